@@ -1,0 +1,1 @@
+//! Placeholder: the pure fault model is being written (see issue 2).

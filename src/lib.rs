@@ -1,0 +1,25 @@
+//! gossip-lab: run N real SWIM/Lifeguard gossip nodes on localhost, break
+//! their network on purpose, and watch membership recover.
+//!
+//! # Map of the crate
+//!
+//! - [`protocol`]: the sans-IO core. A [`protocol::Node`] is a pure state
+//!   machine: packets, timer ticks and commands go in with an explicit `now`;
+//!   packets to send and events come out. No sockets, clocks or global RNG.
+//! - [`wire`]: the only place packets become bytes and back (bincode 2),
+//!   with a version byte and a size limit on decode.
+//! - [`faults`]: the pure fault model (loss, delay, jitter, duplication,
+//!   partitions, node states) that decides each packet's fate.
+//! - [`sim`]: a deterministic virtual-time driver that runs many nodes over
+//!   an in-memory network; the tests' workhorse.
+//!
+//! The drivers are the only code that moves packets: `sim` in memory, and
+//! (later) `runtime` on real loopback UDP sockets.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod faults;
+pub mod protocol;
+pub mod sim;
+pub mod wire;

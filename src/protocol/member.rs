@@ -1,0 +1,126 @@
+//! Member state and the one rule that orders it.
+//!
+//! Every piece of membership news, whether it arrives piggybacked, in a
+//! push-pull or from our own failure detector, is reduced to a `(state,
+//! incarnation)` claim about one member. Whether a claim replaces what we
+//! hold is decided here and nowhere else, so the rule can be tested alone:
+//! a higher incarnation wins; at equal incarnation Dead/Left > Suspect >
+//! Alive. The rule is a join on a lattice, which is why gossip converges no
+//! matter the order in which claims arrive.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::Time;
+
+/// The address that identifies a node, on the wire and in every table.
+///
+/// The lab runs on IPv4 loopback only; `SocketAddrV4` is 6 bytes of payload,
+/// which keeps N×N membership tables small in large simulations.
+pub type NodeAddr = std::net::SocketAddrV4;
+
+/// A member's state as one node believes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum State {
+    /// Answering probes, as far as we know.
+    Alive,
+    /// Missed a probe; will be declared dead unless it refutes in time.
+    Suspect,
+    /// Declared failed.
+    Dead,
+    /// Left the cluster on purpose.
+    Left,
+}
+
+impl State {
+    /// Precedence at equal incarnation: Dead/Left > Suspect > Alive.
+    pub const fn rank(self) -> u8 {
+        match self {
+            State::Alive => 0,
+            State::Suspect => 1,
+            State::Dead | State::Left => 2,
+        }
+    }
+
+    /// True for Dead and Left: the member is out of the probe rotation.
+    pub const fn is_gone(self) -> bool {
+        matches!(self, State::Dead | State::Left)
+    }
+
+    /// A short lowercase name, used in logs and the session log.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            State::Alive => "alive",
+            State::Suspect => "suspect",
+            State::Dead => "dead",
+            State::Left => "left",
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Does the claim `(new, new_inc)` replace the belief `(old, old_inc)`?
+///
+/// A higher incarnation always wins; at equal incarnation the claim must
+/// rank strictly higher. Equal claims are not news, which is what stops an
+/// update from being re-gossiped forever.
+pub fn supersedes(new: State, new_inc: u32, old: State, old_inc: u32) -> bool {
+    new_inc > old_inc || (new_inc == old_inc && new.rank() > old.rank())
+}
+
+/// One row of a node's membership table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// The member's address, which is also its identity.
+    pub addr: NodeAddr,
+    /// What we believe about it.
+    pub state: State,
+    /// The incarnation that belief is about.
+    pub incarnation: u32,
+    /// When we last changed `state` (for display and for gossiping to the dead).
+    pub since: Time,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::State::*;
+    use super::*;
+
+    #[test]
+    fn higher_incarnation_always_wins() {
+        for old in [Alive, Suspect, Dead, Left] {
+            for new in [Alive, Suspect, Dead, Left] {
+                assert!(supersedes(new, 4, old, 3), "{new}@4 must replace {old}@3");
+                assert!(!supersedes(new, 3, old, 4), "{new}@3 must not replace {old}@4");
+            }
+        }
+    }
+
+    #[test]
+    fn equal_incarnation_follows_precedence() {
+        assert!(supersedes(Suspect, 2, Alive, 2));
+        assert!(supersedes(Dead, 2, Alive, 2));
+        assert!(supersedes(Dead, 2, Suspect, 2));
+        assert!(supersedes(Left, 2, Suspect, 2));
+        assert!(!supersedes(Alive, 2, Suspect, 2));
+        assert!(!supersedes(Alive, 2, Dead, 2));
+        assert!(!supersedes(Suspect, 2, Dead, 2));
+        assert!(!supersedes(Suspect, 2, Left, 2));
+    }
+
+    #[test]
+    fn equal_claims_are_not_news() {
+        for s in [Alive, Suspect, Dead, Left] {
+            assert!(!supersedes(s, 7, s, 7));
+        }
+        // Dead and Left share a rank: whichever arrived first stays.
+        assert!(!supersedes(Dead, 7, Left, 7));
+        assert!(!supersedes(Left, 7, Dead, 7));
+    }
+}

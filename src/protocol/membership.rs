@@ -1,0 +1,171 @@
+//! One node's membership table and how a claim merges into it.
+//!
+//! The table is a `Vec` (stable, deterministic iteration for random picks
+//! and push-pull) with a hash index for lookups. [`Membership::apply`] is the
+//! single entry point that changes a row; it applies the precedence rule of
+//! [`super::member::supersedes`] and reports what happened, and the node
+//! turns that report into broadcasts, timers and events.
+
+use std::collections::HashMap;
+
+use super::Time;
+use super::member::{Member, NodeAddr, State, supersedes};
+
+/// What [`Membership::apply`] did with a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Old news (or about an unknown member and not an Alive claim): ignored.
+    Ignored,
+    /// A member we did not know, now Alive.
+    Added,
+    /// The row changed; `from` is the state it had before.
+    Changed {
+        /// The previous state.
+        from: State,
+        /// The previous incarnation.
+        from_incarnation: u32,
+    },
+}
+
+/// A node's view of the cluster, itself included.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    members: Vec<Member>,
+    index: HashMap<NodeAddr, usize>,
+    /// Alive + Suspect, self included: the N in every formula.
+    live: usize,
+}
+
+impl Membership {
+    /// A table holding only `me`, Alive at incarnation 0.
+    pub fn new(me: NodeAddr, now: Time) -> Membership {
+        let mut m = Membership { members: Vec::new(), index: HashMap::new(), live: 0 };
+        m.insert(Member { addr: me, state: State::Alive, incarnation: 0, since: now });
+        m
+    }
+
+    fn insert(&mut self, member: Member) {
+        self.index.insert(member.addr, self.members.len());
+        if !member.state.is_gone() {
+            self.live += 1;
+        }
+        self.members.push(member);
+    }
+
+    /// Our own row (always the first).
+    pub fn local(&self) -> &Member {
+        &self.members[0]
+    }
+
+    /// Sets our own row; used for refutation and leave, which the precedence
+    /// rule must not block.
+    pub fn set_local(&mut self, state: State, incarnation: u32, now: Time) {
+        let me = self.members[0];
+        self.adjust_live(me.state, state);
+        self.members[0] = Member { state, incarnation, since: if me.state == state { me.since } else { now }, ..me };
+    }
+
+    /// The row for `addr`.
+    pub fn get(&self, addr: NodeAddr) -> Option<&Member> {
+        self.index.get(&addr).map(|&i| &self.members[i])
+    }
+
+    /// Every row, self first, then in the order members were learned.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Member> {
+        self.members.iter()
+    }
+
+    /// Rows other than our own.
+    pub fn others(&self) -> &[Member] {
+        &self.members[1..]
+    }
+
+    /// Number of rows, self included.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Always false: a table holds at least its owner.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Alive + Suspect members, self included.
+    pub fn live(&self) -> usize {
+        self.live
+    }
+
+    fn adjust_live(&mut self, from: State, to: State) {
+        match (from.is_gone(), to.is_gone()) {
+            (false, true) => self.live -= 1,
+            (true, false) => self.live += 1,
+            _ => {}
+        }
+    }
+
+    /// Merges the claim "`addr` is `state` at `incarnation`". Only an Alive
+    /// claim can introduce a member we have never seen: suspicion or death
+    /// of a stranger is not actionable (memberlist ignores it too).
+    pub fn apply(&mut self, addr: NodeAddr, state: State, incarnation: u32, now: Time) -> Applied {
+        match self.index.get(&addr) {
+            None if state == State::Alive => {
+                self.insert(Member { addr, state, incarnation, since: now });
+                Applied::Added
+            }
+            None => Applied::Ignored,
+            Some(&i) => {
+                let old = self.members[i];
+                if !supersedes(state, incarnation, old.state, old.incarnation) {
+                    return Applied::Ignored;
+                }
+                self.adjust_live(old.state, state);
+                let row = &mut self.members[i];
+                row.incarnation = incarnation;
+                if row.state != state {
+                    row.state = state;
+                    row.since = now;
+                }
+                Applied::Changed { from: old.state, from_incarnation: old.incarnation }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{Ipv4Addr, SocketAddrV4};
+
+    fn addr(port: u16) -> NodeAddr {
+        SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)
+    }
+
+    #[test]
+    fn only_alive_introduces_members() {
+        let mut m = Membership::new(addr(1), Time::ZERO);
+        assert_eq!(m.apply(addr(2), State::Suspect, 0, Time::ZERO), Applied::Ignored);
+        assert_eq!(m.apply(addr(2), State::Dead, 0, Time::ZERO), Applied::Ignored);
+        assert_eq!(m.apply(addr(2), State::Alive, 0, Time::ZERO), Applied::Added);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.live(), 2);
+    }
+
+    #[test]
+    fn live_count_follows_state_changes() {
+        let mut m = Membership::new(addr(1), Time::ZERO);
+        m.apply(addr(2), State::Alive, 0, Time::ZERO);
+        m.apply(addr(3), State::Alive, 0, Time::ZERO);
+        assert_eq!(
+            m.apply(addr(2), State::Suspect, 0, Time::ZERO),
+            Applied::Changed { from: State::Alive, from_incarnation: 0 }
+        );
+        assert_eq!(m.live(), 3, "a suspect still counts");
+        m.apply(addr(2), State::Dead, 0, Time::from_secs(1));
+        assert_eq!(m.live(), 2);
+        assert_eq!(m.get(addr(2)).unwrap().since, Time::from_secs(1));
+        // A refutation at a higher incarnation brings it back.
+        m.apply(addr(2), State::Alive, 1, Time::from_secs(2));
+        assert_eq!(m.live(), 3);
+        assert_eq!(m.apply(addr(2), State::Alive, 1, Time::from_secs(3)), Applied::Ignored);
+    }
+}

@@ -1,0 +1,205 @@
+//! Wire types: what one datagram carries.
+//!
+//! A [`Packet`] is one primary message ([`Body`]) plus any number of
+//! piggybacked [`Update`]s, the epidemic part of the protocol. These are plain
+//! serde types; `crate::wire` is the only place they become bytes.
+
+use serde::{Deserialize, Serialize};
+
+use super::member::{NodeAddr, State};
+
+/// One datagram's content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Packet {
+    /// The primary message.
+    pub body: Body,
+    /// Piggybacked membership changes and rumors, newest first.
+    pub gossip: Vec<Update>,
+}
+
+/// The primary message of a packet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Body {
+    /// "Are you alive?" Answered with an [`Body::Ack`] carrying the same `seq`.
+    Ping {
+        /// Sender-chosen sequence number echoed in the ack.
+        seq: u32,
+    },
+    /// Answer to a ping (direct, or relayed by a helper of an indirect probe).
+    Ack {
+        /// The sequence number of the ping being answered.
+        seq: u32,
+    },
+    /// "Please ping `target` for me": the indirect probe of SWIM.
+    PingReq {
+        /// The requester's sequence number; the relayed ack carries it back.
+        seq: u32,
+        /// The member to probe.
+        target: NodeAddr,
+    },
+    /// A helper's "I asked, and `target` did not answer me either" (Lifeguard).
+    Nack {
+        /// The requester's sequence number.
+        seq: u32,
+    },
+    /// One chunk of a full-state anti-entropy exchange.
+    PushPull(PushPull),
+    /// Nothing but piggybacked gossip.
+    Gossip,
+}
+
+/// One chunk of a push-pull exchange. Each chunk merges on its own, so a
+/// lost chunk costs only its members until the next exchange.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushPull {
+    /// True for the answer half of an exchange (never answered again).
+    pub reply: bool,
+    /// True when the sender is joining: the receiver answers even if it has
+    /// nothing new, because the joiner knows no one else.
+    pub join: bool,
+    /// This chunk's index, from zero.
+    pub chunk: u16,
+    /// How many chunks the whole state was split into.
+    pub chunks: u16,
+    /// The sender's view of a slice of the membership.
+    pub members: Vec<MemberEntry>,
+}
+
+/// A member as listed in a push-pull.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberEntry {
+    /// The member.
+    pub addr: NodeAddr,
+    /// Its incarnation in the sender's view.
+    pub incarnation: u32,
+    /// Its state in the sender's view.
+    pub state: State,
+}
+
+/// A piece of epidemic news, piggybacked on packets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Update {
+    /// `member` is alive at `incarnation` (a join, or a refutation).
+    Alive {
+        /// The member.
+        member: NodeAddr,
+        /// Its incarnation.
+        incarnation: u32,
+    },
+    /// `from` suspects `member` at `incarnation`.
+    Suspect {
+        /// The suspected member.
+        member: NodeAddr,
+        /// The incarnation being suspected.
+        incarnation: u32,
+        /// Who suspects it; distinct senders are independent confirmations.
+        from: NodeAddr,
+    },
+    /// `from` declared `member` dead at `incarnation`.
+    Dead {
+        /// The member declared dead.
+        member: NodeAddr,
+        /// The incarnation declared dead.
+        incarnation: u32,
+        /// Who declared it.
+        from: NodeAddr,
+    },
+    /// `member` left the cluster gracefully at `incarnation`.
+    Left {
+        /// The member that left.
+        member: NodeAddr,
+        /// Its final incarnation.
+        incarnation: u32,
+    },
+    /// A user rumor: an opaque payload every node delivers exactly once.
+    Rumor(Rumor),
+}
+
+impl Update {
+    /// The member this update is about, if it is a membership update.
+    pub fn member(&self) -> Option<NodeAddr> {
+        match self {
+            Update::Alive { member, .. }
+            | Update::Suspect { member, .. }
+            | Update::Dead { member, .. }
+            | Update::Left { member, .. } => Some(*member),
+            Update::Rumor(_) => None,
+        }
+    }
+}
+
+/// Identifies a rumor: the node that injected it and that node's counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RumorId {
+    /// The node where the rumor was injected.
+    pub origin: NodeAddr,
+    /// A per-origin counter.
+    pub seq: u32,
+}
+
+/// A user rumor and its payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rumor {
+    /// Its identity, used to deliver it exactly once.
+    pub id: RumorId,
+    /// Opaque bytes, at most [`MAX_RUMOR_PAYLOAD`] long.
+    pub payload: Vec<u8>,
+}
+
+/// The largest rumor payload a node accepts for broadcast, so that a rumor
+/// always fits in one packet next to a primary message.
+pub const MAX_RUMOR_PAYLOAD: usize = 512;
+
+/// The kind of a packet's primary message, for per-type counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MsgKind {
+    /// [`Body::Ping`].
+    Ping,
+    /// [`Body::Ack`].
+    Ack,
+    /// [`Body::PingReq`].
+    PingReq,
+    /// [`Body::Nack`].
+    Nack,
+    /// [`Body::PushPull`].
+    PushPull,
+    /// [`Body::Gossip`].
+    Gossip,
+}
+
+impl MsgKind {
+    /// Every kind, in a stable order (the index of [`MsgKind::index`]).
+    pub const ALL: [MsgKind; 6] =
+        [MsgKind::Ping, MsgKind::Ack, MsgKind::PingReq, MsgKind::Nack, MsgKind::PushPull, MsgKind::Gossip];
+
+    /// A dense index, for counter arrays.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// A short lowercase name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MsgKind::Ping => "ping",
+            MsgKind::Ack => "ack",
+            MsgKind::PingReq => "ping_req",
+            MsgKind::Nack => "nack",
+            MsgKind::PushPull => "push_pull",
+            MsgKind::Gossip => "gossip",
+        }
+    }
+}
+
+impl Body {
+    /// This message's kind.
+    pub fn kind(&self) -> MsgKind {
+        match self {
+            Body::Ping { .. } => MsgKind::Ping,
+            Body::Ack { .. } => MsgKind::Ack,
+            Body::PingReq { .. } => MsgKind::PingReq,
+            Body::Nack { .. } => MsgKind::Nack,
+            Body::PushPull(_) => MsgKind::PushPull,
+            Body::Gossip => MsgKind::Gossip,
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Failure detection: whom to probe next, and the state of one probe.
+//!
+//! SWIM probes one member per protocol period. Picking targets round-robin
+//! over a shuffled list (reshuffled on every wrap) bounds the time until any
+//! given member is probed by this node to 2N − 1 periods, where random picks
+//! would give only an expected bound. Members that join mid-round are
+//! inserted at a random position so they get probed soon.
+
+use rand::seq::SliceRandom;
+use rand::{Rng, RngExt};
+
+use super::{NodeAddr, Time};
+
+/// The round-robin probe order.
+#[derive(Clone, Debug, Default)]
+pub struct ProbeList {
+    order: Vec<NodeAddr>,
+    pos: usize,
+}
+
+impl ProbeList {
+    /// An empty list.
+    pub fn new() -> ProbeList {
+        ProbeList::default()
+    }
+
+    /// Adds a member at a random position of the current round.
+    pub fn insert<R: Rng + ?Sized>(&mut self, addr: NodeAddr, rng: &mut R) {
+        let at = rng.random_range(0..=self.order.len());
+        self.order.insert(at, addr);
+        if at < self.pos {
+            self.pos += 1;
+        }
+    }
+
+    /// The next member to probe: the next entry for which `probeable` holds.
+    /// On wrap, the list is rebuilt from `all` (the probeable members) and
+    /// shuffled, which also drops members that died or left.
+    pub fn next<R, F, I>(&mut self, rng: &mut R, probeable: F, all: I) -> Option<NodeAddr>
+    where
+        R: Rng + ?Sized,
+        F: Fn(NodeAddr) -> bool,
+        I: FnOnce() -> Vec<NodeAddr>,
+    {
+        while self.pos < self.order.len() {
+            let addr = self.order[self.pos];
+            self.pos += 1;
+            if probeable(addr) {
+                return Some(addr);
+            }
+        }
+        self.order = all();
+        self.order.shuffle(rng);
+        self.pos = 0;
+        while self.pos < self.order.len() {
+            let addr = self.order[self.pos];
+            self.pos += 1;
+            if probeable(addr) {
+                return Some(addr);
+            }
+        }
+        None
+    }
+
+    /// Entries in the current round, including ones no longer probeable.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// True when the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
+/// Where a probe stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Ping sent, waiting for the ack until the ack deadline.
+    Direct,
+    /// Ack deadline passed; helpers were asked and may nack.
+    Indirect,
+}
+
+/// The probe this node has in flight (at most one per period).
+#[derive(Clone, Copy, Debug)]
+pub struct Probe {
+    /// The ping's sequence number.
+    pub seq: u32,
+    /// The member probed.
+    pub target: NodeAddr,
+    /// When the ping went out.
+    pub started: Time,
+    /// When to give up on a direct ack and ask helpers.
+    pub ack_deadline: Time,
+    /// Where the probe stands.
+    pub phase: Phase,
+    /// How many helpers were asked (each owes an ack or a nack).
+    pub expected_nacks: u32,
+    /// Nacks received from helpers.
+    pub nacks: u32,
+}
+
+impl Probe {
+    /// Lifeguard's verdict on our own health after this probe failed: each
+    /// helper that did not even nack suggests our messages are not getting
+    /// through, which points at us rather than the target. Without helpers
+    /// to judge by, any failure counts once.
+    pub fn failure_penalty(&self) -> i64 {
+        if self.expected_nacks > 0 { i64::from(self.expected_nacks.saturating_sub(self.nacks)) } else { 1 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::SmallRng;
+    use std::collections::HashSet;
+    use std::net::{Ipv4Addr, SocketAddrV4};
+
+    fn addr(port: u16) -> NodeAddr {
+        SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)
+    }
+
+    #[test]
+    fn every_member_is_probed_once_per_round() {
+        let mut rng = SmallRng::seed_from_u64(1);
+        let all: Vec<NodeAddr> = (1..=10).map(addr).collect();
+        let mut list = ProbeList::new();
+        for _round in 0..3 {
+            let mut seen = HashSet::new();
+            for _ in 0..10 {
+                let a = list.next(&mut rng, |_| true, || all.clone()).unwrap();
+                assert!(seen.insert(a), "{a} probed twice in one round");
+            }
+            assert_eq!(seen.len(), 10);
+        }
+    }
+
+    #[test]
+    fn rounds_are_reshuffled() {
+        let mut rng = SmallRng::seed_from_u64(2);
+        let all: Vec<NodeAddr> = (1..=20).map(addr).collect();
+        let mut list = ProbeList::new();
+        let round = |list: &mut ProbeList, rng: &mut SmallRng| -> Vec<NodeAddr> {
+            (0..20).map(|_| list.next(rng, |_| true, || all.clone()).unwrap()).collect()
+        };
+        let a = round(&mut list, &mut rng);
+        let b = round(&mut list, &mut rng);
+        assert_ne!(a, b, "two rounds in the same order");
+    }
+
+    #[test]
+    fn skips_unprobeable_and_returns_none_when_alone() {
+        let mut rng = SmallRng::seed_from_u64(3);
+        let mut list = ProbeList::new();
+        let got = list.next(&mut rng, |a| a != addr(2), || vec![addr(2), addr(3)]);
+        assert_eq!(got, Some(addr(3)));
+        assert_eq!(list.next(&mut rng, |_| false, Vec::new), None);
+    }
+
+    #[test]
+    fn failure_penalty_counts_missing_nacks() {
+        let mut p = Probe {
+            seq: 1,
+            target: addr(1),
+            started: Time::ZERO,
+            ack_deadline: Time::ZERO,
+            phase: Phase::Indirect,
+            expected_nacks: 3,
+            nacks: 1,
+        };
+        assert_eq!(p.failure_penalty(), 2);
+        p.nacks = 3;
+        assert_eq!(p.failure_penalty(), 0);
+        p.expected_nacks = 0;
+        assert_eq!(p.failure_penalty(), 1);
+    }
+}

@@ -1,0 +1,1 @@
+//! Placeholder: the deterministic simulator is being written (see issue 2).
