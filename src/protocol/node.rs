@@ -681,7 +681,7 @@ impl Node {
     /// A claim about ourselves that outranks what we hold means someone
     /// thinks we are suspect, dead or gone: refute by bumping our
     /// incarnation past the accusation. A leaving node lets it stand.
-    fn about_me(&mut self, state: State, incarnation: u32) {
+    fn about_me(&mut self, state: State, incarnation: u32, now: Time) {
         if self.life != Life::Running {
             return;
         }
@@ -691,13 +691,12 @@ impl Node {
             _ => incarnation >= mine,
         };
         if accused {
-            self.refute(incarnation);
+            self.refute(incarnation, now);
         }
     }
 
-    fn refute(&mut self, accused: u32) {
+    fn refute(&mut self, accused: u32, now: Time) {
         let inc = accused.max(self.incarnation()).saturating_add(1);
-        let now = self.members.local().since;
         self.members.set_local(State::Alive, inc, now);
         self.enqueue(Update::Alive { member: self.me, incarnation: inc });
         self.counters.refutations += 1;
@@ -708,7 +707,7 @@ impl Node {
 
     fn on_alive(&mut self, member: NodeAddr, incarnation: u32, now: Time) {
         if member == self.me {
-            return self.about_me(State::Alive, incarnation);
+            return self.about_me(State::Alive, incarnation, now);
         }
         match self.members.apply(member, State::Alive, incarnation, now) {
             Applied::Ignored => {}
@@ -739,7 +738,7 @@ impl Node {
 
     fn on_suspect(&mut self, member: NodeAddr, incarnation: u32, from: NodeAddr, now: Time) {
         if member == self.me {
-            return self.about_me(State::Suspect, incarnation);
+            return self.about_me(State::Suspect, incarnation, now);
         }
         // An independent accuser of a suspicion we already hold shortens it,
         // and is re-gossiped so that others count it too.
@@ -772,7 +771,7 @@ impl Node {
 
     fn on_dead(&mut self, member: NodeAddr, incarnation: u32, from: NodeAddr, state: State, now: Time) {
         if member == self.me {
-            return self.about_me(state, incarnation);
+            return self.about_me(state, incarnation, now);
         }
         let Applied::Changed { from: old, .. } = self.members.apply(member, state, incarnation, now) else {
             return;
