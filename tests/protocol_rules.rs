@@ -610,3 +610,57 @@ fn a_rumor_is_delivered_exactly_once() {
     let too_big = vec![0; gossip_lab::protocol::message::MAX_RUMOR_PAYLOAD + 1];
     assert!(origin.broadcast_rumor(too_big, Time::ZERO).is_err());
 }
+
+// ----- partitions: talking with the dead ------------------------------------
+
+fn holding_dead(i: u16) -> Node {
+    let mut n = node_with_peers(4, fast());
+    n.handle_packet(addr(2), gossip(vec![Update::Dead { member: addr(i), incarnation: 0, from: addr(2) }]), Time::ZERO);
+    assert_eq!(state(&n, i), Some((State::Dead, 0)));
+    drain(&mut n);
+    n
+}
+
+#[test]
+fn a_packet_to_a_member_we_hold_dead_tells_it_so() {
+    let mut n = holding_dead(1);
+    n.handle_packet(addr(1), Packet { body: Body::Ping { seq: 5 }, gossip: vec![] }, Time::ZERO);
+    let ack = drain(&mut n).pop().unwrap();
+    assert_eq!(ack.packet.body, Body::Ack { seq: 5 });
+    assert_eq!(ack.packet.gossip[0], Update::Dead { member: addr(1), incarnation: 0, from: addr(0) });
+
+    // The dead-but-running member refutes on reading it.
+    let mut m = Node::new(addr(1), fast(), 5, Time::ZERO);
+    m.handle_packet(addr(0), ack.packet, Time::ZERO);
+    assert_eq!(m.incarnation(), 1);
+}
+
+#[test]
+fn accusations_from_a_member_we_hold_dead_are_not_imported() {
+    let mut n = holding_dead(1);
+    let stale = vec![
+        Update::Alive { member: addr(1), incarnation: 1 },
+        Update::Dead { member: addr(2), incarnation: 0, from: addr(1) },
+        Update::Suspect { member: addr(3), incarnation: 0, from: addr(1) },
+    ];
+    n.handle_packet(addr(1), gossip(stale.clone()), Time::ZERO);
+    assert_eq!(state(&n, 1), Some((State::Alive, 1)), "its own refutation is taken");
+    assert_eq!(state(&n, 2), Some((State::Alive, 0)), "its accusation is not");
+    assert_eq!(state(&n, 3), Some((State::Alive, 0)));
+
+    // A push-pull from it does not turn its deaths into our suspicions...
+    let mut n = holding_dead(1);
+    let members = vec![
+        MemberEntry { addr: addr(4), incarnation: 0, state: State::Dead },
+        MemberEntry { addr: addr(0), incarnation: 0, state: State::Dead },
+    ];
+    let pp = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members };
+    n.handle_packet(addr(1), Packet { body: Body::PushPull(pp.clone()), gossip: vec![] }, Time::ZERO);
+    assert_eq!(state(&n, 4), Some((State::Alive, 0)));
+    assert_eq!(n.incarnation(), 1, "but claims about us are still refuted");
+
+    // ...while the same state from a live member does.
+    let mut n = holding_dead(1);
+    n.handle_packet(addr(3), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
+    assert_eq!(state(&n, 4), Some((State::Suspect, 0)));
+}

@@ -50,9 +50,6 @@ pub struct Config {
     pub gossip_interval: Duration,
     /// Peers contacted per gossip round.
     pub gossip_nodes: usize,
-    /// For how long after a member is declared dead we still gossip to it,
-    /// so that a falsely declared node hears about it and refutes.
-    pub gossip_to_dead: Duration,
     /// Suspicion timeout multiplier (min = mult × max(1, log10 N) × probe).
     pub suspicion_mult: u32,
     /// Lifeguard: the initial suspicion timeout is this many times min.
@@ -84,7 +81,6 @@ impl Config {
             indirect_checks: 3,
             gossip_interval: Duration::from_millis(200),
             gossip_nodes: 3,
-            gossip_to_dead: Duration::from_secs(30),
             suspicion_mult: 4,
             suspicion_max_timeout_mult: 6,
             retransmit_mult: 4,
@@ -104,7 +100,6 @@ impl Config {
             probe_timeout: Duration::from_millis(200),
             indirect_checks: 1,
             gossip_interval: Duration::from_millis(100),
-            gossip_to_dead: Duration::from_secs(15),
             suspicion_mult: 3,
             retransmit_mult: 2,
             push_pull_interval: Duration::from_secs(15),

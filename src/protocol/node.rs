@@ -390,10 +390,15 @@ impl Node {
         }
         self.counters.received[packet.body.kind().index()] += 1;
         self.counters.updates_received += packet.gossip.len() as u64;
+        // Judge the sender by what we believed before this packet: its own
+        // refutation may ride on it, but its view of others is still stale.
+        let trusted = self.members.get(from).is_none_or(|m| m.state != State::Dead);
         // Gossip first: a buddy-system suspicion riding on a ping must be
         // refuted before we answer that ping.
         for update in packet.gossip {
-            self.apply_update(update, now);
+            if trusted || !self.is_third_party_accusation(&update) {
+                self.apply_update(update, now);
+            }
         }
         match packet.body {
             Body::Ping { seq } => self.send(from, Body::Ack { seq }, now),
@@ -405,7 +410,7 @@ impl Node {
                     self.counters.nacks_received += 1;
                 }
             }
-            Body::PushPull(pp) => self.on_push_pull(from, pp, now),
+            Body::PushPull(pp) => self.on_push_pull(from, pp, trusted, now),
             Body::Gossip => {}
         }
     }
@@ -658,6 +663,18 @@ impl Node {
 
     // ----- merging news ----------------------------------------------------
 
+    /// Suspect/Dead claims about someone other than us. A member we hold
+    /// dead was cut off from us (crashed, partitioned, stalled), so its
+    /// accusations describe a world we could not see; importing them is how
+    /// a healed partition would make each side falsely suspect its own
+    /// healthy members. Claims about us are still taken, so we can refute.
+    fn is_third_party_accusation(&self, update: &Update) -> bool {
+        match update {
+            Update::Suspect { member, .. } | Update::Dead { member, .. } => *member != self.me,
+            _ => false,
+        }
+    }
+
     fn apply_update(&mut self, update: Update, now: Time) {
         match update {
             Update::Alive { member, incarnation } => self.on_alive(member, incarnation, now),
@@ -814,9 +831,21 @@ impl Node {
 
     /// Queues `body` for `to` with `first` (if any) and then as many queued
     /// updates as fit in the packet budget.
+    ///
+    /// A packet to a member we hold dead first tells it so: if it is in fact
+    /// running (falsely declared, or back from a partition) it refutes at
+    /// once. This replaces memberlist's gossiping to the recently dead,
+    /// which would also carry third-party deaths across a healed cut.
     fn send_with(&mut self, to: NodeAddr, body: Body, first: Option<Update>, _now: Time) {
         let kind = body.kind();
         let mut gossip = Vec::new();
+        let first = first.or_else(|| {
+            self.members.get(to).filter(|m| m.state == State::Dead).map(|m| Update::Dead {
+                member: to,
+                incarnation: m.incarnation,
+                from: self.me,
+            })
+        });
         // Room left after the header, the body and a worst-case vec length.
         let fixed = wire::HEADER_LEN + wire::encoded_len(&body) + wire::len_prefix(u16::MAX as usize);
         let mut room = self.config.packet_budget.saturating_sub(fixed);
@@ -833,26 +862,17 @@ impl Node {
         self.outbox.push_back(Transmit { to, packet: Packet { body, gossip } });
     }
 
-    /// Members worth gossiping to: the live ones, and the recently dead so a
-    /// falsely accused node hears of it and can refute.
-    fn gossip_targets(&self, now: Time) -> Vec<NodeAddr> {
-        self.members
-            .others()
-            .iter()
-            .filter(|m| match m.state {
-                State::Alive | State::Suspect => true,
-                State::Dead => now - m.since < self.config.gossip_to_dead,
-                State::Left => false,
-            })
-            .map(|m| m.addr)
-            .collect()
+    /// Members worth gossiping to: the live ones. (The dead hear of their
+    /// death when they next contact us; see [`Node::send_with`].)
+    fn gossip_targets(&self) -> Vec<NodeAddr> {
+        self.members.others().iter().filter(|m| !m.state.is_gone()).map(|m| m.addr).collect()
     }
 
     fn gossip_round(&mut self, now: Time) {
         if self.life == Life::Left || self.broadcasts.is_empty() {
             return;
         }
-        let targets = self.gossip_targets(now);
+        let targets = self.gossip_targets();
         let picked: Vec<NodeAddr> = targets.sample(&mut self.rng, self.config.gossip_nodes).copied().collect();
         for to in picked {
             if self.broadcasts.is_empty() {
@@ -907,9 +927,11 @@ impl Node {
         }
     }
 
-    fn on_push_pull(&mut self, from: NodeAddr, pp: PushPull, now: Time) {
+    fn on_push_pull(&mut self, from: NodeAddr, pp: PushPull, trusted: bool, now: Time) {
         for entry in pp.members {
-            self.merge_remote(entry, now);
+            if trusted || entry.addr == self.me || !matches!(entry.state, State::Suspect | State::Dead) {
+                self.merge_remote(entry, now);
+            }
         }
         if pp.reply {
             if self.joining.take().is_some() {
