@@ -8,12 +8,42 @@ use serde::{Deserialize, Serialize};
 
 use super::member::{NodeAddr, State};
 
+/// Deserializes a `Vec` without trusting the length prefix for capacity.
+///
+/// serde's own `Vec` impl preallocates from the claimed length (capped at
+/// 1 MiB), so a 12-byte datagram claiming 2^60 elements would make a node
+/// reserve a megabyte before finding no data. Growing as elements actually
+/// arrive keeps a hostile datagram's cost proportional to its size.
+fn bounded_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Visitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            const INITIAL: usize = 16;
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(INITIAL));
+            while let Some(item) = seq.next_element()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_seq(Visitor(std::marker::PhantomData))
+}
+
 /// One datagram's content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Packet {
     /// The primary message.
     pub body: Body,
     /// Piggybacked membership changes and rumors, newest first.
+    #[serde(deserialize_with = "bounded_vec")]
     pub gossip: Vec<Update>,
 }
 
@@ -62,6 +92,7 @@ pub struct PushPull {
     /// How many chunks the whole state was split into.
     pub chunks: u16,
     /// The sender's view of a slice of the membership.
+    #[serde(deserialize_with = "bounded_vec")]
     pub members: Vec<MemberEntry>,
 }
 
@@ -143,6 +174,7 @@ pub struct Rumor {
     /// Its identity, used to deliver it exactly once.
     pub id: RumorId,
     /// Opaque bytes, at most [`MAX_RUMOR_PAYLOAD`] long.
+    #[serde(deserialize_with = "bounded_vec")]
     pub payload: Vec<u8>,
 }
 

@@ -1,0 +1,188 @@
+//! Every node's membership view, as the observer reconstructs it.
+//!
+//! Nodes report view changes as events; this module folds them into an
+//! observer × subject matrix. The matrix is what the dashboard draws and what
+//! agreement and accuracy are computed from. Each observer's alive set also
+//! carries an order-independent hash (XOR of per-subject hashes) maintained
+//! incrementally, so comparing N views costs O(N), not O(N²).
+
+use crate::protocol::State;
+
+/// A subject's state in one observer's view; `None` means never heard of.
+pub type Cell = Option<State>;
+
+fn encode(cell: Cell) -> u8 {
+    match cell {
+        None => 0,
+        Some(State::Alive) => 1,
+        Some(State::Suspect) => 2,
+        Some(State::Dead) => 3,
+        Some(State::Left) => 4,
+    }
+}
+
+fn decode(byte: u8) -> Cell {
+    match byte {
+        1 => Some(State::Alive),
+        2 => Some(State::Suspect),
+        3 => Some(State::Dead),
+        4 => Some(State::Left),
+        _ => None,
+    }
+}
+
+/// The hash a subject contributes to an alive-set hash (splitmix64).
+pub fn subject_hash(subject: usize) -> u64 {
+    let mut z = (subject as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The observer × subject matrix of states.
+#[derive(Clone, Debug, Default)]
+pub struct Views {
+    rows: Vec<Vec<u8>>,
+    alive_hash: Vec<u64>,
+    alive_count: Vec<usize>,
+}
+
+impl Views {
+    /// A matrix for `n` nodes, each knowing only itself (alive).
+    pub fn new(n: usize) -> Views {
+        let mut v = Views::default();
+        for _ in 0..n {
+            v.add_node();
+        }
+        v
+    }
+
+    /// Adds a node (index = previous count) that knows only itself.
+    pub fn add_node(&mut self) -> usize {
+        let i = self.rows.len();
+        for row in &mut self.rows {
+            row.push(0);
+        }
+        self.rows.push(vec![0; i + 1]);
+        self.alive_hash.push(0);
+        self.alive_count.push(0);
+        self.reset(i);
+        i
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True with no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Forgets everything `observer` knew (a crash or restart): it knows
+    /// only itself again.
+    pub fn reset(&mut self, observer: usize) {
+        self.rows[observer].fill(0);
+        self.alive_hash[observer] = 0;
+        self.alive_count[observer] = 0;
+        self.set(observer, observer, Some(State::Alive));
+    }
+
+    /// Sets one cell, keeping the alive-set hash in step.
+    pub fn set(&mut self, observer: usize, subject: usize, cell: Cell) {
+        let old = decode(self.rows[observer][subject]);
+        if old == cell {
+            return;
+        }
+        let was = old == Some(State::Alive);
+        let is = cell == Some(State::Alive);
+        if was != is {
+            self.alive_hash[observer] ^= subject_hash(subject);
+            if is {
+                self.alive_count[observer] += 1;
+            } else {
+                self.alive_count[observer] -= 1;
+            }
+        }
+        self.rows[observer][subject] = encode(cell);
+    }
+
+    /// One cell.
+    pub fn get(&self, observer: usize, subject: usize) -> Cell {
+        decode(self.rows[observer][subject])
+    }
+
+    /// The hash of `observer`'s alive set.
+    pub fn alive_hash(&self, observer: usize) -> u64 {
+        self.alive_hash[observer]
+    }
+
+    /// How many subjects `observer` holds alive (itself included).
+    pub fn alive_count(&self, observer: usize) -> usize {
+        self.alive_count[observer]
+    }
+
+    /// `observer`'s row.
+    pub fn row(&self, observer: usize) -> impl Iterator<Item = Cell> + '_ {
+        self.rows[observer].iter().map(|&b| decode(b))
+    }
+
+    /// How many observers among `observers` hold `subject` in each state:
+    /// [alive, suspect, dead, left, unknown].
+    pub fn column_counts(&self, subject: usize, observers: impl Iterator<Item = usize>) -> [usize; 5] {
+        let mut counts = [0; 5];
+        for o in observers {
+            let slot = match self.get(o, subject) {
+                Some(State::Alive) => 0,
+                Some(State::Suspect) => 1,
+                Some(State::Dead) => 2,
+                Some(State::Left) => 3,
+                None => 4,
+            };
+            counts[slot] += 1;
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alive_hash_is_order_independent_and_tracks_changes() {
+        let mut a = Views::new(4);
+        let mut b = Views::new(4);
+        for s in [1, 2, 3] {
+            a.set(0, s, Some(State::Alive));
+        }
+        for s in [3, 1, 2] {
+            b.set(1, s, Some(State::Alive));
+        }
+        b.set(1, 0, Some(State::Alive));
+        a.set(0, 1, Some(State::Alive));
+        // Both hold {0,1,2,3} alive.
+        assert_eq!(a.alive_hash(0), b.alive_hash(1));
+        assert_eq!(a.alive_count(0), 4);
+        a.set(0, 2, Some(State::Suspect));
+        assert_ne!(a.alive_hash(0), b.alive_hash(1));
+        assert_eq!(a.alive_count(0), 3);
+        a.set(0, 2, Some(State::Alive));
+        assert_eq!(a.alive_hash(0), b.alive_hash(1));
+    }
+
+    #[test]
+    fn added_nodes_and_resets_know_only_themselves() {
+        let mut v = Views::new(2);
+        v.set(0, 1, Some(State::Alive));
+        let i = v.add_node();
+        assert_eq!(i, 2);
+        assert_eq!(v.get(0, 2), None);
+        assert_eq!(v.get(2, 2), Some(State::Alive));
+        v.reset(0);
+        assert_eq!(v.get(0, 1), None);
+        assert_eq!(v.alive_count(0), 1);
+        assert_eq!(v.column_counts(0, 0..3), [1, 0, 0, 0, 2]);
+    }
+}
