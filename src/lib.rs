@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod faults;
+pub mod observe;
 pub mod protocol;
 pub mod sim;
 pub mod wire;

@@ -1,0 +1,70 @@
+//! What the configuration implies: theoretical figures to print next to the
+//! measured ones, so a reader can tell a fast result from a lucky one.
+
+use std::time::Duration;
+
+use crate::protocol::Config;
+
+/// The Serf/epidemic model of gossip spread: the fraction of `n` nodes
+/// informed `t` after injection, with `fanout` peers per `interval` and link
+/// `loss`: `I(t)/N = 1/(1+(N+1)·e^(−fanout·(1−loss)·0.5·t/interval))`.
+pub fn serf_fraction(t: Duration, n: usize, fanout: usize, interval: Duration, loss: f64) -> f64 {
+    let rate = fanout as f64 * (1.0 - loss) * 0.5 / interval.as_secs_f64();
+    1.0 / (1.0 + (n as f64 + 1.0) * (-rate * t.as_secs_f64()).exp())
+}
+
+/// The time at which [`serf_fraction`] reaches `fraction` (in (0, 1)).
+pub fn serf_time_to(fraction: f64, n: usize, fanout: usize, interval: Duration, loss: f64) -> Duration {
+    let rate = fanout as f64 * (1.0 - loss) * 0.5 / interval.as_secs_f64();
+    let f = fraction.clamp(1e-9, 1.0 - 1e-9);
+    let t = ((n as f64 + 1.0) * f / (1.0 - f)).ln() / rate;
+    Duration::from_secs_f64(t.max(0.0))
+}
+
+/// Bounds on failure detection for one crash in a cluster of `n`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DetectionBounds {
+    /// Until some node has probed the victim and given up: the victim is
+    /// probed by someone within about one period, and that probe ends one
+    /// period later.
+    pub first_suspect: Duration,
+    /// First suspicion plus the longest suspicion timeout (no confirmations).
+    pub first_dead: Duration,
+    /// First dead plus the time for the death to reach 99.99% by gossip.
+    pub full: Duration,
+}
+
+/// The detection bounds `config` implies at cluster size `n`.
+pub fn detection_bounds(config: &Config, n: usize) -> DetectionBounds {
+    let first_suspect = config.probe_interval * 2;
+    let first_dead = first_suspect + config.suspicion_max(n);
+    let spread = serf_time_to(0.9999, n, config.gossip_nodes, config.gossip_interval, 0.0);
+    DetectionBounds { first_suspect, first_dead, full: first_dead + spread }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serf_model_matches_the_published_figure() {
+        // 1,000 nodes, fanout 3, 200 ms: 99.99% at about 2.15 s.
+        let t = serf_time_to(0.9999, 1000, 3, Duration::from_millis(200), 0.0);
+        assert!((t.as_secs_f64() - 2.15).abs() < 0.01, "{t:?}");
+        let f = serf_fraction(t, 1000, 3, Duration::from_millis(200), 0.0);
+        assert!((f - 0.9999).abs() < 1e-6);
+        // Loss slows it down.
+        assert!(serf_time_to(0.9999, 1000, 3, Duration::from_millis(200), 0.1) > t);
+    }
+
+    #[test]
+    fn detection_bounds_grow_with_the_suspicion_timeout() {
+        let c = Config::fast();
+        let b = detection_bounds(&c, 32);
+        assert_eq!(b.first_suspect, Duration::from_millis(400));
+        assert_eq!(b.first_dead, Duration::from_millis(400) + c.suspicion_max(32));
+        assert!(b.full > b.first_dead);
+        let plain = detection_bounds(&c.clone().with_lifeguard(false), 32);
+        assert!(plain.first_dead < b.first_dead);
+    }
+}

@@ -1,0 +1,200 @@
+//! Ground truth: what is really going on, as only the lab knows it.
+//!
+//! Metrics judge each node's view against this. It records which nodes are
+//! running, paused, crashed or gone, and keeps a short history of fault
+//! plans, because whether a "dead" mark was a false positive depends on
+//! whether the pair could talk recently, not only at that instant.
+
+use crate::faults::FaultPlan;
+use crate::protocol::{NodeAddr, Time};
+
+/// A node's real condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Liveness {
+    /// Running and processing.
+    Up,
+    /// Running but stalled: neither reading nor ticking.
+    Paused,
+    /// Stopped without a goodbye.
+    Crashed,
+    /// Left the cluster gracefully.
+    Left,
+}
+
+impl Liveness {
+    /// A short lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Liveness::Up => "up",
+            Liveness::Paused => "paused",
+            Liveness::Crashed => "crashed",
+            Liveness::Left => "left",
+        }
+    }
+}
+
+/// Node conditions plus the recent history of the network's fault plan.
+#[derive(Clone, Debug)]
+pub struct Truth {
+    addrs: Vec<NodeAddr>,
+    life: Vec<Liveness>,
+    life_since: Vec<Time>,
+    /// Fault plans with the time each took effect, oldest first.
+    plans: Vec<(Time, FaultPlan)>,
+    /// How far back history must reach.
+    horizon: std::time::Duration,
+}
+
+impl Truth {
+    /// Every node in `addrs` up at `t`, under `plan`, keeping `horizon` of
+    /// fault history.
+    pub fn new(addrs: &[NodeAddr], plan: FaultPlan, t: Time, horizon: std::time::Duration) -> Truth {
+        Truth {
+            addrs: addrs.to_vec(),
+            life: vec![Liveness::Up; addrs.len()],
+            life_since: vec![t; addrs.len()],
+            plans: vec![(t, plan)],
+            horizon,
+        }
+    }
+
+    /// Adds a node, up from `t`.
+    pub fn add(&mut self, addr: NodeAddr, t: Time) -> usize {
+        self.addrs.push(addr);
+        self.life.push(Liveness::Up);
+        self.life_since.push(t);
+        self.addrs.len() - 1
+    }
+
+    /// Number of nodes ever started.
+    pub fn len(&self) -> usize {
+        self.addrs.len()
+    }
+
+    /// True with no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.addrs.is_empty()
+    }
+
+    /// A node's address.
+    pub fn addr(&self, node: usize) -> NodeAddr {
+        self.addrs[node]
+    }
+
+    /// Every node's address.
+    pub fn addrs(&self) -> &[NodeAddr] {
+        &self.addrs
+    }
+
+    /// A node's condition.
+    pub fn life(&self, node: usize) -> Liveness {
+        self.life[node]
+    }
+
+    /// When a node's condition last changed.
+    pub fn life_since(&self, node: usize) -> Time {
+        self.life_since[node]
+    }
+
+    /// Records a change of condition; returns the previous one.
+    pub fn set_life(&mut self, node: usize, life: Liveness, t: Time) -> Liveness {
+        let old = self.life[node];
+        if old != life {
+            self.life[node] = life;
+            self.life_since[node] = t;
+        }
+        old
+    }
+
+    /// Nodes that are up.
+    pub fn up(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.life.len()).filter(|&i| self.life[i] == Liveness::Up)
+    }
+
+    /// The fault plan in force.
+    pub fn plan(&self) -> &FaultPlan {
+        &self.plans.last().expect("history is never empty").1
+    }
+
+    /// Records a new fault plan from `t`, forgetting plans that ended
+    /// before the horizon.
+    pub fn set_plan(&mut self, plan: FaultPlan, t: Time) {
+        self.plans.push((t, plan));
+        let cutoff = t - self.horizon;
+        // Keep the newest plan that started at or before the cutoff: it was
+        // in force at the start of the window.
+        let keep_from = self.plans.iter().rposition(|(start, _)| *start <= cutoff).unwrap_or(0);
+        self.plans.drain(..keep_from);
+    }
+
+    /// Can `a` and `b` exchange datagrams both ways under `plan`? SWIM needs
+    /// both directions: a ping one way, its ack the other.
+    fn mutual(&self, plan: &FaultPlan, a: usize, b: usize) -> bool {
+        let (x, y) = (self.addrs[a], self.addrs[b]);
+        a == b || (plan.can_reach(x, y) && plan.can_reach(y, x))
+    }
+
+    /// Can `a` and `b` talk both ways now?
+    pub fn reachable(&self, a: usize, b: usize) -> bool {
+        self.mutual(self.plan(), a, b)
+    }
+
+    /// Could `a` and `b` talk both ways throughout `[t − window, t]`?
+    pub fn reachable_throughout(&self, a: usize, b: usize, t: Time, window: std::time::Duration) -> bool {
+        let from = t - window;
+        let mut plans = self.plans.iter().rev();
+        for (start, plan) in plans.by_ref() {
+            if !self.mutual(plan, a, b) {
+                return false;
+            }
+            if *start <= from {
+                return true;
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::LinkRule;
+    use std::net::{Ipv4Addr, SocketAddrV4};
+    use std::time::Duration;
+
+    fn addrs(n: u16) -> Vec<NodeAddr> {
+        (0..n).map(|i| SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9000 + i)).collect()
+    }
+
+    #[test]
+    fn reachability_history_covers_the_window() {
+        let a = addrs(4);
+        let mut t = Truth::new(&a, FaultPlan::new(LinkRule::default()), Time::ZERO, Duration::from_secs(10));
+        let mut split = t.plan().clone();
+        split.partition(&[vec![a[0], a[1]], vec![a[2], a[3]]]);
+        t.set_plan(split, Time::from_secs(5));
+        assert!(!t.reachable(0, 2));
+        assert!(t.reachable(0, 1));
+        let mut healed = t.plan().clone();
+        healed.heal();
+        t.set_plan(healed, Time::from_secs(8));
+        assert!(t.reachable(0, 2));
+        // At t = 12 s the 10 s window still includes the partition...
+        assert!(!t.reachable_throughout(0, 2, Time::from_secs(12), Duration::from_secs(10)));
+        // ...but the same side was never cut off.
+        assert!(t.reachable_throughout(0, 1, Time::from_secs(12), Duration::from_secs(10)));
+        // Long after the heal, the window is clean again.
+        assert!(t.reachable_throughout(0, 2, Time::from_secs(30), Duration::from_secs(10)));
+    }
+
+    #[test]
+    fn history_is_pruned_to_the_horizon() {
+        let a = addrs(2);
+        let mut t = Truth::new(&a, FaultPlan::new(LinkRule::default()), Time::ZERO, Duration::from_secs(1));
+        for s in 1..100 {
+            t.set_plan(t.plan().clone(), Time::from_secs(s));
+        }
+        assert!(t.plans.len() <= 3, "kept {} plans", t.plans.len());
+    }
+}
