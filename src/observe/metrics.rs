@@ -118,7 +118,12 @@ pub struct Metrics {
     index: HashMap<NodeAddr, usize>,
     truth: Truth,
     views: Views,
+    /// Per node: the alive set it should hold (as a set hash).
     expected: Vec<u64>,
+    /// Per node: does its alive set match `expected`?
+    accurate: Vec<bool>,
+    /// Up nodes with `accurate` set.
+    accurate_up: usize,
     expected_dirty: bool,
     detections: Vec<Detection>,
     false_dead: Vec<FalseMark>,
@@ -139,6 +144,8 @@ impl Metrics {
             truth: Truth::new(addrs, plan, t, grace.dead),
             views: Views::new(addrs.len()),
             expected: Vec::new(),
+            accurate: Vec::new(),
+            accurate_up: 0,
             expected_dirty: true,
             detections: Vec::new(),
             false_dead: Vec::new(),
@@ -179,6 +186,7 @@ impl Metrics {
             (Liveness::Crashed | Liveness::Left, Liveness::Up) => {
                 // A restart: fresh state, and any open detection is moot.
                 self.views.reset(node);
+                self.recheck(node);
                 for d in self.detections.iter_mut().filter(|d| d.node == node && d.open()) {
                     d.aborted = true;
                 }
@@ -225,6 +233,7 @@ impl Metrics {
             Event::MemberChanged { member, to, .. } => {
                 let Some(&subject) = self.index.get(member) else { return };
                 self.views.set(observer, subject, Some(*to));
+                self.recheck(observer);
                 match to {
                     State::Suspect => {
                         self.judge_mark(observer, subject, State::Suspect, t);
@@ -343,6 +352,18 @@ impl Metrics {
         if n == 0 { 1.0 } else { best as f64 / n as f64 }
     }
 
+    /// Replaces `observer`'s whole view (after lost events).
+    pub fn set_view(&mut self, observer: usize, cells: impl IntoIterator<Item = (NodeAddr, State)>) {
+        self.views.reset(observer);
+        for (addr, state) in cells {
+            if let Some(&subject) = self.index.get(&addr) {
+                self.views.set(observer, subject, Some(state));
+            }
+        }
+        self.recheck(observer);
+    }
+
+    /// Recomputes what every node should hold, when the truth changed.
     fn refresh_expected(&mut self) {
         if !self.expected_dirty {
             return;
@@ -351,34 +372,47 @@ impl Metrics {
         let up: Vec<usize> = self.truth.up().collect();
         self.expected = vec![0; n];
         for &o in &up {
-            self.expected[o] = up.iter().filter(|&&s| self.truth.reachable(o, s)).fold(0, |h, &s| h ^ subject_hash(s));
+            self.expected[o] =
+                up.iter().filter(|&&s| self.truth.reachable(o, s)).fold(0, |h, &s| h ^ subject_hash(s));
         }
+        self.accurate = (0..n).map(|o| self.views.alive_hash(o) == self.expected[o]).collect();
+        self.accurate_up = up.iter().filter(|&&o| self.accurate[o]).count();
         self.expected_dirty = false;
+    }
+
+    /// Updates one node's accuracy after its view changed: O(1), so
+    /// convergence can be checked after every event.
+    fn recheck(&mut self, o: usize) {
+        if self.expected_dirty || o >= self.accurate.len() {
+            return; // the next refresh recomputes everyone
+        }
+        let now = self.views.alive_hash(o) == self.expected[o];
+        if now != self.accurate[o] {
+            self.accurate[o] = now;
+            if self.truth.life(o) == Liveness::Up {
+                if now { self.accurate_up += 1 } else { self.accurate_up -= 1 }
+            }
+        }
     }
 
     /// Fraction of up nodes whose alive set is exactly the up nodes they
     /// can talk to.
     pub fn accuracy(&mut self) -> f64 {
         self.refresh_expected();
-        let (mut n, mut ok) = (0, 0);
-        for o in self.truth.up() {
-            n += 1;
-            if self.views.alive_hash(o) == self.expected[o] {
-                ok += 1;
-            }
-        }
-        if n == 0 { 1.0 } else { ok as f64 / n as f64 }
+        let n = self.truth.up().count();
+        if n == 0 { 1.0 } else { self.accurate_up as f64 / n as f64 }
     }
 
     /// Is node `o`'s alive set exactly right?
     pub fn accurate(&mut self, o: usize) -> bool {
         self.refresh_expected();
-        self.truth.life(o) == Liveness::Up && self.views.alive_hash(o) == self.expected[o]
+        self.truth.life(o) == Liveness::Up && self.accurate[o]
     }
 
     /// Every up node holds exactly the right alive set.
     pub fn converged(&mut self) -> bool {
-        self.accuracy() >= 1.0
+        self.refresh_expected();
+        self.accurate_up == self.truth.up().count()
     }
 
     /// Crash detections so far.

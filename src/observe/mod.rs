@@ -10,9 +10,13 @@
 
 pub mod metrics;
 pub mod model;
+pub mod status;
+pub mod traffic;
 pub mod truth;
 pub mod views;
 
 pub use metrics::{Detection, FalseMark, Grace, Metrics, RumorSpread};
+pub use status::NodeStatus;
+pub use traffic::{Flow, Traffic};
 pub use truth::{Liveness, Truth};
 pub use views::Views;

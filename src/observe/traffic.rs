@@ -1,0 +1,123 @@
+//! Packet and byte counters, by message kind and by drop reason.
+//!
+//! One plain struct serves both drivers: the simulator updates it directly,
+//! the runtime keeps atomic counters per node and snapshots them into it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::faults::DropReason;
+use crate::protocol::MsgKind;
+
+/// Packets and bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    /// Datagrams.
+    pub packets: u64,
+    /// Bytes, wire header included.
+    pub bytes: u64,
+}
+
+impl Flow {
+    /// Adds one datagram of `bytes`.
+    pub fn add(&mut self, bytes: usize) {
+        self.packets += 1;
+        self.bytes += bytes as u64;
+    }
+}
+
+impl std::ops::AddAssign for Flow {
+    fn add_assign(&mut self, rhs: Flow) {
+        self.packets += rhs.packets;
+        self.bytes += rhs.bytes;
+    }
+}
+
+/// Number of [`DropReason`]s.
+pub const DROP_REASONS: usize = DropReason::ALL.len();
+/// Number of [`MsgKind`]s.
+pub const MSG_KINDS: usize = MsgKind::ALL.len();
+/// Why an arriving datagram was rejected before the protocol saw it, in
+/// counter order (see [`crate::wire::WireError::reason`]).
+pub const REJECT_REASONS: [&str; 5] = ["bad_size", "foreign", "version", "malformed", "trailing"];
+
+/// All traffic counters of one node (or, summed, of a cluster).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Traffic {
+    /// Sent by kind (what left the node, before the fault shim).
+    pub sent: [Flow; MSG_KINDS],
+    /// Received and handled by kind.
+    pub received: [Flow; MSG_KINDS],
+    /// Dropped by the fault shim (or a paused node's full buffer), by reason.
+    pub dropped: [Flow; DROP_REASONS],
+    /// Arrived but rejected by the codec, by [`REJECT_REASONS`].
+    pub rejected: [Flow; REJECT_REASONS.len()],
+}
+
+impl Traffic {
+    /// Totals over every kind.
+    pub fn sent_total(&self) -> Flow {
+        sum(&self.sent)
+    }
+
+    /// Totals over every kind.
+    pub fn received_total(&self) -> Flow {
+        sum(&self.received)
+    }
+
+    /// Totals over every reason.
+    pub fn dropped_total(&self) -> Flow {
+        sum(&self.dropped)
+    }
+
+    /// Totals over every reason.
+    pub fn rejected_total(&self) -> Flow {
+        sum(&self.rejected)
+    }
+
+    /// Adds another node's counters to these.
+    pub fn merge(&mut self, other: &Traffic) {
+        for (a, b) in self.sent.iter_mut().zip(&other.sent) {
+            *a += *b;
+        }
+        for (a, b) in self.received.iter_mut().zip(&other.received) {
+            *a += *b;
+        }
+        for (a, b) in self.dropped.iter_mut().zip(&other.dropped) {
+            *a += *b;
+        }
+        for (a, b) in self.rejected.iter_mut().zip(&other.rejected) {
+            *a += *b;
+        }
+    }
+}
+
+fn sum(flows: &[Flow]) -> Flow {
+    flows.iter().fold(Flow::default(), |mut acc, f| {
+        acc += *f;
+        acc
+    })
+}
+
+/// The counter slot for a codec rejection reason.
+pub fn reject_index(reason: &str) -> usize {
+    REJECT_REASONS.iter().position(|r| *r == reason).unwrap_or(REJECT_REASONS.len() - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_and_merge() {
+        let mut a = Traffic::default();
+        a.sent[MsgKind::Ping.index()].add(40);
+        a.sent[MsgKind::Ack.index()].add(30);
+        a.dropped[DropReason::Loss.index()].add(40);
+        let mut b = Traffic::default();
+        b.merge(&a);
+        b.merge(&a);
+        assert_eq!(b.sent_total(), Flow { packets: 4, bytes: 140 });
+        assert_eq!(b.dropped_total().packets, 2);
+        assert_eq!(reject_index("foreign"), 1);
+    }
+}

@@ -1,0 +1,272 @@
+//! One node as one tokio task: a [`Node`] driven by a real socket.
+//!
+//! The task feeds the sans-IO core from three sources (datagrams, its own
+//! deadlines, lab commands) and carries out what the core asks for
+//! (datagrams through the shim, events to the observer). It owns the only
+//! handle to its socket, so cancelling the task is a crash: the socket
+//! closes and no goodbye is sent.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use super::LabMsg;
+use super::clock::LabClock;
+use super::shim::ShimSocket;
+use crate::observe::NodeStatus;
+use crate::observe::traffic::reject_index;
+use crate::protocol::{Config, Event, Node, NodeAddr, RumorError, RumorId, Time};
+use crate::wire;
+
+/// What the lab can ask of a running node.
+#[derive(Debug)]
+pub enum NodeCommand {
+    /// Stall: stop reading and ticking until [`NodeCommand::Resume`].
+    Pause,
+    /// Continue after a pause, first working through the backlog.
+    Resume,
+    /// Leave the cluster gracefully; the task ends once it is announced.
+    Leave,
+    /// Inject a rumor at this node.
+    Rumor {
+        /// The rumor's bytes.
+        payload: Vec<u8>,
+        /// Where to send the rumor's id (or why it was refused).
+        reply: oneshot::Sender<Result<RumorId, RumorError>>,
+    },
+}
+
+/// Where a node task reports to, without ever waiting.
+#[derive(Clone, Debug)]
+pub struct EventSink {
+    tx: mpsc::Sender<LabMsg>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl EventSink {
+    /// A sink on `tx`, counting events lost to a full channel in `dropped`.
+    pub fn new(tx: mpsc::Sender<LabMsg>, dropped: Arc<AtomicU64>) -> EventSink {
+        EventSink { tx, dropped }
+    }
+
+    /// Sends without blocking; false (and counted) when the channel is full.
+    fn offer(&self, msg: LabMsg) -> bool {
+        match self.tx.try_send(msg) {
+            Ok(()) => true,
+            Err(_) => {
+                self.dropped.fetch_add(1, Relaxed);
+                false
+            }
+        }
+    }
+}
+
+/// Everything a node task needs.
+#[derive(Debug)]
+pub struct NodeSpec {
+    /// The node's index in the lab.
+    pub index: usize,
+    /// Protocol configuration.
+    pub config: Config,
+    /// Seed of the node's protocol RNG.
+    pub seed: u64,
+    /// Members to join through (empty for the first node).
+    pub seeds: Vec<NodeAddr>,
+    /// The node's shim socket (already bound).
+    pub shim: ShimSocket,
+    /// The lab's clock.
+    pub clock: LabClock,
+    /// Where events go.
+    pub events: EventSink,
+    /// Lab commands.
+    pub commands: mpsc::Receiver<NodeCommand>,
+    /// Cancelled to crash the node.
+    pub cancel: CancellationToken,
+    /// Where the node's status is published for the dashboard.
+    pub status: Arc<Mutex<NodeStatus>>,
+}
+
+/// How often the node's status is republished.
+const STATUS_EVERY: Duration = Duration::from_millis(100);
+/// Datagrams read per wake-up before the node looks at its timers again.
+const RECV_BATCH: usize = 64;
+
+struct Task {
+    index: usize,
+    node: Node,
+    shim: ShimSocket,
+    clock: LabClock,
+    events: EventSink,
+    status: Arc<Mutex<NodeStatus>>,
+    status_at: Time,
+    resync: bool,
+    buf: Vec<u8>,
+}
+
+/// Runs a node until it is cancelled (a crash) or has left.
+pub async fn run(spec: NodeSpec) {
+    let NodeSpec { index, config, seed, seeds, shim, clock, events, mut commands, cancel, status } = spec;
+    let now = clock.now();
+    let buf_len = config.packet_budget.max(1500) + 512;
+    let mut node = Node::new(shim.addr(), config, seed, now);
+    node.join(&seeds, now);
+    let mut task = Task {
+        index,
+        node,
+        shim,
+        clock,
+        events,
+        status,
+        status_at: Time::ZERO,
+        resync: false,
+        buf: vec![0; buf_len],
+    };
+    task.flush();
+
+    let sleep = tokio::time::sleep(Duration::from_secs(3600));
+    tokio::pin!(sleep);
+    loop {
+        let deadline = task.node.poll_timeout().map(|t| task.clock.instant(t));
+        if let Some(at) = deadline
+            && sleep.deadline() != at
+        {
+            sleep.as_mut().reset(at);
+        }
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => return,
+            cmd = commands.recv() => match cmd {
+                None => return,
+                Some(NodeCommand::Pause) => {
+                    if !task.paused(&mut commands, &cancel).await {
+                        return;
+                    }
+                }
+                Some(cmd) => task.command(cmd),
+            },
+            ready = task.shim.readable() => {
+                if ready.is_err() {
+                    return;
+                }
+                task.receive(RECV_BATCH);
+            }
+            () = &mut sleep, if deadline.is_some() => {}
+            () = task.shim.send_delayed(), if task.shim.has_delayed() => {}
+        }
+        // Timers run on every pass, so a busy socket cannot starve them.
+        let now = task.clock.now();
+        if task.node.poll_timeout().is_some_and(|t| t <= now) {
+            task.node.handle_timeout(now);
+        }
+        task.flush();
+        if task.node.has_left() {
+            return;
+        }
+    }
+}
+
+impl Task {
+    fn command(&mut self, cmd: NodeCommand) {
+        let now = self.clock.now();
+        match cmd {
+            NodeCommand::Leave => self.node.leave(now),
+            NodeCommand::Rumor { payload, reply } => {
+                let _ = reply.send(self.node.broadcast_rumor(payload, now));
+            }
+            NodeCommand::Pause | NodeCommand::Resume => {}
+        }
+    }
+
+    /// A stalled process: no reads, no timers, no protocol work. Datagrams
+    /// pile up in the kernel's socket buffer (and overflow it, as they
+    /// would). Datagrams already in flight in the shim's delay queue still
+    /// arrive: they are in the network, not in the process. Returns false
+    /// if the node was crashed while paused.
+    async fn paused(&mut self, commands: &mut mpsc::Receiver<NodeCommand>, cancel: &CancellationToken) -> bool {
+        let mut deferred = Vec::new();
+        loop {
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return false,
+                cmd = commands.recv() => match cmd {
+                    None => return false,
+                    Some(NodeCommand::Resume) => break,
+                    Some(NodeCommand::Pause) => {}
+                    Some(other) => deferred.push(other),
+                },
+                () = self.shim.send_delayed(), if self.shim.has_delayed() => {}
+            }
+        }
+        // Like a process waking from a GC stall: first the backlog that
+        // queued up meanwhile, then whatever the timers say.
+        self.receive(usize::MAX);
+        for cmd in deferred {
+            self.command(cmd);
+        }
+        true
+    }
+
+    /// Reads up to `limit` waiting datagrams and hands them to the node.
+    fn receive(&mut self, limit: usize) {
+        for _ in 0..limit {
+            let (len, from) = match self.shim.try_recv(&mut self.buf) {
+                Ok(Some(got)) => got,
+                Ok(None) | Err(_) => break,
+            };
+            let bytes = &self.buf[..len];
+            let from = match from {
+                SocketAddr::V4(a) => a,
+                SocketAddr::V6(_) => {
+                    self.shim.traffic().rejected(reject_index("foreign"), len);
+                    continue;
+                }
+            };
+            match wire::decode(bytes) {
+                Ok(packet) => {
+                    self.shim.traffic().received(packet.body.kind(), len);
+                    let now = self.clock.now();
+                    self.node.handle_packet(from, packet, now);
+                }
+                Err(e) => self.shim.traffic().rejected(reject_index(e.reason()), len),
+            }
+            self.flush();
+        }
+    }
+
+    /// Sends what the node queued, reports its events, and republishes its
+    /// status when due.
+    fn flush(&mut self) {
+        while let Some(tx) = self.node.poll_transmit() {
+            self.shim.send(tx.to, &tx.packet);
+        }
+        let now = self.clock.now();
+        if self.resync && self.offer_resync(now) {
+            self.resync = false;
+        }
+        while let Some(event) = self.node.poll_event() {
+            if self.resync {
+                continue; // the resync that follows supersedes it
+            }
+            let leave_done = event == Event::LeaveComplete;
+            if !self.events.offer(LabMsg::Node { t: now, node: self.index, event }) && !leave_done {
+                self.resync = true;
+            }
+        }
+        if now - self.status_at >= STATUS_EVERY {
+            self.status_at = now;
+            let status = NodeStatus::of(&self.node, now);
+            *self.status.lock().unwrap_or_else(|p| p.into_inner()) = status;
+        }
+    }
+
+    /// After lost events the observer's copy of our view is stale; send the
+    /// whole view so it can start over. False if the channel is still full.
+    fn offer_resync(&mut self, now: Time) -> bool {
+        let members = self.node.members().copied().collect();
+        self.events.offer(LabMsg::Resync { t: now, node: self.index, members })
+    }
+}
