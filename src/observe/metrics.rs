@@ -124,6 +124,8 @@ pub struct Metrics {
     accurate: Vec<bool>,
     /// Up nodes with `accurate` set.
     accurate_up: usize,
+    /// Subjects that may be held either way (paused, leaving).
+    either_way: Vec<usize>,
     expected_dirty: bool,
     detections: Vec<Detection>,
     false_dead: Vec<FalseMark>,
@@ -146,6 +148,7 @@ impl Metrics {
             expected: Vec::new(),
             accurate: Vec::new(),
             accurate_up: 0,
+            either_way: Vec::new(),
             expected_dirty: true,
             detections: Vec::new(),
             false_dead: Vec::new(),
@@ -154,6 +157,12 @@ impl Metrics {
             rumor_index: HashMap::new(),
             packets_sent: 0,
         }
+        .refreshed()
+    }
+
+    fn refreshed(mut self) -> Metrics {
+        self.refresh_expected();
+        self
     }
 
     // ----- inputs ----------------------------------------------------------
@@ -164,6 +173,7 @@ impl Metrics {
         self.views.add_node();
         self.index.insert(addr, i);
         self.expected_dirty = true;
+        self.refresh_expected();
         i
     }
 
@@ -175,14 +185,16 @@ impl Metrics {
         }
         self.expected_dirty = true;
         match (old, life) {
-            (Liveness::Up | Liveness::Paused, Liveness::Crashed) => self.detections.push(Detection {
-                node,
-                crashed_at: t,
-                first_suspect: None,
-                first_dead: None,
-                full: None,
-                aborted: false,
-            }),
+            (Liveness::Up | Liveness::Paused | Liveness::Leaving, Liveness::Crashed) => {
+                self.detections.push(Detection {
+                    node,
+                    crashed_at: t,
+                    first_suspect: None,
+                    first_dead: None,
+                    full: None,
+                    aborted: false,
+                })
+            }
             (Liveness::Crashed | Liveness::Left, Liveness::Up) => {
                 // A restart: fresh state, and any open detection is moot.
                 self.views.reset(node);
@@ -193,6 +205,7 @@ impl Metrics {
             }
             _ => {}
         }
+        self.refresh_expected();
         self.check_full_detection(t);
     }
 
@@ -200,6 +213,7 @@ impl Metrics {
     pub fn set_faults(&mut self, plan: &FaultPlan, t: Time) {
         self.truth.set_plan(plan.clone(), t);
         self.expected_dirty = true;
+        self.refresh_expected();
     }
 
     /// Packets sent cluster-wide since the last call (for rumor cost).
@@ -363,30 +377,52 @@ impl Metrics {
         self.recheck(observer);
     }
 
-    /// Recomputes what every node should hold, when the truth changed.
+    /// Recomputes what every node should hold, after the truth changed.
+    /// O(N) on an unsplit network (everyone should hold every up node),
+    /// O(N²) reachability checks otherwise.
     fn refresh_expected(&mut self) {
         if !self.expected_dirty {
             return;
         }
         let n = self.truth.len();
         let up: Vec<usize> = self.truth.up().collect();
+        self.either_way = (0..n).filter(|&i| self.truth.life(i).either_way()).collect();
         self.expected = vec![0; n];
-        for &o in &up {
-            self.expected[o] =
-                up.iter().filter(|&&s| self.truth.reachable(o, s)).fold(0, |h, &s| h ^ subject_hash(s));
+        if self.truth.plan().splits_network() {
+            for &o in &up {
+                self.expected[o] =
+                    up.iter().filter(|&&s| self.truth.reachable(o, s)).fold(0, |h, &s| h ^ subject_hash(s));
+            }
+        } else {
+            let all = up.iter().fold(0, |h, &s| h ^ subject_hash(s));
+            for &o in &up {
+                self.expected[o] = all;
+            }
         }
-        self.accurate = (0..n).map(|o| self.views.alive_hash(o) == self.expected[o]).collect();
+        self.accurate = (0..n).map(|o| self.matches(o)).collect();
         self.accurate_up = up.iter().filter(|&&o| self.accurate[o]).count();
         self.expected_dirty = false;
     }
 
-    /// Updates one node's accuracy after its view changed: O(1), so
-    /// convergence can be checked after every event.
+    /// `o`'s alive set, ignoring subjects that may be held either way,
+    /// equals what it should hold.
+    fn matches(&self, o: usize) -> bool {
+        let ignored = self
+            .either_way
+            .iter()
+            .filter(|&&s| self.views.get(o, s) == Some(State::Alive))
+            .fold(0, |h, &s| h ^ subject_hash(s));
+        self.views.alive_hash(o) ^ ignored == self.expected[o]
+    }
+
+    /// Updates one node's accuracy after its view changed: O(1) (plus the
+    /// few paused or leaving nodes), so convergence can be checked after
+    /// every event.
     fn recheck(&mut self, o: usize) {
         if self.expected_dirty || o >= self.accurate.len() {
             return; // the next refresh recomputes everyone
         }
-        let now = self.views.alive_hash(o) == self.expected[o];
+        let now = self.matches(o);
         if now != self.accurate[o] {
             self.accurate[o] = now;
             if self.truth.life(o) == Liveness::Up {
@@ -396,22 +432,19 @@ impl Metrics {
     }
 
     /// Fraction of up nodes whose alive set is exactly the up nodes they
-    /// can talk to.
-    pub fn accuracy(&mut self) -> f64 {
-        self.refresh_expected();
+    /// can talk to (paused and leaving nodes may be held either way).
+    pub fn accuracy(&self) -> f64 {
         let n = self.truth.up().count();
         if n == 0 { 1.0 } else { self.accurate_up as f64 / n as f64 }
     }
 
-    /// Is node `o`'s alive set exactly right?
-    pub fn accurate(&mut self, o: usize) -> bool {
-        self.refresh_expected();
+    /// Is node `o` up, with its alive set exactly right?
+    pub fn accurate(&self, o: usize) -> bool {
         self.truth.life(o) == Liveness::Up && self.accurate[o]
     }
 
     /// Every up node holds exactly the right alive set.
-    pub fn converged(&mut self) -> bool {
-        self.refresh_expected();
+    pub fn converged(&self) -> bool {
         self.accurate_up == self.truth.up().count()
     }
 

@@ -5,7 +5,7 @@
 //! plans, because whether a "dead" mark was a false positive depends on
 //! whether the pair could talk recently, not only at that instant.
 
-use crate::faults::FaultPlan;
+use crate::faults::{FaultPlan, NodeFault};
 use crate::protocol::{NodeAddr, Time};
 
 /// A node's real condition.
@@ -16,6 +16,8 @@ pub enum Liveness {
     Up,
     /// Running but stalled: neither reading nor ticking.
     Paused,
+    /// Running, announcing a graceful leave; becomes `Left` when done.
+    Leaving,
     /// Stopped without a goodbye.
     Crashed,
     /// Left the cluster gracefully.
@@ -28,8 +30,36 @@ impl Liveness {
         match self {
             Liveness::Up => "up",
             Liveness::Paused => "paused",
+            Liveness::Leaving => "leaving",
             Liveness::Crashed => "crashed",
             Liveness::Left => "left",
+        }
+    }
+
+    /// True while the process exists (Up, Leaving or Paused).
+    pub const fn is_running(self) -> bool {
+        matches!(self, Liveness::Up | Liveness::Leaving | Liveness::Paused)
+    }
+
+    /// True while the process handles packets and timers (Up or Leaving).
+    pub const fn is_active(self) -> bool {
+        matches!(self, Liveness::Up | Liveness::Leaving)
+    }
+
+    /// A subject whose presence in a view is correct either way: a paused
+    /// node may or may not have been noticed yet, and a leaving one may or
+    /// may not have been heard leaving.
+    pub const fn either_way(self) -> bool {
+        matches!(self, Liveness::Paused | Liveness::Leaving)
+    }
+
+    /// How the network sees this process.
+    pub const fn fault(self) -> NodeFault {
+        match self {
+            Liveness::Up | Liveness::Leaving => NodeFault::Up,
+            Liveness::Paused => NodeFault::Paused,
+            // A node that left has exited: nothing reaches it any more.
+            Liveness::Crashed | Liveness::Left => NodeFault::Crashed,
         }
     }
 }
@@ -128,11 +158,21 @@ impl Truth {
         self.plans.drain(..keep_from);
     }
 
-    /// Can `a` and `b` exchange datagrams both ways under `plan`? SWIM needs
-    /// both directions: a ping one way, its ack the other.
+    /// Can `a` and `b` confirm each other alive under `plan`? SWIM needs a
+    /// round trip: directly (a ping one way, its ack the other), or through
+    /// an up helper that can do both legs (an indirect probe). Helpers only
+    /// matter under one-way blocks: a symmetric cut that separates a and b
+    /// separates any helper from one of them too.
     fn mutual(&self, plan: &FaultPlan, a: usize, b: usize) -> bool {
         let (x, y) = (self.addrs[a], self.addrs[b]);
-        a == b || (plan.can_reach(x, y) && plan.can_reach(y, x))
+        let both = |p: NodeAddr, q: NodeAddr| plan.can_reach(p, q) && plan.can_reach(q, p);
+        if a == b || both(x, y) {
+            return true;
+        }
+        !plan.one_way_blocks().is_empty()
+            && (0..self.addrs.len()).any(|h| {
+                h != a && h != b && self.life[h] == Liveness::Up && both(x, self.addrs[h]) && both(self.addrs[h], y)
+            })
     }
 
     /// Can `a` and `b` talk both ways now?

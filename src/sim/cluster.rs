@@ -8,7 +8,7 @@
 //! re-entrantly: a zero-delay datagram is queued behind everything already
 //! due at the same instant.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use rand::SeedableRng;
@@ -17,13 +17,12 @@ use rand::rngs::SmallRng;
 use super::SimConfig;
 use super::addr::{network_seed, node_addr, node_index, node_seed};
 use super::command::SimError;
-use super::query::{FalsePositive, RumorSpread};
 use super::queue::{Delivery, EventQueue, Item};
 use super::stats::{NetStats, NodeTraffic};
 use super::trace::Trace;
-use super::truth::Liveness;
 use crate::faults::{DropReason, FaultPlan, Verdict};
-use crate::protocol::{Event, Node, NodeAddr, Packet, RumorId, State, Time, Transmit};
+use crate::observe::{Liveness, Metrics};
+use crate::protocol::{Event, Node, NodeAddr, Packet, Time, Transmit};
 use crate::wire;
 
 /// One node's place in the cluster; it outlives the process (restarts
@@ -73,10 +72,8 @@ pub struct Cluster {
     rng: SmallRng,
     pub(crate) stats: NetStats,
     pub(crate) trace: Trace,
-    pub(crate) false_positives: Vec<FalsePositive>,
-    pub(crate) false_suspicions: u64,
-    pub(crate) false_deaths: u64,
-    pub(crate) rumors: BTreeMap<RumorId, RumorSpread>,
+    /// The lab's measurements, judged against this cluster's ground truth.
+    pub(crate) metrics: Metrics,
     pub(crate) failures: Vec<(Time, SimError)>,
     /// Reused by the wire round trip so it allocates once.
     scratch: Vec<u8>,
@@ -91,6 +88,7 @@ impl Cluster {
             return Err(SimError::NoNodes);
         }
         config.baseline.validate()?;
+        let addrs: Vec<NodeAddr> = (0..config.nodes).map(node_addr).collect();
         let mut cluster = Cluster {
             now: Time::ZERO,
             slots: Vec::with_capacity(config.nodes),
@@ -99,10 +97,7 @@ impl Cluster {
             rng: SmallRng::seed_from_u64(network_seed(config.seed)),
             stats: NetStats::default(),
             trace: Trace::new(config.trace),
-            false_positives: Vec::new(),
-            false_suspicions: 0,
-            false_deaths: 0,
-            rumors: BTreeMap::new(),
+            metrics: Metrics::new(&config.protocol, &addrs, FaultPlan::new(config.baseline), Time::ZERO),
             failures: Vec::new(),
             scratch: Vec::new(),
             config,
@@ -273,6 +268,7 @@ impl Cluster {
         let kind = packet.body.kind();
         self.stats.sent.add(kind, len);
         self.slots[from].traffic.sent.add(len);
+        self.metrics.add_packets_sent(1);
         let from_addr = self.slots[from].addr;
         let Some(to) = node_index(t.to).filter(|&j| j < self.slots.len()) else {
             // Nobody lives at that address: as good as a dead process.
@@ -365,35 +361,10 @@ impl Cluster {
     }
 
     fn on_event(&mut self, i: usize, event: Event) {
-        match &event {
-            Event::MemberChanged { member, to: to @ (State::Suspect | State::Dead), .. } => {
-                if let Some(j) = node_index(*member).filter(|&j| self.is_wrongly_accused(i, j)) {
-                    if *to == State::Suspect {
-                        self.false_suspicions += 1;
-                    } else {
-                        self.false_deaths += 1;
-                    }
-                    if self.config.trace {
-                        let fp = FalsePositive { at: self.now, observer: i, subject: j, state: *to };
-                        self.false_positives.push(fp);
-                    }
-                }
-            }
-            Event::RumorDelivered { id, .. } => {
-                if let Some(spread) = self.rumors.get_mut(id) {
-                    spread.deliveries.push(self.now);
-                }
-            }
-            Event::LeaveComplete => self.slots[i].liveness = Liveness::Left,
-            _ => {}
+        self.metrics.on_event(i, &event, self.now);
+        if event == Event::LeaveComplete {
+            self.set_liveness(i, Liveness::Left);
         }
         self.trace.record(self.now, i, event);
-    }
-
-    /// True when `subject` is running, not paused, and reachable from
-    /// `observer`: accusing it is a false positive.
-    fn is_wrongly_accused(&self, observer: usize, subject: usize) -> bool {
-        self.slots.get(subject).is_some_and(|s| s.liveness.is_active())
-            && self.plan.can_reach(self.slots[observer].addr, self.slots[subject].addr)
     }
 }

@@ -4,8 +4,8 @@
 //! value that can be scheduled at a virtual time, so a timeline is just a
 //! list of `(time, Command)`.
 
-use super::truth::Liveness;
 use crate::faults::{FaultError, LinkRule};
+use crate::observe::Liveness;
 use crate::protocol::{RumorError, RumorId};
 
 /// One action on the cluster. Nodes are named by index.

@@ -7,10 +7,9 @@
 use super::addr::{node_addr, node_seed};
 use super::cluster::Cluster;
 use super::command::{Command, Outcome, SimError};
-use super::query::RumorSpread;
 use super::queue::Item;
-use super::truth::Liveness;
 use crate::faults::LinkRule;
+use crate::observe::Liveness;
 use crate::protocol::{Node, NodeAddr, RumorId, Time};
 
 impl Cluster {
@@ -66,9 +65,17 @@ impl Cluster {
         nodes.iter().map(|&i| self.addr_of(i)).collect()
     }
 
-    fn set_liveness(&mut self, i: usize, liveness: Liveness) {
+    /// Records a change of node `i`'s real condition everywhere it
+    /// matters: its slot, the network and the metrics.
+    pub(crate) fn set_liveness(&mut self, i: usize, liveness: Liveness) {
         self.slots[i].liveness = liveness;
         self.plan.set_node(self.slots[i].addr, liveness.fault());
+        self.metrics.set_liveness(i, liveness, self.now);
+    }
+
+    /// The fault plan changed: the metrics judge by the new one from now.
+    fn plan_changed(&mut self) {
+        self.metrics.set_faults(&self.plan, self.now);
     }
 
     // ----- processes -------------------------------------------------------
@@ -77,7 +84,7 @@ impl Cluster {
     /// including any it had buffered while paused, are lost as `NodeDown`.
     pub fn crash(&mut self, i: usize) -> Result<(), SimError> {
         self.expect_state(i, Liveness::is_running, "crash")?;
-        self.slots[i].liveness = Liveness::Crashed;
+        self.set_liveness(i, Liveness::Crashed);
         self.retire(i);
         Ok(())
     }
@@ -128,7 +135,7 @@ impl Cluster {
     /// `LeaveComplete`, then it is [`Liveness::Left`] and its process ends.
     pub fn leave(&mut self, i: usize) -> Result<(), SimError> {
         self.expect_state(i, |s| s == Liveness::Up, "leave")?;
-        self.slots[i].liveness = Liveness::Leaving;
+        self.set_liveness(i, Liveness::Leaving);
         if let Some(node) = self.slots[i].node.as_mut() {
             node.leave(self.now);
         }
@@ -139,6 +146,7 @@ impl Cluster {
     /// Starts a new node, which joins through a live seed; returns its index.
     pub fn add(&mut self) -> usize {
         let i = self.slots.len();
+        self.metrics.add_node(node_addr(i), self.now);
         self.spawn_slot(i);
         // A new slot is Up, so joining cannot fail.
         let _ = self.join(i);
@@ -164,6 +172,7 @@ impl Cluster {
     pub fn partition(&mut self, groups: &[Vec<usize>]) -> Result<(), SimError> {
         let groups = groups.iter().map(|g| self.addrs(g)).collect::<Result<Vec<_>, _>>()?;
         self.plan.partition(&groups);
+        self.plan_changed();
         Ok(())
     }
 
@@ -175,30 +184,35 @@ impl Cluster {
             self.slots[half..].iter().map(|s| s.addr).collect(),
         ];
         self.plan.partition(&groups);
+        self.plan_changed();
     }
 
     /// Drops datagrams from every node of `from` to every node of `to`.
     pub fn block_one_way(&mut self, from: &[usize], to: &[usize]) -> Result<(), SimError> {
         let (from, to) = (self.addrs(from)?, self.addrs(to)?);
         self.plan.block_one_way(&from, &to);
+        self.plan_changed();
         Ok(())
     }
 
     /// Cuts node `i` off from every other node, both ways.
     pub fn isolate(&mut self, i: usize) -> Result<(), SimError> {
         self.plan.isolate(self.addr_of(i)?);
+        self.plan_changed();
         Ok(())
     }
 
     /// Removes partitions, one-way blocks, isolation and per-link rules.
     pub fn heal(&mut self) {
         self.plan.heal();
+        self.plan_changed();
     }
 
     /// Sets the rule of every link without an override.
     pub fn set_baseline(&mut self, rule: LinkRule) -> Result<(), SimError> {
         rule.validate()?;
         self.plan.set_baseline(rule);
+        self.plan_changed();
         Ok(())
     }
 
@@ -206,6 +220,7 @@ impl Cluster {
     pub fn set_link(&mut self, from: usize, to: usize, rule: LinkRule) -> Result<(), SimError> {
         rule.validate()?;
         self.plan.set_link(self.addr_of(from)?, self.addr_of(to)?, rule);
+        self.plan_changed();
         Ok(())
     }
 
@@ -216,7 +231,7 @@ impl Cluster {
         self.expect_state(i, |s| s == Liveness::Up, "inject a rumor at")?;
         let node = self.slots[i].node.as_mut().expect("an Up node has a process");
         let id = node.broadcast_rumor(payload, self.now)?;
-        self.rumors.insert(id, RumorSpread { injected_at: self.now, deliveries: Vec::new() });
+        self.metrics.rumor_injected(id, i, self.now);
         // The origin delivers to itself at once; servicing records that.
         self.service(i);
         Ok(id)

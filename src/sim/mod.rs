@@ -10,12 +10,11 @@
 //! - [`cluster`]: the [`Cluster`] itself: nodes, the event loop, delivery.
 //! - [`control`]: commands (crash, pause, partition, rumor...), immediate
 //!   or scheduled.
-//! - [`query`]: views, convergence and agreement against ground truth.
+//! - [`query`]: views, and the `observe` metrics judged against ground truth.
 //! - [`command`]: the [`Command`] values and their errors.
 //! - `queue`: the global event queue (time, then insertion order).
 //! - [`stats`]: packet and byte accounting.
 //! - [`trace`]: recorded events and the running trace hash.
-//! - [`truth`]: each process's real state.
 //! - [`addr`]: node addresses and seeds.
 
 use std::time::Duration;
@@ -30,19 +29,16 @@ pub mod control;
 pub mod query;
 mod queue;
 pub mod stats;
-pub mod trace;
-pub mod truth;
-
 #[cfg(test)]
 mod tests;
+pub mod trace;
 
+pub use crate::observe::Liveness;
 pub use addr::{node_addr, node_index};
 pub use cluster::Cluster;
 pub use command::{Command, Outcome, SimError};
-pub use query::FalsePositive;
 pub use stats::{ByKind, NetStats, NodeTraffic, Tally};
 pub use trace::TraceEntry;
-pub use truth::Liveness;
 
 /// How a simulated cluster is built.
 #[derive(Clone, Debug, PartialEq)]

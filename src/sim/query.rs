@@ -6,46 +6,14 @@
 //! arithmetic, and skipping per-pair reachability when no fault splits the
 //! network.
 
-use std::time::Duration;
-
-use super::addr::{mix, node_index};
+use super::addr::node_index;
 use super::cluster::Cluster;
 use super::command::SimError;
 use super::stats::{NetStats, NodeTraffic};
 use super::trace::TraceEntry;
-use super::truth::Liveness;
 use crate::faults::FaultPlan;
+use crate::observe::{FalseMark, Liveness, Metrics, RumorSpread};
 use crate::protocol::{Node, NodeAddr, RumorId, State, Time};
-
-/// A node wrongly marked a running, reachable node as Suspect or Dead.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FalsePositive {
-    /// When.
-    pub at: Time,
-    /// The node that changed its view.
-    pub observer: usize,
-    /// The node it accused.
-    pub subject: usize,
-    /// Suspect or Dead.
-    pub state: State,
-}
-
-/// How far one injected rumor has spread.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RumorSpread {
-    /// When it was injected.
-    pub injected_at: Time,
-    /// When each delivery happened (the origin's own first), in order.
-    pub deliveries: Vec<Time>,
-}
-
-impl RumorSpread {
-    /// Time from injection until `count` nodes had it, if they have.
-    pub fn time_to_reach(&self, count: usize) -> Option<Duration> {
-        let at = *self.deliveries.get(count.checked_sub(1)?)?;
-        Some(at - self.injected_at)
-    }
-}
 
 impl Cluster {
     // ----- nodes and ground truth -------------------------------------------
@@ -126,81 +94,26 @@ impl Cluster {
         set
     }
 
-    /// What `observer` should hold about `subject` by ground truth: `Some(true)`
-    /// for Alive, `Some(false)` for not Alive, `None` when either is fine (a
-    /// paused or leaving subject may or may not have been noticed yet).
-    fn expected_alive(&self, observer: usize, subject: usize, split: bool) -> Option<bool> {
-        match self.slots[subject].liveness {
-            Liveness::Up => Some(observer == subject || !split || self.reachable(observer, subject)),
-            Liveness::Paused | Liveness::Leaving => None,
-            Liveness::Crashed | Liveness::Left => Some(false),
-        }
+    /// The lab's measurements for this run (agreement, accuracy, detection,
+    /// false positives, rumor spread), as `observe` defines them.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
-    /// True when every Up node's view matches ground truth (see
-    /// [`Cluster::accuracy`] for what matching means).
+    /// True when every Up node holds Alive exactly the Up nodes it can
+    /// exchange datagrams with (paused and leaving nodes either way).
     pub fn converged(&self) -> bool {
-        let (split, up) = (self.plan.splits_network(), self.nodes_in(Liveness::Up).count());
-        self.nodes_in(Liveness::Up).all(|o| self.matches_truth(o, split, up))
+        self.metrics.converged()
     }
 
-    /// The fraction of Up nodes whose view matches ground truth (1.0 when
-    /// no node is Up). A view matches when it holds Alive exactly the Up
-    /// nodes the observer can reach (itself included) and holds every
-    /// crashed, departed or unreachable node as something other than Alive.
-    /// Paused and leaving nodes may be held either way. With one-way blocks
-    /// this uses direct reachability only, although indirect probes may
-    /// legitimately keep a one-way-blocked node alive.
+    /// The fraction of Up nodes whose view is exactly right.
     pub fn accuracy(&self) -> f64 {
-        let (split, up) = (self.plan.splits_network(), self.nodes_in(Liveness::Up).count());
-        let good = self.nodes_in(Liveness::Up).filter(|&o| self.matches_truth(o, split, up)).count();
-        if up == 0 { 1.0 } else { good as f64 / up as f64 }
+        self.metrics.accuracy()
     }
 
-    /// Whether `o`'s view matches ground truth; `split` and `up` are
-    /// computed once by the caller for the whole cluster.
-    fn matches_truth(&self, o: usize, split: bool, up: usize) -> bool {
-        let Some(node) = self.node(o) else { return false };
-        let mut hits = 0;
-        for m in node.members() {
-            let expected = self.index_of(m.addr).map_or(Some(false), |j| self.expected_alive(o, j, split));
-            match (m.state == State::Alive, expected) {
-                (true, Some(true)) => hits += 1,
-                (true, Some(false)) | (false, Some(true)) => return false,
-                _ => {}
-            }
-        }
-        // Every expected node must also be known at all.
-        let wanted = if split {
-            (0..self.slots.len()).filter(|&j| self.expected_alive(o, j, split) == Some(true)).count()
-        } else {
-            up
-        };
-        hits == wanted
-    }
-
-    /// The fraction of Up nodes whose alive set equals the most common one
-    /// (1.0 for a cluster with no Up node). Sets are compared by an
-    /// order-independent 64-bit fingerprint, so nothing is sorted or stored
-    /// per row.
+    /// The fraction of Up nodes whose alive set is the most common one.
     pub fn agreement(&self) -> f64 {
-        let mut prints: Vec<u64> = self
-            .nodes_in(Liveness::Up)
-            .filter_map(|o| self.node(o))
-            .map(|node| {
-                let (sum, count) = node
-                    .members()
-                    .filter(|m| m.state == State::Alive)
-                    .fold((0u64, 0u64), |(sum, n), m| (sum.wrapping_add(mix(addr_key(m.addr))), n + 1));
-                sum ^ mix(count)
-            })
-            .collect();
-        if prints.is_empty() {
-            return 1.0;
-        }
-        prints.sort_unstable();
-        let best = prints.chunk_by(|a, b| a == b).map(<[u64]>::len).max().unwrap_or(0);
-        best as f64 / prints.len() as f64
+        self.metrics.agreement()
     }
 
     // ----- accounting --------------------------------------------------------
@@ -225,25 +138,27 @@ impl Cluster {
         self.slots.iter().map(|s| s.backlog.len()).sum()
     }
 
-    /// Events where a node suspected a running, reachable node.
+    /// Healthy members wrongly suspected (see [`Metrics`] for the rule).
     pub fn false_suspicions(&self) -> u64 {
-        self.false_suspicions
+        self.metrics.false_suspicions().len() as u64
     }
 
-    /// Events where a node declared a running, reachable node dead.
+    /// Healthy members wrongly declared dead.
     pub fn false_deaths(&self) -> u64 {
-        self.false_deaths
+        self.metrics.false_positives().len() as u64
     }
 
-    /// Every false suspicion and false death, in time order (kept only
-    /// when tracing is on, since lossy runs of big clusters raise many).
-    pub fn false_positives(&self) -> &[FalsePositive] {
-        &self.false_positives
+    /// Every false death and false suspicion, in time order.
+    pub fn false_marks(&self) -> Vec<FalseMark> {
+        let mut all: Vec<FalseMark> =
+            self.metrics.false_positives().iter().chain(self.metrics.false_suspicions()).copied().collect();
+        all.sort_by_key(|m| m.t);
+        all
     }
 
     /// How far a rumor injected through the simulator has spread.
     pub fn rumor(&self, id: RumorId) -> Option<&RumorSpread> {
-        self.rumors.get(&id)
+        self.metrics.rumors().iter().find(|r| r.id == id)
     }
 
     /// Scheduled commands that were refused, with their time.
@@ -268,8 +183,4 @@ impl Cluster {
     pub fn trace(&self) -> &[TraceEntry] {
         self.trace.entries()
     }
-}
-
-fn addr_key(addr: NodeAddr) -> u64 {
-    u64::from(addr.ip().to_bits()) << 16 | u64::from(addr.port())
 }
