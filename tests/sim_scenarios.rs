@@ -1,0 +1,227 @@
+//! Whole-cluster behaviour in the deterministic simulator, fixed seeds.
+//!
+//! Each test states the bound it checks and where the bound comes from, so a
+//! failure says which promise of the protocol was broken.
+
+use std::time::Duration;
+
+use gossip_lab::faults::LinkRule;
+use gossip_lab::observe::model::detection_bounds;
+use gossip_lab::protocol::{Config, State, Time};
+use gossip_lab::sim::{Cluster, SimConfig};
+
+fn sim(nodes: usize, seed: u64, protocol: Config) -> Cluster {
+    let config = SimConfig { protocol, ..SimConfig::new(nodes, seed) };
+    Cluster::new(config).expect("valid simulator config")
+}
+
+fn fast(nodes: usize, seed: u64) -> Cluster {
+    sim(nodes, seed, Config::fast())
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+/// Runs until converged, within `limit`; returns the time it took.
+fn converge(c: &mut Cluster, limit: Duration) -> Duration {
+    let start = c.now();
+    let at = c.run_until_pred(start + limit, Cluster::converged);
+    at.unwrap_or_else(|| panic!("not converged {limit:?} after {start}: accuracy {}", c.accuracy())) - start
+}
+
+#[test]
+fn sixty_four_nodes_joining_through_one_seed_all_see_all_alive() {
+    let mut c = fast(64, 1);
+    // Joining is one push-pull with the seed plus epidemic spread of the
+    // seed's news: a few gossip rounds. 5 s is 100 gossip intervals.
+    let took = converge(&mut c, secs(5));
+    for o in 0..64 {
+        assert_eq!(c.alive_set(o).len(), 64, "node {o} sees {:?}", c.alive_set(o));
+    }
+    println!("64 nodes converged {took:?} after start");
+}
+
+#[test]
+fn a_crash_is_marked_dead_by_every_other_node_within_the_bound() {
+    let config = Config::fast();
+    let n = 32;
+    // The bound the config implies: the victim is probed within about a
+    // period and that probe fails a period later (first suspicion), then
+    // the longest suspicion timeout runs (no confirmations at all), then
+    // the death spreads by gossip (Serf model, 99.99%).
+    let bound = detection_bounds(&config, n).full;
+    assert!(bound < secs(9), "bound {bound:?}");
+    let mut c = fast(n, 2);
+    converge(&mut c, secs(10));
+    c.run_for(secs(5));
+    let t0 = c.now();
+    c.crash(7).unwrap();
+    let all_dead = |c: &Cluster| (0..n).filter(|&o| o != 7).all(|o| c.view(o, 7) == Some(State::Dead));
+    let at = c.run_until_pred(t0 + bound, all_dead);
+    let d = &c.metrics().detections()[0];
+    let at = at.unwrap_or_else(|| panic!("not all dead within {bound:?}: {d:?}"));
+    println!("crash detected by all {:?} after the crash (bound {bound:?}); first suspect {:?}", at - t0, d.first_suspect.map(|t| t - t0));
+    assert_eq!(c.false_deaths(), 0);
+}
+
+#[test]
+fn time_to_first_suspicion_over_twenty_seeds() {
+    let config = Config::fast();
+    let bound = detection_bounds(&config, 32).first_suspect;
+    let mut times = Vec::new();
+    for seed in 0..20 {
+        let mut c = fast(32, 100 + seed);
+        converge(&mut c, secs(10));
+        c.run_for(secs(2));
+        let t0 = c.now();
+        c.crash(9).unwrap();
+        c.run_for(secs(3));
+        let first = c.metrics().detections()[0].first_suspect.expect("a crash is always suspected") - t0;
+        times.push(first);
+    }
+    times.sort();
+    let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
+    let mean = times.iter().map(ms).sum::<f64>() / times.len() as f64;
+    println!(
+        "first suspicion over 20 seeds (32 nodes, fast): min {:.0} ms, median {:.0} ms, mean {mean:.0} ms, max {:.0} ms; config bound {:.0} ms",
+        ms(&times[0]),
+        ms(&times[10]),
+        ms(&times[19]),
+        ms(&bound)
+    );
+    assert!(times[19] <= bound + config.probe_interval, "slowest first suspicion {:?}", times[19]);
+}
+
+#[test]
+fn halves_mark_each_other_dead_then_remerge_after_heal() {
+    let config = Config::fast();
+    let n = 32;
+    let mut c = fast(n, 3);
+    converge(&mut c, secs(10));
+    c.run_for(secs(5));
+    c.partition_halves();
+    // Each side declares the other dead within the detection bound.
+    let split = |c: &Cluster| {
+        (0..n).all(|o| (0..n).all(|s| (o < n / 2) == (s < n / 2) || c.view(o, s) == Some(State::Dead)))
+    };
+    let bound = detection_bounds(&config, n / 2).full + config.probe_interval * 2;
+    c.run_until_pred(c.now() + bound, split).unwrap_or_else(|| panic!("sides did not split within {bound:?}"));
+    assert!(c.converged(), "each side's view is right for its side");
+    c.run_for(secs(5));
+
+    c.heal();
+    // Healing needs one push-pull across the old cut; each node starts one
+    // per period to a random member (dead ones included), so within two
+    // periods a crossing is all but certain, and refutations then spread
+    // by gossip in well under a second.
+    let remerge = config.push_pull_period(n) * 2 + secs(2);
+    let took = converge(&mut c, remerge);
+    assert_eq!(c.agreement(), 1.0);
+    println!(
+        "re-merged {took:?} after heal (bound {remerge:?}); false suspicions {}, false deaths {}",
+        c.false_suspicions(),
+        c.false_deaths()
+    );
+    assert_eq!(c.false_deaths(), 0, "{:?}", c.false_marks());
+}
+
+fn ten_quiet_minutes(config: Config, loss: f64, seed: u64) -> Cluster {
+    let sim = SimConfig {
+        protocol: config,
+        baseline: LinkRule { loss, ..LinkRule::default() },
+        ..SimConfig::new(32, seed)
+    };
+    let mut c = Cluster::new(sim).unwrap();
+    c.run_for(Duration::from_secs(600));
+    c
+}
+
+#[test]
+fn no_healthy_node_is_marked_dead_in_ten_minutes_without_loss() {
+    let c = ten_quiet_minutes(Config::fast(), 0.0, 4);
+    assert_eq!((c.false_deaths(), c.false_suspicions()), (0, 0), "{:?}", c.false_marks());
+    assert!(c.converged());
+}
+
+#[test]
+fn no_healthy_node_is_marked_dead_in_ten_minutes_at_five_percent_loss_with_lifeguard() {
+    let c = ten_quiet_minutes(Config::fast(), 0.05, 5);
+    println!("5% loss, 10 min, 32 nodes: {} false suspicions (all refuted), {} false deaths", c.false_suspicions(), c.false_deaths());
+    assert_eq!(c.false_deaths(), 0, "{:?}", c.false_marks());
+}
+
+/// Pauses node 3 for 1.5 s every 5 s, ten times, then lets things settle.
+fn stalled_node(config: Config, seed: u64) -> Cluster {
+    let mut c = sim(16, seed, config);
+    converge(&mut c, secs(10));
+    c.run_for(secs(10));
+    for _ in 0..10 {
+        c.pause(3).unwrap();
+        c.run_for(Duration::from_millis(1500));
+        c.resume(3).unwrap();
+        c.run_for(Duration::from_millis(3500));
+    }
+    c.run_for(secs(10));
+    c
+}
+
+#[test]
+fn lifeguard_reduces_false_suspicions_caused_by_a_stalled_node() {
+    let mut with = 0;
+    let mut without = 0;
+    for seed in [6, 7, 8] {
+        let lg = stalled_node(Config::fast(), seed);
+        let swim = stalled_node(Config::fast().with_lifeguard(false), seed);
+        println!(
+            "seed {seed}: false suspicions of healthy nodes: lifeguard {} / plain SWIM {}; false deaths {} / {}",
+            lg.false_suspicions(),
+            swim.false_suspicions(),
+            lg.false_deaths(),
+            swim.false_deaths()
+        );
+        with += lg.false_suspicions() + lg.false_deaths();
+        without += swim.false_suspicions() + swim.false_deaths();
+    }
+    assert!(with < without, "Lifeguard {with} vs SWIM {without}");
+}
+
+#[test]
+fn a_rumor_reaches_all_thousand_nodes() {
+    let mut c = fast(1000, 9);
+    converge(&mut c, secs(20));
+    let id = c.inject_rumor(500, b"hello, everyone".to_vec()).unwrap();
+    c.run_for(secs(10));
+    let r = c.rumor(id).unwrap();
+    assert_eq!((r.target, r.delivered), (1000, 1000));
+    let t100 = r.t100.unwrap() - r.injected_at;
+    let config = Config::fast();
+    let model = gossip_lab::observe::model::serf_time_to(0.9999, 1000, config.gossip_nodes, config.gossip_interval, 0.0);
+    println!(
+        "rumor: 50% {:?}, 99% {:?}, 100% {t100:?} (Serf model 99.99%: {model:?}), {} packets",
+        r.t50.unwrap() - r.injected_at,
+        r.t99.unwrap() - r.injected_at,
+        r.packets.unwrap()
+    );
+}
+
+#[test]
+fn same_seed_gives_the_identical_trace() {
+    let run = |seed| {
+        let config = SimConfig { trace: true, ..SimConfig::new(24, seed) };
+        let mut c = Cluster::new(SimConfig { protocol: Config::fast(), ..config }).unwrap();
+        c.run_for(secs(5));
+        c.crash(4).unwrap();
+        c.partition(&[(0..12).collect(), (12..24).collect()]).unwrap();
+        c.run_for(secs(5));
+        c.heal();
+        c.run_for(secs(10));
+        c
+    };
+    let (a, b) = (run(10), run(10));
+    assert!(a.trace().len() > 1000);
+    assert_eq!(a.trace(), b.trace());
+    assert_eq!(a.trace_hash(), b.trace_hash());
+    assert_ne!(a.trace_hash(), run(11).trace_hash());
+    let _ = Time::ZERO;
+}
