@@ -12,6 +12,11 @@
 //!   partitions, node states) that decides each packet's fate.
 //! - [`sim`]: a deterministic virtual-time driver that runs many nodes over
 //!   an in-memory network; the tests' workhorse.
+//! - [`scenario`]: the one command vocabulary ([`scenario::Action`]) shared by
+//!   profile timelines, TUI keys and the session log, plus expectations.
+//! - [`config`]: a TOML profile plus command-line overrides become one
+//!   validated [`config::LabConfig`]; errors name the field and the fix.
+//! - [`profiles`]: the profiles embedded in the binary (`profiles/*.toml`).
 //!
 //! The drivers are the only code that moves packets: `sim` in memory, and
 //! (later) `runtime` on real loopback UDP sockets.
@@ -19,7 +24,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod config;
 pub mod faults;
+pub mod profiles;
 pub mod protocol;
+pub mod scenario;
 pub mod sim;
 pub mod wire;
