@@ -17,6 +17,8 @@
 //! - [`config`]: a TOML profile plus command-line overrides become one
 //!   validated [`config::LabConfig`]; errors name the field and the fix.
 //! - [`profiles`]: the profiles embedded in the binary (`profiles/*.toml`).
+//! - [`cli`]: the command-line flags (clap) and how they build a config.
+//! - [`app`]: the entry points `main` dispatches to (TUI, headless run, report).
 //!
 //! The drivers are the only code that moves packets: `sim` in memory, and
 //! (later) `runtime` on real loopback UDP sockets.
@@ -24,6 +26,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod app;
+pub mod cli;
 pub mod config;
 pub mod faults;
 pub mod profiles;

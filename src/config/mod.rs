@@ -1,7 +1,7 @@
 //! Profiles and flags → one validated [`LabConfig`].
 //!
-//! Two layers, as ripgrep does it: [`raw`] deserializes the TOML as written
-//! (every field optional and spanned, unknown fields denied); [`build`]
+//! Two layers, as ripgrep does it: `raw.rs` deserializes the TOML as written
+//! (every field optional and spanned, unknown fields denied); `build.rs`
 //! checks each value and resolves presets and defaults into the strict
 //! [`LabConfig`]; [`LabConfig::check`] then checks what spans several
 //! fields (node indices against the cluster size, the timeline against the
