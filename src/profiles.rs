@@ -83,6 +83,32 @@ mod tests {
         }
     }
 
+    /// The bounds the profiles' comments derive, recomputed from
+    /// protocol::Config so a preset change cannot silently make them tight.
+    #[test]
+    fn expectations_are_generous_relative_to_the_theory() {
+        use std::time::Duration;
+        for (name, text) in all() {
+            let c = parse_profile(name, text).unwrap();
+            let p = &c.protocol;
+            if let Some(within) = c.expect.detection_within {
+                // Worst-case first probe (a full round-robin), the failed
+                // probe's interval, the longest suspicion, ~1s of gossip.
+                let n = c.nodes as u32;
+                let bound = p.probe_interval * n + p.suspicion_max(c.nodes) + Duration::from_secs(1);
+                assert!(within >= bound, "{name}: detection_within {within:?} < theory {bound:?}");
+            }
+            if c.timeline.iter().any(|s| matches!(s.action, crate::scenario::Action::Heal))
+                && let Some(within) = c.expect.converged_within
+            {
+                // Two push-pull periods find a cross-partition peer with
+                // probability 3/4 per node, then ~1s of gossip.
+                let bound = p.push_pull_period(c.nodes) * 2 + Duration::from_secs(1);
+                assert!(within >= bound, "{name}: converged_within {within:?} < theory {bound:?}");
+            }
+        }
+    }
+
     #[test]
     fn listing_has_a_row_per_profile() {
         let table = listing().unwrap();

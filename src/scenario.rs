@@ -346,7 +346,8 @@ impl Serialize for Step {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expect {
     /// All running nodes agree on membership (and match ground truth) within
-    /// this long after the last timeline step.
+    /// this long after the last timeline step (after lab start when the
+    /// timeline is empty).
     pub converged_within: Option<Duration>,
     /// At most this many false positives (a running, reachable node declared
     /// dead by an observer).
