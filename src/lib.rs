@@ -12,6 +12,16 @@
 //!   partitions, node states) that decides each packet's fate.
 //! - [`sim`]: a deterministic virtual-time driver that runs many nodes over
 //!   an in-memory network; the tests' workhorse.
+//! - [`observe`]: turns node events and ground truth into the lab's
+//!   measurements (views, agreement, accuracy, detection, false positives,
+//!   rumor spread); both drivers feed it.
+//! - [`scenario`]: the one command vocabulary ([`scenario::Action`]) shared by
+//!   profile timelines, TUI keys and the session log, plus expectations.
+//! - [`config`]: a TOML profile plus command-line overrides become one
+//!   validated [`config::LabConfig`]; errors name the field and the fix.
+//! - [`profiles`]: the profiles embedded in the binary (`profiles/*.toml`).
+//! - [`cli`]: the command-line flags (clap) and how they build a config.
+//! - [`app`]: the entry points `main` dispatches to (TUI, headless run, report).
 //!
 //! The drivers are the only code that moves packets: `sim` in memory, and
 //! (later) `runtime` on real loopback UDP sockets.
@@ -19,8 +29,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod faults;
 pub mod observe;
+pub mod profiles;
 pub mod protocol;
+pub mod scenario;
 pub mod sim;
 pub mod wire;

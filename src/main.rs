@@ -1,6 +1,40 @@
-//! The `gossip-lab` binary: a thin shell over the library.
+//! The `gossip-lab` binary: a thin shell over the library. It parses the
+//! command line, lets the library build and validate the config, and
+//! dispatches. Exit codes: 0 success, 1 failed expectation or lab error,
+//! 2 bad command line or profile.
 
-fn main() {
-    eprintln!("gossip-lab: the lab runtime and dashboard are not built yet; see README.md");
-    std::process::exit(2);
+use std::process::ExitCode;
+
+use gossip_lab::app;
+use gossip_lab::cli::{Cli, Invocation};
+use gossip_lab::profiles;
+
+fn main() -> ExitCode {
+    let invocation = match Cli::parse_args().invocation() {
+        Ok(invocation) => invocation,
+        Err(e) => return fail(&e, 2),
+    };
+    let outcome = match invocation {
+        Invocation::Profiles => match profiles::listing() {
+            Ok(table) => {
+                print!("{table}");
+                Ok(true)
+            }
+            Err(e) => return fail(&e, 2),
+        },
+        Invocation::Run(config, options) => app::run_headless(config, options),
+        Invocation::Tui(config, options) => app::run_tui(config, options).map(|()| true),
+        Invocation::Report { session, json } => app::report(&session, json).map(|()| true),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => fail(&format!("{e:#}"), 1),
+    }
+}
+
+/// Prints `gossip-lab: <message>` to stderr and returns the exit code.
+fn fail(message: &dyn std::fmt::Display, code: u8) -> ExitCode {
+    eprintln!("gossip-lab: {message}");
+    ExitCode::from(code)
 }

@@ -1,0 +1,105 @@
+//! The first layer: the profile exactly as written.
+//!
+//! Every field is optional and spanned, every table denies unknown fields,
+//! and numbers are read as TOML's own types (`i64`, `f64`) so that range
+//! errors come from our validation, which names the field and the fix,
+//! rather than from serde.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A spanned value: the span turns into a line and column in errors.
+pub(super) type Sp<T> = Spanned<T>;
+
+/// A whole profile file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProfile {
+    pub name: Option<Sp<String>>,
+    pub description: Option<Sp<String>>,
+    pub duration: Option<Sp<String>>,
+    pub cluster: Option<RawCluster>,
+    pub protocol: Option<RawProtocol>,
+    pub network: Option<RawNetwork>,
+    #[serde(default)]
+    pub timeline: Vec<RawStep>,
+    pub expect: Option<RawExpect>,
+}
+
+/// `[cluster]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCluster {
+    pub nodes: Option<Sp<i64>>,
+    pub seed: Option<Sp<i64>>,
+    pub base_port: Option<Sp<i64>>,
+    pub join_stagger: Option<Sp<String>>,
+}
+
+/// `[protocol]`: a preset, the Lifeguard switch, then per-field overrides.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProtocol {
+    pub preset: Option<Sp<String>>,
+    pub lifeguard: Option<Sp<bool>>,
+    pub probe_interval: Option<Sp<String>>,
+    pub probe_timeout: Option<Sp<String>>,
+    pub indirect_checks: Option<Sp<i64>>,
+    pub gossip_interval: Option<Sp<String>>,
+    pub gossip_nodes: Option<Sp<i64>>,
+    pub suspicion_mult: Option<Sp<i64>>,
+    pub suspicion_max_timeout_mult: Option<Sp<i64>>,
+    pub retransmit_mult: Option<Sp<i64>>,
+    pub push_pull_interval: Option<Sp<String>>,
+    pub join_retry: Option<Sp<String>>,
+    pub awareness_max_multiplier: Option<Sp<i64>>,
+    pub packet_budget: Option<Sp<i64>>,
+    pub awareness: Option<Sp<bool>>,
+    pub dynamic_suspicion: Option<Sp<bool>>,
+    pub buddy: Option<Sp<bool>>,
+}
+
+/// `[network]`: the baseline behaviour of every link.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNetwork {
+    pub loss: Option<Sp<f64>>,
+    pub delay_ms: Option<Sp<f64>>,
+    pub jitter_ms: Option<Sp<f64>>,
+    pub duplicate: Option<Sp<f64>>,
+}
+
+/// One `[[timeline]]` entry. Flat, with every parameter of every action,
+/// so that "this parameter does not apply to that action" and "this action
+/// needs that parameter" get our own messages.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStep {
+    pub at: Option<Sp<String>>,
+    pub action: Option<Sp<String>>,
+    pub node: Option<Sp<toml::Value>>,
+    pub groups: Option<Sp<toml::Value>>,
+    pub one_way: Option<Sp<bool>>,
+    pub from: Option<Sp<i64>>,
+    pub to: Option<Sp<i64>>,
+    pub loss: Option<Sp<f64>>,
+    pub delay: Option<Sp<String>>,
+    pub jitter: Option<Sp<String>>,
+    pub probability: Option<Sp<f64>>,
+    pub payload: Option<Sp<String>>,
+    pub every: Option<Sp<String>>,
+    pub count: Option<Sp<i64>>,
+    #[serde(rename = "for")]
+    pub for_: Option<Sp<String>>,
+}
+
+/// `[expect]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExpect {
+    pub converged_within: Option<Sp<String>>,
+    pub false_positives: Option<Sp<i64>>,
+    pub false_suspicions: Option<Sp<i64>>,
+    pub detection_within: Option<Sp<String>>,
+    pub rumor_within: Option<Sp<String>>,
+}
