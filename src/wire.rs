@@ -135,7 +135,7 @@ mod tests {
 
     fn sample() -> Packet {
         Packet {
-            body: Body::Ping { seq: 7 },
+            body: Body::Ping { seq: 7, members: 3 },
             gossip: vec![Update::Alive { member: SocketAddrV4::new(Ipv4Addr::LOCALHOST, 4000), incarnation: 3 }],
         }
     }

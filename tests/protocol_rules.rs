@@ -37,6 +37,20 @@ fn events(n: &mut Node) -> Vec<Event> {
     std::iter::from_fn(|| n.poll_event()).collect()
 }
 
+/// A ping or ack from a peer that claims to know no members, so it never
+/// triggers a catch-up push-pull (tested on its own below).
+fn ping(seq: u32) -> Packet {
+    Packet { body: Body::Ping { seq, members: 0 }, gossip: vec![] }
+}
+
+fn ack(seq: u32) -> Packet {
+    Packet { body: Body::Ack { seq, members: 0 }, gossip: vec![] }
+}
+
+fn is_ack(body: &Body, want: u32) -> bool {
+    matches!(body, Body::Ack { seq, .. } if *seq == want)
+}
+
 fn gossip(updates: Vec<Update>) -> Packet {
     Packet { body: Body::Gossip, gossip: updates }
 }
@@ -72,7 +86,7 @@ fn next_ping(n: &mut Node) -> (Time, Transmit) {
 /// Advances to the next ping this node sends and returns (time, target, seq).
 fn first_ping(n: &mut Node) -> (Time, NodeAddr, u32) {
     let (t, tx) = next_ping(n);
-    let Body::Ping { seq } = tx.packet.body else { unreachable!() };
+    let Body::Ping { seq, .. } = tx.packet.body else { unreachable!() };
     (t, tx.to, seq)
 }
 
@@ -146,10 +160,10 @@ fn a_suspected_node_refutes_with_a_higher_incarnation() {
     assert!(events(&mut n).contains(&Event::Refuted { accused: 0, incarnation: 1 }));
     assert_eq!(n.health_score(), 1, "refuting raises local health score");
     // The refutation rides on the next packet we send.
-    n.handle_packet(addr(2), Packet { body: Body::Ping { seq: 9 }, gossip: vec![] }, Time::ZERO);
+    n.handle_packet(addr(2), ping(9), Time::ZERO);
     let out = drain(&mut n);
     assert_eq!(out.len(), 1);
-    assert_eq!(out[0].packet.body, Body::Ack { seq: 9 });
+    assert!(is_ack(&out[0].packet.body, 9));
     assert!(out[0].packet.gossip.contains(&Update::Alive { member: addr(0), incarnation: 1 }));
 }
 
@@ -215,7 +229,7 @@ fn an_ack_relayed_by_a_helper_completes_the_probe() {
     let (t0, target, seq) = first_ping(&mut n);
     let out = advance(&mut n, t0 + cfg.probe_timeout);
     let helper = out.iter().find(|tx| matches!(tx.packet.body, Body::PingReq { .. })).unwrap().to;
-    n.handle_packet(helper, Packet { body: Body::Ack { seq }, gossip: vec![] }, t0 + cfg.probe_timeout);
+    n.handle_packet(helper, ack(seq), t0 + cfg.probe_timeout);
     // The period ends (and the next probe starts) without blaming the target.
     advance(&mut n, t0 + cfg.probe_interval);
     assert_eq!(state(&n, port_index(target)).unwrap().0, State::Alive);
@@ -233,10 +247,10 @@ fn helper_relays_the_ack_or_nacks_after_the_probe_timeout() {
     h.handle_packet(origin, Packet { body: Body::PingReq { seq: 42, target }, gossip: vec![] }, Time::ZERO);
     let out = drain(&mut h);
     let ping = out.iter().find(|tx| tx.to == target).expect("helper pings the target");
-    let Body::Ping { seq: hseq } = ping.packet.body else { panic!("expected a ping, got {:?}", ping.packet.body) };
-    h.handle_packet(target, Packet { body: Body::Ack { seq: hseq }, gossip: vec![] }, Time::from_millis(5));
+    let Body::Ping { seq: hseq, .. } = ping.packet.body else { panic!("expected a ping, got {:?}", ping.packet.body) };
+    h.handle_packet(target, ack(hseq), Time::from_millis(5));
     let out = drain(&mut h);
-    assert!(out.iter().any(|tx| tx.to == origin && tx.packet.body == Body::Ack { seq: 42 }), "{out:?}");
+    assert!(out.iter().any(|tx| tx.to == origin && is_ack(&tx.packet.body, 42)), "{out:?}");
 
     // Target silent: a nack to the origin once the probe timeout passes.
     let mut h = node_with_peers(3, cfg.clone());
@@ -263,7 +277,7 @@ fn successful_probes_lower_the_health_score() {
     assert_eq!(n.health_score(), 2);
     for _ in 0..2 {
         let (t, target, seq) = first_ping(&mut n);
-        n.handle_packet(target, Packet { body: Body::Ack { seq }, gossip: vec![] }, t);
+        n.handle_packet(target, ack(seq), t);
     }
     assert_eq!(n.health_score(), 0);
 }
@@ -273,7 +287,7 @@ fn health_score_stretches_the_probe_interval() {
     let cfg = fast();
     let mut n = node_with_peers(5, cfg.clone());
     let (t0, target, seq) = first_ping(&mut n);
-    n.handle_packet(target, Packet { body: Body::Ack { seq }, gossip: vec![] }, t0);
+    n.handle_packet(target, ack(seq), t0);
     let (t1, _, _) = first_ping(&mut n);
     assert_eq!(t1 - t0, cfg.probe_interval, "healthy: one interval");
     // Two accusations: score 2, so the next period is 3 intervals long.
@@ -315,7 +329,7 @@ fn suspecting_node_with_empty_queue(cfg: Config) -> Node {
         Time::ZERO,
     );
     for seq in 0..100 {
-        n.handle_packet(addr(2), Packet { body: Body::Ping { seq }, gossip: vec![] }, Time::ZERO);
+        n.handle_packet(addr(2), ping(seq), Time::ZERO);
     }
     drain(&mut n);
     assert_eq!(n.broadcast_queue_len(), 0);
@@ -383,7 +397,7 @@ fn confirmations_shrink_the_suspicion_and_expiry_declares_dead() {
     assert_eq!(ev.iter().filter(|e| matches!(e, Event::SuspicionConfirmed { .. })).count(), 2);
 
     // Confirmations are re-gossiped so others can count them.
-    n.handle_packet(addr(5), Packet { body: Body::Ping { seq: 1 }, gossip: vec![] }, t0);
+    n.handle_packet(addr(5), ping(1), t0);
     let ack = drain(&mut n).pop().unwrap();
     assert!(ack.packet.gossip.contains(&Update::Suspect { member: addr(1), incarnation: 0, from: addr(4) }));
 
@@ -417,7 +431,7 @@ fn each_update_is_piggybacked_exactly_the_retransmit_limit() {
     assert_eq!(limit, 8);
     // Flush the join news first so only the update under test remains.
     for i in 0..200 {
-        n.handle_packet(addr(1), Packet { body: Body::Ping { seq: i }, gossip: vec![] }, Time::ZERO);
+        n.handle_packet(addr(1), ping(i), Time::ZERO);
     }
     drain(&mut n);
     assert_eq!(n.broadcast_queue_len(), 0);
@@ -426,7 +440,7 @@ fn each_update_is_piggybacked_exactly_the_retransmit_limit() {
     n.handle_packet(addr(3), gossip(vec![news.clone()]), Time::ZERO);
     let mut sent = 0;
     for i in 0..50 {
-        n.handle_packet(addr(1), Packet { body: Body::Ping { seq: 1000 + i }, gossip: vec![] }, Time::ZERO);
+        n.handle_packet(addr(1), ping(1000 + i), Time::ZERO);
         sent += drain(&mut n).iter().filter(|tx| tx.packet.gossip.contains(&news)).count();
     }
     assert_eq!(sent as u32, limit);
@@ -471,7 +485,7 @@ fn no_packet_ever_exceeds_the_budget() {
 fn newest_updates_go_first() {
     let mut n = node_with_peers(3, fast());
     for i in 0..50 {
-        n.handle_packet(addr(1), Packet { body: Body::Ping { seq: i }, gossip: vec![] }, Time::ZERO);
+        n.handle_packet(addr(1), ping(i), Time::ZERO);
     }
     drain(&mut n);
     n.handle_packet(
@@ -484,7 +498,7 @@ fn newest_updates_go_first() {
         gossip(vec![Update::Suspect { member: addr(3), incarnation: 0, from: addr(2) }]),
         Time::ZERO,
     );
-    n.handle_packet(addr(2), Packet { body: Body::Ping { seq: 99 }, gossip: vec![] }, Time::ZERO);
+    n.handle_packet(addr(2), ping(99), Time::ZERO);
     let ack = drain(&mut n).pop().unwrap();
     assert!(
         matches!(ack.packet.gossip[0], Update::Suspect { member, .. } if member == addr(3)),
@@ -596,7 +610,7 @@ fn a_rumor_is_delivered_exactly_once() {
     let mut origin = node_with_peers(3, cfg.clone());
     let id = origin.broadcast_rumor(b"hello".to_vec(), Time::ZERO).unwrap();
     assert!(events(&mut origin).contains(&Event::RumorDelivered { id, payload: b"hello".to_vec() }));
-    origin.handle_packet(addr(1), Packet { body: Body::Ping { seq: 1 }, gossip: vec![] }, Time::ZERO);
+    origin.handle_packet(addr(1), ping(1), Time::ZERO);
     let carried = drain(&mut origin).pop().unwrap().packet;
     assert!(carried.gossip.iter().any(|u| matches!(u, Update::Rumor(r) if r.id == id)));
 
@@ -624,9 +638,9 @@ fn holding_dead(i: u16) -> Node {
 #[test]
 fn a_packet_to_a_member_we_hold_dead_tells_it_so() {
     let mut n = holding_dead(1);
-    n.handle_packet(addr(1), Packet { body: Body::Ping { seq: 5 }, gossip: vec![] }, Time::ZERO);
+    n.handle_packet(addr(1), ping(5), Time::ZERO);
     let ack = drain(&mut n).pop().unwrap();
-    assert_eq!(ack.packet.body, Body::Ack { seq: 5 });
+    assert!(is_ack(&ack.packet.body, 5));
     assert_eq!(ack.packet.gossip[0], Update::Dead { member: addr(1), incarnation: 0, from: addr(0) });
 
     // The dead-but-running member refutes on reading it.
@@ -663,4 +677,36 @@ fn accusations_from_a_member_we_hold_dead_are_not_imported() {
     let mut n = holding_dead(1);
     n.handle_packet(addr(3), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
     assert_eq!(state(&n, 4), Some((State::Suspect, 0)));
+}
+
+// ----- catching up on missed news --------------------------------------------
+
+fn push_pulls_to(out: &[Transmit], to: NodeAddr) -> usize {
+    out.iter().filter(|tx| tx.to == to && matches!(tx.packet.body, Body::PushPull(ref p) if !p.reply)).count()
+}
+
+#[test]
+fn a_peer_that_knows_more_members_triggers_one_catch_up_push_pull() {
+    let cfg = fast();
+    let mut n = node_with_peers(3, cfg.clone());
+    // Relay everything first: a node still digesting news waits.
+    n.handle_packet(addr(2), Packet { body: Body::Ping { seq: 1, members: 10 }, gossip: vec![] }, Time::ZERO);
+    assert_eq!(push_pulls_to(&drain(&mut n), addr(2)), 0, "queue not yet empty");
+    for seq in 0..50 {
+        n.handle_packet(addr(1), ping(seq), Time::ZERO);
+    }
+    drain(&mut n);
+    assert_eq!(n.broadcast_queue_len(), 0);
+
+    let t = Time::from_secs(1);
+    n.handle_packet(addr(2), Packet { body: Body::Ack { seq: 77, members: 4 }, gossip: vec![] }, t);
+    assert_eq!(push_pulls_to(&drain(&mut n), addr(2)), 0, "same count: nothing missed");
+    n.handle_packet(addr(2), Packet { body: Body::Ack { seq: 78, members: 10 }, gossip: vec![] }, t);
+    assert_eq!(push_pulls_to(&drain(&mut n), addr(2)), 1, "a higher count pulls the full state");
+    assert_eq!(n.counters().catch_ups, 1);
+    n.handle_packet(addr(3), Packet { body: Body::Ping { seq: 79, members: 10 }, gossip: vec![] }, t);
+    assert_eq!(push_pulls_to(&drain(&mut n), addr(3)), 0, "rate-limited");
+    let later = t + cfg.probe_interval * 2;
+    n.handle_packet(addr(3), Packet { body: Body::Ping { seq: 80, members: 10 }, gossip: vec![] }, later);
+    assert_eq!(push_pulls_to(&drain(&mut n), addr(3)), 1);
 }

@@ -87,8 +87,8 @@ fn push_pull() -> impl Strategy<Value = PushPull> {
 
 fn body() -> impl Strategy<Value = Body> {
     prop_oneof![
-        wire_u32().prop_map(|seq| Body::Ping { seq }),
-        wire_u32().prop_map(|seq| Body::Ack { seq }),
+        (wire_u32(), wire_u32()).prop_map(|(seq, members)| Body::Ping { seq, members }),
+        (wire_u32(), wire_u32()).prop_map(|(seq, members)| Body::Ack { seq, members }),
         (wire_u32(), addr()).prop_map(|(seq, target)| Body::PingReq { seq, target }),
         wire_u32().prop_map(|seq| Body::Nack { seq }),
         push_pull().prop_map(Body::PushPull),

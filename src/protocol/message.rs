@@ -54,11 +54,16 @@ pub enum Body {
     Ping {
         /// Sender-chosen sequence number echoed in the ack.
         seq: u32,
+        /// How many members the sender knows (any state): a one-number
+        /// digest that lets a receiver notice it has missed news.
+        members: u32,
     },
     /// Answer to a ping (direct, or relayed by a helper of an indirect probe).
     Ack {
         /// The sequence number of the ping being answered.
         seq: u32,
+        /// How many members the sender knows, as in [`Body::Ping`].
+        members: u32,
     },
     /// "Please ping `target` for me": the indirect probe of SWIM.
     PingReq {

@@ -173,6 +173,8 @@ pub struct Counters {
     pub refutations: u64,
     /// Push-pull exchanges we started (joins included).
     pub push_pulls: u64,
+    /// Push-pulls started because a peer knew more members than we did.
+    pub catch_ups: u64,
 }
 
 /// Every timer a node can arm. An entry is checked against the node's state
@@ -231,6 +233,8 @@ pub struct Node {
     next_probe: Time,
     next_gossip: Time,
     next_push_pull: Time,
+    /// Earliest time for the next catch-up push-pull.
+    next_catch_up: Time,
     joining: Option<Joining>,
     life: Life,
     timers: BinaryHeap<Reverse<(Time, u64, Timer)>>,
@@ -275,6 +279,7 @@ impl Node {
             next_probe,
             next_gossip,
             next_push_pull,
+            next_catch_up: now,
             joining: None,
             life: Life::Running,
             timers: BinaryHeap::new(),
@@ -390,9 +395,13 @@ impl Node {
         }
         self.counters.received[packet.body.kind().index()] += 1;
         self.counters.updates_received += packet.gossip.len() as u64;
-        // Judge the sender by what we believed before this packet: its own
-        // refutation may ride on it, but its view of others is still stale.
-        let trusted = self.members.get(from).is_none_or(|m| m.state != State::Dead);
+        // Judge the sender's view by what held when the packet arrived: a
+        // sender we hold dead, or one whose packet accuses us (it holds us
+        // suspect or dead: see `send_with`), has been cut off from us, and its
+        // view of our neighbours is from the far side of that cut. Its
+        // refutation may ride on this very packet; its view is still stale.
+        let trusted = self.members.get(from).is_none_or(|m| m.state != State::Dead)
+            && !packet.gossip.iter().any(|u| self.accuses_me(u));
         // Gossip first: a buddy-system suspicion riding on a ping must be
         // refuted before we answer that ping.
         for update in packet.gossip {
@@ -401,8 +410,15 @@ impl Node {
             }
         }
         match packet.body {
-            Body::Ping { seq } => self.send(from, Body::Ack { seq }, now),
-            Body::Ack { seq } => self.on_ack(seq, now),
+            Body::Ping { seq, members } => {
+                let ack = Body::Ack { seq, members: self.member_count() };
+                self.send(from, ack, now);
+                self.maybe_catch_up(from, members, now);
+            }
+            Body::Ack { seq, members } => {
+                self.on_ack(seq, now);
+                self.maybe_catch_up(from, members, now);
+            }
             Body::PingReq { seq, target } => self.on_ping_req(from, seq, target, now),
             Body::Nack { seq } => {
                 if let Some(p) = self.probe.as_mut().filter(|p| p.seq == seq && p.phase == Phase::Indirect) {
@@ -565,6 +581,31 @@ impl Node {
         self.arm(ack_deadline, Timer::AckTimeout(seq));
     }
 
+    fn member_count(&self) -> u32 {
+        u32::try_from(self.members.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The epidemic leaves a tail: with some probability a node misses a
+    /// piece of news after every copy of it has been retransmitted, and
+    /// memberlist leaves that to the next periodic push-pull (tens of
+    /// seconds). Probe traffic carries each side's member count; a node
+    /// that hears a higher count while it has nothing left to relay (its
+    /// piggyback queue is empty, so it is not still digesting news) has
+    /// evidently missed something and pulls the full state from that peer
+    /// at once, at most once per two probe intervals.
+    fn maybe_catch_up(&mut self, peer: NodeAddr, peer_members: u32, now: Time) {
+        if peer_members <= self.member_count()
+            || !self.broadcasts.is_empty()
+            || now < self.next_catch_up
+            || self.life != Life::Running
+        {
+            return;
+        }
+        self.next_catch_up = now + self.config.probe_interval * 2;
+        self.counters.catch_ups += 1;
+        self.send_push_pull(peer, false, false, now);
+    }
+
     /// Sends a ping; with the buddy system, a ping to a suspect carries the
     /// suspicion first so the suspect can refute at once.
     fn send_ping(&mut self, target: NodeAddr, seq: u32, now: Time) {
@@ -574,7 +615,8 @@ impl Node {
             }
             _ => None,
         };
-        self.send_with(target, Body::Ping { seq }, buddy, now);
+        let ping = Body::Ping { seq, members: self.member_count() };
+        self.send_with(target, ping, buddy, now);
     }
 
     fn ack_timeout(&mut self, seq: u32, at: Time, now: Time) {
@@ -633,14 +675,14 @@ impl Node {
             return;
         }
         if let Some(relay) = self.relays.remove(&seq) {
-            self.send(relay.origin, Body::Ack { seq: relay.origin_seq }, now);
+            self.send(relay.origin, Body::Ack { seq: relay.origin_seq, members: self.member_count() }, now);
         }
     }
 
     fn on_ping_req(&mut self, origin: NodeAddr, origin_seq: u32, target: NodeAddr, now: Time) {
         if target == self.me {
             // Asked to probe ourselves: answer for ourselves.
-            self.send(origin, Body::Ack { seq: origin_seq }, now);
+            self.send(origin, Body::Ack { seq: origin_seq, members: self.member_count() }, now);
             return;
         }
         let seq = self.next_seq();
@@ -662,6 +704,16 @@ impl Node {
     }
 
     // ----- merging news ----------------------------------------------------
+
+    /// A Suspect/Dead claim about us that we would have to refute.
+    fn accuses_me(&self, update: &Update) -> bool {
+        match update {
+            Update::Suspect { member, incarnation, .. } | Update::Dead { member, incarnation, .. } => {
+                *member == self.me && *incarnation >= self.incarnation()
+            }
+            _ => false,
+        }
+    }
 
     /// Suspect/Dead claims about someone other than us. A member we hold
     /// dead was cut off from us (crashed, partitioned, stalled), so its
