@@ -61,14 +61,18 @@ fn a_crash_is_marked_dead_by_every_other_node_within_the_bound() {
     let at = c.run_until_pred(t0 + bound, all_dead);
     let d = &c.metrics().detections()[0];
     let at = at.unwrap_or_else(|| panic!("not all dead within {bound:?}: {d:?}"));
-    println!("crash detected by all {:?} after the crash (bound {bound:?}); first suspect {:?}", at - t0, d.first_suspect.map(|t| t - t0));
+    println!(
+        "crash detected by all {:?} after the crash (bound {bound:?}); first suspect {:?}",
+        at - t0,
+        d.first_suspect.map(|t| t - t0)
+    );
     assert_eq!(c.false_deaths(), 0);
 }
 
 #[test]
 fn time_to_first_suspicion_over_twenty_seeds() {
     let config = Config::fast();
-    let bound = detection_bounds(&config, 32).first_suspect;
+    let expected = detection_bounds(&config, 32).first_suspect;
     let mut times = Vec::new();
     for seed in 0..20 {
         let mut c = fast(32, 100 + seed);
@@ -84,13 +88,16 @@ fn time_to_first_suspicion_over_twenty_seeds() {
     let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
     let mean = times.iter().map(ms).sum::<f64>() / times.len() as f64;
     println!(
-        "first suspicion over 20 seeds (32 nodes, fast): min {:.0} ms, median {:.0} ms, mean {mean:.0} ms, max {:.0} ms; config bound {:.0} ms",
+        "first suspicion over 20 seeds (32 nodes, fast): min {:.0} ms, median {:.0} ms, mean {mean:.0} ms, max {:.0} ms; expected (SWIM) {:.0} ms",
         ms(&times[0]),
         ms(&times[10]),
         ms(&times[19]),
-        ms(&bound)
+        ms(&expected)
     );
-    assert!(times[19] <= bound + config.probe_interval, "slowest first suspicion {:?}", times[19]);
+    // The mean sits near the SWIM expectation; no run may need more than
+    // ten periods, which the geometric tail makes a e^-9 event per run.
+    assert!((mean - ms(&expected)).abs() < ms(&expected) * 0.5, "mean {mean:.0} ms vs expected {expected:?}");
+    assert!(times[19] <= config.probe_interval * 10, "slowest first suspicion {:?}", times[19]);
 }
 
 #[test]
@@ -102,9 +109,8 @@ fn halves_mark_each_other_dead_then_remerge_after_heal() {
     c.run_for(secs(5));
     c.partition_halves();
     // Each side declares the other dead within the detection bound.
-    let split = |c: &Cluster| {
-        (0..n).all(|o| (0..n).all(|s| (o < n / 2) == (s < n / 2) || c.view(o, s) == Some(State::Dead)))
-    };
+    let split =
+        |c: &Cluster| (0..n).all(|o| (0..n).all(|s| (o < n / 2) == (s < n / 2) || c.view(o, s) == Some(State::Dead)));
     let bound = detection_bounds(&config, n / 2).full + config.probe_interval * 2;
     c.run_until_pred(c.now() + bound, split).unwrap_or_else(|| panic!("sides did not split within {bound:?}"));
     assert!(c.converged(), "each side's view is right for its side");
@@ -127,11 +133,8 @@ fn halves_mark_each_other_dead_then_remerge_after_heal() {
 }
 
 fn ten_quiet_minutes(config: Config, loss: f64, seed: u64) -> Cluster {
-    let sim = SimConfig {
-        protocol: config,
-        baseline: LinkRule { loss, ..LinkRule::default() },
-        ..SimConfig::new(32, seed)
-    };
+    let sim =
+        SimConfig { protocol: config, baseline: LinkRule { loss, ..LinkRule::default() }, ..SimConfig::new(32, seed) };
     let mut c = Cluster::new(sim).unwrap();
     c.run_for(Duration::from_secs(600));
     c
@@ -147,20 +150,33 @@ fn no_healthy_node_is_marked_dead_in_ten_minutes_without_loss() {
 #[test]
 fn no_healthy_node_is_marked_dead_in_ten_minutes_at_five_percent_loss_with_lifeguard() {
     let c = ten_quiet_minutes(Config::fast(), 0.05, 5);
-    println!("5% loss, 10 min, 32 nodes: {} false suspicions (all refuted), {} false deaths", c.false_suspicions(), c.false_deaths());
+    println!(
+        "5% loss, 10 min, 32 nodes: {} false suspicions (all refuted), {} false deaths",
+        c.false_suspicions(),
+        c.false_deaths()
+    );
     assert_eq!(c.false_deaths(), 0, "{:?}", c.false_marks());
 }
 
-/// Pauses node 3 for 1.5 s every 5 s, ten times, then lets things settle.
+/// Node 3 stalls thirty times for 0.5–1.5 s, 1.5–2.5 s apart (drawn from
+/// the seed, so stalls land at arbitrary points of its probe cycle), on a
+/// network with LAN latency (5 ms + up to 10 ms jitter each way). A stall
+/// that lands while one of its probes is in flight wakes to an expired ack
+/// deadline with the ack still unread in its socket: plain SWIM blames the
+/// target (and gossip spreads the accusation to every node), Lifeguard
+/// notices that it was the one that lagged.
 fn stalled_node(config: Config, seed: u64) -> Cluster {
-    let mut c = sim(16, seed, config);
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+    let lan = LinkRule { delay: Duration::from_millis(5), jitter: Duration::from_millis(10), ..LinkRule::default() };
+    let mut c = Cluster::new(SimConfig { protocol: config, baseline: lan, ..SimConfig::new(16, seed) }).unwrap();
     converge(&mut c, secs(10));
     c.run_for(secs(10));
-    for _ in 0..10 {
+    for _ in 0..30 {
         c.pause(3).unwrap();
-        c.run_for(Duration::from_millis(1500));
+        c.run_for(Duration::from_millis(rng.random_range(500..1500)));
         c.resume(3).unwrap();
-        c.run_for(Duration::from_millis(3500));
+        c.run_for(Duration::from_millis(rng.random_range(1500..2500)));
     }
     c.run_for(secs(10));
     c
@@ -182,7 +198,9 @@ fn lifeguard_reduces_false_suspicions_caused_by_a_stalled_node() {
         );
         with += lg.false_suspicions() + lg.false_deaths();
         without += swim.false_suspicions() + swim.false_deaths();
+        assert!(lg.converged() && swim.converged(), "both settle once the stalls stop");
     }
+    println!("total over 3 seeds: lifeguard {with}, plain SWIM {without}");
     assert!(with < without, "Lifeguard {with} vs SWIM {without}");
 }
 
@@ -196,7 +214,8 @@ fn a_rumor_reaches_all_thousand_nodes() {
     assert_eq!((r.target, r.delivered), (1000, 1000));
     let t100 = r.t100.unwrap() - r.injected_at;
     let config = Config::fast();
-    let model = gossip_lab::observe::model::serf_time_to(0.9999, 1000, config.gossip_nodes, config.gossip_interval, 0.0);
+    let model =
+        gossip_lab::observe::model::serf_time_to(0.9999, 1000, config.gossip_nodes, config.gossip_interval, 0.0);
     println!(
         "rumor: 50% {:?}, 99% {:?}, 100% {t100:?} (Serf model 99.99%: {model:?}), {} packets",
         r.t50.unwrap() - r.injected_at,

@@ -21,14 +21,17 @@ pub fn serf_time_to(fraction: f64, n: usize, fanout: usize, interval: Duration, 
     Duration::from_secs_f64(t.max(0.0))
 }
 
-/// Bounds on failure detection for one crash in a cluster of `n`.
+/// What failure detection of one crash in a cluster of `n` should take.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DetectionBounds {
-    /// Until some node has probed the victim and given up: the victim is
-    /// probed by someone within about one period, and that probe ends one
-    /// period later.
+    /// Expected time to the first suspicion: with every node probing one
+    /// member per period, the victim is first probed after e/(e−1) ≈ 1.58
+    /// periods on average (the SWIM paper's figure), and that probe fails
+    /// one period after it starts. An average, not a ceiling: the time to
+    /// the first probe is geometric, with a tail of a few periods.
     pub first_suspect: Duration,
-    /// First suspicion plus the longest suspicion timeout (no confirmations).
+    /// Expected first suspicion plus the longest suspicion timeout (as if
+    /// no confirmation ever came): an upper bound on the suspicion part.
     pub first_dead: Duration,
     /// First dead plus the time for the death to reach 99.99% by gossip.
     pub full: Duration,
@@ -36,7 +39,8 @@ pub struct DetectionBounds {
 
 /// The detection bounds `config` implies at cluster size `n`.
 pub fn detection_bounds(config: &Config, n: usize) -> DetectionBounds {
-    let first_suspect = config.probe_interval * 2;
+    let e = std::f64::consts::E;
+    let first_suspect = config.probe_interval.mul_f64(e / (e - 1.0) + 1.0);
     let first_dead = first_suspect + config.suspicion_max(n);
     let spread = serf_time_to(0.9999, n, config.gossip_nodes, config.gossip_interval, 0.0);
     DetectionBounds { first_suspect, first_dead, full: first_dead + spread }
@@ -61,8 +65,9 @@ mod tests {
     fn detection_bounds_grow_with_the_suspicion_timeout() {
         let c = Config::fast();
         let b = detection_bounds(&c, 32);
-        assert_eq!(b.first_suspect, Duration::from_millis(400));
-        assert_eq!(b.first_dead, Duration::from_millis(400) + c.suspicion_max(32));
+        // 200 ms × (e/(e−1) + 1) ≈ 516 ms.
+        assert_eq!(b.first_suspect.as_millis(), 516);
+        assert_eq!(b.first_dead, b.first_suspect + c.suspicion_max(32));
         assert!(b.full > b.first_dead);
         let plain = detection_bounds(&c.clone().with_lifeguard(false), 32);
         assert!(plain.first_dead < b.first_dead);

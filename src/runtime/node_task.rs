@@ -201,8 +201,11 @@ impl Task {
                 () = self.shim.send_delayed(), if self.shim.has_delayed() => {}
             }
         }
-        // Like a process waking from a GC stall: first the backlog that
-        // queued up meanwhile, then whatever the timers say.
+        // Like a process waking from a stall: its timers have all expired and
+        // run first, then it reads the backlog that queued up meanwhile (the
+        // same order as the simulator; see `sim::Cluster::resume`).
+        self.node.handle_timeout(self.clock.now());
+        self.flush();
         self.receive(usize::MAX);
         for cmd in deferred {
             self.command(cmd);

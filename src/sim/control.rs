@@ -113,19 +113,23 @@ impl Cluster {
         Ok(())
     }
 
-    /// Unstalls node `i`: it reads its backlog in arrival order, then runs
-    /// its overdue timers, all at the current time, as a resumed process
-    /// would.
+    /// Unstalls node `i` at the current time. A stalled process wakes to
+    /// find its timers already expired and its socket full: the timers run
+    /// first (in memberlist the timer goroutines are runnable before the
+    /// reader has decoded anything from the backlog), then the backlog is
+    /// read in arrival order. This is the order that makes a stall produce
+    /// the false suspicions Lifeguard is designed to avoid.
     pub fn resume(&mut self, i: usize) -> Result<(), SimError> {
         self.expect_state(i, |s| s == Liveness::Paused, "resume")?;
         self.set_liveness(i, Liveness::Up);
+        if let Some(node) = self.slots[i].node.as_mut() {
+            node.handle_timeout(self.now);
+        }
+        self.service(i);
         let backlog = std::mem::take(&mut self.slots[i].backlog);
         self.slots[i].backlog_bytes = 0;
         for d in backlog {
             self.hand_over(d);
-        }
-        if let Some(node) = self.slots[i].node.as_mut() {
-            node.handle_timeout(self.now);
         }
         self.service(i);
         Ok(())
