@@ -36,6 +36,7 @@ pub mod faults;
 pub mod observe;
 pub mod profiles;
 pub mod protocol;
+pub mod runtime;
 pub mod scenario;
 pub mod sim;
 pub mod wire;

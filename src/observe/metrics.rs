@@ -221,6 +221,11 @@ impl Metrics {
         self.packets_sent += n;
     }
 
+    /// Packets sent cluster-wide so far, for drivers that keep the total.
+    pub fn set_packets_sent(&mut self, total: u64) {
+        self.packets_sent = self.packets_sent.max(total);
+    }
+
     /// A rumor was injected at `origin`. Call before feeding the origin's
     /// own delivery event.
     pub fn rumor_injected(&mut self, id: RumorId, origin: usize, t: Time) {
@@ -245,30 +250,39 @@ impl Metrics {
     pub fn on_event(&mut self, observer: usize, event: &Event, t: Time) {
         match event {
             Event::MemberChanged { member, to, .. } => {
-                let Some(&subject) = self.index.get(member) else { return };
-                self.views.set(observer, subject, Some(*to));
-                self.recheck(observer);
-                match to {
-                    State::Suspect => {
-                        self.judge_mark(observer, subject, State::Suspect, t);
-                        if let Some(d) = self.open_detection(subject) {
-                            d.first_suspect.get_or_insert(t);
-                        }
-                    }
-                    State::Dead | State::Left => {
-                        if *to == State::Dead {
-                            self.judge_mark(observer, subject, State::Dead, t);
-                        }
-                        if let Some(d) = self.open_detection(subject) {
-                            d.first_dead.get_or_insert(t);
-                        }
-                        self.check_full_detection(t);
-                    }
-                    State::Alive => {}
+                if let Some(&subject) = self.index.get(member) {
+                    self.view_changed(observer, subject, *to, t);
                 }
             }
             Event::RumorDelivered { id, .. } => self.rumor_delivered(*id, observer, t),
             _ => {}
+        }
+    }
+
+    /// `observer` now holds `subject` as `to`.
+    pub fn view_changed(&mut self, observer: usize, subject: usize, to: State, t: Time) {
+        if observer >= self.views.len() || subject >= self.views.len() {
+            return;
+        }
+        self.views.set(observer, subject, Some(to));
+        self.recheck(observer);
+        match to {
+            State::Suspect => {
+                self.judge_mark(observer, subject, State::Suspect, t);
+                if let Some(d) = self.open_detection(subject) {
+                    d.first_suspect.get_or_insert(t);
+                }
+            }
+            State::Dead | State::Left => {
+                if to == State::Dead {
+                    self.judge_mark(observer, subject, State::Dead, t);
+                }
+                if let Some(d) = self.open_detection(subject) {
+                    d.first_dead.get_or_insert(t);
+                }
+                self.check_full_detection(t);
+            }
+            State::Alive => {}
         }
     }
 
@@ -303,7 +317,8 @@ impl Metrics {
         }
     }
 
-    fn rumor_delivered(&mut self, id: RumorId, node: usize, t: Time) {
+    /// Node `node` delivered rumor `id`.
+    pub fn rumor_delivered(&mut self, id: RumorId, node: usize, t: Time) {
         let Some(&i) = self.rumor_index.get(&id) else { return };
         let packets_sent = self.packets_sent;
         let r = &mut self.rumors[i];
@@ -366,11 +381,14 @@ impl Metrics {
         if n == 0 { 1.0 } else { best as f64 / n as f64 }
     }
 
-    /// Replaces `observer`'s whole view (after lost events).
-    pub fn set_view(&mut self, observer: usize, cells: impl IntoIterator<Item = (NodeAddr, State)>) {
+    /// Replaces `observer`'s whole view (after lost events); subjects by index.
+    pub fn set_view(&mut self, observer: usize, cells: impl IntoIterator<Item = (usize, State)>) {
+        if observer >= self.views.len() {
+            return;
+        }
         self.views.reset(observer);
-        for (addr, state) in cells {
-            if let Some(&subject) = self.index.get(&addr) {
+        for (subject, state) in cells {
+            if subject < self.views.len() {
                 self.views.set(observer, subject, Some(state));
             }
         }

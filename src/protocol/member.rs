@@ -22,6 +22,7 @@ pub type NodeAddr = std::net::SocketAddrV4;
 
 /// A member's state as one node believes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum State {
     /// Answering probes, as far as we know.
     Alive,

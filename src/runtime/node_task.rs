@@ -88,6 +88,8 @@ pub struct NodeSpec {
     pub cancel: CancellationToken,
     /// Where the node's status is published for the dashboard.
     pub status: Arc<Mutex<NodeStatus>>,
+    /// How long to wait before starting (the profile's `join_stagger`).
+    pub start_after: Duration,
 }
 
 /// How often the node's status is republished.
@@ -109,24 +111,22 @@ struct Task {
 
 /// Runs a node until it is cancelled (a crash) or has left.
 pub async fn run(spec: NodeSpec) {
-    let NodeSpec { index, config, seed, seeds, shim, clock, events, mut commands, cancel, status } = spec;
+    let NodeSpec { index, config, seed, seeds, shim, clock, events, mut commands, cancel, status, start_after } = spec;
+    if !start_after.is_zero() {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(start_after) => {}
+        }
+    }
     let now = clock.now();
     let buf_len = config.packet_budget.max(1500) + 512;
     let mut node = Node::new(shim.addr(), config, seed, now);
     node.join(&seeds, now);
-    let mut task = Task {
-        index,
-        node,
-        shim,
-        clock,
-        events,
-        status,
-        status_at: Time::ZERO,
-        resync: false,
-        buf: vec![0; buf_len],
-    };
+    let mut task =
+        Task { index, node, shim, clock, events, status, status_at: Time::ZERO, resync: false, buf: vec![0; buf_len] };
     task.flush();
 
+    let socket = task.shim.socket();
     let sleep = tokio::time::sleep(Duration::from_secs(3600));
     tokio::pin!(sleep);
     loop {
@@ -148,7 +148,7 @@ pub async fn run(spec: NodeSpec) {
                 }
                 Some(cmd) => task.command(cmd),
             },
-            ready = task.shim.readable() => {
+            ready = socket.readable() => {
                 if ready.is_err() {
                     return;
                 }
@@ -175,7 +175,14 @@ impl Task {
         match cmd {
             NodeCommand::Leave => self.node.leave(now),
             NodeCommand::Rumor { payload, reply } => {
-                let _ = reply.send(self.node.broadcast_rumor(payload, now));
+                let result = self.node.broadcast_rumor(payload, now);
+                if let Ok(id) = result {
+                    // Before the node's own delivery event (queued by the
+                    // call above, sent by the next flush): metrics must see
+                    // the injection first.
+                    self.events.offer(LabMsg::RumorInjected { t: now, node: self.index, id });
+                }
+                let _ = reply.send(result);
             }
             NodeCommand::Pause | NodeCommand::Resume => {}
         }

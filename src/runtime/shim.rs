@@ -30,7 +30,13 @@ pub type SharedFaults = Arc<RwLock<FaultPlan>>;
 /// A node's UDP socket behind the fault model.
 #[derive(Debug)]
 pub struct ShimSocket {
-    socket: UdpSocket,
+    /// For reads, driven by tokio's readiness.
+    socket: Arc<UdpSocket>,
+    /// The same socket (a duplicated descriptor), for sends. Non-blocking
+    /// sends need no readiness bookkeeping, and tokio's `try_send_to`
+    /// reports WouldBlock until its reactor has seen a first writable
+    /// event, which would count a node's first datagrams as drops.
+    sender: std::net::UdpSocket,
     me: NodeAddr,
     faults: SharedFaults,
     rng: SmallRng,
@@ -40,8 +46,16 @@ pub struct ShimSocket {
 }
 
 impl ShimSocket {
-    /// Wraps a bound socket. `seed` drives this shim's fault decisions.
-    pub fn new(socket: UdpSocket, faults: SharedFaults, traffic: Arc<AtomicTraffic>, seed: u64) -> io::Result<ShimSocket> {
+    /// Wraps a socket from [`ShimSocket::bind`]. `seed` drives this shim's
+    /// fault decisions. Must be called inside a tokio runtime.
+    pub fn new(
+        socket: std::net::UdpSocket,
+        faults: SharedFaults,
+        traffic: Arc<AtomicTraffic>,
+        seed: u64,
+    ) -> io::Result<ShimSocket> {
+        let sender = socket.try_clone()?;
+        let socket = UdpSocket::from_std(socket)?;
         let me = match socket.local_addr()? {
             SocketAddr::V4(a) => a,
             SocketAddr::V6(a) => {
@@ -49,7 +63,8 @@ impl ShimSocket {
             }
         };
         Ok(ShimSocket {
-            socket,
+            socket: Arc::new(socket),
+            sender,
             me,
             faults,
             rng: SmallRng::seed_from_u64(seed),
@@ -59,9 +74,11 @@ impl ShimSocket {
         })
     }
 
-    /// Binds `127.0.0.1:port` (0 for an ephemeral port).
-    pub async fn bind(port: u16) -> io::Result<UdpSocket> {
-        UdpSocket::bind(SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, port)).await
+    /// Binds a non-blocking socket on `127.0.0.1:port` (0 for an ephemeral port).
+    pub fn bind(port: u16) -> io::Result<std::net::UdpSocket> {
+        let socket = std::net::UdpSocket::bind(SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, port))?;
+        socket.set_nonblocking(true)?;
+        Ok(socket)
     }
 
     /// The address this node is known by.
@@ -96,7 +113,7 @@ impl ShimSocket {
 
     fn transmit(&mut self, to: NodeAddr, delay: Duration) {
         if delay.is_zero() {
-            send_now(&self.socket, &self.traffic, to, &self.encode_buf);
+            send_now(&self.sender, &self.traffic, to, &self.encode_buf);
         } else {
             self.delayed.insert((to, self.encode_buf.clone()), delay);
         }
@@ -115,12 +132,13 @@ impl ShimSocket {
             _ => Poll::Pending,
         })
         .await;
-        send_now(&self.socket, &self.traffic, to, &bytes);
+        send_now(&self.sender, &self.traffic, to, &bytes);
     }
 
-    /// Waits until a datagram can be read.
-    pub async fn readable(&self) -> io::Result<()> {
-        self.socket.readable().await
+    /// The socket, to wait for readability without borrowing the shim
+    /// (whose delay queue is polled at the same time).
+    pub fn socket(&self) -> Arc<UdpSocket> {
+        self.socket.clone()
     }
 
     /// Reads one datagram if one is waiting. Errors a node must shrug off
@@ -142,14 +160,11 @@ impl ShimSocket {
 }
 
 fn is_transient(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset | io::ErrorKind::Interrupted
-    )
+    matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset | io::ErrorKind::Interrupted)
 }
 
-fn send_now(socket: &UdpSocket, traffic: &AtomicTraffic, to: NodeAddr, bytes: &[u8]) {
-    match socket.try_send_to(bytes, SocketAddr::V4(to)) {
+fn send_now(socket: &std::net::UdpSocket, traffic: &AtomicTraffic, to: NodeAddr, bytes: &[u8]) {
+    match socket.send_to(bytes, SocketAddr::V4(to)) {
         Ok(_) => {}
         // The kernel's send buffer is full: the datagram is lost, as it
         // would be on a congested host. Counted, never waited for, so a

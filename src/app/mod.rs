@@ -2,15 +2,20 @@
 //! validated [`LabConfig`]: the TUI, a headless run, and a saved-session
 //! report.
 //!
-//! Not built yet: the runtime, observer and TUI are being written. Each
-//! function says so instead of pretending; their signatures are the
-//! contract `main` relies on.
+//! - [`headless`]: `gossip-lab run` on real sockets.
+//! - [`report`]: `gossip-lab report` over a saved session.
+//! - [`logging`]: `tracing` to a file.
+
+pub mod headless;
+pub mod logging;
+pub mod report;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use crate::config::LabConfig;
+use crate::observe::Summary;
 
 /// How the TUI runs (`gossip-lab [--profile ...]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,14 +46,31 @@ pub struct RunOptions {
 /// Runs the profile's timeline without a terminal UI, prints the summary,
 /// and returns whether every expectation held (`main` exits 0 only then).
 pub fn run_headless(cfg: LabConfig, opts: RunOptions) -> anyhow::Result<bool> {
-    let driver = if opts.sim { "simulator" } else { "real-socket runtime" };
-    bail!(
-        "headless run is not built yet: profile \"{}\" is valid ({} nodes, {:?}), but the {driver} \
-         and the observer that would run it are still being written",
-        cfg.name,
-        cfg.nodes,
-        cfg.duration
-    )
+    let log = opts.log.clone().or_else(|| opts.export.as_ref().map(|d| d.join("gossip-lab.log")));
+    logging::init(log.as_deref())?;
+    if opts.sim {
+        bail!("--sim is not available yet: run without it to use real sockets");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let (summary, interrupted) = runtime.block_on(headless::run(cfg, &opts))?;
+    print_summary(&summary, opts.json)?;
+    if let Some(dir) = &opts.export {
+        eprintln!("gossip-lab: session exported to {}", dir.display());
+    }
+    if interrupted {
+        eprintln!("gossip-lab: interrupted before the profile's duration ended");
+        return Ok(false);
+    }
+    Ok(summary.passed)
+}
+
+fn print_summary(summary: &Summary, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(summary)?);
+    } else {
+        print!("{}", summary.render_text());
+    }
+    Ok(())
 }
 
 /// Runs the lab with the terminal dashboard until the user quits.
@@ -63,6 +85,6 @@ pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<()> {
 
 /// Summarizes a saved `session.jsonl`, as text or as one JSON object.
 pub fn report(path: &Path, json: bool) -> anyhow::Result<()> {
-    let _ = json;
-    bail!("report is not built yet: cannot summarize {} until the session recorder exists", path.display())
+    let summary = report::summarize(path)?;
+    print_summary(&summary, json)
 }

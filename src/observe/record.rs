@@ -1,0 +1,396 @@
+//! The session log's records (DESIGN §6): one JSON object per line.
+//!
+//! Every line has `t_ms` (milliseconds since lab start, microsecond
+//! precision) and `kind`. The live observer writes these records *and*
+//! folds them into a [`super::session::Session`]; `gossip-lab report` folds
+//! the saved ones into a fresh `Session`. One code path for both is what
+//! makes a report of a saved log equal the summary printed at the end of
+//! the run.
+//!
+//! Compatibility: `format` in the header is bumped on any change that an
+//! older reader would misread. Readers ignore unknown fields and skip
+//! unknown kinds, so adding either is not such a change.
+
+use std::net::SocketAddrV4;
+
+use serde::{Deserialize, Serialize};
+
+use super::summary::Summary;
+use super::traffic::Traffic;
+use super::truth::Liveness;
+use crate::faults::{FaultPlan, LinkRule};
+use crate::protocol::{NodeAddr, State, Time};
+
+/// The session log format this build writes (and the newest it reads).
+pub const FORMAT: u32 = 1;
+
+/// One line of the session log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    /// Milliseconds since lab start (fractional: microsecond precision).
+    pub t_ms: f64,
+    /// What happened.
+    #[serde(flatten)]
+    pub record: Record,
+}
+
+impl Line {
+    /// A line at protocol time `t`.
+    pub fn at(t: Time, record: Record) -> Line {
+        Line { t_ms: t.as_micros() as f64 / 1000.0, record }
+    }
+
+    /// The line's time.
+    pub fn time(&self) -> Time {
+        Time::from_micros((self.t_ms * 1000.0).round().max(0.0) as u64)
+    }
+}
+
+/// What a line records.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// The header: always the first line.
+    Session(Header),
+    /// A node's real condition changed (ground truth).
+    Node {
+        /// The node.
+        node: usize,
+        /// Its address.
+        addr: String,
+        /// What happened to it.
+        event: NodeChange,
+    },
+    /// The network's faults changed (ground truth).
+    Fault {
+        /// Human text, e.g. "partition halves".
+        label: String,
+        /// The action that caused it, as the timeline writes it.
+        action: serde_json::Value,
+        /// The complete fault plan now in force.
+        plan: PlanRecord,
+    },
+    /// An observer's view of a subject changed.
+    Member {
+        /// The node whose view changed.
+        observer: usize,
+        /// The member it is about.
+        subject: usize,
+        /// Its previous state in that view (absent: newly learned).
+        from: Option<State>,
+        /// Its new state.
+        to: State,
+        /// The incarnation of the new state.
+        incarnation: u32,
+    },
+    /// A suspicion timer changed.
+    Suspicion {
+        /// The suspecting node.
+        observer: usize,
+        /// The suspect.
+        subject: usize,
+        /// Started, confirmed, refuted or expired.
+        event: SuspicionChange,
+        /// Independent confirmations so far.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        confirmations: Option<u32>,
+        /// Confirmations that bring the timeout to its minimum.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        k: Option<u32>,
+        /// The timeout now in force, in milliseconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<f64>,
+        /// The accuser or confirmer, when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<usize>,
+    },
+    /// A node refuted an accusation by bumping its incarnation.
+    Refute {
+        /// The node.
+        node: usize,
+        /// The incarnation it was accused at.
+        accused: u32,
+        /// Its new incarnation.
+        incarnation: u32,
+    },
+    /// A node's Lifeguard health score changed.
+    Health {
+        /// The node.
+        node: usize,
+        /// Its new score.
+        score: u32,
+    },
+    /// A node abandoned a probe because it had stalled itself.
+    Lag {
+        /// The node.
+        node: usize,
+        /// The member it was probing.
+        target: usize,
+        /// How late its timer ran, in milliseconds.
+        lag_ms: f64,
+    },
+    /// A rumor was injected or delivered.
+    Rumor {
+        /// Injected or delivered.
+        event: RumorChange,
+        /// The injecting or delivering node.
+        node: usize,
+        /// The rumor's origin address.
+        origin: String,
+        /// The origin's rumor counter.
+        seq: u32,
+        /// Datagrams the whole cluster had sent at this moment, so a
+        /// rumor's cost can be measured exactly from the log.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cluster_sent: Option<u64>,
+    },
+    /// A node's whole view, after the observer lost some of its events.
+    View {
+        /// The node.
+        observer: usize,
+        /// Every member it knows, with its state.
+        members: Vec<(usize, State)>,
+    },
+    /// A periodic snapshot of traffic and agreement.
+    Metrics(MetricsRecord),
+    /// The run's summary: always the last line.
+    Summary(Box<Summary>),
+}
+
+/// The first line of a session log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// The log format version ([`FORMAT`]).
+    pub format: u32,
+    /// The gossip-lab version that wrote it.
+    pub version: String,
+    /// `"udp"` (real sockets) or `"sim"` (the simulator).
+    pub driver: String,
+    /// The profile, fully resolved (every field, timeline expanded).
+    pub profile: serde_json::Value,
+    /// The seed of the run.
+    pub seed: u64,
+    /// Nodes at start.
+    pub nodes: usize,
+    /// Their addresses, by index.
+    pub addrs: Vec<String>,
+}
+
+/// What happened to a node's process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeChange {
+    /// Started with the lab.
+    Up,
+    /// Added while the lab ran.
+    Added,
+    /// Killed without a goodbye.
+    Crashed,
+    /// Started again at the same address with fresh state.
+    Restarted,
+    /// Stalled.
+    Paused,
+    /// Resumed after a stall.
+    Resumed,
+    /// Started a graceful leave.
+    Leaving,
+    /// Finished leaving; the process ended.
+    Left,
+    /// Heard back from a seed.
+    Joined,
+}
+
+impl NodeChange {
+    /// The ground-truth condition after this change, if it changes it.
+    pub fn liveness(self) -> Option<Liveness> {
+        match self {
+            NodeChange::Up | NodeChange::Added | NodeChange::Restarted | NodeChange::Resumed => Some(Liveness::Up),
+            NodeChange::Crashed => Some(Liveness::Crashed),
+            NodeChange::Paused => Some(Liveness::Paused),
+            NodeChange::Leaving => Some(Liveness::Leaving),
+            NodeChange::Left => Some(Liveness::Left),
+            NodeChange::Joined => None,
+        }
+    }
+
+    /// Whether a person or the timeline caused it (as opposed to the node).
+    pub fn is_action(self) -> bool {
+        !matches!(self, NodeChange::Up | NodeChange::Left | NodeChange::Joined)
+    }
+}
+
+/// What happened to a suspicion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuspicionChange {
+    /// A suspicion began.
+    Started,
+    /// An independent node confirmed it.
+    Confirmed,
+    /// The suspect refuted it.
+    Refuted,
+    /// It ran out: the suspect was declared dead.
+    Expired,
+}
+
+/// Injected or delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RumorChange {
+    /// Injected at `node`.
+    Injected,
+    /// Delivered at `node`.
+    Delivered,
+}
+
+/// A periodic snapshot of the cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MetricsRecord {
+    /// Fraction of up nodes whose alive set is the most common one.
+    pub agreement: f64,
+    /// Fraction of up nodes whose view matches ground truth.
+    pub accuracy: f64,
+    /// Node events the observer lost to a full channel so far.
+    #[serde(default)]
+    pub events_dropped: u64,
+    /// Per node.
+    pub nodes: Vec<NodeMetrics>,
+}
+
+/// One node in a [`MetricsRecord`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeMetrics {
+    /// The node.
+    pub node: usize,
+    /// Its health score.
+    pub health: u32,
+    /// Its incarnation.
+    pub incarnation: u32,
+    /// Its piggyback queue depth.
+    #[serde(default)]
+    pub queue: usize,
+    /// Its cumulative traffic counters.
+    pub traffic: Traffic,
+}
+
+/// A link rule in the log (durations in milliseconds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    /// Loss probability.
+    pub loss: f64,
+    /// Fixed delay, ms.
+    pub delay_ms: f64,
+    /// Jitter, ms.
+    pub jitter_ms: f64,
+    /// Duplication probability.
+    pub duplicate: f64,
+}
+
+impl From<&LinkRule> for LinkRecord {
+    fn from(r: &LinkRule) -> LinkRecord {
+        LinkRecord {
+            loss: r.loss,
+            delay_ms: r.delay.as_secs_f64() * 1000.0,
+            jitter_ms: r.jitter.as_secs_f64() * 1000.0,
+            duplicate: r.duplicate,
+        }
+    }
+}
+
+impl From<&LinkRecord> for LinkRule {
+    fn from(r: &LinkRecord) -> LinkRule {
+        let ms = |v: f64| std::time::Duration::from_secs_f64((v.max(0.0)) / 1000.0);
+        LinkRule { loss: r.loss, delay: ms(r.delay_ms), jitter: ms(r.jitter_ms), duplicate: r.duplicate }
+    }
+}
+
+/// A one-way block in the log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OneWayRecord {
+    /// Senders that are blocked.
+    pub from: Vec<usize>,
+    /// Receivers they cannot reach.
+    pub to: Vec<usize>,
+}
+
+/// A per-link override in the log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkOverride {
+    /// Sender.
+    pub from: usize,
+    /// Receiver.
+    pub to: usize,
+    /// The rule for that direction.
+    pub rule: LinkRecord,
+}
+
+/// A whole fault plan, by node index.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanRecord {
+    /// The rule of every link without an override.
+    pub baseline: LinkRecord,
+    /// Partition groups (empty: no partition).
+    #[serde(default)]
+    pub groups: Vec<Vec<usize>>,
+    /// One-way blocks.
+    #[serde(default)]
+    pub one_way: Vec<OneWayRecord>,
+    /// Isolated nodes.
+    #[serde(default)]
+    pub isolated: Vec<usize>,
+    /// Per-link overrides.
+    #[serde(default)]
+    pub links: Vec<LinkOverride>,
+}
+
+impl PlanRecord {
+    /// The record of `plan`, naming nodes by their index in `addrs`.
+    pub fn of(plan: &FaultPlan, index: impl Fn(NodeAddr) -> Option<usize>) -> PlanRecord {
+        let ids = |set: &mut dyn Iterator<Item = NodeAddr>| -> Vec<usize> { set.filter_map(&index).collect() };
+        PlanRecord {
+            baseline: plan.baseline().into(),
+            groups: plan.groups().iter().map(|g| ids(&mut g.iter().copied())).collect(),
+            one_way: plan
+                .one_way_blocks()
+                .iter()
+                .map(|b| OneWayRecord { from: ids(&mut b.from.iter().copied()), to: ids(&mut b.to.iter().copied()) })
+                .collect(),
+            isolated: ids(&mut plan.isolated()),
+            links: plan
+                .links()
+                .filter_map(|(f, t, r)| Some(LinkOverride { from: index(f)?, to: index(t)?, rule: r.into() }))
+                .collect(),
+        }
+    }
+
+    /// The fault plan this record describes, for nodes at `addrs`.
+    pub fn to_plan(&self, addrs: &[NodeAddr]) -> FaultPlan {
+        let addr = |i: &usize| addrs.get(*i).copied();
+        let mut plan = FaultPlan::new((&self.baseline).into());
+        if !self.groups.is_empty() {
+            let groups: Vec<Vec<NodeAddr>> = self.groups.iter().map(|g| g.iter().filter_map(addr).collect()).collect();
+            plan.partition(&groups);
+        }
+        for b in &self.one_way {
+            let from: Vec<NodeAddr> = b.from.iter().filter_map(addr).collect();
+            let to: Vec<NodeAddr> = b.to.iter().filter_map(addr).collect();
+            plan.block_one_way(&from, &to);
+        }
+        for i in &self.isolated {
+            if let Some(a) = addr(i) {
+                plan.isolate(a);
+            }
+        }
+        for l in &self.links {
+            if let (Some(f), Some(t)) = (addr(&l.from), addr(&l.to)) {
+                plan.set_link(f, t, (&l.rule).into());
+            }
+        }
+        plan
+    }
+}
+
+/// Parses an address written in a log.
+pub fn parse_addr(s: &str) -> Option<NodeAddr> {
+    s.parse::<SocketAddrV4>().ok()
+}

@@ -1,0 +1,359 @@
+//! A session: the session log's records folded into measurements.
+//!
+//! The live observer and `gossip-lab report` both build their results by
+//! feeding [`Line`]s to [`Session::apply`], so the summary printed at the
+//! end of a run and the report of its saved log cannot disagree.
+
+use std::time::Duration;
+
+use super::metrics::Metrics;
+use super::model::{detection_bounds, serf_time_to};
+use super::record::{Line, MetricsRecord, NodeChange, Record, RumorChange, parse_addr};
+use super::summary::{Check, DetectionSummary, RumorSummary, Summary, TrafficSummary};
+use super::traffic::{REJECT_REASONS, Traffic};
+use crate::faults::{DropReason, FaultPlan, LinkRule};
+use crate::protocol::{Config, MsgKind, NodeAddr, RumorId, Time};
+use crate::scenario::Expect;
+
+/// What a session needs to know beyond its records.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionSpec {
+    /// The profile's name.
+    pub profile: String,
+    /// `udp` or `sim`.
+    pub driver: String,
+    /// The seed.
+    pub seed: u64,
+    /// The protocol configuration every node runs.
+    pub protocol: Config,
+    /// A one-phrase description of it ("fast preset, Lifeguard on").
+    pub protocol_label: String,
+    /// The baseline network at start.
+    pub network: LinkRule,
+    /// What the run must show.
+    pub expect: Expect,
+}
+
+/// One point of the cluster's history, one per metrics record.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HistoryPoint {
+    /// When.
+    pub t: Time,
+    /// Agreement then.
+    pub agreement: f64,
+    /// Accuracy then.
+    pub accuracy: f64,
+    /// Datagrams sent cluster-wide so far.
+    pub sent_packets: u64,
+    /// Bytes sent cluster-wide so far.
+    pub sent_bytes: u64,
+}
+
+/// Measurements built from a stream of session-log lines.
+#[derive(Clone, Debug)]
+pub struct Session {
+    spec: SessionSpec,
+    addrs: Vec<NodeAddr>,
+    metrics: Metrics,
+    start_nodes: usize,
+    last_action: Option<Time>,
+    converged_at: Option<Time>,
+    end: Time,
+    latest: Option<MetricsRecord>,
+    history: Vec<HistoryPoint>,
+    health: Vec<u32>,
+}
+
+impl Session {
+    /// A session over nodes at `addrs`, all up at time zero.
+    pub fn new(spec: SessionSpec, addrs: &[NodeAddr]) -> Session {
+        let plan = FaultPlan::new(spec.network);
+        let metrics = Metrics::new(&spec.protocol, addrs, plan, Time::ZERO);
+        let converged_at = metrics.converged().then_some(Time::ZERO);
+        Session {
+            spec,
+            addrs: addrs.to_vec(),
+            metrics,
+            start_nodes: addrs.len(),
+            last_action: None,
+            converged_at,
+            end: Time::ZERO,
+            latest: None,
+            history: Vec::new(),
+            health: vec![0; addrs.len()],
+        }
+    }
+
+    /// The measurements so far.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The spec the session was built with.
+    pub fn spec(&self) -> &SessionSpec {
+        &self.spec
+    }
+
+    /// Node addresses, by index.
+    pub fn addrs(&self) -> &[NodeAddr] {
+        &self.addrs
+    }
+
+    /// One point per metrics record.
+    pub fn history(&self) -> &[HistoryPoint] {
+        &self.history
+    }
+
+    /// The newest metrics record.
+    pub fn latest(&self) -> Option<&MetricsRecord> {
+        self.latest.as_ref()
+    }
+
+    /// The newest health score of each node, from its health records.
+    pub fn health(&self) -> &[u32] {
+        &self.health
+    }
+
+    /// The time of the last line applied.
+    pub fn end(&self) -> Time {
+        self.end
+    }
+
+    /// The index of a node address.
+    pub fn index_of(&self, addr: NodeAddr) -> Option<usize> {
+        self.metrics.node_of(addr)
+    }
+
+    fn action(&mut self, t: Time) {
+        self.last_action = Some(t);
+        self.converged_at = None;
+    }
+
+    /// Folds one line in.
+    pub fn apply(&mut self, line: &Line) {
+        let t = line.time();
+        self.end = self.end.max(t);
+        match &line.record {
+            Record::Node { node, addr, event } => {
+                if *event == NodeChange::Added
+                    && *node >= self.addrs.len()
+                    && let Some(a) = parse_addr(addr)
+                {
+                    self.addrs.push(a);
+                    self.metrics.add_node(a, t);
+                    self.health.push(0);
+                }
+                if let Some(life) = event.liveness()
+                    && *node < self.addrs.len()
+                {
+                    self.metrics.set_liveness(*node, life, t);
+                }
+                if event.is_action() {
+                    self.action(t);
+                }
+            }
+            Record::Fault { plan, .. } => {
+                let plan = plan.to_plan(&self.addrs);
+                self.metrics.set_faults(&plan, t);
+                self.action(t);
+            }
+            Record::Member { observer, subject, to, .. } => self.metrics.view_changed(*observer, *subject, *to, t),
+            Record::View { observer, members } => self.metrics.set_view(*observer, members.iter().copied()),
+            Record::Rumor { event, node, origin, seq, cluster_sent } => {
+                if let Some(total) = cluster_sent {
+                    self.metrics.set_packets_sent(*total);
+                }
+                if let Some(origin) = parse_addr(origin) {
+                    let id = RumorId { origin, seq: *seq };
+                    match event {
+                        RumorChange::Injected => self.metrics.rumor_injected(id, *node, t),
+                        RumorChange::Delivered => self.metrics.rumor_delivered(id, *node, t),
+                    }
+                }
+            }
+            Record::Health { node, score } => {
+                if let Some(h) = self.health.get_mut(*node) {
+                    *h = *score;
+                }
+            }
+            Record::Metrics(m) => {
+                let total = m.nodes.iter().fold(Traffic::default(), |mut acc, n| {
+                    acc.merge(&n.traffic);
+                    acc
+                });
+                let sent = total.sent_total();
+                self.metrics.set_packets_sent(sent.packets);
+                self.history.push(HistoryPoint {
+                    t,
+                    agreement: m.agreement,
+                    accuracy: m.accuracy,
+                    sent_packets: sent.packets,
+                    sent_bytes: sent.bytes,
+                });
+                self.latest = Some(m.clone());
+            }
+            Record::Session(_)
+            | Record::Suspicion { .. }
+            | Record::Refute { .. }
+            | Record::Lag { .. }
+            | Record::Summary(_) => {}
+        }
+        if self.converged_at.is_none() && self.metrics.converged() {
+            self.converged_at = Some(t);
+        }
+    }
+
+    /// The summary of everything applied so far, with the expectations
+    /// checked against it.
+    pub fn summary(&self) -> Summary {
+        let s = |t: Time| t.since_epoch().as_secs_f64();
+        let after = |t: Time, base: Time| (t - base).as_secs_f64();
+        let config = &self.spec.protocol;
+        let n = self.start_nodes.max(1);
+        let bounds = detection_bounds(config, n);
+        let detections: Vec<DetectionSummary> = self
+            .metrics
+            .detections()
+            .iter()
+            .map(|d| DetectionSummary {
+                node: d.node,
+                crashed_at_s: s(d.crashed_at),
+                first_suspect_s: d.first_suspect.map(|t| after(t, d.crashed_at)),
+                first_dead_s: d.first_dead.map(|t| after(t, d.crashed_at)),
+                full_s: d.full.map(|t| after(t, d.crashed_at)),
+                aborted: d.aborted,
+                model_first_suspect_s: bounds.first_suspect.as_secs_f64(),
+                model_first_dead_s: bounds.first_dead.as_secs_f64(),
+                model_full_s: bounds.full.as_secs_f64(),
+            })
+            .collect();
+        let loss = self.spec.network.loss;
+        let model = |f: f64, target: usize| {
+            serf_time_to(f, target, config.gossip_nodes, config.gossip_interval, loss).as_secs_f64()
+        };
+        let rumors: Vec<RumorSummary> = self
+            .metrics
+            .rumors()
+            .iter()
+            .map(|r| RumorSummary {
+                origin: r.origin,
+                injected_at_s: s(r.injected_at),
+                target: r.target,
+                delivered: r.delivered,
+                t50_s: r.t50.map(|t| after(t, r.injected_at)),
+                t99_s: r.t99.map(|t| after(t, r.injected_at)),
+                t100_s: r.t100.map(|t| after(t, r.injected_at)),
+                packets: r.packets,
+                model_t50_s: model(0.5, r.target),
+                model_t99_s: model(0.99, r.target),
+                model_t100_s: model(0.9999, r.target),
+            })
+            .collect();
+        let duration = self.end.since_epoch();
+        let traffic = self.traffic_summary(duration);
+        let converged_after_s = self.converged_at.map(|t| after(t, self.last_action.unwrap_or(Time::ZERO)));
+        let mut summary = Summary {
+            profile: self.spec.profile.clone(),
+            driver: self.spec.driver.clone(),
+            nodes: self.start_nodes,
+            seed: self.spec.seed,
+            protocol: self.spec.protocol_label.clone(),
+            duration_s: duration.as_secs_f64(),
+            converged: self.metrics.converged(),
+            agreement: self.metrics.agreement(),
+            accuracy: self.metrics.accuracy(),
+            last_action_s: self.last_action.map(s),
+            converged_after_s,
+            detections,
+            false_positives: self.metrics.false_positives().len(),
+            false_suspicions: self.metrics.false_suspicions().len(),
+            rumors,
+            traffic,
+            events_dropped: self.latest.as_ref().map_or(0, |m| m.events_dropped),
+            expectations: Vec::new(),
+            passed: true,
+        };
+        summary.expectations = check(&self.spec.expect, &summary);
+        summary.passed = summary.expectations.iter().all(|c| c.ok);
+        summary
+    }
+
+    fn traffic_summary(&self, duration: Duration) -> TrafficSummary {
+        let Some(latest) = &self.latest else { return TrafficSummary::default() };
+        let total = latest.nodes.iter().fold(Traffic::default(), |mut acc, n| {
+            acc.merge(&n.traffic);
+            acc
+        });
+        let sent = total.sent_total();
+        let node_seconds = (latest.nodes.len().max(1) as f64) * duration.as_secs_f64().max(1e-9);
+        TrafficSummary {
+            packets_per_node_per_s: sent.packets as f64 / node_seconds,
+            bytes_per_node_per_s: sent.bytes as f64 / node_seconds,
+            sent_packets: sent.packets,
+            sent_bytes: sent.bytes,
+            sent_by_kind: MsgKind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), total.sent[k.index()].packets))
+                .collect(),
+            dropped_by_reason: DropReason::ALL
+                .iter()
+                .map(|r| (r.as_str().to_string(), total.dropped[r.index()].packets))
+                .collect(),
+            rejected: (0..REJECT_REASONS.len()).map(|i| total.rejected[i].packets).sum(),
+        }
+    }
+}
+
+/// Checks each expectation of a profile against a summary.
+pub fn check(expect: &Expect, s: &Summary) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let fmt_s = |d: Duration| format!("<= {}s", d.as_secs_f64());
+    if let Some(within) = expect.converged_within {
+        let ok = s.converged_after_s.is_some_and(|c| c <= within.as_secs_f64());
+        let actual = s.converged_after_s.map_or("never converged".to_string(), |c| format!("{c:.2}s"));
+        checks.push(Check { name: "converged_within".into(), expected: fmt_s(within), actual, ok });
+    }
+    if let Some(max) = expect.false_positives {
+        let ok = s.false_positives as u64 <= max;
+        checks.push(Check {
+            name: "false_positives".into(),
+            expected: format!("<= {max}"),
+            actual: s.false_positives.to_string(),
+            ok,
+        });
+    }
+    if let Some(max) = expect.false_suspicions {
+        let ok = s.false_suspicions as u64 <= max;
+        checks.push(Check {
+            name: "false_suspicions".into(),
+            expected: format!("<= {max}"),
+            actual: s.false_suspicions.to_string(),
+            ok,
+        });
+    }
+    if let Some(within) = expect.detection_within {
+        let worst = s.detections.iter().map(|d| d.full_s).collect::<Option<Vec<f64>>>();
+        let (ok, actual) = match worst {
+            _ if s.detections.is_empty() => (false, "no crash happened".to_string()),
+            None => (false, "a crash was never fully detected".to_string()),
+            Some(v) => {
+                let max = v.iter().copied().fold(0.0, f64::max);
+                (max <= within.as_secs_f64(), format!("{max:.2}s"))
+            }
+        };
+        checks.push(Check { name: "detection_within".into(), expected: fmt_s(within), actual, ok });
+    }
+    if let Some(within) = expect.rumor_within {
+        let worst = s.rumors.iter().map(|r| r.t100_s).collect::<Option<Vec<f64>>>();
+        let (ok, actual) = match worst {
+            _ if s.rumors.is_empty() => (false, "no rumor was injected".to_string()),
+            None => (false, "a rumor never reached every node".to_string()),
+            Some(v) => {
+                let max = v.iter().copied().fold(0.0, f64::max);
+                (max <= within.as_secs_f64(), format!("{max:.2}s"))
+            }
+        };
+        checks.push(Check { name: "rumor_within".into(), expected: fmt_s(within), actual, ok });
+    }
+    checks
+}

@@ -1,0 +1,160 @@
+//! What the dashboard draws: a self-contained picture of the lab, replaced
+//! about ten times a second.
+//!
+//! Views render only from a [`Snapshot`], never from live state, so drawing
+//! cannot block a node and a frozen display is just an old snapshot kept.
+
+use super::metrics::{Detection, RumorSpread};
+use super::record::{Line, NodeChange, PlanRecord, Record, RumorChange, SuspicionChange};
+use super::session::HistoryPoint;
+use super::status::NodeStatus;
+use super::traffic::Traffic;
+use super::truth::Liveness;
+use super::views::Views;
+use crate::protocol::{Config, NodeAddr, Time};
+
+/// One node's row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeRow {
+    /// Its index.
+    pub index: usize,
+    /// Its address.
+    pub addr: NodeAddr,
+    /// What it is really doing.
+    pub life: Liveness,
+    /// How the up nodes see it: [alive, suspect, dead, left, unknown].
+    pub seen: [usize; 5],
+    /// Its self-reported status.
+    pub status: NodeStatus,
+    /// Its cumulative traffic.
+    pub traffic: Traffic,
+    /// Datagrams received per second, recently.
+    pub rate_in: f64,
+    /// Datagrams sent per second, recently.
+    pub rate_out: f64,
+    /// Its health score over time, oldest first.
+    pub health_history: Vec<u32>,
+}
+
+/// One line of the event log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventLine {
+    /// When.
+    pub t: Time,
+    /// The record kind ("node", "fault", "member", ...), for colour and filter.
+    pub kind: &'static str,
+    /// The node it is mostly about.
+    pub node: Option<usize>,
+    /// Human text.
+    pub text: String,
+}
+
+/// Everything the dashboard shows, at one instant.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    /// Lab time of the snapshot.
+    pub t: Time,
+    /// The profile's name.
+    pub profile: String,
+    /// The protocol in one phrase.
+    pub protocol_label: String,
+    /// The protocol configuration.
+    pub config: Config,
+    /// The seed.
+    pub seed: u64,
+    /// One row per node ever started.
+    pub nodes: Vec<NodeRow>,
+    /// Every node's view of every node.
+    pub views: Views,
+    /// Agreement now.
+    pub agreement: f64,
+    /// Accuracy now.
+    pub accuracy: f64,
+    /// Every up node's view matches ground truth.
+    pub converged: bool,
+    /// Recent history, oldest first.
+    pub history: Vec<HistoryPoint>,
+    /// Recent events, oldest first.
+    pub events: Vec<EventLine>,
+    /// The fault plan in force.
+    pub plan: PlanRecord,
+    /// Cluster-wide traffic.
+    pub traffic: Traffic,
+    /// Crash detections so far.
+    pub detections: Vec<Detection>,
+    /// Rumors so far.
+    pub rumors: Vec<RumorSpread>,
+    /// Healthy members marked dead so far.
+    pub false_positives: usize,
+    /// Healthy members marked suspect so far.
+    pub false_suspicions: usize,
+    /// Node events the observer lost.
+    pub events_dropped: u64,
+}
+
+impl Snapshot {
+    /// Nodes that are up.
+    pub fn up(&self) -> usize {
+        self.nodes.iter().filter(|n| n.life == Liveness::Up).count()
+    }
+}
+
+/// The event-log line for a session-log line, if it is worth showing.
+pub fn event_line(line: &Line) -> Option<EventLine> {
+    let t = line.time();
+    let (kind, node, text) = match &line.record {
+        Record::Node { node, addr, event } => {
+            let what = match event {
+                NodeChange::Up => "started",
+                NodeChange::Added => "added",
+                NodeChange::Crashed => "crashed",
+                NodeChange::Restarted => "restarted",
+                NodeChange::Paused => "paused",
+                NodeChange::Resumed => "resumed",
+                NodeChange::Leaving => "is leaving",
+                NodeChange::Left => "left",
+                NodeChange::Joined => "joined",
+            };
+            ("node", Some(*node), format!("node {node} ({addr}) {what}"))
+        }
+        Record::Fault { label, .. } => ("fault", None, label.clone()),
+        Record::Member { observer, subject, from, to, incarnation } => {
+            let from = from.map_or("new".to_string(), |s| s.to_string());
+            ("member", Some(*observer), format!("{observer} sees {subject}: {from} → {to} (inc {incarnation})"))
+        }
+        Record::Suspicion { observer, subject, event, confirmations, k, timeout_ms, .. } => {
+            let text = match event {
+                SuspicionChange::Started => {
+                    format!("{observer} suspects {subject} (timeout {:.1}s)", timeout_ms.unwrap_or(0.0) / 1000.0)
+                }
+                SuspicionChange::Confirmed => format!(
+                    "{observer}'s suspicion of {subject} confirmed {}/{} (timeout now {:.1}s)",
+                    confirmations.unwrap_or(0),
+                    k.unwrap_or(0),
+                    timeout_ms.unwrap_or(0.0) / 1000.0
+                ),
+                SuspicionChange::Refuted => format!("{subject} refuted {observer}'s suspicion"),
+                SuspicionChange::Expired => format!("{observer}'s suspicion of {subject} expired: dead"),
+            };
+            ("suspicion", Some(*observer), text)
+        }
+        Record::Refute { node, accused, incarnation } => {
+            ("refute", Some(*node), format!("{node} refuted an accusation (inc {accused} → {incarnation})"))
+        }
+        Record::Health { node, score } => ("health", Some(*node), format!("{node} health score {score}")),
+        Record::Lag { node, target, lag_ms } => (
+            "lag",
+            Some(*node),
+            format!("{node} stalled {lag_ms:.0} ms; abandoned its probe of {target} instead of blaming it"),
+        ),
+        Record::Rumor { event, node, seq, .. } => match event {
+            RumorChange::Injected => ("rumor", Some(*node), format!("rumor #{seq} injected at {node}")),
+            RumorChange::Delivered => return None, // one per node: the rumor view shows these
+        },
+        Record::View { observer, members } => {
+            ("member", Some(*observer), format!("{observer}'s view resynced ({} members)", members.len()))
+        }
+        Record::Session(_) | Record::Metrics(_) | Record::Summary(_) => return None,
+    };
+    Some(EventLine { t, kind, node, text })
+}

@@ -1,0 +1,95 @@
+//! The real lab: N protocol nodes on loopback UDP, each a tokio task.
+//!
+//! - [`lab`]: the orchestrator; spawns nodes, carries out [`crate::scenario::Action`]s,
+//!   and keeps ground truth (who is really up, paused, crashed or cut off).
+//! - [`node_task`]: one node as one task, driven by its socket and timers.
+//! - [`shim`]: the real socket behind the fault model; the only socket code.
+//! - [`observer`]: folds node events and ground truth into the session log,
+//!   the metrics and the dashboard's snapshot.
+//! - [`clock`], [`traffic`]: the lab clock and lock-free traffic counters.
+
+pub mod clock;
+pub mod lab;
+pub mod launch;
+pub mod node_task;
+pub mod observer;
+pub mod shim;
+pub mod traffic;
+
+use std::sync::{Arc, Mutex};
+
+use crate::faults::FaultPlan;
+use crate::observe::NodeStatus;
+use crate::observe::record::NodeChange;
+use crate::protocol::{Event, Member, NodeAddr, RumorId, Time};
+
+pub use lab::{Lab, LabError};
+pub use launch::{LaunchError, Running, launch};
+pub use observer::{Observer, ObserverOptions};
+
+/// What node tasks and the lab tell the observer, in one channel so the
+/// order of ground-truth changes and node events is kept.
+#[derive(Debug)]
+pub enum LabMsg {
+    /// A node's protocol event.
+    Node {
+        /// When.
+        t: Time,
+        /// The node.
+        node: usize,
+        /// What happened.
+        event: Event,
+    },
+    /// A node's whole view, after some of its events were lost.
+    Resync {
+        /// When.
+        t: Time,
+        /// The node.
+        node: usize,
+        /// Its membership table.
+        members: Vec<Member>,
+    },
+    /// A rumor was injected at a node (sent by the node task before the
+    /// node's own delivery event, so metrics see them in that order).
+    RumorInjected {
+        /// When.
+        t: Time,
+        /// The node.
+        node: usize,
+        /// The rumor.
+        id: RumorId,
+    },
+    /// A node's real condition changed.
+    Life {
+        /// When.
+        t: Time,
+        /// The node.
+        node: usize,
+        /// What happened.
+        change: NodeChange,
+    },
+    /// A node was added while the lab runs.
+    Added {
+        /// When.
+        t: Time,
+        /// Its index.
+        node: usize,
+        /// Its address.
+        addr: NodeAddr,
+        /// Its traffic counters.
+        traffic: Arc<traffic::AtomicTraffic>,
+        /// Its status slot.
+        status: Arc<Mutex<NodeStatus>>,
+    },
+    /// The fault plan changed.
+    Faults {
+        /// When.
+        t: Time,
+        /// Human text.
+        label: String,
+        /// The action, serialized as the timeline writes it.
+        action: serde_json::Value,
+        /// The complete plan now in force (boxed: it is large and rare).
+        plan: Box<FaultPlan>,
+    },
+}

@@ -1,0 +1,420 @@
+//! The observer task: node events and ground truth in; session log,
+//! measurements and dashboard snapshots out.
+//!
+//! Every message becomes session-log [`Line`]s, which are written to disk
+//! (when recording) and folded into a [`Session`]: the same fold
+//! `gossip-lab report` runs over a saved log. Every second it adds a metrics
+//! record (traffic, health, agreement); about ten times a second it
+//! publishes a [`Snapshot`] on a `watch` channel for the dashboard. The
+//! observer never talks to a node, so a slow observer costs events (counted,
+//! then resynced), never a stalled node.
+
+use std::collections::VecDeque;
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+use super::LabMsg;
+use super::clock::LabClock;
+use super::traffic::AtomicTraffic;
+use crate::observe::record::{
+    Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, SuspicionChange,
+};
+use crate::observe::recorder::Recorder;
+use crate::observe::snapshot::{EventLine, NodeRow, event_line};
+use crate::observe::{Line, NodeStatus, Session, Snapshot, Summary, Traffic};
+use crate::protocol::{Event, NodeAddr, Time};
+
+/// How the observer runs.
+#[derive(Clone, Debug)]
+pub struct ObserverOptions {
+    /// The session header (first line of the log).
+    pub header: Header,
+    /// Where to stream the session (None: keep nothing on disk).
+    pub record: Option<PathBuf>,
+    /// How often the dashboard snapshot is replaced.
+    pub snapshot_every: Duration,
+    /// How often a metrics record is taken.
+    pub metrics_every: Duration,
+}
+
+/// The handles the observer reads a node's counters and status through.
+#[derive(Clone, Debug)]
+pub struct NodeHandles {
+    /// The node's address.
+    pub addr: NodeAddr,
+    /// Its traffic counters.
+    pub traffic: Arc<AtomicTraffic>,
+    /// Its status slot.
+    pub status: Arc<Mutex<NodeStatus>>,
+}
+
+type ExportRequest = (PathBuf, oneshot::Sender<io::Result<PathBuf>>);
+
+/// A running observer.
+#[derive(Debug)]
+pub struct Observer {
+    task: JoinHandle<Summary>,
+    snapshots: watch::Receiver<Arc<Snapshot>>,
+    exports: mpsc::Sender<ExportRequest>,
+}
+
+/// Events kept for the dashboard's log.
+const EVENT_LOG: usize = 2000;
+/// History points kept for the dashboard's charts.
+const HISTORY: usize = 600;
+/// Health samples kept per node.
+const HEALTH_HISTORY: usize = 120;
+
+impl Observer {
+    /// Starts observing `rx` until every sender is gone.
+    pub fn spawn(
+        rx: mpsc::Receiver<LabMsg>,
+        session: Session,
+        nodes: Vec<NodeHandles>,
+        clock: LabClock,
+        events_dropped: Arc<AtomicU64>,
+        options: ObserverOptions,
+    ) -> io::Result<Observer> {
+        let mut recorder = options.record.as_deref().map(Recorder::create).transpose()?;
+        if let Some(r) = recorder.as_mut() {
+            r.write(&Line::at(Time::ZERO, Record::Session(options.header.clone())))?;
+        }
+        let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
+        let (exports, export_rx) = mpsc::channel(4);
+        let state = State {
+            session,
+            recorder,
+            nodes,
+            clock,
+            events_dropped,
+            events: VecDeque::with_capacity(EVENT_LOG),
+            health: Vec::new(),
+            rates: Vec::new(),
+            last_traffic: Vec::new(),
+            last_metrics_at: Time::ZERO,
+            write_error: None,
+        };
+        let task = tokio::spawn(run(rx, export_rx, state, snap_tx, options));
+        Ok(Observer { task, snapshots, exports })
+    }
+
+    /// The dashboard's snapshot channel.
+    pub fn snapshots(&self) -> watch::Receiver<Arc<Snapshot>> {
+        self.snapshots.clone()
+    }
+
+    /// Writes a complete export of the session so far into `dir` (the `x`
+    /// key). Needs a recording observer.
+    pub async fn export(&self, dir: PathBuf) -> io::Result<PathBuf> {
+        let (tx, rx) = oneshot::channel();
+        self.exports.send((dir, tx)).await.map_err(|_| io::Error::other("the observer has stopped"))?;
+        rx.await.map_err(|_| io::Error::other("the observer has stopped"))?
+    }
+
+    /// Waits for the observer to drain and finish (every sender dropped),
+    /// and returns the final summary. The session log, if any, is complete
+    /// and flushed when this returns.
+    pub async fn finish(self) -> io::Result<Summary> {
+        self.task.await.map_err(io::Error::other)
+    }
+}
+
+struct State {
+    session: Session,
+    recorder: Option<Recorder>,
+    nodes: Vec<NodeHandles>,
+    clock: LabClock,
+    events_dropped: Arc<AtomicU64>,
+    events: VecDeque<EventLine>,
+    health: Vec<VecDeque<u32>>,
+    rates: Vec<(f64, f64)>,
+    last_traffic: Vec<Traffic>,
+    last_metrics_at: Time,
+    write_error: Option<io::Error>,
+}
+
+async fn run(
+    mut rx: mpsc::Receiver<LabMsg>,
+    mut exports: mpsc::Receiver<ExportRequest>,
+    mut state: State,
+    snapshots: watch::Sender<Arc<Snapshot>>,
+    options: ObserverOptions,
+) -> Summary {
+    let mut snapshot_tick = tokio::time::interval(options.snapshot_every);
+    let mut metrics_tick = tokio::time::interval(options.metrics_every);
+    snapshot_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            msg = rx.recv() => match msg {
+                Some(msg) => state.handle(msg),
+                None => break,
+            },
+            Some((dir, reply)) = exports.recv() => {
+                let _ = reply.send(state.export(dir));
+            }
+            _ = metrics_tick.tick() => {
+                state.take_metrics();
+                state.flush();
+            }
+            _ = snapshot_tick.tick() => {
+                snapshots.send_replace(Arc::new(state.snapshot()));
+            }
+        }
+    }
+    state.take_metrics();
+    let summary = state.session.summary();
+    let t_ms = state.clock.now().as_micros() as f64 / 1000.0;
+    if let Some(r) = state.recorder.as_mut()
+        && let Err(e) = r.finish(t_ms, &summary)
+    {
+        tracing::error!("could not finish the session log: {e}");
+    }
+    snapshots.send_replace(Arc::new(state.snapshot()));
+    summary
+}
+
+impl State {
+    fn index(&self, addr: NodeAddr) -> Option<usize> {
+        self.session.index_of(addr)
+    }
+
+    fn emit(&mut self, line: Line) {
+        self.session.apply(&line);
+        if let Some(ev) = event_line(&line) {
+            if self.events.len() == EVENT_LOG {
+                self.events.pop_front();
+            }
+            self.events.push_back(ev);
+        }
+        if let Some(r) = self.recorder.as_mut()
+            && let Err(e) = r.write(&line)
+            && self.write_error.is_none()
+        {
+            tracing::error!("session log write failed: {e}");
+            self.write_error = Some(e);
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some(r) = self.recorder.as_mut()
+            && let Err(e) = r.flush()
+        {
+            tracing::error!("session log flush failed: {e}");
+        }
+    }
+
+    fn handle(&mut self, msg: LabMsg) {
+        match msg {
+            LabMsg::Node { t, node, event } => {
+                if let Some(record) = self.record_of(node, event) {
+                    self.emit(Line::at(t, record));
+                }
+            }
+            LabMsg::Resync { t, node, members } => {
+                let members = members.iter().filter_map(|m| Some((self.index(m.addr)?, m.state))).collect();
+                self.emit(Line::at(t, Record::View { observer: node, members }));
+            }
+            LabMsg::RumorInjected { t, node, id } => {
+                let record = Record::Rumor {
+                    event: RumorChange::Injected,
+                    node,
+                    origin: id.origin.to_string(),
+                    seq: id.seq,
+                    cluster_sent: Some(self.cluster_sent()),
+                };
+                self.emit(Line::at(t, record));
+            }
+            LabMsg::Life { t, node, change } => {
+                let addr = self.nodes.get(node).map_or_else(String::new, |n| n.addr.to_string());
+                self.emit(Line::at(t, Record::Node { node, addr, event: change }));
+            }
+            LabMsg::Added { t, node, addr, traffic, status } => {
+                if node == self.nodes.len() {
+                    self.nodes.push(NodeHandles { addr, traffic, status });
+                }
+                self.emit(Line::at(t, Record::Node { node, addr: addr.to_string(), event: NodeChange::Added }));
+            }
+            LabMsg::Faults { t, label, action, plan } => {
+                let plan = PlanRecord::of(&plan, |a| self.index(a));
+                self.emit(Line::at(t, Record::Fault { label, action, plan }));
+            }
+        }
+    }
+
+    fn record_of(&self, node: usize, event: Event) -> Option<Record> {
+        let idx = |a: NodeAddr| self.index(a);
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        Some(match event {
+            Event::MemberChanged { member, from, to, incarnation } => {
+                Record::Member { observer: node, subject: idx(member)?, from, to, incarnation }
+            }
+            Event::SuspicionStarted { member, by, timeout, k, .. } => Record::Suspicion {
+                observer: node,
+                subject: idx(member)?,
+                event: SuspicionChange::Started,
+                confirmations: Some(0),
+                k: Some(k),
+                timeout_ms: Some(ms(timeout)),
+                by: idx(by),
+            },
+            Event::SuspicionConfirmed { member, by, confirmations, timeout } => Record::Suspicion {
+                observer: node,
+                subject: idx(member)?,
+                event: SuspicionChange::Confirmed,
+                confirmations: Some(confirmations),
+                k: None,
+                timeout_ms: Some(ms(timeout)),
+                by: idx(by),
+            },
+            Event::SuspicionRefuted { member, .. } => Record::Suspicion {
+                observer: node,
+                subject: idx(member)?,
+                event: SuspicionChange::Refuted,
+                confirmations: None,
+                k: None,
+                timeout_ms: None,
+                by: None,
+            },
+            Event::SuspicionExpired { member, confirmations, timeout } => Record::Suspicion {
+                observer: node,
+                subject: idx(member)?,
+                event: SuspicionChange::Expired,
+                confirmations: Some(confirmations),
+                k: None,
+                timeout_ms: Some(ms(timeout)),
+                by: None,
+            },
+            Event::Refuted { accused, incarnation } => Record::Refute { node, accused, incarnation },
+            Event::RumorDelivered { id, .. } => Record::Rumor {
+                event: RumorChange::Delivered,
+                node,
+                origin: id.origin.to_string(),
+                seq: id.seq,
+                cluster_sent: Some(self.cluster_sent()),
+            },
+            Event::HealthChanged { score } => Record::Health { node, score },
+            Event::ProbeLagged { target, lag } => Record::Lag { node, target: idx(target)?, lag_ms: ms(lag) },
+            Event::Joined => {
+                Record::Node { node, addr: self.nodes.get(node)?.addr.to_string(), event: NodeChange::Joined }
+            }
+            Event::LeaveComplete => {
+                Record::Node { node, addr: self.nodes.get(node)?.addr.to_string(), event: NodeChange::Left }
+            }
+        })
+    }
+
+    /// Datagrams sent by every node so far, read from the live counters.
+    fn cluster_sent(&self) -> u64 {
+        self.nodes.iter().map(|n| n.traffic.snapshot().sent_total().packets).sum()
+    }
+
+    fn status(&self, i: usize) -> NodeStatus {
+        self.nodes[i].status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// A metrics record: every node's counters and health, plus agreement.
+    fn take_metrics(&mut self) {
+        let now = self.clock.now();
+        let dt = (now - self.last_metrics_at).as_secs_f64().max(1e-3);
+        let n = self.nodes.len();
+        self.health.resize_with(n, VecDeque::new);
+        self.rates.resize(n, (0.0, 0.0));
+        self.last_traffic.resize_with(n, Traffic::default);
+        let mut nodes = Vec::with_capacity(n);
+        for i in 0..n {
+            let traffic = self.nodes[i].traffic.snapshot();
+            let status = self.status(i);
+            let prev = &self.last_traffic[i];
+            self.rates[i] = (
+                (traffic.received_total().packets - prev.received_total().packets) as f64 / dt,
+                (traffic.sent_total().packets - prev.sent_total().packets) as f64 / dt,
+            );
+            let h = &mut self.health[i];
+            if h.len() == HEALTH_HISTORY {
+                h.pop_front();
+            }
+            h.push_back(status.health);
+            nodes.push(NodeMetrics {
+                node: i,
+                health: status.health,
+                incarnation: status.incarnation,
+                queue: status.queue,
+                traffic: traffic.clone(),
+            });
+            self.last_traffic[i] = traffic;
+        }
+        self.last_metrics_at = now;
+        let record = MetricsRecord {
+            agreement: self.session.metrics().agreement(),
+            accuracy: self.session.metrics().accuracy(),
+            events_dropped: self.events_dropped.load(Relaxed),
+            nodes,
+        };
+        self.emit(Line::at(now, Record::Metrics(record)));
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let m = self.session.metrics();
+        let truth = m.truth();
+        let views = m.views();
+        let up: Vec<usize> = truth.up().collect();
+        let nodes = (0..self.nodes.len().min(truth.len()))
+            .map(|i| NodeRow {
+                index: i,
+                addr: self.nodes[i].addr,
+                life: truth.life(i),
+                seen: views.column_counts(i, up.iter().copied().filter(|&o| o != i)),
+                status: self.status(i),
+                traffic: self.last_traffic.get(i).cloned().unwrap_or_default(),
+                rate_in: self.rates.get(i).map_or(0.0, |r| r.0),
+                rate_out: self.rates.get(i).map_or(0.0, |r| r.1),
+                health_history: self.health.get(i).map(|h| h.iter().copied().collect()).unwrap_or_default(),
+            })
+            .collect();
+        let traffic = self.last_traffic.iter().fold(Traffic::default(), |mut acc, t| {
+            acc.merge(t);
+            acc
+        });
+        let history = self.session.history();
+        let spec = self.session.spec();
+        Snapshot {
+            t: self.clock.now(),
+            profile: spec.profile.clone(),
+            protocol_label: spec.protocol_label.clone(),
+            config: spec.protocol.clone(),
+            seed: spec.seed,
+            nodes,
+            views: views.clone(),
+            agreement: m.agreement(),
+            accuracy: m.accuracy(),
+            converged: m.converged(),
+            history: history[history.len().saturating_sub(HISTORY)..].to_vec(),
+            events: self.events.iter().cloned().collect(),
+            plan: PlanRecord::of(truth.plan(), |a| self.index(a)),
+            traffic,
+            detections: m.detections().to_vec(),
+            rumors: m.rumors().to_vec(),
+            false_positives: m.false_positives().len(),
+            false_suspicions: m.false_suspicions().len(),
+            events_dropped: self.events_dropped.load(Relaxed),
+        }
+    }
+
+    fn export(&mut self, dir: PathBuf) -> io::Result<PathBuf> {
+        let summary = self.session.summary();
+        let t_ms = self.clock.now().as_micros() as f64 / 1000.0;
+        let recorder = self
+            .recorder
+            .as_mut()
+            .ok_or_else(|| io::Error::other("this lab is not recording a session (start it with --export DIR)"))?;
+        recorder.export(&dir, t_ms, &summary)?;
+        Ok(dir)
+    }
+}
