@@ -1,0 +1,279 @@
+//! The real lab on real loopback sockets: whole-cluster behaviour end to end.
+//!
+//! Every test runs the fast preset (time-scaled 5× from memberlist's LAN
+//! timings) and waits for conditions on the observer's snapshot channel
+//! with generous deadlines, so a loaded 2-core machine slows a test down
+//! instead of failing it. Each test also reads back the exported session
+//! log and checks it holds the member events that prove what was seen live.
+
+use std::net::UdpSocket;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gossip_lab::config::{LabConfig, parse_profile};
+use gossip_lab::observe::record::{NodeChange, Record};
+use gossip_lab::observe::{Line, Liveness, Snapshot};
+use gossip_lab::protocol::State;
+use gossip_lab::runtime::{Running, launch};
+use gossip_lab::scenario::{Action, Groups, NodeRef};
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// Far beyond what any of these conditions needs on an idle machine
+/// (convergence takes ~0.2 s, detection ~1.5 s), so only a hang fails.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn profile(nodes: usize) -> LabConfig {
+    let text = format!(
+        "name = \"runtime-test\"\nduration = \"10m\"\n[cluster]\nnodes = {nodes}\nseed = 7\n[protocol]\npreset = \"fast\"\n"
+    );
+    parse_profile("runtime-test", &text).expect("test profile is valid")
+}
+
+async fn start(nodes: usize, dir: &Path) -> (Running, watch::Receiver<Arc<Snapshot>>) {
+    let running = launch(profile(nodes), Some(dir.to_path_buf())).await.expect("lab starts");
+    let snapshots = running.observer.snapshots();
+    (running, snapshots)
+}
+
+/// Waits, without sleeping, until `pred` holds for a snapshot.
+async fn wait_for(
+    rx: &mut watch::Receiver<Arc<Snapshot>>,
+    what: &str,
+    pred: impl Fn(&Snapshot) -> bool,
+) -> Arc<Snapshot> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let snap = rx.borrow_and_update().clone();
+        if pred(&snap) {
+            return snap;
+        }
+        if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
+            panic!(
+                "waited {PATIENCE:?} for {what}: at {}, {} of {} up, agreement {:.2}, accuracy {:.2}",
+                snap.t,
+                snap.up(),
+                snap.nodes.len(),
+                snap.agreement,
+                snap.accuracy
+            );
+        }
+    }
+}
+
+fn converged(n: usize) -> impl Fn(&Snapshot) -> bool {
+    move |s: &Snapshot| s.nodes.len() == n && s.converged && s.up() == n
+}
+
+fn all_others_see(subject: usize, state: State) -> impl Fn(&Snapshot) -> bool {
+    move |s: &Snapshot| {
+        s.nodes
+            .iter()
+            .filter(|n| n.index != subject && n.life == Liveness::Up)
+            .all(|n| s.views.get(n.index, subject) == Some(state))
+    }
+}
+
+/// Every line of the session log, parsed; the header first, the summary last.
+fn read_log(dir: &Path) -> Vec<Line> {
+    let text = std::fs::read_to_string(dir.join("session.jsonl")).expect("session.jsonl exists");
+    let lines: Vec<Line> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| serde_json::from_str(l).unwrap_or_else(|e| panic!("line {} does not parse: {e}: {l}", i + 1)))
+        .collect();
+    assert!(matches!(lines.first().map(|l| &l.record), Some(Record::Session(_))), "header first");
+    assert!(matches!(lines.last().map(|l| &l.record), Some(Record::Summary(_))), "summary last");
+    assert!(lines.windows(2).all(|w| w[0].t_ms <= w[1].t_ms + 1.0), "lines are in time order");
+    lines
+}
+
+/// Observers that logged `subject` moving to `to`.
+fn observers_saw(log: &[Line], subject: usize, to: State) -> Vec<usize> {
+    let mut v: Vec<usize> = log
+        .iter()
+        .filter_map(|l| match l.record {
+            Record::Member { observer, subject: s, to: t, .. } if s == subject && t == to => Some(observer),
+            _ => None,
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixteen_nodes_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let (running, mut rx) = start(16, dir.path()).await;
+    wait_for(&mut rx, "16 nodes to converge", converged(16)).await;
+    let summary = running.stop().await.unwrap();
+    assert_eq!(summary.false_positives, 0);
+
+    let log = read_log(dir.path());
+    for subject in 0..16 {
+        let others: Vec<usize> = (0..16).filter(|&o| o != subject).collect();
+        assert_eq!(observers_saw(&log, subject, State::Alive), others, "who logged node {subject} alive");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_node_is_declared_dead_by_all_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut running, mut rx) = start(16, dir.path()).await;
+    wait_for(&mut rx, "convergence", converged(16)).await;
+    let feedback = running.lab.apply(&Action::Crash { node: NodeRef::Index(3) }).await.unwrap();
+    assert!(feedback.starts_with("crashed node 3 (127.0.0.1:"), "{feedback}");
+    wait_for(&mut rx, "everyone to mark node 3 dead", all_others_see(3, State::Dead)).await;
+    let summary = running.stop().await.unwrap();
+    assert!(summary.detections[0].full_s.is_some());
+
+    let log = read_log(dir.path());
+    assert!(log.iter().any(|l| matches!(l.record, Record::Node { node: 3, event: NodeChange::Crashed, .. })));
+    let others: Vec<usize> = (0..16).filter(|&o| o != 3).collect();
+    assert_eq!(observers_saw(&log, 3, State::Dead), others);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_and_half_partition_is_detected_and_remerges_after_heal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut running, mut rx) = start(16, dir.path()).await;
+    wait_for(&mut rx, "convergence", converged(16)).await;
+    running.lab.apply(&Action::Partition { groups: Groups::Halves, one_way: false }).await.unwrap();
+    let split =
+        |s: &Snapshot| (0..16).all(|o| (0..16).all(|x| (o < 8) == (x < 8) || s.views.get(o, x) == Some(State::Dead)));
+    let during = wait_for(&mut rx, "each half to mark the other dead", split).await;
+    assert!(during.converged, "each side's view is right for its side");
+    running.lab.apply(&Action::Heal).await.unwrap();
+    // Until the observer has seen the heal, a snapshot still shows the
+    // split views as correct ("converged" for each side): wait for both.
+    let merged = |s: &Snapshot| s.plan.groups.is_empty() && converged(16)(s);
+    wait_for(&mut rx, "re-merge after heal", merged).await;
+    running.stop().await.unwrap();
+
+    let log = read_log(dir.path());
+    // Node 0 (first half) saw node 15 (second half) die, then come back.
+    let about_15: Vec<(State, u32)> = log
+        .iter()
+        .filter_map(|l| match l.record {
+            Record::Member { observer: 0, subject: 15, to, incarnation, .. } => Some((to, incarnation)),
+            _ => None,
+        })
+        .collect();
+    let dead_at = about_15.iter().position(|(s, _)| *s == State::Dead).expect("0 logged 15 dead");
+    assert!(
+        about_15[dead_at..].iter().any(|(s, inc)| *s == State::Alive && *inc > 0),
+        "0 logged 15 alive again at a higher incarnation: {about_15:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_node_is_suspected_then_refutes_after_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut running, mut rx) = start(16, dir.path()).await;
+    wait_for(&mut rx, "convergence", converged(16)).await;
+    running.lab.apply(&Action::Pause { node: NodeRef::Index(5) }).await.unwrap();
+    let suspected = |s: &Snapshot| (0..16).any(|o| matches!(s.views.get(o, 5), Some(State::Suspect | State::Dead)));
+    wait_for(&mut rx, "someone to suspect paused node 5", suspected).await;
+    running.lab.apply(&Action::Resume { node: NodeRef::Index(5) }).await.unwrap();
+    let back = |s: &Snapshot| s.nodes[5].life == Liveness::Up && all_others_see(5, State::Alive)(s);
+    wait_for(&mut rx, "node 5 to be alive everywhere again", back).await;
+    running.stop().await.unwrap();
+
+    let log = read_log(dir.path());
+    assert!(!observers_saw(&log, 5, State::Suspect).is_empty());
+    assert!(log.iter().any(|l| matches!(l.record, Record::Refute { node: 5, .. })), "node 5 refuted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_node_is_alive_again_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut running, mut rx) = start(16, dir.path()).await;
+    wait_for(&mut rx, "convergence", converged(16)).await;
+    let addr = running.lab.addr(2).unwrap();
+    running.lab.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
+    wait_for(&mut rx, "node 2 dead everywhere", all_others_see(2, State::Dead)).await;
+    running.lab.apply(&Action::Restart { node: NodeRef::Index(2) }).await.unwrap();
+    assert_eq!(running.lab.addr(2), Some(addr), "same address");
+    wait_for(&mut rx, "node 2 alive everywhere", converged(16)).await;
+    running.stop().await.unwrap();
+
+    let log = read_log(dir.path());
+    assert!(log.iter().any(|l| matches!(l.record, Record::Node { node: 2, event: NodeChange::Restarted, .. })));
+    let mut revived: Vec<usize> =
+        log.iter()
+            .filter_map(|l| match l.record {
+                Record::Member {
+                    observer, subject: 2, from: Some(State::Dead), to: State::Alive, incarnation, ..
+                } if incarnation > 0 => Some(observer),
+                _ => None,
+            })
+            .collect();
+    revived.dedup();
+    revived.sort_unstable();
+    revived.dedup();
+    let others: Vec<usize> = (0..16).filter(|&o| o != 2).collect();
+    assert_eq!(revived, others, "every other node logged 2 back from the dead");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_datagrams_are_counted_and_dropped_without_harm() {
+    use rand::{RngExt, SeedableRng};
+    let dir = tempfile::tempdir().unwrap();
+    let (running, mut rx) = start(4, dir.path()).await;
+    wait_for(&mut rx, "convergence", converged(4)).await;
+    let target = running.lab.addr(0).unwrap();
+    let traffic = running.lab.slots()[0].traffic.clone();
+    let rejected = || traffic.snapshot().rejected_total().packets;
+    let handled = || traffic.snapshot().received_total().packets;
+
+    // A valid datagram to truncate: what a node actually sends.
+    let valid = gossip_lab::wire::encode(&gossip_lab::protocol::Packet {
+        body: gossip_lab::protocol::Body::Ping { seq: 1, members: 4 },
+        gossip: vec![gossip_lab::protocol::Update::Alive { member: target, incarnation: 9 }],
+    });
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(99);
+    let foreign = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut junk = 0u64;
+    let handled_before = handled();
+    for batch in 0..100 {
+        for i in 0..100 {
+            let datagram: Vec<u8> = if (batch + i) % 2 == 0 {
+                let len = rng.random_range(0..1500);
+                (0..len).map(|_| rng.random()).collect()
+            } else {
+                valid[..rng.random_range(0..valid.len())].to_vec()
+            };
+            // A random datagram that happens to decode is not junk; skip it.
+            if gossip_lab::wire::decode(&datagram).is_ok() {
+                continue;
+            }
+            foreign.send_to(&datagram, target).unwrap();
+            junk += 1;
+        }
+        // Pace the flood so the kernel's receive buffer never overflows:
+        // wait until the node has read this batch.
+        let deadline = Instant::now() + PATIENCE;
+        while rejected() < junk {
+            assert!(Instant::now() < deadline, "node read only {} of {junk} junk datagrams", rejected());
+            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    assert!(junk > 9_900, "only {junk} junk datagrams generated");
+    assert_eq!(rejected(), junk, "every junk datagram is counted as rejected");
+
+    // The node is still up, still serving its peers, and nobody learned a
+    // member that does not exist.
+    let before = handled();
+    assert!(before > handled_before, "node 0 kept handling real traffic");
+    let s = wait_for(&mut rx, "the cluster to stay converged", converged(4)).await;
+    assert_eq!(s.nodes.len(), 4);
+    for node in &s.nodes {
+        assert_eq!(node.status.members, 4, "node {} knows {} members", node.index, node.status.members);
+    }
+    let summary = running.stop().await.unwrap();
+    assert_eq!(summary.traffic.rejected, junk);
+    assert_eq!(summary.false_positives, 0);
+}
