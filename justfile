@@ -18,13 +18,17 @@ test:
 run *ARGS:
     cargo run --release -- {{ ARGS }}
 
-# Every benchmark, for the figures in BENCHMARKS.md (extra args go to cargo bench)
-bench *ARGS:
-    cargo bench {{ ARGS }}
+# Benchmark targets (benches/*.rs, each a `[[bench]]` in Cargo.toml) that
+# `bench` and `bench-quick` run, in order. Add a new one here.
+benches := "sim"
 
-# Smoke-check the benchmarks: build them and run each once, no figures
+# Every benchmark, for the figures in BENCHMARKS.md (extra args go to each bench binary)
+bench *ARGS:
+    for b in {{ benches }}; do cargo bench --bench "$b" -- {{ ARGS }} || exit 1; done
+
+# Every benchmark in quick mode (BENCH_QUICK=1): a smoke check in well under 3 minutes, not for figures
 bench-quick:
-    cargo test --release --benches
+    for b in {{ benches }}; do BENCH_QUICK=1 cargo bench --bench "$b" || exit 1; done
 
 # Run a profile headless (`gossip-lab run PROFILE`)
 demo PROFILE:
