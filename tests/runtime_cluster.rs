@@ -210,7 +210,6 @@ async fn a_restarted_node_is_alive_again_everywhere() {
                 _ => None,
             })
             .collect();
-    revived.dedup();
     revived.sort_unstable();
     revived.dedup();
     let others: Vec<usize> = (0..16).filter(|&o| o != 2).collect();

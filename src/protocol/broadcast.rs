@@ -7,8 +7,9 @@
 //! for an epidemic to reach every node with high probability. A newer update
 //! about the same member replaces the older one instead of queueing behind it.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use super::NodeAddr;
 use super::message::{RumorId, Update};
@@ -33,24 +34,38 @@ impl BroadcastKey {
     }
 }
 
-/// Sort order: fewest transmissions first, then newest first.
-type Rank = (u32, Reverse<u64>);
-
 #[derive(Clone, Debug)]
 struct Item {
     update: Update,
+    key: BroadcastKey,
     size: usize,
+    transmits: u32,
 }
 
 /// Smallest encoded update; below this much room, stop looking.
 const MIN_UPDATE_LEN: usize = 8;
 
 /// A transmit-limited queue of updates.
+///
+/// Updates live in a slab and are ordered by tiers: `tiers[t]` holds the
+/// updates sent `t` times, first-to-send at the front. New updates enter
+/// tier 0 at the front (newest first); a sent update moves to the back of
+/// the next tier. Sending is therefore a move between two deques, and the
+/// key → slot index changes only when an update is added or retired. (A
+/// single ordered map keyed by (transmits, age) costs a tree removal, a tree
+/// insertion and an index update per update per packet, which dominated
+/// large simulations.) A replaced update is marked dead in the slab and
+/// dropped when its tier is next scanned.
 #[derive(Clone, Debug, Default)]
 pub struct BroadcastQueue {
-    next_id: u64,
-    items: BTreeMap<Rank, Item>,
-    index: HashMap<BroadcastKey, Rank>,
+    slab: Vec<Option<Item>>,
+    free: Vec<u32>,
+    tiers: Vec<VecDeque<u32>>,
+    /// Never iterated, so a fixed (non-random) hasher keeps runs
+    /// deterministic; FxHash because this is looked up on every update.
+    index: FxHashMap<BroadcastKey, u32>,
+    /// Scratch for one `take`: slots to move up a tier once it is done.
+    promoted: Vec<(usize, u32)>,
 }
 
 impl BroadcastQueue {
@@ -64,59 +79,83 @@ impl BroadcastQueue {
     pub fn push(&mut self, update: Update, size: usize) {
         let key = BroadcastKey::of(&update);
         if let Some(old) = self.index.remove(&key) {
-            self.items.remove(&old);
+            self.slab[old as usize] = None; // its tier entry is dropped lazily
         }
-        let rank = (0, Reverse(self.next_id));
-        self.next_id += 1;
-        self.items.insert(rank, Item { update, size });
-        self.index.insert(key, rank);
+        let item = Some(Item { update, key, size, transmits: 0 });
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = item;
+                slot
+            }
+            None => {
+                self.slab.push(item);
+                (self.slab.len() - 1) as u32
+            }
+        };
+        if self.tiers.is_empty() {
+            self.tiers.push(VecDeque::new());
+        }
+        self.tiers[0].push_front(slot);
+        self.index.insert(key, slot);
     }
 
-    /// Takes updates whose sizes sum to at most `budget`, in priority order,
-    /// counting one transmission for each and retiring those that reach
-    /// `limit`. Appends them to `out` and returns the bytes used.
+    /// Takes updates whose sizes sum to at most `budget`, in priority order
+    /// (fewest sends first, newest first), counting one transmission for
+    /// each and retiring those that reach `limit`. Appends them to `out`
+    /// and returns the bytes used.
     pub fn take(&mut self, budget: usize, limit: u32, out: &mut Vec<Update>) -> usize {
         let mut used = 0;
-        let mut taken: Vec<Rank> = Vec::new();
-        for (rank, item) in &self.items {
-            if budget - used < MIN_UPDATE_LEN {
+        let Self { slab, free, tiers, index, promoted } = self;
+        promoted.clear();
+        for (t, tier) in tiers.iter_mut().enumerate() {
+            if budget.saturating_sub(used) < MIN_UPDATE_LEN {
                 break;
             }
-            if item.size <= budget - used {
+            tier.retain(|&slot| {
+                let Some(item) = slab[slot as usize].as_mut() else {
+                    free.push(slot); // replaced since it was queued
+                    return false;
+                };
+                if budget - used < MIN_UPDATE_LEN || item.size > budget - used {
+                    return true;
+                }
                 used += item.size;
-                taken.push(*rank);
-            }
+                out.push(item.update.clone());
+                item.transmits += 1;
+                if item.transmits >= limit {
+                    index.remove(&item.key);
+                    slab[slot as usize] = None;
+                    free.push(slot);
+                } else {
+                    // Moved after the scan, so one packet never carries an
+                    // update twice.
+                    promoted.push((t + 1, slot));
+                }
+                false
+            });
         }
-        for rank in taken {
-            let item = self.items.remove(&rank).expect("rank was just seen");
-            out.push(item.update.clone());
-            let key = BroadcastKey::of(&item.update);
-            let sent = rank.0 + 1;
-            if sent >= limit {
-                self.index.remove(&key);
-            } else {
-                let next = (sent, rank.1);
-                self.items.insert(next, item);
-                self.index.insert(key, next);
+        for &(t, slot) in promoted.iter() {
+            if tiers.len() <= t {
+                tiers.resize_with(t + 1, VecDeque::new);
             }
+            tiers[t].push_back(slot);
         }
         used
     }
 
     /// Queued updates.
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.index.len()
     }
 
     /// True when nothing is queued.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.index.is_empty()
     }
 
     /// Drops everything (used when a node leaves or restarts).
     pub fn clear(&mut self) {
-        self.items.clear();
-        self.index.clear();
+        *self = BroadcastQueue::default();
     }
 
     /// True when an update with this key is still queued.
@@ -174,6 +213,24 @@ mod tests {
         let mut out = Vec::new();
         q.take(1000, 4, &mut out);
         assert!(matches!(out[0], Update::Suspect { .. }));
+    }
+
+    #[test]
+    fn a_replaced_update_is_never_sent_again_and_its_slot_is_reused() {
+        let mut q = BroadcastQueue::new();
+        q.push(alive(1, 0), 10);
+        let mut out = Vec::new();
+        q.take(1000, 4, &mut out); // alive(1)@0 now in tier 1
+        q.push(alive(1, 1), 10); // replaces it
+        let mut sent = Vec::new();
+        for _ in 0..10 {
+            q.take(1000, 4, &mut sent);
+        }
+        assert_eq!(sent, vec![alive(1, 1); 4], "only the newer update, exactly limit times");
+        assert!(q.is_empty());
+        let slots = q.slab.len();
+        q.push(alive(2, 0), 10);
+        assert_eq!(q.slab.len(), slots, "freed slots are reused");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! [`super::member::supersedes`] and reports what happened, and the node
 //! turns that report into broadcasts, timers and events.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::Time;
 use super::member::{Member, NodeAddr, State, supersedes};
@@ -31,7 +31,9 @@ pub enum Applied {
 #[derive(Clone, Debug)]
 pub struct Membership {
     members: Vec<Member>,
-    index: HashMap<NodeAddr, usize>,
+    /// Address → row. Never iterated, so a fixed (non-random) hasher keeps
+    /// runs deterministic; FxHash because every piece of news looks a row up.
+    index: FxHashMap<NodeAddr, usize>,
     /// Alive + Suspect, self included: the N in every formula.
     live: usize,
 }
@@ -39,7 +41,7 @@ pub struct Membership {
 impl Membership {
     /// A table holding only `me`, Alive at incarnation 0.
     pub fn new(me: NodeAddr, now: Time) -> Membership {
-        let mut m = Membership { members: Vec::new(), index: HashMap::new(), live: 0 };
+        let mut m = Membership { members: Vec::new(), index: FxHashMap::default(), live: 0 };
         m.insert(Member { addr: me, state: State::Alive, incarnation: 0, since: now });
         m
     }
