@@ -23,7 +23,7 @@ use super::LabMsg;
 use super::clock::LabClock;
 use super::traffic::AtomicTraffic;
 use crate::observe::record::{
-    Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, SuspicionChange,
+    Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event,
 };
 use crate::observe::recorder::Recorder;
 use crate::observe::snapshot::{EventLine, NodeRow, event_line};
@@ -249,65 +249,8 @@ impl State {
     }
 
     fn record_of(&self, node: usize, event: Event) -> Option<Record> {
-        let idx = |a: NodeAddr| self.index(a);
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        Some(match event {
-            Event::MemberChanged { member, from, to, incarnation } => {
-                Record::Member { observer: node, subject: idx(member)?, from, to, incarnation }
-            }
-            Event::SuspicionStarted { member, by, timeout, k, .. } => Record::Suspicion {
-                observer: node,
-                subject: idx(member)?,
-                event: SuspicionChange::Started,
-                confirmations: Some(0),
-                k: Some(k),
-                timeout_ms: Some(ms(timeout)),
-                by: idx(by),
-            },
-            Event::SuspicionConfirmed { member, by, confirmations, timeout } => Record::Suspicion {
-                observer: node,
-                subject: idx(member)?,
-                event: SuspicionChange::Confirmed,
-                confirmations: Some(confirmations),
-                k: None,
-                timeout_ms: Some(ms(timeout)),
-                by: idx(by),
-            },
-            Event::SuspicionRefuted { member, .. } => Record::Suspicion {
-                observer: node,
-                subject: idx(member)?,
-                event: SuspicionChange::Refuted,
-                confirmations: None,
-                k: None,
-                timeout_ms: None,
-                by: None,
-            },
-            Event::SuspicionExpired { member, confirmations, timeout } => Record::Suspicion {
-                observer: node,
-                subject: idx(member)?,
-                event: SuspicionChange::Expired,
-                confirmations: Some(confirmations),
-                k: None,
-                timeout_ms: Some(ms(timeout)),
-                by: None,
-            },
-            Event::Refuted { accused, incarnation } => Record::Refute { node, accused, incarnation },
-            Event::RumorDelivered { id, .. } => Record::Rumor {
-                event: RumorChange::Delivered,
-                node,
-                origin: id.origin.to_string(),
-                seq: id.seq,
-                cluster_sent: Some(self.cluster_sent()),
-            },
-            Event::HealthChanged { score } => Record::Health { node, score },
-            Event::ProbeLagged { target, lag } => Record::Lag { node, target: idx(target)?, lag_ms: ms(lag) },
-            Event::Joined => {
-                Record::Node { node, addr: self.nodes.get(node)?.addr.to_string(), event: NodeChange::Joined }
-            }
-            Event::LeaveComplete => {
-                Record::Node { node, addr: self.nodes.get(node)?.addr.to_string(), event: NodeChange::Left }
-            }
-        })
+        let addr_of = |i: usize| self.nodes.get(i).map(|n| n.addr);
+        from_event(node, event, |a| self.index(a), addr_of, || self.cluster_sent())
     }
 
     /// Datagrams sent by every node so far, read from the live counters.

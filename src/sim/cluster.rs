@@ -18,10 +18,10 @@ use super::SimConfig;
 use super::addr::{network_seed, node_addr, node_index, node_seed};
 use super::command::SimError;
 use super::queue::{Delivery, EventQueue, Item};
-use super::stats::{NetStats, NodeTraffic};
+use super::stats::NetStats;
 use super::trace::Trace;
 use crate::faults::{DropReason, FaultPlan, Verdict};
-use crate::observe::{Liveness, Metrics};
+use crate::observe::{Liveness, Metrics, Traffic};
 use crate::protocol::{Event, Node, NodeAddr, Packet, Time, Transmit};
 use crate::wire;
 
@@ -41,7 +41,8 @@ pub(crate) struct Slot {
     /// Datagrams that arrived while paused, in arrival order.
     pub backlog: VecDeque<Delivery>,
     pub backlog_bytes: usize,
-    pub traffic: NodeTraffic,
+    /// Its traffic across lives, in the same counters the runtime keeps.
+    pub traffic: Traffic,
 }
 
 impl Slot {
@@ -55,7 +56,7 @@ impl Slot {
             armed: None,
             backlog: VecDeque::new(),
             backlog_bytes: 0,
-            traffic: NodeTraffic::default(),
+            traffic: Traffic::default(),
         }
     }
 }
@@ -251,7 +252,7 @@ impl Cluster {
         self.stats.delivered.add(kind, d.len);
         let from = self.slots[d.from as usize].addr;
         let slot = &mut self.slots[d.to as usize];
-        slot.traffic.received.add(d.len);
+        slot.traffic.received[kind.index()].add(d.len as usize);
         if let Some(node) = slot.node.as_mut() {
             node.handle_packet(from, d.packet, self.now);
         }
@@ -259,7 +260,7 @@ impl Cluster {
 
     pub(crate) fn drop_delivery(&mut self, d: &Delivery, reason: DropReason) {
         self.stats.drop(d.packet.body.kind(), d.len, reason);
-        self.slots[d.from as usize].traffic.lost.add(d.len);
+        self.slots[d.from as usize].traffic.dropped[reason.index()].add(d.len as usize);
     }
 
     fn transmit(&mut self, from: usize, t: Transmit) {
@@ -267,13 +268,13 @@ impl Cluster {
         let packet = if self.config.wire_roundtrip { self.round_trip(t.packet, len) } else { t.packet };
         let kind = packet.body.kind();
         self.stats.sent.add(kind, len);
-        self.slots[from].traffic.sent.add(len);
+        self.slots[from].traffic.sent[kind.index()].add(len as usize);
         self.metrics.add_packets_sent(1);
         let from_addr = self.slots[from].addr;
         let Some(to) = node_index(t.to).filter(|&j| j < self.slots.len()) else {
             // Nobody lives at that address: as good as a dead process.
             self.stats.drop(kind, len, DropReason::NodeDown);
-            self.slots[from].traffic.lost.add(len);
+            self.slots[from].traffic.dropped[DropReason::NodeDown.index()].add(len as usize);
             return;
         };
         let delivery = Delivery { from: from as u32, to: to as u32, len, packet };

@@ -37,7 +37,7 @@ pub use crate::observe::Liveness;
 pub use addr::{node_addr, node_index};
 pub use cluster::Cluster;
 pub use command::{Command, Outcome, SimError};
-pub use stats::{ByKind, NetStats, NodeTraffic, Tally};
+pub use stats::{ByKind, NetStats, Tally};
 pub use trace::TraceEntry;
 
 /// How a simulated cluster is built.

@@ -9,10 +9,10 @@
 use super::addr::node_index;
 use super::cluster::Cluster;
 use super::command::SimError;
-use super::stats::{NetStats, NodeTraffic};
+use super::stats::NetStats;
 use super::trace::TraceEntry;
 use crate::faults::FaultPlan;
-use crate::observe::{FalseMark, Liveness, Metrics, RumorSpread};
+use crate::observe::{FalseMark, Liveness, Metrics, RumorSpread, Traffic};
 use crate::protocol::{Node, NodeAddr, RumorId, State, Time};
 
 impl Cluster {
@@ -123,9 +123,10 @@ impl Cluster {
         &self.stats
     }
 
-    /// Node `i`'s traffic, across all its lives.
-    pub fn traffic(&self, i: usize) -> NodeTraffic {
-        self.slots[i].traffic
+    /// Node `i`'s traffic, across all its lives: sent and received by
+    /// kind, and what the network dropped of what it sent, by reason.
+    pub fn traffic(&self, i: usize) -> &Traffic {
+        &self.slots[i].traffic
     }
 
     /// Datagrams queued for delivery right now.
@@ -177,6 +178,12 @@ impl Cluster {
     /// Events reported so far.
     pub fn event_count(&self) -> u64 {
         self.trace.count()
+    }
+
+    /// Hands over the events recorded since the last call (tracing on),
+    /// for drivers that stream them somewhere else.
+    pub fn take_trace(&mut self) -> Vec<TraceEntry> {
+        self.trace.take()
     }
 
     /// The recorded events (empty unless tracing is on).

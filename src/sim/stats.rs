@@ -74,14 +74,3 @@ impl NetStats {
         self.dropped_by_reason[reason.index()].add(bytes);
     }
 }
-
-/// One node's traffic (across restarts: it follows the address).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NodeTraffic {
-    /// Datagrams it sent.
-    pub sent: Tally,
-    /// Datagrams handed to it.
-    pub received: Tally,
-    /// Datagrams it sent that were dropped.
-    pub lost: Tally,
-}

@@ -70,6 +70,13 @@ impl Trace {
         self.count
     }
 
+    /// Hands over the events recorded so far and keeps recording (the hash
+    /// and count still cover everything). Empty unless tracing is on.
+    pub fn take(&mut self) -> Vec<TraceEntry> {
+        self.entries.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// The recorded events (empty unless tracing is on).
     pub fn entries(&self) -> &[TraceEntry] {
         self.entries.as_deref().unwrap_or_default()
     }
