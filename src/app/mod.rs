@@ -4,11 +4,13 @@
 //!
 //! - [`headless`]: `gossip-lab run` on real sockets.
 //! - [`report`]: `gossip-lab report` over a saved session.
+//! - [`sim_run`]: `gossip-lab run --sim`, the same in the simulator.
 //! - [`logging`]: `tracing` to a file.
 
 pub mod headless;
 pub mod logging;
 pub mod report;
+pub mod sim_run;
 
 use std::path::{Path, PathBuf};
 
@@ -48,11 +50,12 @@ pub struct RunOptions {
 pub fn run_headless(cfg: LabConfig, opts: RunOptions) -> anyhow::Result<bool> {
     let log = opts.log.clone().or_else(|| opts.export.as_ref().map(|d| d.join("gossip-lab.log")));
     logging::init(log.as_deref())?;
-    if opts.sim {
-        bail!("--sim is not available yet: run without it to use real sockets");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    let (summary, interrupted) = runtime.block_on(headless::run(cfg, &opts))?;
+    let (summary, interrupted) = if opts.sim {
+        (sim_run::run(cfg, &opts)?, false)
+    } else {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+        runtime.block_on(headless::run(cfg, &opts))?
+    };
     print_summary(&summary, opts.json)?;
     if let Some(dir) = &opts.export {
         eprintln!("gossip-lab: session exported to {}", dir.display());

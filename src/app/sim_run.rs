@@ -1,0 +1,269 @@
+//! `gossip-lab run --sim`: a profile in the deterministic simulator.
+//!
+//! The same timeline, expectations, session log and summary as on real
+//! sockets, in virtual time: a run takes as long as its work, the same seed
+//! gives the same log, and cluster sizes the real runtime cannot host on two
+//! cores become reachable. Events go through the same record conversion and
+//! the same [`Session`] fold as the live observer.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+use rand::seq::IndexedRandom;
+
+use super::RunOptions;
+use crate::config::LabConfig;
+use crate::faults::LinkRule;
+use crate::observe::record::{
+    FORMAT, Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event,
+};
+use crate::observe::recorder::Recorder;
+use crate::observe::{Line, Liveness, Session, Summary};
+use crate::protocol::{NodeAddr, Time};
+use crate::runtime::launch::session_spec;
+use crate::scenario::{Action, Groups, NodeRef};
+use crate::sim::{Cluster, SimConfig};
+
+/// How often events are drained into the session (virtual time): fine
+/// enough that a rumor's packet cost is measured to within this much
+/// traffic.
+const DRAIN_EVERY: Duration = Duration::from_millis(20);
+/// How often a metrics record is taken (virtual time), as on sockets.
+const METRICS_EVERY: Duration = Duration::from_secs(1);
+
+struct SimRun {
+    cluster: Cluster,
+    session: Session,
+    recorder: Option<Recorder>,
+    rng: SmallRng,
+}
+
+/// Runs the profile in the simulator and returns its summary.
+pub fn run(config: LabConfig, opts: &RunOptions) -> anyhow::Result<Summary> {
+    let sim = SimConfig {
+        protocol: config.protocol.clone(),
+        baseline: LinkRule {
+            loss: config.network.loss,
+            delay: config.network.delay,
+            jitter: config.network.jitter,
+            duplicate: config.network.duplicate,
+        },
+        join_window: config.join_stagger * config.nodes as u32,
+        trace: true,
+        ..SimConfig::new(config.nodes, config.seed)
+    };
+    let cluster = Cluster::new(sim).context("building the simulated cluster")?;
+    let addrs: Vec<NodeAddr> = (0..cluster.len()).map(|i| cluster.addr(i)).collect();
+    let session = Session::new(session_spec(&config, "sim"), &addrs);
+    let mut recorder = opts.export.as_deref().map(Recorder::create).transpose().context("creating the export")?;
+    if let Some(r) = recorder.as_mut() {
+        let header = Header {
+            format: FORMAT,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            driver: "sim".into(),
+            profile: config.resolved(),
+            seed: config.seed,
+            nodes: addrs.len(),
+            addrs: addrs.iter().map(ToString::to_string).collect(),
+        };
+        r.write(&Line::at(Time::ZERO, Record::Session(header)))?;
+    }
+    let mut run = SimRun { cluster, session, recorder, rng: SmallRng::seed_from_u64(config.seed ^ 0x51A) };
+    let end = Time::ZERO + config.duration;
+    let mut steps = config.timeline.iter().peekable();
+    let mut next_metrics = Time::ZERO + METRICS_EVERY;
+    loop {
+        let next_step = steps.peek().map_or(end, |s| (Time::ZERO + s.at).min(end));
+        let target = next_step.min(next_metrics).min(run.cluster.now() + DRAIN_EVERY).min(end);
+        run.cluster.run_until(target);
+        run.drain()?;
+        if target >= next_metrics {
+            run.metrics(target)?;
+            next_metrics += METRICS_EVERY;
+        }
+        while steps.peek().is_some_and(|s| Time::ZERO + s.at <= target && target < end) {
+            let step = steps.next().expect("peeked");
+            if let Err(e) = run.apply(&step.action) {
+                eprintln!("gossip-lab: timeline step at {:?} ({}) failed: {e}", step.at, step.action.label());
+            }
+            run.drain()?;
+        }
+        if target >= end {
+            break;
+        }
+    }
+    run.metrics(end)?;
+    let summary = run.session.summary();
+    if let Some(r) = run.recorder.as_mut() {
+        r.finish(end.as_micros() as f64 / 1000.0, &summary)?;
+    }
+    Ok(summary)
+}
+
+impl SimRun {
+    fn emit(&mut self, line: Line) -> anyhow::Result<()> {
+        self.session.apply(&line);
+        if let Some(r) = self.recorder.as_mut() {
+            r.write(&line).context("writing the session log")?;
+        }
+        Ok(())
+    }
+
+    /// Streams the events the cluster produced since the last drain.
+    fn drain(&mut self) -> anyhow::Result<()> {
+        let sent = self.cluster.stats().sent.total.packets;
+        for entry in self.cluster.take_trace() {
+            let c = &self.cluster;
+            let record = from_event(entry.node, entry.event, |a| c.index_of(a), |i| Some(c.addr(i)), || sent);
+            if let Some(record) = record {
+                self.emit(Line::at(entry.at, record))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn metrics(&mut self, t: Time) -> anyhow::Result<()> {
+        let c = &self.cluster;
+        let nodes = (0..c.len())
+            .map(|i| {
+                let node = c.node(i);
+                NodeMetrics {
+                    node: i,
+                    health: node.map_or(0, |n| n.health_score()),
+                    incarnation: node.map_or(0, |n| n.incarnation()),
+                    queue: node.map_or(0, |n| n.broadcast_queue_len()),
+                    traffic: c.traffic(i).clone(),
+                }
+            })
+            .collect();
+        let record = MetricsRecord { agreement: c.agreement(), accuracy: c.accuracy(), events_dropped: 0, nodes };
+        self.emit(Line::at(t, Record::Metrics(record)))
+    }
+
+    fn pick(&mut self, node: NodeRef, ok: fn(Liveness) -> bool) -> anyhow::Result<usize> {
+        match node {
+            NodeRef::Index(i) if i < self.cluster.len() => Ok(i),
+            NodeRef::Index(i) => bail!("node {i} does not exist"),
+            NodeRef::Random => {
+                let candidates: Vec<usize> =
+                    (0..self.cluster.len()).filter(|&i| ok(self.cluster.liveness(i))).collect();
+                candidates.choose(&mut self.rng).copied().context("no node is in a suitable state")
+            }
+        }
+    }
+
+    fn life(&mut self, node: usize, event: NodeChange) -> anyhow::Result<()> {
+        let addr = self.cluster.addr(node).to_string();
+        self.emit(Line::at(self.cluster.now(), Record::Node { node, addr, event }))
+    }
+
+    fn apply(&mut self, action: &Action) -> anyhow::Result<()> {
+        let up = |l: Liveness| l == Liveness::Up;
+        match action {
+            Action::Crash { node } => {
+                let i = self.pick(*node, Liveness::is_running)?;
+                self.cluster.crash(i)?;
+                self.life(i, NodeChange::Crashed)
+            }
+            Action::Restart { node } => {
+                let i = self.pick(*node, |l| matches!(l, Liveness::Crashed | Liveness::Leaving | Liveness::Left))?;
+                self.cluster.restart(i)?;
+                self.life(i, NodeChange::Restarted)
+            }
+            Action::Pause { node } => {
+                let i = self.pick(*node, up)?;
+                self.cluster.pause(i)?;
+                self.life(i, NodeChange::Paused)
+            }
+            Action::Resume { node } => {
+                let i = self.pick(*node, |l| l == Liveness::Paused)?;
+                // Ground truth first: the resumed node's first events are
+                // judged as coming from a running node.
+                self.life(i, NodeChange::Resumed)?;
+                self.cluster.resume(i)?;
+                Ok(())
+            }
+            Action::Leave { node } => {
+                let i = self.pick(*node, up)?;
+                self.life(i, NodeChange::Leaving)?;
+                self.cluster.leave(i)?;
+                Ok(())
+            }
+            Action::Add => {
+                let i = self.cluster.add();
+                self.life(i, NodeChange::Added)
+            }
+            Action::Rumor { node, payload } => {
+                let i = self.pick(*node, up)?;
+                let id = self.cluster.inject_rumor(i, payload.clone().into_bytes())?;
+                let record = Record::Rumor {
+                    event: RumorChange::Injected,
+                    node: i,
+                    origin: id.origin.to_string(),
+                    seq: id.seq,
+                    cluster_sent: Some(self.cluster.stats().sent.total.packets),
+                };
+                // The origin's own delivery is already in the trace; the
+                // injection must be folded in before it.
+                let pending = self.cluster.take_trace();
+                self.emit(Line::at(self.cluster.now(), record))?;
+                let sent = self.cluster.stats().sent.total.packets;
+                for entry in pending {
+                    let c = &self.cluster;
+                    if let Some(r) =
+                        from_event(entry.node, entry.event, |a| c.index_of(a), |i| Some(c.addr(i)), || sent)
+                    {
+                        self.emit(Line::at(entry.at, r))?;
+                    }
+                }
+                Ok(())
+            }
+            network => self.network(network),
+        }
+    }
+
+    fn network(&mut self, action: &Action) -> anyhow::Result<()> {
+        let baseline = *self.cluster.plan().baseline();
+        match action {
+            Action::Partition { groups, one_way } => {
+                let groups: Vec<Vec<usize>> = match groups {
+                    Groups::Halves => {
+                        let n = self.cluster.len();
+                        vec![(0..n / 2).collect(), (n / 2..n).collect()]
+                    }
+                    Groups::Explicit(g) => g.clone(),
+                };
+                if *one_way {
+                    let rest: Vec<usize> = groups[1..].iter().flatten().copied().collect();
+                    self.cluster.block_one_way(&groups[0], &rest)?;
+                } else {
+                    self.cluster.partition(&groups)?;
+                }
+            }
+            Action::Isolate { node } => {
+                let i = self.pick(*node, Liveness::is_running)?;
+                self.cluster.isolate(i)?;
+            }
+            Action::Heal => self.cluster.heal(),
+            Action::SetLoss { loss } => self.cluster.set_baseline(LinkRule { loss: *loss, ..baseline })?,
+            Action::SetDelay { delay, jitter } => {
+                self.cluster.set_baseline(LinkRule { delay: *delay, jitter: *jitter, ..baseline })?;
+            }
+            Action::SetDuplicate { probability } => {
+                self.cluster.set_baseline(LinkRule { duplicate: *probability, ..baseline })?;
+            }
+            Action::SetLink { from, to, loss, delay, jitter } => {
+                let rule = LinkRule { loss: *loss, delay: *delay, jitter: *jitter, duplicate: 0.0 };
+                self.cluster.set_link(*from, *to, rule)?;
+            }
+            _ => unreachable!("process actions are handled by apply"),
+        }
+        let c = &self.cluster;
+        let plan = PlanRecord::of(c.plan(), |a| c.index_of(a));
+        let action_json = serde_json::to_value(action).unwrap_or(serde_json::Value::Null);
+        let record = Record::Fault { label: action.label(), action: action_json, plan };
+        self.emit(Line::at(self.cluster.now(), record))
+    }
+}
