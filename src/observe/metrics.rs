@@ -21,6 +21,8 @@
 //!   injection had it, and the packets the cluster sent meanwhile.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -115,7 +117,8 @@ pub struct RumorSpread {
 pub struct Metrics {
     config: Config,
     grace: Grace,
-    index: HashMap<NodeAddr, usize>,
+    /// Never iterated: a fixed fast hasher (every event looks a node up).
+    index: FxHashMap<NodeAddr, usize>,
     truth: Truth,
     views: Views,
     /// Per node: the alive set it should hold (as a set hash).
@@ -142,7 +145,7 @@ impl Metrics {
         Metrics {
             config: config.clone(),
             grace,
-            index: addrs.iter().enumerate().map(|(i, a)| (*a, i)).collect(),
+            index: addrs.iter().enumerate().map(|(i, a)| (*a, i)).collect::<FxHashMap<_, _>>(),
             truth: Truth::new(addrs, plan, t, grace.dead),
             views: Views::new(addrs.len()),
             expected: Vec::new(),

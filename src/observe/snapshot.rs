@@ -99,8 +99,24 @@ impl Snapshot {
     }
 }
 
+/// Whether a session-log line belongs in the event log. Cheap (no
+/// formatting), so an observer can keep raw lines and format only the few
+/// it displays.
+pub fn shows(record: &Record) -> bool {
+    !matches!(
+        record,
+        Record::Session(_)
+            | Record::Metrics(_)
+            | Record::Summary(_)
+            | Record::Rumor { event: RumorChange::Delivered, .. }
+    )
+}
+
 /// The event-log line for a session-log line, if it is worth showing.
 pub fn event_line(line: &Line) -> Option<EventLine> {
+    if !shows(&line.record) {
+        return None;
+    }
     let t = line.time();
     let (kind, node, text) = match &line.record {
         Record::Node { node, addr, event } => {

@@ -18,8 +18,10 @@ use crate::observe::record::{FORMAT, Header};
 use crate::observe::{Session, SessionSpec};
 
 /// Node events the observer channel holds before node tasks start dropping
-/// them (and later resync). Large enough for a 1,024-node join burst.
-const OBSERVER_CHANNEL: usize = 1 << 17;
+/// them (and later resync). A 1,024-node join produces about a million
+/// member events in a few seconds; tokio allocates channel blocks as they
+/// fill, so a high bound costs memory only during such a burst.
+const OBSERVER_CHANNEL: usize = 1 << 20;
 
 /// What the session is told about a lab's configuration.
 pub fn session_spec(config: &LabConfig, driver: &str) -> SessionSpec {

@@ -26,7 +26,7 @@ use crate::observe::record::{
     Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event,
 };
 use crate::observe::recorder::Recorder;
-use crate::observe::snapshot::{EventLine, NodeRow, event_line};
+use crate::observe::snapshot::{NodeRow, event_line, shows};
 use crate::observe::{Line, NodeStatus, Session, Snapshot, Summary, Traffic};
 use crate::protocol::{Event, NodeAddr, Time};
 
@@ -131,7 +131,10 @@ struct State {
     nodes: Vec<NodeHandles>,
     clock: LabClock,
     events_dropped: Arc<AtomicU64>,
-    events: VecDeque<EventLine>,
+    /// The newest lines worth showing, unformatted: a join burst brings a
+    /// million member events, and formatting each only to keep the last
+    /// two thousand would make the observer the bottleneck.
+    events: VecDeque<Line>,
     health: Vec<VecDeque<u32>>,
     rates: Vec<(f64, f64)>,
     last_traffic: Vec<Traffic>,
@@ -187,18 +190,18 @@ impl State {
 
     fn emit(&mut self, line: Line) {
         self.session.apply(&line);
-        if let Some(ev) = event_line(&line) {
-            if self.events.len() == EVENT_LOG {
-                self.events.pop_front();
-            }
-            self.events.push_back(ev);
-        }
         if let Some(r) = self.recorder.as_mut()
             && let Err(e) = r.write(&line)
             && self.write_error.is_none()
         {
             tracing::error!("session log write failed: {e}");
             self.write_error = Some(e);
+        }
+        if shows(&line.record) {
+            if self.events.len() == EVENT_LOG {
+                self.events.pop_front();
+            }
+            self.events.push_back(line);
         }
     }
 
@@ -339,7 +342,7 @@ impl State {
             accuracy: m.accuracy(),
             converged: m.converged(),
             history: history[history.len().saturating_sub(HISTORY)..].to_vec(),
-            events: self.events.iter().cloned().collect(),
+            events: self.events.iter().filter_map(event_line).collect(),
             plan: PlanRecord::of(truth.plan(), |a| self.index(a)),
             traffic,
             detections: m.detections().to_vec(),
