@@ -460,6 +460,21 @@ impl Node {
         self.arm(retry_at, Timer::JoinRetry);
     }
 
+    /// Adds `members` as Alive at incarnation 0 without telling anyone, as
+    /// a static member list would: for a driver that starts a cluster as
+    /// if it had been running all along (large simulations, benchmarks of
+    /// steady state). Members already known are left as they are; no
+    /// events are emitted.
+    pub fn preload(&mut self, members: &[NodeAddr], now: Time) {
+        let mut added = Vec::with_capacity(members.len());
+        for &member in members {
+            if member != self.me && self.members.apply(member, State::Alive, 0, now) == Applied::Added {
+                added.push(member);
+            }
+        }
+        self.probes.extend(added, &mut self.rng);
+    }
+
     /// Leaves gracefully: announces `Left` and stops probing. The node keeps
     /// gossiping until the announcement has been sent its full number of
     /// times, then emits [`Event::LeaveComplete`] and goes inert.

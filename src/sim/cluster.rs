@@ -22,7 +22,7 @@ use super::stats::NetStats;
 use super::trace::Trace;
 use crate::faults::{DropReason, FaultPlan, Verdict};
 use crate::observe::{Liveness, Metrics, Traffic};
-use crate::protocol::{Event, Node, NodeAddr, Packet, Time, Transmit};
+use crate::protocol::{Event, Node, NodeAddr, Packet, State, Time, Transmit};
 use crate::wire;
 
 /// One node's place in the cluster; it outlives the process (restarts
@@ -107,6 +107,15 @@ impl Cluster {
             cluster.spawn_slot(i);
         }
         let n = cluster.config.nodes;
+        if cluster.config.start_converged {
+            for i in 0..n {
+                if let Some(node) = cluster.slots[i].node.as_mut() {
+                    node.preload(&addrs, Time::ZERO);
+                }
+                cluster.metrics.set_view(i, (0..n).map(|s| (s, State::Alive)));
+            }
+            return Ok(cluster);
+        }
         let window = cluster.config.join_window;
         for i in 1..n {
             if window.is_zero() {

@@ -53,6 +53,11 @@ pub struct SimConfig {
     pub baseline: LinkRule,
     /// Joins are spread evenly over this window (zero: everyone joins at t=0).
     pub join_window: Duration,
+    /// Start as a converged cluster: every node already holds every other
+    /// as Alive (as from a static member list) instead of joining node 0.
+    /// For measuring steady state at sizes where a join storm of N nodes
+    /// at once (O(N² log N) update transmissions) would dominate the run.
+    pub start_converged: bool,
     /// Keep every event in memory (the trace hash is kept regardless).
     pub trace: bool,
     /// Encode and decode every datagram, to exercise the codec (slower).
@@ -75,6 +80,7 @@ impl SimConfig {
             protocol: Config::default(),
             baseline: LinkRule::PERFECT,
             join_window: Duration::ZERO,
+            start_converged: false,
             trace: false,
             wire_roundtrip: false,
             pause_buffer: 2 << 20,

@@ -311,3 +311,18 @@ fn accusing_a_reachable_node_over_a_dead_link_is_a_false_positive() {
     assert!(c.false_marks().iter().any(|fp| fp.state == State::Dead));
     assert!(!c.converged());
 }
+
+#[test]
+fn a_converged_start_is_converged_from_the_first_instant_and_stays_so() {
+    let config = SimConfig { protocol: Config::fast(), start_converged: true, ..SimConfig::new(64, 121) };
+    let mut c = Cluster::new(config).unwrap();
+    assert!(c.converged(), "every node holds every node alive at t = 0");
+    assert_eq!(c.alive_set(17).len(), 64);
+    c.run_for(Duration::from_secs(30));
+    assert!(c.converged());
+    assert_eq!((c.false_suspicions(), c.false_deaths()), (0, 0));
+    // And it detects a crash like any other cluster.
+    c.crash(5).unwrap();
+    c.run_for(Duration::from_secs(10));
+    assert!((0..64).filter(|&o| o != 5).all(|o| c.view(o, 5) == Some(State::Dead)));
+}
