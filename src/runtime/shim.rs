@@ -24,6 +24,12 @@ use crate::faults::{DropReason, FaultPlan, Verdict};
 use crate::protocol::{NodeAddr, Packet};
 use crate::wire;
 
+/// The receive buffer each node asks for: memberlist's 2 MiB. The default
+/// (about 208 KiB, which the kernel charges ~1 KiB per small datagram
+/// against) overflows when a thousand nodes send their join to one seed at
+/// once, or when a paused node's backlog builds up.
+pub const RECV_BUFFER: usize = 2 << 20;
+
 /// The lab's fault plan, shared by every shim and changed by the lab.
 pub type SharedFaults = Arc<RwLock<FaultPlan>>;
 
@@ -74,10 +80,14 @@ impl ShimSocket {
         })
     }
 
-    /// Binds a non-blocking socket on `127.0.0.1:port` (0 for an ephemeral port).
+    /// Binds a non-blocking socket on `127.0.0.1:port` (0 for an ephemeral
+    /// port) with a [`RECV_BUFFER`]-byte receive buffer.
     pub fn bind(port: u16) -> io::Result<std::net::UdpSocket> {
         let socket = std::net::UdpSocket::bind(SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, port))?;
         socket.set_nonblocking(true)?;
+        // Best effort: the kernel caps the size at net.core.rmem_max, and a
+        // smaller buffer only means more drops under bursts, never an error.
+        let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(RECV_BUFFER);
         Ok(socket)
     }
 
