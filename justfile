@@ -20,7 +20,7 @@ run *ARGS:
 
 # Benchmark targets (benches/*.rs, each a `[[bench]]` in Cargo.toml) that
 # `bench` and `bench-quick` run, in order. Add a new one here.
-benches := "sim"
+benches := "sim protocol"
 
 # Every benchmark, for the figures in BENCHMARKS.md (extra args go to each bench binary)
 bench *ARGS:
