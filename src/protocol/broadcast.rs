@@ -78,9 +78,6 @@ impl BroadcastQueue {
     /// update with the same key.
     pub fn push(&mut self, update: Update, size: usize) {
         let key = BroadcastKey::of(&update);
-        if let Some(old) = self.index.remove(&key) {
-            self.slab[old as usize] = None; // its tier entry is dropped lazily
-        }
         let item = Some(Item { update, key, size, transmits: 0 });
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -92,11 +89,13 @@ impl BroadcastQueue {
                 (self.slab.len() - 1) as u32
             }
         };
+        if let Some(old) = self.index.insert(key, slot) {
+            self.slab[old as usize] = None; // its tier entry is dropped lazily
+        }
         if self.tiers.is_empty() {
             self.tiers.push(VecDeque::new());
         }
         self.tiers[0].push_front(slot);
-        self.index.insert(key, slot);
     }
 
     /// Takes updates whose sizes sum to at most `budget`, in priority order

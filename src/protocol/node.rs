@@ -905,7 +905,6 @@ impl Node {
     /// which would also carry third-party deaths across a healed cut.
     fn send_with(&mut self, to: NodeAddr, body: Body, first: Option<Update>, _now: Time) {
         let kind = body.kind();
-        let mut gossip = Vec::new();
         let first = first.or_else(|| {
             self.members.get(to).filter(|m| m.state == State::Dead).map(|m| Update::Dead {
                 member: to,
@@ -916,6 +915,9 @@ impl Node {
         // Room left after the header, the body and a worst-case vec length.
         let fixed = wire::HEADER_LEN + wire::encoded_len(&body) + wire::len_prefix(u16::MAX as usize);
         let mut room = self.config.packet_budget.saturating_sub(fixed);
+        // Sized for what can fit (an update is ~9+ bytes on the wire), so a
+        // full packet's list does not grow through several reallocations.
+        let mut gossip = Vec::with_capacity(usize::from(first.is_some()) + self.broadcasts.len().min(room / 9));
         if let Some(update) = first {
             room = room.saturating_sub(wire::encoded_len(&update));
             gossip.push(update);
@@ -978,17 +980,31 @@ impl Node {
             .iter()
             .map(|m| MemberEntry { addr: m.addr, incarnation: m.incarnation, state: m.state })
             .collect();
+        // Pack chunks by each entry's real encoded size (addresses, ports
+        // and incarnations are varints: 9 bytes is typical, 13 the worst),
+        // so a state goes out in as few datagrams as the budget allows.
         let empty = Body::PushPull(PushPull { reply, join, chunk: u16::MAX, chunks: u16::MAX, members: Vec::new() });
         let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 2;
-        let per_chunk = (self.config.packet_budget.saturating_sub(fixed) / self.entry_len).max(1);
-        let chunks = entries.len().div_ceil(per_chunk).min(u16::MAX as usize);
-        for (i, slice) in entries.chunks(per_chunk).take(chunks).enumerate() {
+        let room = self.config.packet_budget.saturating_sub(fixed).max(self.entry_len);
+        let mut bounds = vec![0];
+        let mut used = 0;
+        for (i, entry) in entries.iter().enumerate() {
+            let len = wire::encoded_len(entry);
+            if used + len > room && used > 0 {
+                bounds.push(i);
+                used = 0;
+            }
+            used += len;
+        }
+        bounds.push(entries.len());
+        let chunks = (bounds.len() - 1).min(u16::MAX as usize);
+        for (i, range) in bounds.windows(2).take(chunks).enumerate() {
             let body = Body::PushPull(PushPull {
                 reply,
                 join,
                 chunk: i as u16,
                 chunks: chunks as u16,
-                members: slice.to_vec(),
+                members: entries[range[0]..range[1]].to_vec(),
             });
             self.send(to, body, now);
         }

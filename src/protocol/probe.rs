@@ -24,13 +24,15 @@ impl ProbeList {
         ProbeList::default()
     }
 
-    /// Adds a member at a random position of the current round.
+    /// Adds a member at a random position among those not yet probed this
+    /// round: appended, then swapped with a random such entry, which keeps
+    /// the order uniformly random at O(1) (inserting into the middle of the
+    /// list made learning N members cost O(N²)).
     pub fn insert<R: Rng + ?Sized>(&mut self, addr: NodeAddr, rng: &mut R) {
-        let at = rng.random_range(0..=self.order.len());
-        self.order.insert(at, addr);
-        if at < self.pos {
-            self.pos += 1;
-        }
+        self.order.push(addr);
+        let last = self.order.len() - 1;
+        let at = rng.random_range(self.pos..=last);
+        self.order.swap(at, last);
     }
 
     /// Adds many members at once, shuffled into the rest of the current
