@@ -22,6 +22,15 @@ run *ARGS:
 bench *ARGS:
     cargo bench {{ ARGS }}
 
+# Only the dashboard's frame time at 1,024 nodes (BENCHMARKS.md, "TUI frame time")
+bench-tui:
+    cargo bench --bench tui
+
+# Drive the real dashboard in tmux like a user (needs a release build and tmux)
+tui-smoke:
+    cargo build --release
+    bash scripts/tui-smoke.sh
+
 # Smoke-check the benchmarks: build them and run each once, no figures
 bench-quick:
     cargo test --release --benches
