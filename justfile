@@ -20,7 +20,7 @@ run *ARGS:
 
 # Benchmark targets (benches/*.rs, each a `[[bench]]` in Cargo.toml) that
 # `bench` and `bench-quick` run, in order. Add a new one here.
-benches := "sim protocol"
+benches := "sim protocol tui"
 
 # Every benchmark, for the figures in BENCHMARKS.md (extra args go to each bench binary)
 bench *ARGS:
@@ -29,6 +29,15 @@ bench *ARGS:
 # Every benchmark in quick mode (BENCH_QUICK=1): a smoke check in well under 3 minutes, not for figures
 bench-quick:
     for b in {{ benches }}; do BENCH_QUICK=1 cargo bench --bench "$b" || exit 1; done
+
+# Only the dashboard's frame time at 1,024 nodes (BENCHMARKS.md, "TUI frame time")
+bench-tui:
+    cargo bench --bench tui
+
+# Drive the real dashboard in tmux like a user (needs a release build and tmux)
+tui-smoke:
+    cargo build --release
+    bash scripts/tui-smoke.sh
 
 # Run a profile headless (`gossip-lab run PROFILE`)
 demo PROFILE:

@@ -21,10 +21,13 @@
 //!   validated [`config::LabConfig`]; errors name the field and the fix.
 //! - [`profiles`]: the profiles embedded in the binary (`profiles/*.toml`).
 //! - [`cli`]: the command-line flags (clap) and how they build a config.
+//! - [`runtime`]: the real lab: one tokio task per node on loopback UDP, the
+//!   orchestrator that applies actions, and the observer.
+//! - [`ui`]: the terminal dashboard over a running lab.
 //! - [`app`]: the entry points `main` dispatches to (TUI, headless run, report).
 //!
 //! The drivers are the only code that moves packets: `sim` in memory, and
-//! (later) `runtime` on real loopback UDP sockets.
+//! `runtime` on real loopback UDP sockets.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -39,4 +42,5 @@ pub mod protocol;
 pub mod runtime;
 pub mod scenario;
 pub mod sim;
+pub mod ui;
 pub mod wire;

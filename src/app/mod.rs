@@ -6,18 +6,25 @@
 //! - [`report`]: `gossip-lab report` over a saved session.
 //! - [`sim_run`]: `gossip-lab run --sim`, the same in the simulator.
 //! - [`logging`]: `tracing` to a file.
+//!
+//! The dashboard itself lives in [`crate::ui`]; [`run_tui`] only prepares
+//! the recording, the log and the runtime around it.
 
 pub mod headless;
 pub mod logging;
 pub mod report;
 pub mod sim_run;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 
 use crate::config::LabConfig;
 use crate::observe::Summary;
+use crate::runtime::launch;
+use crate::ui;
 
 /// How the TUI runs (`gossip-lab [--profile ...]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,13 +84,40 @@ fn print_summary(summary: &Summary, json: bool) -> anyhow::Result<()> {
 }
 
 /// Runs the lab with the terminal dashboard until the user quits.
+///
+/// The lab always records: into `--export DIR` when given (complete when
+/// this returns), otherwise into a scratch directory that only exists so
+/// the `x` key has a session to export, and is removed on a clean exit.
 pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<()> {
-    let _ = opts;
-    bail!(
-        "the TUI is not built yet: profile \"{}\" is valid ({} nodes); try `gossip-lab profiles` meanwhile",
-        cfg.name,
-        cfg.nodes
-    )
+    if !std::io::stdout().is_terminal() {
+        bail!("stdout is not a terminal, so the dashboard cannot start; use `gossip-lab run` for a headless run");
+    }
+    let scratch = match &opts.export {
+        Some(_) => None,
+        None => {
+            let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            Some(std::env::temp_dir().join(format!("gossip-lab-{}-{secs}", std::process::id())))
+        }
+    };
+    let record = opts.export.clone().or_else(|| scratch.clone()).expect("one of the two is set");
+    let log = opts.log.clone().unwrap_or_else(|| record.join("gossip-lab.log"));
+    logging::init(Some(&log))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let outcome = runtime.block_on(async {
+        let running = launch(cfg, Some(record.clone())).await.context("starting the lab")?;
+        ui::run(running, ui::UiOptions { fps: opts.fps, export: opts.export.clone() }).await
+    });
+    match (&outcome, &scratch) {
+        (Ok(()), Some(dir)) => {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        (Err(_), Some(dir)) => eprintln!("gossip-lab: the session and log are in {}", dir.display()),
+        _ => {}
+    }
+    if let (Ok(()), Some(dir)) = (&outcome, &opts.export) {
+        eprintln!("gossip-lab: session exported to {}", dir.display());
+    }
+    outcome
 }
 
 /// Summarizes a saved `session.jsonl`, as text or as one JSON object.

@@ -110,6 +110,18 @@ pub struct RumorSpread {
     seen: Vec<bool>,
     #[serde(skip)]
     packets_at_injection: u64,
+    /// Delivery times in arrival order, for the dashboard's spread curve;
+    /// not in the summary, which keeps only the milestones.
+    #[serde(skip)]
+    deliveries: Vec<Time>,
+}
+
+impl RumorSpread {
+    /// When each delivering node got the rumor, in arrival order (one
+    /// entry per node, so at most the cluster size).
+    pub fn deliveries(&self) -> &[Time] {
+        &self.deliveries
+    }
 }
 
 /// Running measurements over a whole lab session.
@@ -246,6 +258,7 @@ impl Metrics {
             packets: None,
             seen: vec![false; self.truth.len()],
             packets_at_injection: self.packets_sent,
+            deliveries: Vec::new(),
         });
     }
 
@@ -332,6 +345,7 @@ impl Metrics {
             return;
         }
         r.delivered += 1;
+        r.deliveries.push(t);
         let reached = |pct: usize| r.delivered * 100 >= r.target * pct;
         if reached(50) && r.t50.is_none() {
             r.t50 = Some(t);
@@ -596,6 +610,7 @@ mod tests {
         m.on_event(2, &deliver, Time::from_secs(3));
         let r = &m.rumors()[0];
         assert_eq!((r.t99, r.t100, r.packets), (Some(Time::from_secs(3)), Some(Time::from_secs(3)), Some(15)));
+        assert_eq!(r.deliveries(), [Time::from_secs(1), Time::from_secs(2), Time::from_secs(3)]);
     }
 
     #[test]

@@ -1,0 +1,355 @@
+//! The dashboard's own state (selection, view, freeze, filter, status
+//! line) and how a key becomes either a display change or a lab
+//! [`Action`]. Pure: no terminal, no lab, no clock, so every key can be
+//! tested by feeding it here and looking at the [`Effect`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+use super::keys::{self, Command};
+use crate::observe::{Liveness, Snapshot};
+use crate::scenario::{Action, Groups, NodeRef, percent};
+
+/// One step of `[` and `]`.
+pub const LOSS_STEP: f64 = 0.05;
+
+/// The views, in Tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum View {
+    /// Node table, traffic chart, latest events.
+    Overview,
+    /// Observer × subject membership states.
+    Matrix,
+    /// Active suspicions and their Lifeguard timers.
+    Suspicions,
+    /// One node from the inside.
+    Detail,
+    /// The fault plan and drops.
+    Network,
+    /// The event log.
+    Events,
+    /// The latest rumor's spread against the model.
+    Rumor,
+}
+
+impl View {
+    /// Every view, in Tab order (the number keys follow it).
+    pub const ALL: [View; 7] =
+        [View::Overview, View::Matrix, View::Suspicions, View::Detail, View::Network, View::Events, View::Rumor];
+
+    /// Its tab title.
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Overview => "Overview",
+            View::Matrix => "Matrix",
+            View::Suspicions => "Suspicions",
+            View::Detail => "Node",
+            View::Network => "Network",
+            View::Events => "Events",
+            View::Rumor => "Rumor",
+        }
+    }
+
+    /// Its position in [`View::ALL`].
+    pub fn index(self) -> usize {
+        View::ALL.iter().position(|v| *v == self).unwrap_or(0)
+    }
+
+    fn step(self, by: isize) -> View {
+        let n = View::ALL.len() as isize;
+        View::ALL[(self.index() as isize + by).rem_euclid(n) as usize]
+    }
+}
+
+/// What the event loop must do after a key or click.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Nothing beyond the state change already made.
+    None,
+    /// Send this action to the lab.
+    Lab(Action),
+    /// Export the session into this directory.
+    Export(PathBuf),
+    /// Stop the lab and leave.
+    Quit,
+}
+
+/// The status line: the outcome of the last command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    /// What to say.
+    pub text: String,
+    /// Shown in red when true.
+    pub error: bool,
+}
+
+/// The dashboard's state.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// The view on screen.
+    pub view: View,
+    /// Where Esc returns to from node detail.
+    pub previous: View,
+    /// The selected node's index.
+    pub selected: usize,
+    /// The help popup is open.
+    pub help: bool,
+    /// The snapshot kept on screen while frozen.
+    pub frozen: Option<Arc<Snapshot>>,
+    /// The status line.
+    pub status: Option<Status>,
+    /// The event log filter (case-insensitive substring of kind or text).
+    pub filter: String,
+    /// Keys go into the filter instead of the binding table.
+    pub editing_filter: bool,
+    /// Event log lines scrolled back from the newest (0 follows the tail).
+    pub events_back: usize,
+    /// The global loss last asked for, so repeated `]` presses step from
+    /// it rather than from a snapshot that may not show it yet.
+    pub loss: Option<f64>,
+    /// Rumors injected from the keyboard, to number their payloads.
+    pub rumors: u32,
+    /// `--export`: where `x` writes (otherwise a fresh directory in `.`).
+    pub export_dir: Option<PathBuf>,
+    /// The frame size last drawn, for mapping clicks to rows.
+    pub screen: Rect,
+}
+
+impl App {
+    /// A fresh dashboard; `x` exports into `export_dir` when given.
+    pub fn new(export_dir: Option<PathBuf>) -> App {
+        App {
+            view: View::Overview,
+            previous: View::Overview,
+            selected: 0,
+            help: false,
+            frozen: None,
+            status: None,
+            filter: String::new(),
+            editing_filter: false,
+            events_back: 0,
+            loss: None,
+            rumors: 0,
+            export_dir,
+            screen: Rect::default(),
+        }
+    }
+
+    /// The snapshot to draw: the frozen one, or the live one.
+    pub fn shown<'a>(&'a self, live: &'a Arc<Snapshot>) -> &'a Arc<Snapshot> {
+        self.frozen.as_ref().unwrap_or(live)
+    }
+
+    /// Sets the status line.
+    pub fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.status = Some(Status { text: text.into(), error });
+    }
+
+    /// Handles a key press against the live snapshot.
+    pub fn key(&mut self, event: KeyEvent, live: &Snapshot) -> Effect {
+        if event.kind != KeyEventKind::Press {
+            return Effect::None;
+        }
+        if self.editing_filter {
+            return self.filter_key(event);
+        }
+        match keys::lookup(&event) {
+            Some(command) => self.command(command, live),
+            None => Effect::None,
+        }
+    }
+
+    /// Text entry for the event filter: the one place keys bypass the
+    /// table, since every printable key is text there.
+    fn filter_key(&mut self, event: KeyEvent) -> Effect {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        match event.code {
+            KeyCode::Char('c') if ctrl => return Effect::Quit,
+            KeyCode::Char(c) if !ctrl => self.filter.push(c),
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Enter => self.editing_filter = false,
+            KeyCode::Esc => {
+                self.filter.clear();
+                self.editing_filter = false;
+            }
+            _ => {}
+        }
+        self.events_back = 0;
+        Effect::None
+    }
+
+    /// Carries out one command from the binding table.
+    pub fn command(&mut self, command: Command, live: &Snapshot) -> Effect {
+        let n = live.nodes.len();
+        if n > 0 && self.selected >= n {
+            self.selected = n - 1;
+        }
+        let node = NodeRef::Index(self.selected);
+        let lab = |action: Action| Effect::Lab(action);
+        match command {
+            Command::Help => self.help = !self.help,
+            Command::Back => {
+                if self.help {
+                    self.help = false;
+                } else if !self.filter.is_empty() && self.view == View::Events {
+                    self.filter.clear();
+                } else if self.view == View::Detail {
+                    self.view = self.previous;
+                }
+            }
+            Command::Quit => return Effect::Quit,
+            Command::Down | Command::Up => {
+                let down = command == Command::Down;
+                if self.view == View::Events {
+                    self.events_back =
+                        if down { self.events_back.saturating_sub(1) } else { self.events_back.saturating_add(1) };
+                } else if n > 0 {
+                    self.selected = if down { (self.selected + 1).min(n - 1) } else { self.selected.saturating_sub(1) };
+                }
+            }
+            Command::NextView => self.show(self.view.step(1)),
+            Command::PrevView => self.show(self.view.step(-1)),
+            Command::Show(view) => self.show(view),
+            Command::Detail => self.show(View::Detail),
+            Command::Freeze => {
+                self.frozen = match self.frozen.take() {
+                    Some(_) => None,
+                    None => Some(Arc::new(live.clone())),
+                };
+                self.say(
+                    if self.frozen.is_some() { "display frozen; nodes keep running" } else { "display live" },
+                    false,
+                );
+            }
+            Command::Filter => {
+                self.show(View::Events);
+                self.editing_filter = true;
+            }
+            Command::Export => {
+                let dir = self.export_dir.clone().unwrap_or_else(|| {
+                    let secs =
+                        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                    PathBuf::from(format!("gossip-lab-export-{secs}"))
+                });
+                self.say(format!("exporting to {} …", dir.display()), false);
+                return Effect::Export(dir);
+            }
+            Command::Add => return self.send(Action::Add),
+            Command::Partition => return self.send(Action::Partition { groups: Groups::Halves, one_way: false }),
+            Command::Heal => return self.send(Action::Heal),
+            Command::LossDown | Command::LossUp => {
+                let now = self.loss.unwrap_or(live.plan.baseline.loss);
+                let step = if command == Command::LossUp { LOSS_STEP } else { -LOSS_STEP };
+                // Round to whole steps so repeated presses land on 5%, 10%, ...
+                let loss = ((now + step) / LOSS_STEP).round() * LOSS_STEP;
+                let loss = loss.clamp(0.0, 1.0);
+                self.loss = Some(loss);
+                self.say(format!("setting global loss to {} …", percent(loss)), false);
+                return lab(Action::SetLoss { loss });
+            }
+            Command::Crash
+            | Command::Restart
+            | Command::PauseResume
+            | Command::Leave
+            | Command::Isolate
+            | Command::Rumor => {
+                let Some(row) = live.nodes.get(self.selected) else {
+                    self.say("no node to act on yet", true);
+                    return Effect::None;
+                };
+                let action = match command {
+                    Command::Crash => Action::Crash { node },
+                    Command::Restart => Action::Restart { node },
+                    Command::PauseResume if row.life == Liveness::Paused => Action::Resume { node },
+                    Command::PauseResume => Action::Pause { node },
+                    Command::Leave => Action::Leave { node },
+                    Command::Isolate => Action::Isolate { node },
+                    _ => {
+                        self.rumors += 1;
+                        self.show(View::Rumor);
+                        Action::Rumor { node, payload: format!("dashboard rumor {}", self.rumors) }
+                    }
+                };
+                return self.send(action);
+            }
+        }
+        Effect::None
+    }
+
+    fn send(&mut self, action: Action) -> Effect {
+        self.say(format!("{} …", action.label()), false);
+        Effect::Lab(action)
+    }
+
+    fn show(&mut self, view: View) {
+        if view != self.view {
+            if self.view != View::Detail {
+                self.previous = self.view;
+            }
+            self.view = view;
+        }
+    }
+
+    /// Handles a mouse event: a left click on a node row selects it, the
+    /// wheel moves the selection (or scrolls the event log).
+    pub fn mouse(&mut self, event: MouseEvent, live: &Snapshot) -> Effect {
+        match event.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(i) = super::row_at(self, self.shown_len(live), event.column, event.row) {
+                    self.selected = i;
+                }
+                if let Some(view) = super::tab_at(self.screen, event.column, event.row) {
+                    self.show(view);
+                }
+                Effect::None
+            }
+            MouseEventKind::ScrollDown => self.command(Command::Down, live),
+            MouseEventKind::ScrollUp => self.command(Command::Up, live),
+            _ => Effect::None,
+        }
+    }
+
+    fn shown_len(&self, live: &Snapshot) -> usize {
+        self.frozen.as_ref().map_or(live.nodes.len(), |s| s.nodes.len())
+    }
+}
+
+/// The first row to draw so that `selected` stays in view in a window of
+/// `visible` rows over `len`: the selection sits in the middle once the
+/// list scrolls. A pure function of its inputs, so a click can be mapped
+/// back to a row without the renderer keeping state.
+pub fn scroll_offset(selected: usize, len: usize, visible: usize) -> usize {
+    if visible == 0 || len <= visible {
+        return 0;
+    }
+    selected.saturating_sub(visible / 2).min(len - visible)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrolling_keeps_the_selection_visible() {
+        assert_eq!(scroll_offset(0, 100, 10), 0);
+        assert_eq!(scroll_offset(4, 100, 10), 0);
+        assert_eq!(scroll_offset(50, 100, 10), 45);
+        assert_eq!(scroll_offset(99, 100, 10), 90);
+        assert_eq!(scroll_offset(7, 8, 10), 0);
+        for sel in 0..100 {
+            let off = scroll_offset(sel, 100, 10);
+            assert!((off..off + 10).contains(&sel));
+        }
+    }
+
+    #[test]
+    fn views_cycle_both_ways() {
+        assert_eq!(View::Overview.step(-1), View::Rumor);
+        assert_eq!(View::Rumor.step(1), View::Overview);
+    }
+}

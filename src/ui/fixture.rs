@@ -1,0 +1,220 @@
+//! Synthetic snapshots for the dashboard's rendering tests and its frame
+//! benchmark: a believable lab at any size, built without sockets or
+//! clocks and identical on every run, so rendered frames can be compared
+//! byte for byte.
+//!
+//! The scene has every state a view must cope with at once: a crashed node
+//! that some observers already hold dead and others suspect, a paused node,
+//! an active suspicion with confirmations, a half/half partition with a
+//! global loss rule, a rumor part-way through its spread, drops, health
+//! trouble, history and an event log.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::time::Duration;
+
+use crate::faults::{DropReason, FaultPlan, LinkRule};
+use crate::observe::metrics::Metrics;
+use crate::observe::record::{LinkRecord, PlanRecord};
+use crate::observe::session::HistoryPoint;
+use crate::observe::snapshot::{EventLine, NodeRow};
+use crate::observe::{Liveness, NodeStatus, Snapshot, Traffic, Views};
+use crate::protocol::{Config, MsgKind, NodeAddr, RumorId, State, SuspicionView, Time};
+
+/// The crashed node in [`scene`].
+pub const CRASHED: usize = 3;
+/// The paused node in [`scene`].
+pub const PAUSED: usize = 5;
+/// The node that suspects [`CRASHED`] with confirmations in [`scene`].
+pub const SUSPECTER: usize = 1;
+/// Confirmations of that suspicion.
+pub const CONFIRMATIONS: u32 = 2;
+
+/// Node `i`'s address.
+pub fn addr(i: usize) -> NodeAddr {
+    SocketAddrV4::new(Ipv4Addr::LOCALHOST, 40_000 + i as u16)
+}
+
+/// The standard scene with `n` nodes (at least 8), 62 s into the run.
+pub fn scene(n: usize) -> Snapshot {
+    assert!(n >= 8, "the scene needs at least 8 nodes");
+    let t = Time::from_secs(62);
+    let config = Config::fast();
+    let addrs: Vec<NodeAddr> = (0..n).map(addr).collect();
+    let life = |i: usize| match i {
+        CRASHED => Liveness::Crashed,
+        PAUSED => Liveness::Paused,
+        _ => Liveness::Up,
+    };
+
+    // Everyone knows everyone, except the news of the crash is half spread:
+    // the first quarter holds it dead, the next few suspect it.
+    let mut views = Views::new(n);
+    for o in 0..n {
+        for s in 0..n {
+            views.set(o, s, Some(State::Alive));
+        }
+    }
+    for o in 0..n {
+        let state = if o < n / 4 {
+            State::Dead
+        } else if o < n / 4 + 3 {
+            State::Suspect
+        } else {
+            continue;
+        };
+        if o != CRASHED {
+            views.set(o, CRASHED, Some(state));
+        }
+    }
+    views.set(SUSPECTER, CRASHED, Some(State::Suspect));
+    views.set(n - 1, PAUSED, Some(State::Suspect));
+    let up: Vec<usize> = (0..n).filter(|&i| life(i) == Liveness::Up).collect();
+
+    let timeout = config.suspicion_timeout(n, CONFIRMATIONS);
+    let started = t - Duration::from_millis(700);
+    let suspicion = SuspicionView {
+        member: addr(CRASHED),
+        incarnation: 0,
+        start: started,
+        deadline: started + timeout,
+        timeout,
+        confirmations: CONFIRMATIONS,
+        k: config.suspicion_k(n),
+        min: config.suspicion_min(n),
+        max: config.suspicion_max(n),
+    };
+
+    let nodes: Vec<NodeRow> = (0..n)
+        .map(|i| {
+            let mut traffic = Traffic::default();
+            for kind in MsgKind::ALL {
+                let k = kind.index() as u64;
+                traffic.sent[kind.index()].packets = 300 * (6 - k) + i as u64;
+                traffic.sent[kind.index()].bytes = 60 * (300 * (6 - k) + i as u64);
+                traffic.received[kind.index()].packets = 290 * (6 - k) + i as u64;
+            }
+            if i % 4 == 0 {
+                traffic.dropped[DropReason::Loss.index()].packets = 10 + i as u64;
+            }
+            if i >= n / 2 {
+                traffic.dropped[DropReason::Partition.index()].packets = 40;
+            }
+            let health = if i == n - 1 { 3 } else { u32::from(i % 7 == 6) };
+            NodeRow {
+                index: i,
+                addr: addr(i),
+                life: life(i),
+                seen: views.column_counts(i, up.iter().copied().filter(|&o| o != i)),
+                status: NodeStatus {
+                    at: t,
+                    health,
+                    incarnation: if i == PAUSED { 2 } else { 0 },
+                    queue: i % 5,
+                    members: n,
+                    live_members: n - 1,
+                    suspicions: if i == SUSPECTER { vec![suspicion.clone()] } else { Vec::new() },
+                    counters: Default::default(),
+                    joined: true,
+                },
+                traffic,
+                rate_in: if life(i).is_active() { 40.0 + (i % 9) as f64 } else { 0.0 },
+                rate_out: if life(i).is_active() { 41.5 + (i % 7) as f64 } else { 0.0 },
+                health_history: (0..60).map(|k| if k > 40 && k < 50 { health + 2 } else { health }).collect(),
+            }
+        })
+        .collect();
+    let traffic = nodes.iter().fold(Traffic::default(), |mut acc, r| {
+        acc.merge(&r.traffic);
+        acc
+    });
+
+    let history: Vec<HistoryPoint> = (0..60u64)
+        .map(|k| {
+            let agreement = if (45..55).contains(&k) { 0.75 } else { 1.0 };
+            HistoryPoint {
+                t: Time::from_secs(k + 2),
+                agreement,
+                accuracy: agreement,
+                sent_packets: k * (40 * n as u64) + if k > 45 { (k - 45) * 300 } else { 0 },
+                sent_bytes: k * 2400 * n as u64,
+            }
+        })
+        .collect();
+
+    let mut events = Vec::new();
+    for i in 0..n.min(12) {
+        events.push(EventLine {
+            t: Time::from_millis(i as u64 * 40),
+            kind: "node",
+            node: Some(i),
+            text: format!("node {i} ({}) started", addr(i)),
+        });
+    }
+    let later = [
+        (50_000, "node", Some(CRASHED), format!("node {CRASHED} ({}) crashed", addr(CRASHED))),
+        (50_400, "suspicion", Some(0), format!("0 suspects {CRASHED} (timeout 6.0s)")),
+        (50_600, "member", Some(0), format!("0 sees {CRASHED}: alive → suspect (inc 0)")),
+        (
+            51_000,
+            "suspicion",
+            Some(SUSPECTER),
+            format!("{SUSPECTER}'s suspicion of {CRASHED} confirmed {CONFIRMATIONS}/2 (timeout now 2.9s)"),
+        ),
+        (55_000, "fault", None, "partition halves".to_owned()),
+        (57_000, "fault", None, "loss 5%".to_owned()),
+        (58_000, "node", Some(PAUSED), format!("node {PAUSED} ({}) paused", addr(PAUSED))),
+        (59_500, "refute", Some(2), "2 refuted an accusation (inc 0 → 1)".to_owned()),
+        (60_000, "rumor", Some(0), "rumor #1 injected at 0".to_owned()),
+        (61_000, "member", Some(1), format!("1 sees {CRASHED}: suspect → dead (inc 0)")),
+        (
+            61_500,
+            "lag",
+            Some(PAUSED),
+            format!("{PAUSED} stalled 900 ms; abandoned its probe of 2 instead of blaming it"),
+        ),
+    ];
+    for (ms, kind, node, text) in later {
+        events.push(EventLine { t: Time::from_millis(ms), kind, node, text });
+    }
+
+    let half = n / 2;
+    let plan = PlanRecord {
+        baseline: LinkRecord { loss: 0.05, delay_ms: 1.0, jitter_ms: 0.0, duplicate: 0.0 },
+        groups: vec![(0..half).collect(), (half..n).collect()],
+        ..PlanRecord::default()
+    };
+
+    // The rumor goes through the real metrics, so its milestones are
+    // computed the way the observer computes them.
+    let mut metrics = Metrics::new(&config, &addrs, FaultPlan::new(LinkRule::default()), Time::ZERO);
+    let id = RumorId { origin: addr(0), seq: 1 };
+    let injected = Time::from_secs(60);
+    metrics.rumor_injected(id, 0, injected);
+    let reached = n * 3 / 4;
+    for (k, node) in (0..n).filter(|&i| i != CRASHED).take(reached).enumerate() {
+        let at = injected + Duration::from_millis(60 + 25 * k as u64 + 3 * (k as u64 % 4));
+        metrics.rumor_delivered(id, node, at);
+    }
+
+    Snapshot {
+        t,
+        profile: "default".to_owned(),
+        protocol_label: "fast preset, Lifeguard on".to_owned(),
+        config,
+        seed: 42,
+        nodes,
+        views,
+        agreement: 0.875,
+        accuracy: 0.75,
+        converged: false,
+        history,
+        events,
+        plan,
+        traffic,
+        detections: Vec::new(),
+        rumors: metrics.rumors().to_vec(),
+        false_positives: 0,
+        false_suspicions: 0,
+        events_dropped: 0,
+    }
+}

@@ -1,0 +1,177 @@
+//! Membership matrix: what every observer (row) thinks of every subject
+//! (column). Disagreement is visible at a glance: a crashed node's column
+//! turns from ● to ◐ to ✕ as the news spreads. When the columns do not fit,
+//! it becomes one row per subject counting how many observers see each
+//! state; rows scroll with the selection either way.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{Ctx, dim, life_style, selected_style, state_glyph, state_name, state_style, title_style};
+use crate::protocol::State;
+use crate::ui::app::scroll_offset;
+
+/// How the matrix is laid out in an area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// One cell per subject, this many columns wide.
+    Cells(u16),
+    /// One row per subject with counts.
+    Aggregate,
+}
+
+/// The layout for `n` nodes in `area`; shared by drawing and clicks.
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
+    mode: Mode,
+    /// Where the node rows go.
+    rows: Rect,
+    /// The column-header row (matrix mode).
+    header: Rect,
+    /// Width of the row label ("  12 ").
+    label: u16,
+}
+
+fn geometry(area: Rect, n: usize) -> Geometry {
+    let inner = Block::bordered().inner(area);
+    let label = (n.max(1).ilog10() as u16 + 1).max(3) + 2;
+    let room = inner.width.saturating_sub(label) as usize;
+    let mode = if n * 2 <= room {
+        Mode::Cells(2)
+    } else if n <= room {
+        Mode::Cells(1)
+    } else {
+        Mode::Aggregate
+    };
+    let header = Rect { height: 1.min(inner.height), ..inner };
+    // The legend sits in the bottom border, so 32 rows fit on a 40-row terminal.
+    let rows = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner };
+    Geometry { mode, rows, header, label }
+}
+
+/// The node drawn at screen position (`col`, `row`), for mouse selection.
+pub fn node_at(area: Rect, n: usize, selected: usize, col: u16, row: u16) -> Option<usize> {
+    let g = geometry(area, n);
+    let r = g.rows;
+    if col < r.x || col >= r.right() || row < r.y || row >= r.bottom() {
+        return None;
+    }
+    let i = scroll_offset(selected, n, r.height as usize) + (row - r.y) as usize;
+    (i < n).then_some(i)
+}
+
+/// Draws the matrix (or its aggregate).
+pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    let n = ctx.snap.nodes.len();
+    let g = geometry(area, n);
+    let visible = g.rows.height as usize;
+    let offset = scroll_offset(ctx.selected(), n, visible);
+    let shown = format!("{}-{} of {n}", offset, (offset + visible).min(n).saturating_sub(1));
+    let title = match g.mode {
+        Mode::Cells(_) => format!(" membership: observer ↓ × subject → · rows {shown} "),
+        Mode::Aggregate => format!(" membership by subject: how many up observers see each state · {shown} "),
+    };
+    let mut legend = vec![Span::raw(" ")];
+    for s in [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None] {
+        legend.push(Span::styled(state_glyph(s), state_style(s)));
+        legend.push(Span::raw(format!(" {}  ", state_name(s))));
+    }
+    if area.width >= 100 {
+        legend.push(Span::styled("(selected node highlighted; rows of stopped nodes dimmed) ", dim()));
+    }
+    let block = Block::bordered().title(Span::styled(title, title_style())).title_bottom(Line::from(legend));
+    frame.render_widget(block, area);
+    match g.mode {
+        Mode::Cells(w) => cells(frame, &g, w, offset, ctx),
+        Mode::Aggregate => aggregate(frame, &g, offset, ctx),
+    }
+}
+
+fn cells(frame: &mut Frame, g: &Geometry, w: u16, offset: usize, ctx: &Ctx) {
+    let snap = ctx.snap;
+    let n = snap.nodes.len();
+    let sel = ctx.selected();
+    let w = w as usize;
+    // Column numbers every 5 (wide cells) or 10 (narrow cells).
+    let every = if w == 2 { 5 } else { 10 };
+    let mut header = vec![' '; g.label as usize + n * w];
+    for s in (0..n).step_by(every) {
+        for (k, c) in s.to_string().chars().enumerate() {
+            if let Some(slot) = header.get_mut(g.label as usize + s * w + k) {
+                *slot = c;
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(header.into_iter().collect::<String>()).style(dim()), g.header);
+    let pad = if w == 2 { " " } else { "" };
+    let lines: Vec<Line> = (offset..(offset + g.rows.height as usize).min(n))
+        .map(|o| {
+            let row = &snap.nodes[o];
+            let stopped = !row.life.is_running();
+            let label_style = if o == sel { selected_style() } else { life_style(row.life) };
+            let mut spans = Vec::with_capacity(n + 1);
+            spans.push(Span::styled(format!("{:>width$} ", o, width = g.label as usize - 1), label_style));
+            for s in 0..n {
+                let state = snap.views.get(o, s);
+                let mut style = state_style(state);
+                if stopped {
+                    style = style.add_modifier(Modifier::DIM);
+                }
+                if o == sel || s == sel {
+                    style = style.bg(ratatui::style::Color::DarkGray);
+                }
+                spans.push(Span::styled(state_glyph(state), style));
+                if !pad.is_empty() {
+                    spans.push(Span::styled(
+                        pad,
+                        if o == sel { Style::new().bg(ratatui::style::Color::DarkGray) } else { Style::new() },
+                    ));
+                }
+            }
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), g.rows);
+}
+
+fn aggregate(frame: &mut Frame, g: &Geometry, offset: usize, ctx: &Ctx) {
+    let snap = ctx.snap;
+    let n = snap.nodes.len();
+    let sel = ctx.selected();
+    let header = format!(
+        "{:>5} {:<21} {:<8} {:>5} {:>5} {:>5} {:>5} {:>5}  share of observers",
+        "subj", "address", "state", "alive", "susp", "dead", "left", "unkn"
+    );
+    frame.render_widget(Paragraph::new(header).style(title_style()), g.header);
+    let bar_w = g.rows.width.saturating_sub(70) as usize;
+    let order = [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None];
+    let lines: Vec<Line> = snap.nodes[offset..(offset + g.rows.height as usize).min(n)]
+        .iter()
+        .map(|row| {
+            let total: usize = row.seen.iter().sum();
+            let mut spans = vec![
+                Span::raw(format!("{:>5} {:<21} ", row.index, row.addr)),
+                Span::styled(format!("{:<8}", row.life.as_str()), life_style(row.life)),
+            ];
+            for (slot, state) in order.iter().enumerate() {
+                let v = row.seen[slot];
+                let style = if v > 0 { state_style(*state) } else { dim() };
+                spans.push(Span::styled(format!(" {v:>5}"), style));
+            }
+            spans.push(Span::raw("  "));
+            // A stacked bar: each state's share of the observers.
+            let mut used = 0;
+            for (slot, state) in order.iter().enumerate() {
+                let cells = if total == 0 { 0 } else { (row.seen[slot] * bar_w).div_ceil(total).min(bar_w - used) };
+                used += cells;
+                spans.push(Span::styled("█".repeat(cells), state_style(*state)));
+            }
+            let line = Line::from(spans);
+            if row.index == sel { line.style(selected_style()) } else { line }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), g.rows);
+}

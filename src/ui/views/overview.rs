@@ -1,0 +1,183 @@
+//! Overview: every node in a table (true state next to what the others
+//! think of it), the cluster's message rate and agreement over time, and
+//! the latest events. The first thing to look at after breaking something.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table};
+
+use super::{Ctx, count, dim, kind_style, life_style, rate, selected_style, stamp, state_style};
+use crate::observe::Snapshot;
+use crate::protocol::State;
+use crate::ui::app::scroll_offset;
+
+/// The table's and the bottom row's areas: the table takes what its `n`
+/// rows need, up to two thirds; the chart and events get the rest.
+fn split(area: Rect, n: usize) -> (Rect, Rect) {
+    let bottom = (area.height / 3).max(7).min(area.height.saturating_sub(5));
+    let table = (area.height - bottom).min(n as u16 + 3);
+    let [table, rest] = Layout::vertical([Constraint::Length(table), Constraint::Min(0)]).areas(area);
+    (table, rest)
+}
+
+/// Where the node rows are drawn (inside the border, below the column
+/// header), so a click can be mapped back to a node.
+pub fn table_rows(area: Rect, n: usize) -> Rect {
+    rows_in(split(area, n).0)
+}
+
+fn rows_in(table: Rect) -> Rect {
+    let inner = Block::bordered().inner(table);
+    Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner }
+}
+
+/// Draws the overview.
+pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    let (table, bottom) = split(area, ctx.snap.nodes.len());
+    node_table(frame, table, ctx);
+    let [chart, events] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom);
+    traffic(frame, chart, ctx.snap);
+    latest_events(frame, events, ctx.snap);
+}
+
+fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    let snap = ctx.snap;
+    let n = snap.nodes.len();
+    let visible = rows_in(area).height as usize;
+    let selected = ctx.selected();
+    let offset = scroll_offset(selected, n, visible);
+    let wide = area.width >= 110;
+    let mut header = vec!["node", "address", "state", "alive", "susp", "dead"];
+    if wide {
+        header.extend(["left", "unkn"]);
+    }
+    header.extend(["inc", "hlth", "in/s", "out/s", "drops"]);
+    let rows = snap.nodes[offset..(offset + visible).min(n)].iter().map(|row| {
+        let seen = |slot: usize, state: Option<State>| {
+            let v = row.seen[slot];
+            Cell::from(v.to_string()).style(if v > 0 && slot > 0 { state_style(state) } else { Style::new() })
+        };
+        let mut cells = vec![
+            Cell::from(format!("{:>4}", row.index)),
+            Cell::from(row.addr.to_string()),
+            Cell::from(row.life.as_str()).style(life_style(row.life)),
+            seen(0, Some(State::Alive)),
+            seen(1, Some(State::Suspect)),
+            seen(2, Some(State::Dead)),
+        ];
+        if wide {
+            cells.push(seen(3, Some(State::Left)));
+            cells.push(seen(4, None));
+        }
+        let drops = row.traffic.dropped_total().packets;
+        cells.extend([
+            Cell::from(row.status.incarnation.to_string()),
+            Cell::from(row.status.health.to_string()).style(if row.status.health > 0 {
+                Style::new().fg(Color::Yellow)
+            } else {
+                Style::new()
+            }),
+            Cell::from(format!("{:>5}", rate(row.rate_in))),
+            Cell::from(format!("{:>5}", rate(row.rate_out))),
+            Cell::from(format!("{:>5}", count(drops))).style(if drops > 0 {
+                Style::new().fg(Color::Red)
+            } else {
+                dim()
+            }),
+        ]);
+        let r = Row::new(cells);
+        if row.index == selected { r.style(selected_style()) } else { r }
+    });
+    let mut widths = vec![
+        Constraint::Length(4),
+        Constraint::Length(21),
+        Constraint::Length(8),
+        Constraint::Length(5),
+        Constraint::Length(4),
+        Constraint::Length(4),
+    ];
+    if wide {
+        widths.extend([Constraint::Length(4), Constraint::Length(4)]);
+    }
+    widths.extend([
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(5),
+    ]);
+    if !wide {
+        widths[1] = Constraint::Length(15);
+    }
+    let title = Line::from(vec![
+        Span::styled(" nodes ", super::title_style()),
+        Span::styled(format!("{} of {} shown · alive/susp/dead: how the up nodes see it ", visible.min(n), n), dim()),
+    ]);
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(super::title_style()))
+        .block(Block::bordered().title(title))
+        .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+/// Datagrams per second across the cluster, from the history's counters.
+fn rates(snap: &Snapshot, points: usize) -> Vec<u64> {
+    let h = &snap.history;
+    let start = h.len().saturating_sub(points + 1);
+    h[start..]
+        .windows(2)
+        .map(|w| {
+            let dt = (w[1].t - w[0].t).as_secs_f64().max(1e-3);
+            (w[1].sent_packets.saturating_sub(w[0].sent_packets) as f64 / dt) as u64
+        })
+        .collect()
+}
+
+fn traffic(frame: &mut Frame, area: Rect, snap: &Snapshot) {
+    let block = Block::bordered().title(Span::styled(" cluster ", super::title_style()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [l1, s1, l2, s2] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1), Constraint::Fill(1)])
+            .areas(inner);
+    let width = inner.width as usize;
+    let msg = rates(snap, width);
+    let now = msg.last().copied().unwrap_or(0);
+    let peak = msg.iter().copied().max().unwrap_or(0);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw("msgs/s "),
+            Span::styled(count(now), Style::new().fg(Color::Cyan)),
+            Span::styled(format!("  peak {}", count(peak)), dim()),
+        ])),
+        l1,
+    );
+    frame.render_widget(Sparkline::default().data(&msg).style(Style::new().fg(Color::Cyan)), s1);
+    let h = &snap.history;
+    let agreement: Vec<u64> =
+        h[h.len().saturating_sub(width)..].iter().map(|p| (p.agreement * 100.0).round() as u64).collect();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw("agreement "),
+            Span::styled(format!("{:.0}%", snap.agreement * 100.0), Style::new().fg(Color::Green)),
+            Span::styled(format!("  accuracy {:.0}%", snap.accuracy * 100.0), dim()),
+        ])),
+        l2,
+    );
+    frame.render_widget(Sparkline::default().data(&agreement).max(100).style(Style::new().fg(Color::Green)), s2);
+}
+
+fn latest_events(frame: &mut Frame, area: Rect, snap: &Snapshot) {
+    let block = Block::bordered().title(Span::styled(" latest events ", super::title_style()));
+    let rows = block.inner(area).height as usize;
+    let tail = &snap.events[snap.events.len().saturating_sub(rows)..];
+    let lines: Vec<Line> = tail
+        .iter()
+        .map(|e| {
+            Line::from(vec![Span::styled(stamp(e.t), dim()), Span::raw(" "), Span::styled(&e.text, kind_style(e.kind))])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,109 @@
+//! Suspicions: every active suspicion (observer → subject) with its
+//! countdown, its confirmations C/k, and the Lifeguard timeout shrinking
+//! from max toward min as independent confirmations arrive. This is where
+//! Lifeguard's dynamic suspicion is visible in action.
+
+use std::collections::HashMap;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{Ctx, bar, dim, life_style, selected_style, title_style};
+use crate::protocol::SuspicionView;
+
+/// One row: who suspects whom.
+struct Row<'a> {
+    observer: usize,
+    subject: Option<usize>,
+    view: &'a SuspicionView,
+}
+
+fn secs(d: std::time::Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
+
+/// Draws the suspicions.
+pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    let snap = ctx.snap;
+    let n = snap.nodes.len();
+    let [top, list] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
+    let c = &snap.config;
+    let model = if c.dynamic_suspicion {
+        vec![
+            Line::raw("Lifeguard: timeout = max − (max−min)·ln(C+1)/ln(k+1) with C confirmations"),
+            Line::raw(format!(
+                "at N={n}: starts at max {}, shrinks to min {} after k={} confirmations",
+                secs(c.suspicion_max(n)),
+                secs(c.suspicion_min(n)),
+                c.suspicion_k(n)
+            )),
+        ]
+    } else {
+        vec![Line::raw(format!(
+            "plain SWIM: a fixed timeout of {} whatever the confirmations",
+            secs(c.suspicion_min(n))
+        ))]
+    };
+    frame.render_widget(
+        Paragraph::new(model).block(Block::bordered().title(Span::styled(" suspicion timeout ", title_style()))),
+        top,
+    );
+
+    let index: HashMap<_, _> = snap.nodes.iter().map(|r| (r.addr, r.index)).collect();
+    let mut rows: Vec<Row> = snap
+        .nodes
+        .iter()
+        .filter(|r| r.life.is_running())
+        .flat_map(|r| {
+            r.status.suspicions.iter().map(|v| Row {
+                observer: r.index,
+                subject: index.get(&v.member).copied(),
+                view: v,
+            })
+        })
+        .collect();
+    // Soonest to expire first: those are the ones about to become deaths.
+    rows.sort_unstable_by_key(|r| (r.view.deadline, r.observer));
+    let block = Block::bordered().title(Span::styled(format!(" active suspicions: {} ", rows.len()), title_style()));
+    let inner = block.inner(list);
+    frame.render_widget(block, list);
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new("no active suspicions: crash (c), pause (z) or isolate (i) a node to see some").style(dim()),
+            inner,
+        );
+        return;
+    }
+    let bar_w = inner.width.saturating_sub(62).clamp(4, 40) as usize;
+    let header = format!(
+        "{:>5} → {:<5} {:<8} {:>5}  {:<bar_w$} {:>6} {:>6} {:>6} {:>6}",
+        "obs", "subj", "subject", "C/k", "time left", "left", "now", "max", "min"
+    );
+    let sel = ctx.selected();
+    let mut lines = vec![Line::styled(header, title_style())];
+    for r in rows.iter().take(inner.height.saturating_sub(1) as usize) {
+        let v = r.view;
+        let left = v.deadline.saturating_since(snap.t);
+        let fraction = left.as_secs_f64() / v.timeout.as_secs_f64().max(1e-9);
+        let (subject, life) = match r.subject.and_then(|s| snap.nodes.get(s)) {
+            Some(row) => (row.index.to_string(), Some(row.life)),
+            None => (v.member.to_string(), None),
+        };
+        let colour = if fraction < 0.25 { Color::Red } else { Color::Yellow };
+        // The timeout at C confirmations is `now`; "max" is where it started.
+        let line = Line::from(vec![
+            Span::raw(format!("{:>5} → {:<5} ", r.observer, subject)),
+            Span::styled(format!("{:<8}", life.map_or("?", |l| l.as_str())), life.map_or(dim(), life_style)),
+            Span::styled(format!(" {:>2}/{:<2}", v.confirmations, v.k), Style::new().fg(Color::Cyan)),
+            Span::raw("  "),
+            Span::styled(bar(fraction, bar_w), Style::new().fg(colour)),
+            Span::raw(format!(" {:>6} {:>6} {:>6} {:>6}", secs(left), secs(v.timeout), secs(v.max), secs(v.min))),
+        ]);
+        let involved = r.observer == sel || r.subject == Some(sel);
+        lines.push(if involved { line.style(selected_style()) } else { line });
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,221 @@
+//! Key dispatch: every key in the binding table, pressed on the dashboard,
+//! does what the table says. Lab commands are carried through the same
+//! `serve` task the real dashboard uses, into a recording fake lab, so
+//! the test covers key → Action → lab without a socket.
+
+use std::path::PathBuf;
+
+use gossip_lab::observe::Snapshot;
+use gossip_lab::scenario::{Action, Groups, NodeRef};
+use gossip_lab::ui::app::{App, Effect, View};
+use gossip_lab::ui::fixture::{self, PAUSED};
+use gossip_lab::ui::keys::{BINDINGS, Command};
+use gossip_lab::ui::{LabControl, Request, serve};
+use tokio::sync::mpsc;
+
+/// A lab that only remembers what it was asked.
+#[derive(Default)]
+struct Recorder {
+    applied: Vec<Action>,
+    exported: Vec<PathBuf>,
+}
+
+impl LabControl for Recorder {
+    async fn apply(&mut self, action: &Action) -> Result<String, String> {
+        self.applied.push(action.clone());
+        Ok(format!("did {}", action.label()))
+    }
+
+    async fn export(&mut self, dir: PathBuf) -> Result<PathBuf, String> {
+        self.exported.push(dir.clone());
+        Ok(dir)
+    }
+}
+
+const SELECTED: usize = 2;
+
+fn fresh() -> App {
+    let mut app = App::new(Some(PathBuf::from("out")));
+    app.selected = SELECTED;
+    app
+}
+
+/// What pressing a key bound to `command` must do to a fresh dashboard
+/// with node 2 selected; `Err` is the check to run on the app instead.
+fn expected(command: Command) -> Result<Effect, fn(&App)> {
+    let node = NodeRef::Index(SELECTED);
+    Ok(match command {
+        Command::Crash => Effect::Lab(Action::Crash { node }),
+        Command::Restart => Effect::Lab(Action::Restart { node }),
+        Command::PauseResume => Effect::Lab(Action::Pause { node }),
+        Command::Leave => Effect::Lab(Action::Leave { node }),
+        Command::Add => Effect::Lab(Action::Add),
+        Command::Partition => Effect::Lab(Action::Partition { groups: Groups::Halves, one_way: false }),
+        Command::Isolate => Effect::Lab(Action::Isolate { node }),
+        Command::Heal => Effect::Lab(Action::Heal),
+        // The scene's baseline loss is 5%.
+        Command::LossDown => Effect::Lab(Action::SetLoss { loss: 0.0 }),
+        Command::LossUp => Effect::Lab(Action::SetLoss { loss: 0.1 }),
+        Command::Rumor => Effect::Lab(Action::Rumor { node, payload: "dashboard rumor 1".into() }),
+        Command::Export => Effect::Export(PathBuf::from("out")),
+        Command::Quit => Effect::Quit,
+        Command::Help => return Err(|app| assert!(app.help)),
+        Command::Back => return Err(|app| assert!(!app.help && app.view == View::Overview)),
+        Command::Down => return Err(|app| assert_eq!(app.selected, SELECTED + 1)),
+        Command::Up => return Err(|app| assert_eq!(app.selected, SELECTED - 1)),
+        Command::NextView => return Err(|app| assert_eq!(app.view, View::Matrix)),
+        Command::PrevView => return Err(|app| assert_eq!(app.view, View::Rumor)),
+        Command::Show(_) => return Err(|_| ()), // checked per view below
+        Command::Detail => return Err(|app| assert_eq!(app.view, View::Detail)),
+        Command::Freeze => return Err(|app| assert!(app.frozen.is_some())),
+        Command::Filter => return Err(|app| assert!(app.editing_filter && app.view == View::Events)),
+    })
+}
+
+#[tokio::test]
+async fn every_binding_dispatches_its_command() {
+    let snap = fixture::scene(8);
+    let mut sent = Vec::new();
+    for b in BINDINGS {
+        for key in b.keys {
+            let mut app = fresh();
+            let effect = app.key(key.event(), &snap);
+            match expected(b.command) {
+                Ok(want) => assert_eq!(effect, want, "key {}", key.name()),
+                Err(check) => {
+                    assert_eq!(effect, Effect::None, "key {}", key.name());
+                    check(&app);
+                }
+            }
+            if let Command::Show(view) = b.command {
+                assert_eq!(app.view, view, "key {}", key.name());
+            }
+            match effect {
+                Effect::Lab(action) => sent.push(Request::Apply(action)),
+                Effect::Export(dir) => sent.push(Request::Export(dir)),
+                _ => {}
+            }
+        }
+    }
+
+    // Through the task that owns the lab, in order, each with feedback.
+    let (tx, rx) = mpsc::channel(64);
+    let (replies, mut reply_rx) = mpsc::unbounded_channel();
+    for r in &sent {
+        tx.send(r.clone()).await.unwrap();
+    }
+    drop(tx);
+    let lab = serve(Recorder::default(), rx, replies).await;
+    let applied: Vec<Request> = lab.applied.iter().cloned().map(Request::Apply).collect();
+    let want_applied: Vec<Request> = sent.iter().filter(|r| matches!(r, Request::Apply(_))).cloned().collect();
+    assert_eq!(applied, want_applied);
+    assert_eq!(lab.exported, [PathBuf::from("out")]);
+    let mut n = 0;
+    while let Ok(status) = reply_rx.try_recv() {
+        assert!(!status.error, "{}", status.text);
+        n += 1;
+    }
+    assert_eq!(n, sent.len(), "one status line per command");
+}
+
+#[test]
+fn z_resumes_a_paused_node() {
+    let snap = fixture::scene(8);
+    let mut app = fresh();
+    app.selected = PAUSED;
+    let z = BINDINGS.iter().find(|b| b.command == Command::PauseResume).unwrap().keys[0];
+    assert_eq!(app.key(z.event(), &snap), Effect::Lab(Action::Resume { node: NodeRef::Index(PAUSED) }));
+}
+
+#[test]
+fn loss_steps_from_what_was_last_asked_and_stays_in_range() {
+    let snap = fixture::scene(8);
+    let mut app = fresh();
+    let mut last = Effect::None;
+    for _ in 0..30 {
+        last = app.command(Command::LossUp, &snap);
+    }
+    assert_eq!(last, Effect::Lab(Action::SetLoss { loss: 1.0 }));
+    for _ in 0..3 {
+        last = app.command(Command::LossDown, &snap);
+    }
+    let Effect::Lab(Action::SetLoss { loss }) = last else { panic!("{last:?}") };
+    assert!((loss - 0.85).abs() < 1e-9, "{loss}");
+}
+
+#[test]
+fn lab_keys_before_the_first_snapshot_say_so() {
+    let mut app = fresh();
+    assert_eq!(app.command(Command::Crash, &Snapshot::default()), Effect::None);
+    assert!(app.status.as_ref().unwrap().error);
+}
+
+#[test]
+fn the_filter_takes_text_until_enter_and_esc_clears_it() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let snap = fixture::scene(8);
+    let mut app = fresh();
+    app.command(Command::Filter, &snap);
+    for c in "crash q".chars() {
+        // `q` is text here, not quit.
+        assert_eq!(app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), &snap), Effect::None);
+    }
+    app.key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE), &snap);
+    app.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &snap);
+    assert_eq!((app.filter.as_str(), app.editing_filter), ("crash ", false));
+    app.command(Command::Filter, &snap);
+    app.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), &snap);
+    assert_eq!((app.filter.as_str(), app.editing_filter), ("", false));
+    app.command(Command::Filter, &snap);
+    assert_eq!(app.key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), &snap), Effect::Quit);
+}
+
+#[test]
+fn a_click_on_a_row_selects_that_node() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    use ratatui::layout::Rect;
+    let snap = fixture::scene(8);
+    let mut app = fresh();
+    app.screen = Rect::new(0, 0, 80, 24);
+    // Overview: header 2 + tabs 1 + border 1 + column header 1 = node 0 on row 5.
+    let click = |row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 10,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    app.mouse(click(5 + 6), &snap);
+    assert_eq!(app.selected, 6);
+    // A click on the tab bar switches views.
+    app.mouse(MouseEvent { row: 2, column: 16, ..click(0) }, &snap);
+    assert_eq!(app.view, View::Matrix);
+}
+
+#[test]
+fn without_a_terminal_the_dashboard_points_to_run() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gossip-lab"))
+        .args(["--nodes", "2"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stdout is not a terminal") && stderr.contains("gossip-lab run"), "{stderr}");
+}
+
+/// The README's key table, as the binding table implies it.
+fn key_table() -> String {
+    let mut t = String::from("| key | action | what it does |\n|---|---|---|\n");
+    for b in BINDINGS {
+        let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.name())).collect();
+        t.push_str(&format!("| {} | {} | {} |\n", keys.join(" "), b.label, b.help));
+    }
+    t
+}
+
+#[test]
+fn the_readme_key_table_is_the_binding_table() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = key_table();
+    assert!(readme.contains(&table), "README.md's key table differs from src/ui/keys.rs; it should read:\n{table}");
+}
