@@ -97,7 +97,6 @@ pub struct Lab {
     obs: mpsc::Sender<LabMsg>,
     events_dropped: Arc<AtomicU64>,
     rng: SmallRng,
-    rumors: u32,
 }
 
 impl Lab {
@@ -120,7 +119,6 @@ impl Lab {
             slots: Vec::with_capacity(config.nodes),
             obs,
             events_dropped,
-            rumors: 0,
             config,
         };
         let mut sockets = Vec::with_capacity(lab.config.nodes);
@@ -282,10 +280,10 @@ impl Lab {
             Action::Rumor { node, payload } => {
                 let i = self.resolve(*node, |l| l == Liveness::Up, "inject a rumor at")?;
                 let (reply, rx) = oneshot::channel();
-                self.rumors += 1;
                 self.command(i, NodeCommand::Rumor { payload: payload.clone().into_bytes(), reply }).await;
                 match rx.await {
-                    Ok(Ok(_)) => Ok(format!("rumor #{} injected at {}", self.rumors, self.describe(i))),
+                    // The rumor's own id (per-origin counter), as the views show it.
+                    Ok(Ok(id)) => Ok(format!("rumor #{} injected at {}", id.seq, self.describe(i))),
                     Ok(Err(e)) => Err(LabError::Rumor(e.to_string())),
                     Err(_) => Err(LabError::Rumor("the node stopped".into())),
                 }
