@@ -219,3 +219,22 @@ fn the_readme_key_table_is_the_binding_table() {
     let table = key_table();
     assert!(readme.contains(&table), "README.md's key table differs from src/ui/keys.rs; it should read:\n{table}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_profile_timeline_plays_against_the_lab_in_order() {
+    use gossip_lab::scenario::Step;
+    use std::time::Duration;
+    let timeline = vec![
+        Step { at: Duration::from_secs(5), action: Action::Crash { node: NodeRef::Index(5) }, origin: 1 },
+        Step { at: Duration::from_secs(9), action: Action::Heal, origin: 2 },
+    ];
+    let (requests, rx) = mpsc::channel(8);
+    let (replies, mut statuses) = mpsc::unbounded_channel();
+    let lab = tokio::spawn(serve(Recorder::default(), rx, replies));
+    // Virtual tokio time: the player's sleeps complete as time auto-advances.
+    gossip_lab::ui::play(timeline, tokio::time::Instant::now(), requests).await;
+    let lab = lab.await.unwrap();
+    assert_eq!(lab.applied, vec![Action::Crash { node: NodeRef::Index(5) }, Action::Heal]);
+    let first = statuses.recv().await.unwrap();
+    assert!(first.text.starts_with("timeline: did crash"), "{}", first.text);
+}

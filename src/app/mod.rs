@@ -103,9 +103,10 @@ pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<()> {
     let log = opts.log.clone().unwrap_or_else(|| record.join("gossip-lab.log"));
     logging::init(Some(&log))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let timeline = cfg.timeline.clone();
     let outcome = runtime.block_on(async {
         let running = launch(cfg, Some(record.clone())).await.context("starting the lab")?;
-        ui::run(running, ui::UiOptions { fps: opts.fps, export: opts.export.clone() }).await
+        ui::run(running, ui::UiOptions { fps: opts.fps, export: opts.export.clone(), timeline }).await
     });
     match (&outcome, &scratch) {
         (Ok(()), Some(dir)) => {

@@ -39,7 +39,7 @@ use self::keys::BINDINGS;
 use self::views::{Ctx, dim, title_style};
 use crate::observe::Snapshot;
 use crate::runtime::Running;
-use crate::scenario::{Action, percent};
+use crate::scenario::{Action, Step, percent};
 
 /// The smallest terminal the dashboard draws into.
 pub const MIN_WIDTH: u16 = 80;
@@ -71,6 +71,8 @@ impl LabControl for Running {
 pub enum Request {
     /// Carry out an action.
     Apply(Action),
+    /// Carry out a step of the profile's timeline (reported as such).
+    Timeline(Action),
     /// Export the session into a directory.
     Export(PathBuf),
 }
@@ -88,6 +90,10 @@ pub async fn serve<L: LabControl>(
             Request::Apply(action) => match lab.apply(&action).await {
                 Ok(text) => Status { text, error: false },
                 Err(e) => Status { text: format!("{}: {e}", action.label()), error: true },
+            },
+            Request::Timeline(action) => match lab.apply(&action).await {
+                Ok(text) => Status { text: format!("timeline: {text}"), error: false },
+                Err(e) => Status { text: format!("timeline: {}: {e}", action.label()), error: true },
             },
             Request::Export(dir) => match lab.export(dir).await {
                 Ok(dir) => {
@@ -109,6 +115,20 @@ pub struct UiOptions {
     pub fps: u32,
     /// Where `x` exports (`--export`); a fresh directory when `None`.
     pub export: Option<PathBuf>,
+    /// The profile's timeline, played against the lab from its start, so a
+    /// profile does on screen what it does headless.
+    pub timeline: Vec<Step>,
+}
+
+/// Sends each timeline step to the lab task at its time (from `start`),
+/// until the steps run out or the dashboard stops taking requests.
+pub async fn play(timeline: Vec<Step>, start: tokio::time::Instant, requests: mpsc::Sender<Request>) {
+    for step in timeline {
+        tokio::time::sleep_until(start + step.at).await;
+        if requests.send(Request::Timeline(step.action)).await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Runs the dashboard over `running` until the user quits, then restores
@@ -118,6 +138,8 @@ pub async fn run(running: Running, options: UiOptions) -> anyhow::Result<()> {
     let (requests, rx) = mpsc::channel(64);
     let (replies, reply_rx) = mpsc::unbounded_channel();
     let worker = tokio::spawn(serve(running, rx, replies));
+    // The lab started just before the dashboard; step times count from here.
+    let player = tokio::spawn(play(options.timeline.clone(), tokio::time::Instant::now(), requests.clone()));
     let outcome = match term::Term::enter() {
         Ok(mut term) => {
             let mut app = App::new(options.export.clone());
@@ -129,6 +151,8 @@ pub async fn run(running: Running, options: UiOptions) -> anyhow::Result<()> {
             Err(e)
         }
     };
+    player.abort();
+    let _ = player.await;
     let running = worker.await?;
     running.stop().await?;
     outcome
