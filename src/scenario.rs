@@ -68,6 +68,15 @@ pub enum Groups {
 }
 
 impl Groups {
+    /// The groups as node indices in a cluster of `n` nodes: `halves` is
+    /// the lower half of the indices and the rest.
+    pub fn resolve(&self, n: usize) -> Vec<Vec<usize>> {
+        match self {
+            Groups::Halves => vec![(0..n / 2).collect(), (n / 2..n).collect()],
+            Groups::Explicit(g) => g.clone(),
+        }
+    }
+
     /// "halves" or "0,1,2 | 3,4,5".
     pub fn label(&self) -> String {
         match self {

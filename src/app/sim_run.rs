@@ -23,7 +23,7 @@ use crate::observe::recorder::Recorder;
 use crate::observe::{Line, Liveness, Session, Summary};
 use crate::protocol::{NodeAddr, Time};
 use crate::runtime::launch::session_spec;
-use crate::scenario::{Action, Groups, NodeRef};
+use crate::scenario::{Action, NodeRef};
 use crate::sim::{Cluster, SimConfig};
 
 /// How often events are drained into the session (virtual time): fine
@@ -228,13 +228,7 @@ impl SimRun {
         let baseline = *self.cluster.plan().baseline();
         match action {
             Action::Partition { groups, one_way } => {
-                let groups: Vec<Vec<usize>> = match groups {
-                    Groups::Halves => {
-                        let n = self.cluster.len();
-                        vec![(0..n / 2).collect(), (n / 2..n).collect()]
-                    }
-                    Groups::Explicit(g) => g.clone(),
-                };
+                let groups = groups.resolve(self.cluster.len());
                 if *one_way {
                     let rest: Vec<usize> = groups[1..].iter().flatten().copied().collect();
                     self.cluster.block_one_way(&groups[0], &rest)?;

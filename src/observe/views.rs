@@ -31,6 +31,18 @@ fn decode(byte: u8) -> Cell {
     }
 }
 
+/// Where a cell is counted in a per-state tally:
+/// [alive, suspect, dead, left, unknown].
+pub fn tally_slot(cell: Cell) -> usize {
+    match cell {
+        Some(State::Alive) => 0,
+        Some(State::Suspect) => 1,
+        Some(State::Dead) => 2,
+        Some(State::Left) => 3,
+        None => 4,
+    }
+}
+
 /// The hash a subject contributes to an alive-set hash (splitmix64).
 pub fn subject_hash(subject: usize) -> u64 {
     let mut z = (subject as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -128,19 +140,12 @@ impl Views {
         self.rows[observer].iter().map(|&b| decode(b))
     }
 
-    /// How many observers among `observers` hold `subject` in each state:
-    /// [alive, suspect, dead, left, unknown].
+    /// How many observers among `observers` hold `subject` in each state,
+    /// in [`tally_slot`] order: [alive, suspect, dead, left, unknown].
     pub fn column_counts(&self, subject: usize, observers: impl Iterator<Item = usize>) -> [usize; 5] {
         let mut counts = [0; 5];
         for o in observers {
-            let slot = match self.get(o, subject) {
-                Some(State::Alive) => 0,
-                Some(State::Suspect) => 1,
-                Some(State::Dead) => 2,
-                Some(State::Left) => 3,
-                None => 4,
-            };
-            counts[slot] += 1;
+            counts[tally_slot(self.get(o, subject))] += 1;
         }
         counts
     }

@@ -30,7 +30,7 @@ use crate::faults::{FaultPlan, LinkRule, NodeFault};
 use crate::observe::record::NodeChange;
 use crate::observe::{Liveness, NodeStatus};
 use crate::protocol::NodeAddr;
-use crate::scenario::{Action, Groups, NodeRef};
+use crate::scenario::{Action, NodeRef};
 
 /// Why an action could not be carried out. The lab is left as it was.
 #[derive(Debug, Error)]
@@ -297,13 +297,7 @@ impl Lab {
         let mut plan = self.plan();
         match action {
             Action::Partition { groups, one_way } => {
-                let groups: Vec<Vec<usize>> = match groups {
-                    Groups::Halves => {
-                        let n = self.slots.len();
-                        vec![(0..n / 2).collect(), (n / 2..n).collect()]
-                    }
-                    Groups::Explicit(g) => g.clone(),
-                };
+                let groups = groups.resolve(self.slots.len());
                 let addrs: Vec<Vec<NodeAddr>> =
                     groups.iter().map(|g| g.iter().map(|&i| addr(self, i)).collect()).collect::<Result<_, _>>()?;
                 if *one_way {

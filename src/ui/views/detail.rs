@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Sparkline};
 
 use super::{Ctx, count, dim, kind_style, label, life_style, stamp, state_glyph, state_name, state_style, title_style};
 use crate::faults::DropReason;
+use crate::observe::views::tally_slot;
 use crate::protocol::{MsgKind, State};
 
 fn block(title: &str) -> Block<'_> {
@@ -121,14 +122,7 @@ fn membership(frame: &mut Frame, area: Rect, ctx: &Ctx, i: usize) {
     let mut alive = Vec::new();
     if i < n {
         for (s, cell) in snap.views.row(i).enumerate() {
-            let slot = match cell {
-                Some(State::Alive) => 0,
-                Some(State::Suspect) => 1,
-                Some(State::Dead) => 2,
-                Some(State::Left) => 3,
-                None => 4,
-            };
-            counts[slot] += 1;
+            counts[tally_slot(cell)] += 1;
             if cell == Some(State::Alive) {
                 if alive.len() < rows {
                     alive.push((s, cell));
