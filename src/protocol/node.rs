@@ -231,7 +231,13 @@ pub struct Node {
     rumor_seq: u32,
     seq: u32,
     next_probe: Time,
+    /// The gossip tick: the next one when armed, else the last one, which
+    /// keeps the original phase for when news arrives.
     next_gossip: Time,
+    /// No gossip timer is armed because there is nothing to gossip.
+    gossip_idle: bool,
+    /// The latest time a driver gave us (for work started by queueing news).
+    now: Time,
     next_push_pull: Time,
     /// Earliest time for the next catch-up push-pull.
     next_catch_up: Time,
@@ -278,6 +284,8 @@ impl Node {
             seq: 0,
             next_probe,
             next_gossip,
+            gossip_idle: false,
+            now,
             next_push_pull,
             next_catch_up: now,
             joining: None,
@@ -393,6 +401,7 @@ impl Node {
         if self.life == Life::Left || from == self.me {
             return;
         }
+        self.now = self.now.max(now);
         self.counters.received[packet.body.kind().index()] += 1;
         self.counters.updates_received += packet.gossip.len() as u64;
         // Judge the sender's view by what held when the packet arrived: a
@@ -433,6 +442,7 @@ impl Node {
 
     /// Runs every timer due at or before `now`.
     pub fn handle_timeout(&mut self, now: Time) {
+        self.now = self.now.max(now);
         while let Some(&Reverse((at, _, timer))) = self.timers.peek() {
             if at > now || self.life == Life::Left {
                 break;
@@ -448,6 +458,7 @@ impl Node {
     /// every `join_retry` until one answers. With no seeds (or only
     /// ourselves) the node founds a cluster of one.
     pub fn join(&mut self, seeds: &[NodeAddr], now: Time) {
+        self.now = self.now.max(now);
         let seeds: Vec<NodeAddr> = seeds.iter().copied().filter(|s| *s != self.me).collect();
         if seeds.is_empty() || self.life != Life::Running {
             return;
@@ -482,6 +493,7 @@ impl Node {
         if self.life != Life::Running {
             return;
         }
+        self.now = self.now.max(now);
         self.life = Life::Leaving;
         self.probe = None;
         self.joining = None;
@@ -496,7 +508,7 @@ impl Node {
     /// Injects a user rumor here; it is delivered to our own event stream at
     /// once and to every other node by gossip.
     pub fn broadcast_rumor(&mut self, payload: Vec<u8>, now: Time) -> Result<RumorId, RumorError> {
-        let _ = now;
+        self.now = self.now.max(now);
         if payload.len() > MAX_RUMOR_PAYLOAD {
             return Err(RumorError::TooLarge(payload.len()));
         }
@@ -531,11 +543,18 @@ impl Node {
                     self.suspicion_expired(member, now);
                 }
             }
-            Timer::Gossip if at == self.next_gossip => {
+            Timer::Gossip if at == self.next_gossip && !self.gossip_idle => {
                 self.next_gossip = self.next_gossip.max(now) + self.config.gossip_interval;
-                self.arm(self.next_gossip, Timer::Gossip);
                 self.gossip_round(now);
                 self.check_leave_complete();
+                if self.broadcasts.is_empty() {
+                    // Nothing to gossip: sleep until news is queued (see
+                    // `enqueue`) instead of waking every interval for an
+                    // empty round, the bulk of an idle node's wake-ups.
+                    self.gossip_idle = true;
+                } else {
+                    self.arm(self.next_gossip, Timer::Gossip);
+                }
             }
             Timer::PushPull if at == self.next_push_pull => {
                 let period = self.config.push_pull_period(self.members.live());
@@ -886,6 +905,16 @@ impl Node {
     fn enqueue(&mut self, update: Update) {
         let size = wire::encoded_len(&update);
         self.broadcasts.push(update, size);
+        if self.gossip_idle && self.life != Life::Left {
+            // Resume on the tick the timer would have kept all along, so
+            // idling changes no gossip round's timing.
+            let interval = self.config.gossip_interval;
+            let behind = self.now.saturating_since(self.next_gossip);
+            let ticks = behind.as_nanos().div_ceil(interval.as_nanos().max(1));
+            self.next_gossip += interval * u32::try_from(ticks).unwrap_or(u32::MAX);
+            self.gossip_idle = false;
+            self.arm(self.next_gossip, Timer::Gossip);
+        }
     }
 
     fn retransmit_limit(&self) -> u32 {
