@@ -31,6 +31,9 @@ fn decode(byte: u8) -> Cell {
     }
 }
 
+/// The tally slot of an unknown subject.
+const UNKNOWN: usize = 4;
+
 /// Where a cell is counted in a per-state tally:
 /// [alive, suspect, dead, left, unknown].
 pub fn tally_slot(cell: Cell) -> usize {
@@ -39,7 +42,7 @@ pub fn tally_slot(cell: Cell) -> usize {
         Some(State::Suspect) => 1,
         Some(State::Dead) => 2,
         Some(State::Left) => 3,
-        None => 4,
+        None => UNKNOWN,
     }
 }
 
@@ -57,6 +60,10 @@ pub struct Views {
     rows: Vec<Vec<u8>>,
     alive_hash: Vec<u64>,
     alive_count: Vec<usize>,
+    /// Per subject: how many observers (all of them) hold it in each
+    /// [`tally_slot`] state, kept up to date by [`Views::set`], so the
+    /// dashboard's per-node counts cost O(N), not O(N²), per snapshot.
+    cols: Vec<[u32; 5]>,
 }
 
 impl Views {
@@ -78,6 +85,12 @@ impl Views {
         self.rows.push(vec![0; i + 1]);
         self.alive_hash.push(0);
         self.alive_count.push(0);
+        // The new row holds every existing subject as unknown, and every
+        // row (its own included) holds the new subject as unknown.
+        for col in &mut self.cols {
+            col[UNKNOWN] += 1;
+        }
+        self.cols.push([0, 0, 0, 0, (i + 1) as u32]);
         self.reset(i);
         i
     }
@@ -95,9 +108,9 @@ impl Views {
     /// Forgets everything `observer` knew (a crash or restart): it knows
     /// only itself again.
     pub fn reset(&mut self, observer: usize) {
-        self.rows[observer].fill(0);
-        self.alive_hash[observer] = 0;
-        self.alive_count[observer] = 0;
+        for subject in 0..self.rows[observer].len() {
+            self.set(observer, subject, None);
+        }
         self.set(observer, observer, Some(State::Alive));
     }
 
@@ -118,6 +131,9 @@ impl Views {
             }
         }
         self.rows[observer][subject] = encode(cell);
+        let col = &mut self.cols[subject];
+        col[tally_slot(old)] -= 1;
+        col[tally_slot(cell)] += 1;
     }
 
     /// One cell.
@@ -138,6 +154,16 @@ impl Views {
     /// `observer`'s row.
     pub fn row(&self, observer: usize) -> impl Iterator<Item = Cell> + '_ {
         self.rows[observer].iter().map(|&b| decode(b))
+    }
+
+    /// How many observers hold `subject` in each state, leaving out the
+    /// observers in `excluded` (which must not repeat): O(|excluded|).
+    pub fn counts_excluding(&self, subject: usize, excluded: impl Iterator<Item = usize>) -> [usize; 5] {
+        let mut counts = self.cols[subject].map(|c| c as usize);
+        for o in excluded {
+            counts[tally_slot(self.get(o, subject))] -= 1;
+        }
+        counts
     }
 
     /// How many observers among `observers` hold `subject` in each state,
@@ -189,5 +215,24 @@ mod tests {
         assert_eq!(v.get(0, 1), None);
         assert_eq!(v.alive_count(0), 1);
         assert_eq!(v.column_counts(0, 0..3), [1, 0, 0, 0, 2]);
+    }
+
+    #[test]
+    fn incremental_counts_match_a_full_count() {
+        let mut v = Views::new(5);
+        let states = [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None];
+        for o in 0..5 {
+            for s in 0..5 {
+                v.set(o, s, states[(o * 3 + s) % 5]);
+            }
+        }
+        v.add_node();
+        v.set(5, 2, Some(State::Dead));
+        v.reset(1);
+        for s in 0..6 {
+            let excluded = [1, 4];
+            let full = v.column_counts(s, (0..6).filter(|o| !excluded.contains(o)));
+            assert_eq!(v.counts_excluding(s, excluded.into_iter()), full, "subject {s}");
+        }
     }
 }

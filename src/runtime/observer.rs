@@ -27,7 +27,7 @@ use crate::observe::record::{
 };
 use crate::observe::recorder::Recorder;
 use crate::observe::snapshot::{NodeRow, event_line, shows};
-use crate::observe::{Line, NodeStatus, Session, Snapshot, Summary, Traffic};
+use crate::observe::{Line, Liveness, NodeStatus, Session, Snapshot, Summary, Traffic};
 use crate::protocol::{Event, NodeAddr, Time};
 
 /// How the observer runs.
@@ -310,13 +310,15 @@ impl State {
         let m = self.session.metrics();
         let truth = m.truth();
         let views = m.views();
-        let up: Vec<usize> = truth.up().collect();
+        // "How the up nodes see it": every observer but the node itself and
+        // the few that are not up (crashed, paused, gone).
+        let not_up: Vec<usize> = (0..truth.len()).filter(|&o| truth.life(o) != Liveness::Up).collect();
         let nodes = (0..self.nodes.len().min(truth.len()))
             .map(|i| NodeRow {
                 index: i,
                 addr: self.nodes[i].addr,
                 life: truth.life(i),
-                seen: views.column_counts(i, up.iter().copied().filter(|&o| o != i)),
+                seen: views.counts_excluding(i, not_up.iter().copied().filter(|&o| o != i).chain([i])),
                 status: self.status(i),
                 traffic: self.last_traffic.get(i).cloned().unwrap_or_default(),
                 rate_in: self.rates.get(i).map_or(0.0, |r| r.0),

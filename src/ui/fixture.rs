@@ -68,7 +68,7 @@ pub fn scene(n: usize) -> Snapshot {
     }
     views.set(SUSPECTER, CRASHED, Some(State::Suspect));
     views.set(n - 1, PAUSED, Some(State::Suspect));
-    let up: Vec<usize> = (0..n).filter(|&i| life(i) == Liveness::Up).collect();
+    let not_up: Vec<usize> = (0..n).filter(|&i| life(i) != Liveness::Up).collect();
 
     let timeout = config.suspicion_timeout(n, CONFIRMATIONS);
     let started = t - Duration::from_millis(700);
@@ -104,7 +104,7 @@ pub fn scene(n: usize) -> Snapshot {
                 index: i,
                 addr: addr(i),
                 life: life(i),
-                seen: views.column_counts(i, up.iter().copied().filter(|&o| o != i)),
+                seen: views.counts_excluding(i, not_up.iter().copied().filter(|&o| o != i).chain([i])),
                 status: NodeStatus {
                     at: t,
                     health,
