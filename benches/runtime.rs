@@ -587,6 +587,25 @@ fn load() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// "2026-11-21 07:34 UTC at commit `abc1234`": when and what was measured.
+fn recorded() -> String {
+    let out = |cmd: &str, args: &[&str]| {
+        Command::new(cmd)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map_or_else(|| "?".to_string(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let dirty = out("git", &["status", "--porcelain", "--untracked-files=no"]);
+    format!(
+        "{} at commit `{}`{}",
+        out("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+        out("git", &["rev-parse", "--short", "HEAD"]),
+        if dirty.is_empty() || dirty == "?" { "" } else { " (with uncommitted changes)" }
+    )
+}
+
 /// `uptime`'s three load averages.
 fn loads() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -679,6 +698,7 @@ fn parent(opts: Options) {
     std::fs::create_dir_all(&out_dir).expect("create the results directory");
     let begun = Instant::now();
     let load_before = loads();
+    let recorded = recorded();
     eprintln!("runtime bench ({}), load {load_before}: {opts:?}", if opts.quick { "quick" } else { "full" });
 
     let mut ours: Vec<Value> = Vec::new();
@@ -742,7 +762,11 @@ fn parent(opts: Options) {
     let load_after = loads();
 
     let report = Report { opts: &opts, ours: &ours, detect: &detect, long: long.as_ref(), sim: &sim, peers: &peers };
-    let md = report.markdown(&load_before, &load_after, begun.elapsed());
+    let md = report.markdown(&load_before, &load_after, begun.elapsed()).replacen(
+        "## Real runtime\n\n",
+        &format!("## Real runtime\n\nRecorded {recorded}.\n\n"),
+        1,
+    );
     println!("{md}");
     let mut jsonl = String::new();
     for v in ours.iter().chain(&detect).chain(long.as_ref()) {

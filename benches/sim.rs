@@ -396,12 +396,26 @@ impl Report {
         let target = exe.ancestors().nth(3).map(std::path::Path::to_path_buf).unwrap_or_else(|| "target".into());
         let dir = if quick { target.join("bench-results/quick") } else { target.join("bench-results") };
         std::fs::create_dir_all(&dir).expect("create the results directory");
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .args(args)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map_or_else(|| "?".to_string(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        };
+        let date = std::process::Command::new("date")
+            .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+            .output()
+            .map_or_else(|_| "?".to_string(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string());
         let mut md = format!(
-            "### Results\n\n`cargo bench --bench sim`{}: load average (1, 5, 15 min) {load_before} before and {} \
-             after; the whole run took {} s. The JSON lines are in `target/bench-results/sim.jsonl`.\n\n",
+            "### Results\n\nRecorded {date} (when written) at commit `{}`. `cargo bench --bench sim`{}: load average (1, 5, 15 min) {load_before} before and {} \
+             after; the whole run took {:.0} s. The JSON lines are in `target/bench-results/{}sim.jsonl`.\n\n",
+            git(&["rev-parse", "--short", "HEAD"]),
             if quick { " in quick mode" } else { "" },
             loadavg(),
-            started.elapsed().as_secs()
+            started.elapsed().as_secs_f64(),
+            if quick { "quick/" } else { "" }
         );
         md.push_str(&format!(
             "| preset | nodes | virtual s | runs | build (s) | run (s, median) | virtual s / wall s | ≥ 1× real time \

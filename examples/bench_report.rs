@@ -105,8 +105,8 @@ fn header(names: &[String]) -> String {
          quotes a figure from an earlier run, it says so.\n\n\
          ## Machine and run\n\n\
          | | |\n|---|---|\n\
-         | Date | {} (`date -u`) |\n\
-         | Commit | `{commit}`{} |\n\
+         | Assembled | {} (`date -u`; each section says when its figures were recorded) |\n\
+         | Commit at assembly | `{commit}`{} |\n\
          | CPU | {cpu} (`/proc/cpuinfo`) |\n\
          | Cores | {} (`nproc`) |\n\
          | Memory | {:.1} GiB total, swap {swap} (`/proc/meminfo`) |\n\
