@@ -597,7 +597,7 @@ fn recorded() -> String {
             .filter(|o| o.status.success())
             .map_or_else(|| "?".to_string(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string())
     };
-    let dirty = out("git", &["status", "--porcelain", "--untracked-files=no"]);
+    let dirty = out("git", &["status", "--porcelain", "--untracked-files=no", "--", ".", ":!BENCHMARKS.md"]);
     format!(
         "{} at commit `{}`{}",
         out("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),

@@ -91,7 +91,8 @@ fn header(names: &[String]) -> String {
     let os = file_field("/etc/os-release", "PRETTY_NAME", '=');
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_owned();
     let commit = run("git", &["rev-parse", "--short", "HEAD"]);
-    let dirty = !run("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    let dirty =
+        !run("git", &["status", "--porcelain", "--untracked-files=no", "--", ".", ":!BENCHMARKS.md"]).is_empty();
     let benches =
         names.iter().filter(|n| Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("benches/{n}.rs")).exists());
     let commands: Vec<String> = benches.map(|n| format!("cargo bench --bench {n}")).collect();
