@@ -114,8 +114,8 @@ fn header(names: &[String]) -> String {
          | OS | {os}, kernel {kernel} |\n\
          | Rust | {} |\n\
          | Build | `--release`: opt-level 3, `debug = \"line-tables-only\"` (Cargo.toml) |\n\n\
-         Commands, in order (`just bench`, run with `CARGO_TARGET_DIR` set where noted in each \
-         section):\n\n```sh\n{}\ncargo run --release --example bench_report   # this page\n```\n\n\
+         Commands, in order (what `just bench` runs; the notes of a section say if it was run \
+         differently):\n\n```sh\n{}\ncargo run --release --example bench_report   # this page\n```\n\n\
          The machine is shared with other developers: every section records the load average next to \
          its figures.\n\n",
         run("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
