@@ -20,13 +20,18 @@ run *ARGS:
 
 # Benchmark targets (benches/*.rs, each a `[[bench]]` in Cargo.toml) that
 # `bench` and `bench-quick` run, in order. Add a new one here.
-benches := "sim protocol tui"
+benches := "sim runtime protocol tui"
 
-# Every benchmark, for the figures in BENCHMARKS.md (extra args go to each bench binary)
+# Every benchmark, then rewrite BENCHMARKS.md from their section files
+# (target/bench-results/*.md, assembled by examples/bench_report.rs).
+# The runtime bench calls ../shared/peers when present; narrow it with
+# GL_BENCH_N=16,256 GL_BENCH_PEERS=0 ... (see benches/runtime.rs).
 bench *ARGS:
     for b in {{ benches }}; do cargo bench --bench "$b" -- {{ ARGS }} || exit 1; done
+    cargo run --release --example bench_report
 
-# Every benchmark in quick mode (BENCH_QUICK=1): a smoke check in well under 3 minutes, not for figures
+# Every benchmark in quick mode (BENCH_QUICK=1): a smoke check in well under 3 minutes, not for figures;
+# results go to target/bench-results/quick/ and BENCHMARKS.md is left alone
 bench-quick:
     for b in {{ benches }}; do BENCH_QUICK=1 cargo bench --bench "$b" || exit 1; done
 

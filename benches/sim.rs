@@ -15,6 +15,10 @@
 //! just bench / just bench-quick        # the same two
 //! ```
 //!
+//! Besides stdout, the table and JSON lines go to
+//! `target/bench-results/sim.{md,jsonl}` (quick mode: `.../quick/`), from
+//! which `examples/bench_report.rs` assembles BENCHMARKS.md.
+//!
 //! Each configuration runs in its own child process (this binary re-run with
 //! `GOSSIP_BENCH_CASE` set), so its peak RSS (`VmHWM`) is its own. A child
 //! builds the cluster (`Cluster::new`, timed apart), runs it with
@@ -103,11 +107,13 @@ fn main() {
         return;
     }
     let quick = std::env::args().any(|a| a == "--quick") || std::env::var("BENCH_QUICK").is_ok_and(|v| v == "1");
+    let started = (Instant::now(), loadavg());
     let mut report = Report::default();
     if quick {
         eprintln!("sim bench, quick mode: 1,000 nodes, fast preset, 20 virtual seconds, 1 run");
         report.measure(Case { preset: "fast", nodes: 1000, secs: 20 }, 1, None);
         report.print();
+        report.write_section(quick, &started);
         return;
     }
     eprintln!(
@@ -128,6 +134,7 @@ fn main() {
             report.skip(case, "a smaller configuration failed, so there is nothing to estimate from", None, None);
         }
         report.print();
+        report.write_section(quick, &started);
         return;
     };
     let scaling = Scaling::fit((1000, &lan_1k), (3000, &lan_3k));
@@ -151,6 +158,7 @@ fn main() {
         report.maybe(case, secs * factor, rss.max(floor), limit);
     }
     report.print();
+    report.write_section(quick, &started);
 }
 
 /// Peak RSS and wall time as functions of N, fitted on two measured sizes:
@@ -376,6 +384,59 @@ impl Report {
             println!("{line}");
         }
     }
+}
+
+impl Report {
+    /// Writes the table (as printed) into `target/bench-results/sim.md` and
+    /// the JSON lines into `sim.jsonl` (quick mode: under `quick/`), for
+    /// `examples/bench_report.rs` to assemble into BENCHMARKS.md.
+    fn write_section(&self, quick: bool, (started, load_before): &(Instant, String)) {
+        let exe = std::env::current_exe().expect("current_exe");
+        // target/release/deps/sim-HASH → target/bench-results
+        let target = exe.ancestors().nth(3).map(std::path::Path::to_path_buf).unwrap_or_else(|| "target".into());
+        let dir = if quick { target.join("bench-results/quick") } else { target.join("bench-results") };
+        std::fs::create_dir_all(&dir).expect("create the results directory");
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .args(args)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map_or_else(|| "?".to_string(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        };
+        let date = std::process::Command::new("date")
+            .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+            .output()
+            .map_or_else(|_| "?".to_string(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+        let mut md = format!(
+            "### Results\n\nRecorded {date} (when written) at commit `{}`. `cargo bench --bench sim`{}: load average (1, 5, 15 min) {load_before} before and {} \
+             after; the whole run took {:.0} s. The JSON lines are in `target/bench-results/{}sim.jsonl`.\n\n",
+            git(&["rev-parse", "--short", "HEAD"]),
+            if quick { " in quick mode" } else { "" },
+            loadavg(),
+            started.elapsed().as_secs_f64(),
+            if quick { "quick/" } else { "" }
+        );
+        md.push_str(&format!(
+            "| preset | nodes | virtual s | runs | build (s) | run (s, median) | virtual s / wall s | ≥ 1× real time \
+             | share of wall in first {SLICE_SECS} virtual s | virtual s / wall s in the last {SLICE_SECS} \
+             | packets delivered | events | peak RSS (MiB) |\n|---|--:|--:|--:|--:|--:|--:|:-:|--:|--:|--:|--:|--:|\n"
+        ));
+        for row in &self.rows {
+            md.push_str(row);
+            md.push('\n');
+        }
+        let jsonl: String = self.lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(dir.join("sim.md"), md).expect("write sim.md");
+        std::fs::write(dir.join("sim.jsonl"), jsonl).expect("write sim.jsonl");
+    }
+}
+
+/// `uptime`'s three load averages.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
+        .unwrap_or_else(|_| "?".into())
 }
 
 /// Runs this binary on `case` and parses its `RESULT` line.
