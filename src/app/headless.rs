@@ -9,14 +9,16 @@ use tokio::time::Instant;
 use super::RunOptions;
 use crate::config::LabConfig;
 use crate::observe::Summary;
-use crate::runtime::launch;
+use crate::runtime::launch_with;
 
 /// Runs the timeline to the end of the profile's duration (or Ctrl-C) and
 /// returns the summary, plus whether the run was interrupted.
 pub async fn run(config: LabConfig, opts: &RunOptions) -> anyhow::Result<(Summary, bool)> {
     let duration = config.duration;
     let timeline = config.timeline.clone();
-    let mut running = launch(config, opts.export.clone()).await.context("starting the lab")?;
+    // Snapshots feed only the progress line here: one a second is plenty.
+    let mut running =
+        launch_with(config, opts.export.clone(), Duration::from_secs(1)).await.context("starting the lab")?;
     let start = Instant::now();
     let progress = std::io::stderr().is_terminal();
     let snapshots = running.observer.snapshots();

@@ -69,9 +69,23 @@ impl Running {
     }
 }
 
+/// How often the dashboard's snapshot is rebuilt: ten times a second.
+pub const DASHBOARD_SNAPSHOTS: Duration = Duration::from_millis(100);
+
 /// Starts `config`'s nodes on loopback and an observer over them, recording
-/// into `record` when given.
+/// into `record` when given, with snapshots at the dashboard's rate.
 pub async fn launch(config: LabConfig, record: Option<PathBuf>) -> Result<Running, LaunchError> {
+    launch_with(config, record, DASHBOARD_SNAPSHOTS).await
+}
+
+/// [`launch`] with the snapshot interval chosen by the caller. A snapshot
+/// copies the N×N view matrix and every node's status, so a headless run,
+/// which only shows a progress line, takes one a second.
+pub async fn launch_with(
+    config: LabConfig,
+    record: Option<PathBuf>,
+    snapshot_every: Duration,
+) -> Result<Running, LaunchError> {
     let clock = LabClock::start();
     let (tx, rx) = mpsc::channel(OBSERVER_CHANNEL);
     let dropped = Arc::new(AtomicU64::new(0));
@@ -94,12 +108,7 @@ pub async fn launch(config: LabConfig, record: Option<PathBuf>) -> Result<Runnin
         .iter()
         .map(|s| NodeHandles { addr: s.addr, traffic: s.traffic.clone(), status: s.status.clone() })
         .collect();
-    let options = ObserverOptions {
-        header,
-        record,
-        snapshot_every: Duration::from_millis(100),
-        metrics_every: Duration::from_secs(1),
-    };
+    let options = ObserverOptions { header, record, snapshot_every, metrics_every: Duration::from_secs(1) };
     let observer = Observer::spawn(rx, session, handles, clock, dropped, options).map_err(LaunchError::Record)?;
     Ok(Running { lab, observer })
 }

@@ -24,7 +24,7 @@ use crate::observe::record::NodeChange;
 use crate::protocol::{Event, Member, NodeAddr, RumorId, Time};
 
 pub use lab::{Lab, LabError};
-pub use launch::{LaunchError, Running, launch};
+pub use launch::{LaunchError, Running, launch, launch_with};
 pub use observer::{Observer, ObserverOptions};
 
 /// What node tasks and the lab tell the observer, in one channel so the
