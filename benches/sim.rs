@@ -36,6 +36,9 @@ use gossip_lab::protocol::{Config, Member, NodeAddr};
 use gossip_lab::sim::{Cluster, SimConfig};
 use serde_json::{Value, json};
 
+/// The preset suffix of a case that starts converged.
+const CONVERGED: &str = "+converged";
+
 /// Set in a child: the one configuration it runs, `preset:nodes:secs:seed`.
 const CASE_VAR: &str = "GOSSIP_BENCH_CASE";
 /// The seed of every run.
@@ -63,11 +66,18 @@ struct Case {
 
 impl Case {
     fn protocol(self) -> Config {
-        match self.preset {
+        match self.preset.trim_end_matches(CONVERGED) {
             "fast" => Config::fast(),
             "lan" => Config::lan(),
             other => panic!("unknown preset {other}"),
         }
+    }
+
+    /// Cases labelled `PRESET+converged` start with every node already
+    /// holding every member (`SimConfig::start_converged`): steady state
+    /// at sizes where the all-at-once join storm would be the whole run.
+    fn converged(self) -> bool {
+        self.preset.ends_with(CONVERGED)
     }
 
     fn spec(self) -> String {
@@ -80,6 +90,8 @@ impl Case {
         let preset = match preset {
             "fast" => "fast",
             "lan" => "lan",
+            "fast+converged" => "fast+converged",
+            "lan+converged" => "lan+converged",
             other => panic!("{CASE_VAR}: unknown preset {other}"),
         };
         let case = Case { preset, nodes: nodes.parse().expect("nodes"), secs: secs.parse().expect("secs") };
@@ -157,6 +169,17 @@ fn main() {
         );
         report.maybe(case, secs * factor, rss.max(floor), limit);
     }
+    // Steady state at 10,000 nodes, started converged: how fast the
+    // simulator runs a cluster of that size once it has formed.
+    report.measure(Case { preset: "lan+converged", nodes: 10_000, secs: 60 }, 1, None);
+    let big_converged = Case { preset: "lan+converged", nodes: 100_000, secs: 60 };
+    let floor = table_floor(big_converged.nodes);
+    report.skip(
+        big_converged,
+        &format!("the membership tables alone need at least {}, more than this machine's memory", mib(floor)),
+        None,
+        Some(floor),
+    );
     report.print();
     report.write_section(quick, &started);
 }
@@ -198,7 +221,8 @@ fn table_floor(nodes: usize) -> u64 {
 // ----- the child: one configuration, one run ---------------------------------
 
 fn child(case: Case, seed: u64) {
-    let config = SimConfig { protocol: case.protocol(), ..SimConfig::new(case.nodes, seed) };
+    let config =
+        SimConfig { protocol: case.protocol(), start_converged: case.converged(), ..SimConfig::new(case.nodes, seed) };
     let start = Instant::now();
     let mut cluster = Cluster::new(config).expect("valid sim config");
     let build = start.elapsed();
