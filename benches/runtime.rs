@@ -46,8 +46,10 @@
 //! assembles BENCHMARKS.md from every section file there. The settings can
 //! be narrowed with environment variables (see [`Options::from_env`]).
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -617,42 +619,8 @@ fn loads() -> String {
 fn run_child(case: &Case) -> Value {
     let started_load = load();
     eprintln!("  {} (load {started_load}) ...", case.label());
-    let result = (|| -> Result<Value, String> {
-        let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-        let spec = serde_json::to_string(case).expect("case serializes");
-        let mut child = Command::new(exe)
-            .env(CASE_VAR, spec)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("spawn: {e}"))?;
-        let limit = case.hard_limit();
-        let start = Instant::now();
-        // Read stdout on a thread so a chatty child never blocks on a full pipe.
-        let mut stdout = child.stdout.take().expect("piped");
-        let reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = stdout.read_to_string(&mut s);
-            s
-        });
-        let status = loop {
-            if let Some(status) = child.try_wait().map_err(|e| format!("wait: {e}"))? {
-                break status;
-            }
-            if start.elapsed() > limit {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("killed after {} s", limit.as_secs()));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        let out = reader.join().unwrap_or_default();
-        if !status.success() {
-            return Err(format!("child exited with {status}"));
-        }
-        let line = out.lines().find_map(|l| l.strip_prefix("RESULT ")).ok_or("no RESULT line")?;
-        serde_json::from_str(line).map_err(|e| format!("bad RESULT line: {e}"))
-    })();
+    let spec = serde_json::to_string(case).expect("case serializes");
+    let result = child::run(CASE_VAR, &spec, case.hard_limit());
     let mut v = result.unwrap_or_else(|e| {
         eprintln!("    failed: {e}");
         json!({ "error": e })

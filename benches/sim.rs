@@ -28,8 +28,9 @@
 //! so packet and event counts must agree: the runs differ only in machine
 //! noise, and a disagreement is reported as a determinism bug.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
+#[path = "common/child.rs"]
+mod child;
+
 use std::time::{Duration, Instant};
 
 use gossip_lab::protocol::{Config, Member, NodeAddr};
@@ -465,33 +466,8 @@ fn loadavg() -> String {
 
 /// Runs this binary on `case` and parses its `RESULT` line.
 fn run_child(case: Case, estimate: Option<f64>) -> Result<Run, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-    let mut child = Command::new(exe)
-        .env(CASE_VAR, case.spec())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("spawn: {e}"))?;
     let limit = estimate.map_or(HARD_TIMEOUT, |s| HARD_TIMEOUT.max(Duration::from_secs_f64(3.0 * s)));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|e| format!("wait: {e}"))? {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("killed after {} s", limit.as_secs()));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let mut out = String::new();
-    child.stdout.take().expect("piped").read_to_string(&mut out).map_err(|e| format!("read: {e}"))?;
-    if !status.success() {
-        return Err(format!("child exited with {status}"));
-    }
-    let json = out.lines().find_map(|l| l.strip_prefix("RESULT ")).ok_or("no RESULT line")?;
-    let v: Value = serde_json::from_str(json).map_err(|e| format!("bad RESULT line: {e}"))?;
+    let v = child::run(CASE_VAR, &case.spec(), limit)?;
     let f = |k: &str| v[k].as_f64().ok_or(format!("RESULT has no {k}"));
     let u = |k: &str| v[k].as_u64().ok_or(format!("RESULT has no {k}"));
     Ok(Run {
