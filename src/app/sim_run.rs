@@ -24,7 +24,7 @@ use crate::observe::{Line, Liveness, Session, Summary};
 use crate::protocol::{NodeAddr, Time};
 use crate::runtime::launch::session_spec;
 use crate::scenario::{Action, NodeRef};
-use crate::sim::{Cluster, SimConfig};
+use crate::sim::{Cluster, SimConfig, TraceEntry};
 
 /// How often events are drained into the session (virtual time): fine
 /// enough that a rumor's packet cost is measured to within this much
@@ -113,8 +113,14 @@ impl SimRun {
 
     /// Streams the events the cluster produced since the last drain.
     fn drain(&mut self) -> anyhow::Result<()> {
+        let entries = self.cluster.take_trace();
+        self.emit_events(entries)
+    }
+
+    /// Converts trace entries to session-log lines and emits them.
+    fn emit_events(&mut self, entries: Vec<TraceEntry>) -> anyhow::Result<()> {
         let sent = self.cluster.stats().sent.total.packets;
-        for entry in self.cluster.take_trace() {
+        for entry in entries {
             let c = &self.cluster;
             let record = from_event(entry.node, entry.event, |a| c.index_of(a), |i| Some(c.addr(i)), || sent);
             if let Some(record) = record {
@@ -209,15 +215,7 @@ impl SimRun {
                 // injection must be folded in before it.
                 let pending = self.cluster.take_trace();
                 self.emit(Line::at(self.cluster.now(), record))?;
-                let sent = self.cluster.stats().sent.total.packets;
-                for entry in pending {
-                    let c = &self.cluster;
-                    if let Some(r) =
-                        from_event(entry.node, entry.event, |a| c.index_of(a), |i| Some(c.addr(i)), || sent)
-                    {
-                        self.emit(Line::at(entry.at, r))?;
-                    }
-                }
+                self.emit_events(pending)?;
                 Ok(())
             }
             network => self.network(network),

@@ -304,6 +304,26 @@ impl Session {
     }
 }
 
+/// Every one of `times` (seconds) must exist and be at most `within`;
+/// `missing` says what failed when there are none, or one never happened.
+fn worst_within(
+    name: &str,
+    within: Duration,
+    times: impl ExactSizeIterator<Item = Option<f64>>,
+    (none, never): (&str, &str),
+) -> Check {
+    let empty = times.len() == 0;
+    let (ok, actual) = match times.collect::<Option<Vec<f64>>>() {
+        _ if empty => (false, none.to_string()),
+        None => (false, never.to_string()),
+        Some(v) => {
+            let max = v.iter().copied().fold(0.0, f64::max);
+            (max <= within.as_secs_f64(), format!("{max:.2}s"))
+        }
+    };
+    Check { name: name.into(), expected: format!("<= {}s", within.as_secs_f64()), actual, ok }
+}
+
 /// Checks each expectation of a profile against a summary.
 pub fn check(expect: &Expect, s: &Summary) -> Vec<Check> {
     let mut checks = Vec::new();
@@ -332,28 +352,14 @@ pub fn check(expect: &Expect, s: &Summary) -> Vec<Check> {
         });
     }
     if let Some(within) = expect.detection_within {
-        let worst = s.detections.iter().map(|d| d.full_s).collect::<Option<Vec<f64>>>();
-        let (ok, actual) = match worst {
-            _ if s.detections.is_empty() => (false, "no crash happened".to_string()),
-            None => (false, "a crash was never fully detected".to_string()),
-            Some(v) => {
-                let max = v.iter().copied().fold(0.0, f64::max);
-                (max <= within.as_secs_f64(), format!("{max:.2}s"))
-            }
-        };
-        checks.push(Check { name: "detection_within".into(), expected: fmt_s(within), actual, ok });
+        let times = s.detections.iter().map(|d| d.full_s);
+        let missing = ("no crash happened", "a crash was never fully detected");
+        checks.push(worst_within("detection_within", within, times, missing));
     }
     if let Some(within) = expect.rumor_within {
-        let worst = s.rumors.iter().map(|r| r.t100_s).collect::<Option<Vec<f64>>>();
-        let (ok, actual) = match worst {
-            _ if s.rumors.is_empty() => (false, "no rumor was injected".to_string()),
-            None => (false, "a rumor never reached every node".to_string()),
-            Some(v) => {
-                let max = v.iter().copied().fold(0.0, f64::max);
-                (max <= within.as_secs_f64(), format!("{max:.2}s"))
-            }
-        };
-        checks.push(Check { name: "rumor_within".into(), expected: fmt_s(within), actual, ok });
+        let times = s.rumors.iter().map(|r| r.t100_s);
+        let missing = ("no rumor was injected", "a rumor never reached every node");
+        checks.push(worst_within("rumor_within", within, times, missing));
     }
     checks
 }
