@@ -21,6 +21,7 @@
 //!   injection had it, and the packets the cluster sent meanwhile.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use std::time::Duration;
@@ -132,7 +133,8 @@ pub struct Metrics {
     /// Never iterated: a fixed fast hasher (every event looks a node up).
     index: FxHashMap<NodeAddr, usize>,
     truth: Truth,
-    views: Views,
+    /// Copy-on-write: snapshots hold the same matrix until the next change.
+    views: Arc<Views>,
     /// Per node: the alive set it should hold (as a set hash).
     expected: Vec<u64>,
     /// Per node: does its alive set match `expected`?
@@ -159,7 +161,7 @@ impl Metrics {
             grace,
             index: addrs.iter().enumerate().map(|(i, a)| (*a, i)).collect::<FxHashMap<_, _>>(),
             truth: Truth::new(addrs, plan, t, grace.dead),
-            views: Views::new(addrs.len()),
+            views: Arc::new(Views::new(addrs.len())),
             expected: Vec::new(),
             accurate: Vec::new(),
             accurate_up: 0,
@@ -185,7 +187,7 @@ impl Metrics {
     /// A new node at `addr`, up from `t`.
     pub fn add_node(&mut self, addr: NodeAddr, t: Time) -> usize {
         let i = self.truth.add(addr, t);
-        self.views.add_node();
+        Arc::make_mut(&mut self.views).add_node();
         self.index.insert(addr, i);
         self.expected_dirty = true;
         self.refresh_expected();
@@ -212,7 +214,7 @@ impl Metrics {
             }
             (Liveness::Crashed | Liveness::Left, Liveness::Up) => {
                 // A restart: fresh state, and any open detection is moot.
-                self.views.reset(node);
+                Arc::make_mut(&mut self.views).reset(node);
                 self.recheck(node);
                 for d in self.detections.iter_mut().filter(|d| d.node == node && d.open()) {
                     d.aborted = true;
@@ -280,7 +282,7 @@ impl Metrics {
         if observer >= self.views.len() || subject >= self.views.len() {
             return;
         }
-        self.views.set(observer, subject, Some(to));
+        Arc::make_mut(&mut self.views).set(observer, subject, Some(to));
         self.recheck(observer);
         match to {
             State::Suspect => {
@@ -362,7 +364,7 @@ impl Metrics {
     // ----- outputs -----------------------------------------------------------
 
     /// The reconstructed views (for the dashboard).
-    pub fn views(&self) -> &Views {
+    pub fn views(&self) -> &Arc<Views> {
         &self.views
     }
 
@@ -403,10 +405,11 @@ impl Metrics {
         if observer >= self.views.len() {
             return;
         }
-        self.views.reset(observer);
+        let views = Arc::make_mut(&mut self.views);
+        views.reset(observer);
         for (subject, state) in cells {
-            if subject < self.views.len() {
-                self.views.set(observer, subject, Some(state));
+            if subject < views.len() {
+                views.set(observer, subject, Some(state));
             }
         }
         self.recheck(observer);

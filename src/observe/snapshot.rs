@@ -4,6 +4,8 @@
 //! Views render only from a [`Snapshot`], never from live state, so drawing
 //! cannot block a node and a frozen display is just an old snapshot kept.
 
+use std::sync::Arc;
+
 use super::metrics::{Detection, RumorSpread};
 use super::record::{Line, NodeChange, PlanRecord, Record, RumorChange, SuspicionChange};
 use super::session::HistoryPoint;
@@ -64,8 +66,9 @@ pub struct Snapshot {
     pub seed: u64,
     /// One row per node ever started.
     pub nodes: Vec<NodeRow>,
-    /// Every node's view of every node.
-    pub views: Views,
+    /// Every node's view of every node. Shared with the observer's metrics
+    /// until they change, so a quiet lab's snapshot does not copy N² cells.
+    pub views: Arc<Views>,
     /// Agreement now.
     pub agreement: f64,
     /// Accuracy now.
@@ -74,8 +77,9 @@ pub struct Snapshot {
     pub converged: bool,
     /// Recent history, oldest first.
     pub history: Vec<HistoryPoint>,
-    /// Recent events, oldest first.
-    pub events: Vec<EventLine>,
+    /// Recent events, oldest first. Shared between snapshots until a new
+    /// event arrives.
+    pub events: Arc<Vec<EventLine>>,
     /// The fault plan in force.
     pub plan: PlanRecord,
     /// Cluster-wide traffic.

@@ -26,7 +26,7 @@ use crate::observe::record::{
     Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event,
 };
 use crate::observe::recorder::Recorder;
-use crate::observe::snapshot::{NodeRow, event_line, shows};
+use crate::observe::snapshot::{EventLine, NodeRow, event_line, shows};
 use crate::observe::{Line, Liveness, NodeStatus, Session, Snapshot, Summary, Traffic};
 use crate::protocol::{Event, NodeAddr, Time};
 
@@ -94,6 +94,9 @@ impl Observer {
             clock,
             events_dropped,
             events: VecDeque::with_capacity(EVENT_LOG),
+            unformatted: 0,
+            shown: VecDeque::with_capacity(EVENT_LOG),
+            shown_shared: Arc::default(),
             health: Vec::new(),
             rates: Vec::new(),
             last_traffic: Vec::new(),
@@ -135,6 +138,12 @@ struct State {
     /// million member events, and formatting each only to keep the last
     /// two thousand would make the observer the bottleneck.
     events: VecDeque<Line>,
+    /// How many of `events` (the newest) arrived since the last snapshot.
+    unformatted: usize,
+    /// `events` formatted, as the last snapshot showed them: only new lines
+    /// are formatted, and a quiet lab's snapshots share one list.
+    shown: VecDeque<EventLine>,
+    shown_shared: Arc<Vec<EventLine>>,
     health: Vec<VecDeque<u32>>,
     rates: Vec<(f64, f64)>,
     last_traffic: Vec<Traffic>,
@@ -202,6 +211,7 @@ impl State {
                 self.events.pop_front();
             }
             self.events.push_back(line);
+            self.unformatted = (self.unformatted + 1).min(EVENT_LOG);
         }
     }
 
@@ -306,7 +316,24 @@ impl State {
         self.emit(Line::at(now, Record::Metrics(record)));
     }
 
-    fn snapshot(&self) -> Snapshot {
+    /// The event log as of now, formatting only what is new.
+    fn event_lines(&mut self) -> Arc<Vec<EventLine>> {
+        if self.unformatted > 0 {
+            let new = self.events.range(self.events.len() - self.unformatted..);
+            for line in new.filter_map(event_line) {
+                if self.shown.len() == EVENT_LOG {
+                    self.shown.pop_front();
+                }
+                self.shown.push_back(line);
+            }
+            self.unformatted = 0;
+            self.shown_shared = Arc::new(self.shown.iter().cloned().collect());
+        }
+        self.shown_shared.clone()
+    }
+
+    fn snapshot(&mut self) -> Snapshot {
+        let events = self.event_lines();
         let m = self.session.metrics();
         let truth = m.truth();
         let views = m.views();
@@ -344,7 +371,7 @@ impl State {
             accuracy: m.accuracy(),
             converged: m.converged(),
             history: history[history.len().saturating_sub(HISTORY)..].to_vec(),
-            events: self.events.iter().filter_map(event_line).collect(),
+            events,
             plan: PlanRecord::of(truth.plan(), |a| self.index(a)),
             traffic,
             detections: m.detections().to_vec(),

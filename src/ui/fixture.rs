@@ -10,6 +10,7 @@
 //! trouble, history and an event log.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::faults::{DropReason, FaultPlan, LinkRule};
@@ -203,12 +204,12 @@ pub fn scene(n: usize) -> Snapshot {
         config,
         seed: 42,
         nodes,
-        views,
+        views: Arc::new(views),
         agreement: 0.875,
         accuracy: 0.75,
         converged: false,
         history,
-        events,
+        events: Arc::new(events),
         plan,
         traffic,
         detections: Vec::new(),
