@@ -364,6 +364,32 @@ fn buddy_system_carries_the_suspicion_to_the_suspect() {
     assert!(ping.packet.gossip.iter().all(|u| !matches!(u, Update::Suspect { member, .. } if *member == addr(1))));
 }
 
+/// The times at which the node asks to be woken, up to and including `until`.
+fn wake_ups(n: &mut Node, until: Time) -> Vec<Time> {
+    let mut at = Vec::new();
+    while let Some(t) = n.poll_timeout().filter(|&t| t <= until) {
+        at.push(t);
+        n.handle_timeout(t);
+        drain(n);
+    }
+    at
+}
+
+#[test]
+fn an_answered_probe_does_not_wake_the_node_at_its_ack_deadline() {
+    let cfg = fast();
+    let mut answered = node_with_peers(3, cfg.clone());
+    let mut silent = node_with_peers(3, cfg.clone());
+    let (t0, target, seq) = first_ping(&mut answered);
+    let (s0, _, _) = first_ping(&mut silent);
+    assert_eq!(t0, s0, "same seed, same schedule");
+    answered.handle_packet(target, ack(seq), t0 + Duration::from_millis(1));
+    drain(&mut answered);
+    let deadline = t0 + cfg.probe_timeout;
+    assert!(wake_ups(&mut silent, deadline).contains(&deadline), "an unanswered probe needs its deadline");
+    assert!(!wake_ups(&mut answered, deadline).contains(&deadline), "a moot deadline is no reason to wake");
+}
+
 // ----- suspicion -------------------------------------------------------------
 
 #[test]

@@ -379,11 +379,22 @@ impl Node {
     // ----- driver interface ----------------------------------------------
 
     /// The next instant at which [`Node::handle_timeout`] has work to do.
-    pub fn poll_timeout(&self) -> Option<Time> {
+    ///
+    /// Timers are never cancelled in place (an answered probe leaves its
+    /// ack deadline in the heap); this drops the ones that have become moot
+    /// from the front, so a driver is not woken for nothing. On a real
+    /// runtime each such wake-up is a task switch.
+    pub fn poll_timeout(&mut self) -> Option<Time> {
         if self.life == Life::Left {
             return None;
         }
-        self.timers.peek().map(|Reverse((t, _, _))| *t)
+        while let Some(&Reverse((at, _, timer))) = self.timers.peek() {
+            if self.timer_live(timer, at) {
+                return Some(at);
+            }
+            self.timers.pop();
+        }
+        None
     }
 
     /// The next datagram to send, if any.
@@ -528,22 +539,33 @@ impl Node {
         self.timers.push(Reverse((at, self.timer_seq, timer)));
     }
 
-    fn fire(&mut self, timer: Timer, at: Time, now: Time) {
+    /// False for a timer made moot since it was armed: a rescheduled round,
+    /// an answered probe, a refuted suspicion. Such timers fire as no-ops.
+    fn timer_live(&self, timer: Timer, at: Time) -> bool {
         match timer {
-            Timer::Probe if at == self.next_probe => self.probe_tick(at, now),
+            Timer::Probe => at == self.next_probe,
+            Timer::AckTimeout(seq) => self.probe.is_some_and(|p| p.seq == seq && p.phase == Phase::Direct),
+            Timer::Relay(seq) => self.relays.get(&seq).is_some_and(|r| r.deadline == at),
+            Timer::Suspicion(member) => self.suspicions.get(&member).is_some_and(|s| s.deadline() == at),
+            Timer::Gossip => at == self.next_gossip && !self.gossip_idle,
+            Timer::PushPull => at == self.next_push_pull,
+            Timer::JoinRetry => self.joining.as_ref().is_some_and(|j| j.retry_at == at),
+        }
+    }
+
+    fn fire(&mut self, timer: Timer, at: Time, now: Time) {
+        if !self.timer_live(timer, at) {
+            return;
+        }
+        match timer {
+            Timer::Probe => self.probe_tick(at, now),
             Timer::AckTimeout(seq) => self.ack_timeout(seq, at, now),
             Timer::Relay(seq) => {
-                if self.relays.get(&seq).is_some_and(|r| r.deadline == at) {
-                    let relay = self.relays.remove(&seq).expect("checked above");
-                    self.send(relay.origin, Body::Nack { seq: relay.origin_seq }, now);
-                }
+                let relay = self.relays.remove(&seq).expect("live: the relay is pending");
+                self.send(relay.origin, Body::Nack { seq: relay.origin_seq }, now);
             }
-            Timer::Suspicion(member) => {
-                if self.suspicions.get(&member).is_some_and(|s| s.deadline() == at) {
-                    self.suspicion_expired(member, now);
-                }
-            }
-            Timer::Gossip if at == self.next_gossip && !self.gossip_idle => {
+            Timer::Suspicion(member) => self.suspicion_expired(member, now),
+            Timer::Gossip => {
                 self.next_gossip = self.next_gossip.max(now) + self.config.gossip_interval;
                 self.gossip_round(now);
                 self.check_leave_complete();
@@ -556,7 +578,7 @@ impl Node {
                     self.arm(self.next_gossip, Timer::Gossip);
                 }
             }
-            Timer::PushPull if at == self.next_push_pull => {
+            Timer::PushPull => {
                 let period = self.config.push_pull_period(self.members.live());
                 self.next_push_pull = now + period;
                 self.arm(self.next_push_pull, Timer::PushPull);
@@ -565,7 +587,7 @@ impl Node {
                 }
             }
             Timer::JoinRetry => {
-                if let Some(j) = self.joining.as_mut().filter(|j| j.retry_at == at) {
+                if let Some(j) = self.joining.as_mut() {
                     j.retry_at = now + self.config.join_retry;
                     let (seeds, retry_at) = (j.seeds.clone(), j.retry_at);
                     for seed in seeds {
@@ -574,7 +596,6 @@ impl Node {
                     self.arm(retry_at, Timer::JoinRetry);
                 }
             }
-            Timer::Probe | Timer::Gossip | Timer::PushPull => {} // superseded
         }
     }
 

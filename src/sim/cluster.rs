@@ -337,7 +337,7 @@ impl Cluster {
     /// flood the queue with stale entries.
     fn arm(&mut self, i: usize) {
         let slot = &mut self.slots[i];
-        let Some(next) = slot.node.as_ref().and_then(Node::poll_timeout) else {
+        let Some(next) = slot.node.as_mut().and_then(Node::poll_timeout) else {
             return;
         };
         if slot.armed.is_some_and(|armed| armed <= next) {
