@@ -4,6 +4,8 @@
 //! from different nodes are comparable and the session log's `t_ms` is the
 //! same clock the protocol ran on.
 
+use std::time::Duration;
+
 use tokio::time::Instant;
 
 use crate::protocol::Time;
@@ -34,5 +36,33 @@ impl LabClock {
     /// The tokio instant of a protocol time.
     pub fn instant(&self, t: Time) -> Instant {
         self.epoch + t.since_epoch()
+    }
+
+    /// The tokio instant of `t` rounded up to a multiple of `grain` since
+    /// the epoch. Every node shares the epoch, so deadlines that fall in
+    /// the same grain fire together: one runtime wake-up for all of them
+    /// instead of one each (timer slack, as the kernel and Go's runtime
+    /// apply it).
+    pub fn wake_instant(&self, t: Time, grain: Duration) -> Instant {
+        let grain_us = u64::try_from(grain.as_micros()).unwrap_or(u64::MAX).max(1);
+        let up = t.as_micros().div_ceil(grain_us).saturating_mul(grain_us);
+        self.instant(Time::from_micros(up))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn wake_instants_round_up_to_a_shared_grid() {
+        let clock = LabClock::start();
+        let grain = Duration::from_millis(10);
+        let at = |us| clock.wake_instant(Time::from_micros(us), grain) - clock.epoch;
+        assert_eq!(at(0), Duration::ZERO);
+        assert_eq!(at(1), grain, "never early");
+        assert_eq!(at(10_000), grain, "on the grid stays put");
+        assert_eq!(at(10_001), grain * 2);
+        assert_eq!(at(19_999), grain * 2, "two deadlines in one grain share a wake-up");
     }
 }
