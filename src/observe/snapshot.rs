@@ -34,8 +34,9 @@ pub struct NodeRow {
     pub rate_in: f64,
     /// Datagrams sent per second, recently.
     pub rate_out: f64,
-    /// Its health score over time, oldest first.
-    pub health_history: Vec<u32>,
+    /// Its health score over time, oldest first (shared between snapshots
+    /// until the next sample).
+    pub health_history: Arc<[u32]>,
 }
 
 /// One line of the event log.

@@ -98,6 +98,7 @@ impl Observer {
             shown: VecDeque::with_capacity(EVENT_LOG),
             shown_shared: Arc::default(),
             health: Vec::new(),
+            health_shared: Vec::new(),
             rates: Vec::new(),
             last_traffic: Vec::new(),
             last_metrics_at: Time::ZERO,
@@ -145,6 +146,9 @@ struct State {
     shown: VecDeque<EventLine>,
     shown_shared: Arc<Vec<EventLine>>,
     health: Vec<VecDeque<u32>>,
+    /// `health` as the snapshots share it, rebuilt once per metrics tick
+    /// rather than copied into each of ten snapshots a second.
+    health_shared: Vec<Arc<[u32]>>,
     rates: Vec<(f64, f64)>,
     last_traffic: Vec<Traffic>,
     last_metrics_at: Time,
@@ -281,6 +285,7 @@ impl State {
         let dt = (now - self.last_metrics_at).as_secs_f64().max(1e-3);
         let n = self.nodes.len();
         self.health.resize_with(n, VecDeque::new);
+        self.health_shared.resize_with(n, Arc::default);
         self.rates.resize(n, (0.0, 0.0));
         self.last_traffic.resize_with(n, Traffic::default);
         let mut nodes = Vec::with_capacity(n);
@@ -297,6 +302,7 @@ impl State {
                 h.pop_front();
             }
             h.push_back(status.health);
+            self.health_shared[i] = h.iter().copied().collect();
             nodes.push(NodeMetrics {
                 node: i,
                 health: status.health,
@@ -350,7 +356,7 @@ impl State {
                 traffic: self.last_traffic.get(i).cloned().unwrap_or_default(),
                 rate_in: self.rates.get(i).map_or(0.0, |r| r.0),
                 rate_out: self.rates.get(i).map_or(0.0, |r| r.1),
-                health_history: self.health.get(i).map(|h| h.iter().copied().collect()).unwrap_or_default(),
+                health_history: self.health_shared.get(i).cloned().unwrap_or_default(),
             })
             .collect();
         let traffic = self.last_traffic.iter().fold(Traffic::default(), |mut acc, t| {
