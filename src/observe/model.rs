@@ -35,6 +35,12 @@ pub struct DetectionBounds {
     pub first_dead: Duration,
     /// First dead plus the time for the death to reach 99.99% by gossip.
     pub full: Duration,
+    /// What full detection should take when the suspicion is confirmed in
+    /// time, as it is whenever enough members probe the victim before the
+    /// shortest timeout runs out: expected first suspicion + the shortest
+    /// suspicion timeout + the 99.99% spread. The figure to hold a run's
+    /// median against; [`DetectionBounds::full`] is the ceiling.
+    pub full_confirmed: Duration,
 }
 
 /// The detection bounds `config` implies at cluster size `n`.
@@ -43,7 +49,8 @@ pub fn detection_bounds(config: &Config, n: usize) -> DetectionBounds {
     let first_suspect = config.probe_interval.mul_f64(e / (e - 1.0) + 1.0);
     let first_dead = first_suspect + config.suspicion_max(n);
     let spread = serf_time_to(0.9999, n, config.gossip_nodes, config.gossip_interval, 0.0);
-    DetectionBounds { first_suspect, first_dead, full: first_dead + spread }
+    let full_confirmed = first_suspect + config.suspicion_min(n) + spread;
+    DetectionBounds { first_suspect, first_dead, full: first_dead + spread, full_confirmed }
 }
 
 #[cfg(test)]
@@ -69,6 +76,11 @@ mod tests {
         assert_eq!(b.first_suspect.as_millis(), 516);
         assert_eq!(b.first_dead, b.first_suspect + c.suspicion_max(32));
         assert!(b.full > b.first_dead);
+        // Confirmed in time: 0.516 s + the shortest timeout (4 × log10 32 ×
+        // 200 ms = 1.204 s) + the spread (ln(33 × 9999) / (3 × 0.5 / 50 ms)
+        // = 0.424 s) = 2.144 s.
+        assert!((b.full_confirmed.as_secs_f64() - 2.144).abs() < 0.002, "{:?}", b.full_confirmed);
+        assert!(b.full_confirmed < b.full);
         let plain = detection_bounds(&c.clone().with_lifeguard(false), 32);
         assert!(plain.first_dead < b.first_dead);
     }
