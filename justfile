@@ -1,6 +1,9 @@
 # gossip-lab tasks. `just` on its own lists them. CI (.ci/run) calls cargo
 # directly, so these recipes are a convenience, never a requirement.
 
+# pipefail: a bench piped into `tee` still fails the recipe when it fails.
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
 # List the recipes
 default:
     @{{ just_executable() }} --justfile {{ justfile() }} --list --unsorted
@@ -22,12 +25,16 @@ run *ARGS:
 # `bench` and `bench-quick` run, in order. Add a new one here.
 benches := "sim runtime protocol tui"
 
-# Every benchmark, then rewrite BENCHMARKS.md from their section files
-# (target/bench-results/*.md, assembled by examples/bench_report.rs).
-# The runtime bench calls ../shared/peers when present; narrow it with
-# GL_BENCH_N=16,256 GL_BENCH_PEERS=0 ... (see benches/runtime.rs).
+# The benches write section files (target/bench-results/*.md), which
+# examples/bench_report.rs assembles; each bench's printed output is kept
+# as target/bench-results/NAME.out, the figures of a bench that writes no
+# section file (divan's). The runtime bench calls ../shared/peers when
+# present; narrow it with GL_BENCH_N=16,256 GL_BENCH_PEERS=0 ... (see
+# benches/runtime.rs).
+# Every benchmark, then BENCHMARKS.md rewritten from their results
 bench *ARGS:
-    for b in {{ benches }}; do cargo bench --bench "$b" -- {{ ARGS }} || exit 1; done
+    results="${CARGO_TARGET_DIR:-target}/bench-results"; mkdir -p "$results"; \
+    for b in {{ benches }}; do cargo bench --bench "$b" -- {{ ARGS }} | tee "$results/$b.out"; done
     cargo run --release --example bench_report
 
 # Every benchmark in quick mode (BENCH_QUICK=1): a smoke check in well under 3 minutes, not for figures;

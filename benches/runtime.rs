@@ -50,6 +50,8 @@
 
 #[path = "common/child.rs"]
 mod child;
+#[path = "common/record.rs"]
+mod record;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -66,6 +68,7 @@ use gossip_lab::runtime::{Running, launch};
 use gossip_lab::scenario::{Action, NodeRef};
 use gossip_lab::sim::{Cluster, SimConfig};
 use gossip_lab::wire;
+use record::{load, loads, recorded, results_dir};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -172,7 +175,7 @@ struct Options {
 
 impl Options {
     fn from_env() -> Options {
-        let quick = std::env::args().any(|a| a == "--quick") || env("BENCH_QUICK").is_some_and(|v| v == "1");
+        let quick = record::quick();
         let list = |name: &str, default: &str| -> Vec<usize> {
             env(name)
                 .unwrap_or_else(|| default.to_string())
@@ -589,40 +592,6 @@ fn sim_rumor(case: &Case) -> Value {
 
 // ----- the parent ----------------------------------------------------------------
 
-/// The 1-minute load average, as `uptime` shows it.
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".into())
-}
-
-/// "2026-11-21 07:34 UTC at commit `abc1234`": when and what was measured.
-fn recorded() -> String {
-    let out = |cmd: &str, args: &[&str]| {
-        Command::new(cmd)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map_or_else(|| "?".to_string(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    let dirty = out("git", &["status", "--porcelain", "--untracked-files=no", "--", ".", ":!BENCHMARKS.md"]);
-    format!(
-        "{} at commit `{}`{}",
-        out("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
-        out("git", &["rev-parse", "--short", "HEAD"]),
-        if dirty.is_empty() || dirty == "?" { "" } else { " (with uncommitted changes)" }
-    )
-}
-
-/// `uptime`'s three load averages.
-fn loads() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
-        .unwrap_or_else(|_| "?".into())
-}
-
 /// Runs this binary on `case`; its RESULT plus the load when it started.
 fn run_child(case: &Case) -> Value {
     let started_load = load();
@@ -764,15 +733,6 @@ fn parent(opts: Options) {
 
 fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-}
-
-/// `target/bench-results` (or its `quick/`), found from this binary's path
-/// (`target/release/deps/runtime-HASH`).
-fn results_dir(quick: bool) -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let target = exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("target"));
-    let dir = target.join("bench-results");
-    if quick { dir.join("quick") } else { dir }
 }
 
 // ----- the peers ------------------------------------------------------------------

@@ -30,6 +30,8 @@
 
 #[path = "common/child.rs"]
 mod child;
+#[path = "common/record.rs"]
+mod record;
 
 use std::time::{Duration, Instant};
 
@@ -119,8 +121,8 @@ fn main() {
         child(case, seed);
         return;
     }
-    let quick = std::env::args().any(|a| a == "--quick") || std::env::var("BENCH_QUICK").is_ok_and(|v| v == "1");
-    let started = (Instant::now(), loadavg());
+    let quick = record::quick();
+    let started = (Instant::now(), record::loads());
     let mut report = Report::default();
     if quick {
         eprintln!("sim bench, quick mode: 1,000 nodes, fast preset, 20 virtual seconds, 1 run");
@@ -416,29 +418,13 @@ impl Report {
     /// the JSON lines into `sim.jsonl` (quick mode: under `quick/`), for
     /// `examples/bench_report.rs` to assemble into BENCHMARKS.md.
     fn write_section(&self, quick: bool, (started, load_before): &(Instant, String)) {
-        let exe = std::env::current_exe().expect("current_exe");
-        // target/release/deps/sim-HASH → target/bench-results
-        let target = exe.ancestors().nth(3).map(std::path::Path::to_path_buf).unwrap_or_else(|| "target".into());
-        let dir = if quick { target.join("bench-results/quick") } else { target.join("bench-results") };
-        std::fs::create_dir_all(&dir).expect("create the results directory");
-        let git = |args: &[&str]| {
-            std::process::Command::new("git")
-                .args(args)
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map_or_else(|| "?".to_string(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        };
-        let date = std::process::Command::new("date")
-            .args(["-u", "+%Y-%m-%d %H:%M UTC"])
-            .output()
-            .map_or_else(|_| "?".to_string(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+        let dir = record::results_dir(quick);
         let mut md = format!(
-            "### Results\n\nRecorded {date} (when written) at commit `{}`. `cargo bench --bench sim`{}: load average (1, 5, 15 min) {load_before} before and {} \
+            "### Results\n\nRecorded {} (when written). `cargo bench --bench sim`{}: load average (1, 5, 15 min) {load_before} before and {} \
              after; the whole run took {:.0} s. The JSON lines are in `target/bench-results/{}sim.jsonl`.\n\n",
-            git(&["rev-parse", "--short", "HEAD"]),
+            record::recorded(),
             if quick { " in quick mode" } else { "" },
-            loadavg(),
+            record::loads(),
             started.elapsed().as_secs_f64(),
             if quick { "quick/" } else { "" }
         );
@@ -455,13 +441,6 @@ impl Report {
         std::fs::write(dir.join("sim.md"), md).expect("write sim.md");
         std::fs::write(dir.join("sim.jsonl"), jsonl).expect("write sim.jsonl");
     }
-}
-
-/// `uptime`'s three load averages.
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
-        .unwrap_or_else(|_| "?".into())
 }
 
 /// Runs this binary on `case` and parses its `RESULT` line.

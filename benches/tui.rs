@@ -1,11 +1,15 @@
 //! Dashboard frame time at 1,024 nodes: every view drawn into ratatui's
 //! `TestBackend` at 160×48, as `gossip-lab` draws it (layout, widgets,
 //! buffer diff), over the fixture scene. Prints the median and the 99th
-//! percentile per view; BENCHMARKS.md records the figures. The target is
-//! under 5 ms per frame, so 15 fps costs at most 7.5% of one core.
+//! percentile per view, and writes them as `target/bench-results/tui.md`
+//! (quick mode: `.../quick/`) for BENCHMARKS.md. The target is under 5 ms
+//! per frame, so 15 fps costs at most 7.5% of one core.
 //!
 //! `cargo bench --bench tui` measures; run without `--bench` (as `cargo
 //! test --benches` does) it only draws a few frames as a smoke check.
+
+#[path = "common/record.rs"]
+mod record;
 
 use std::time::{Duration, Instant};
 
@@ -37,6 +41,8 @@ fn main() {
     app.selected = NODES / 2;
     println!("tui frame time: {NODES} nodes, {WIDTH}x{HEIGHT} TestBackend, {frames} frames per view");
     println!("{:<12} {:>10} {:>10}", "view", "median ms", "p99 ms");
+    let (recorded, load_before) = (record::recorded(), record::loads());
+    let mut table = String::from("| view | median ms/frame | p99 ms/frame |\n|---|---:|---:|\n");
     let mut worst = 0.0f64;
     for view in View::ALL {
         app.view = view;
@@ -54,6 +60,19 @@ fn main() {
         let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
         worst = worst.max(median);
         println!("{:<12} {median:>10.3} {p99:>10.3}", view.title());
+        table.push_str(&format!("| {} | {median:.3} | {p99:.3} |\n", view.title()));
     }
     println!("slowest view median: {worst:.3} ms/frame (target < 5 ms)");
+    if measuring {
+        let quick = record::quick();
+        let md = format!(
+            "Recorded {recorded}. `cargo bench --bench tui`{}: {frames} measured frames per view after {warmup} \
+             warm-up frames; load average (1, 5, 15 min) {load_before} before and {} after.\n\n{table}\n\
+             Slowest view median: {worst:.3} ms per frame (target: under 5 ms).\n",
+            if quick { " in quick mode" } else { "" },
+            record::loads()
+        );
+        let path = record::results_dir(quick).join("tui.md");
+        std::fs::write(&path, md).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
 }

@@ -9,7 +9,9 @@
 //! that goes with a section (method, reading, profiles) lives in
 //! `benches/notes/NAME.md`: where it holds the line `<!-- figures -->` the
 //! generated figures replace that line, else they come first and the notes
-//! follow. Quick-mode results (`target/bench-results/quick/`) are never
+//! follow. A bench that only prints (divan) gets its printed output,
+//! which `just bench` saves as `target/bench-results/NAME.out`, as its
+//! figures. Quick-mode results (`target/bench-results/quick/`) are never
 //! used.
 //!
 //! ```text
@@ -53,7 +55,8 @@ fn main() {
 
     let mut doc = header(&names);
     for name in &names {
-        let figures = std::fs::read_to_string(results.join(format!("{name}.md"))).ok();
+        let figures =
+            std::fs::read_to_string(results.join(format!("{name}.md"))).ok().or_else(|| printed(&results, name));
         let notes = std::fs::read_to_string(root.join("benches/notes").join(format!("{name}.md"))).ok();
         let section = match (figures, notes) {
             (Some(f), Some(n)) if n.contains(MARKER) => n.replacen(MARKER, f.trim_end(), 1),
@@ -73,6 +76,18 @@ fn main() {
 fn results_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
     exe.ancestors().nth(3).map_or_else(|| PathBuf::from("target"), Path::to_path_buf).join("bench-results")
+}
+
+/// The saved output of a bench that writes no section file, as figures:
+/// when it was written, and the text as printed.
+fn printed(results: &Path, name: &str) -> Option<String> {
+    let path = results.join(format!("{name}.out"));
+    let text = std::fs::read_to_string(&path).ok().filter(|t| !t.trim().is_empty())?;
+    let when = run("date", &["-u", "-r", &path.to_string_lossy(), "+%Y-%m-%d %H:%M UTC"]);
+    Some(format!(
+        "Recorded {when} (when `just bench` saved the output). `cargo bench --bench {name}`, as printed:\n\n```text\n{}\n```\n",
+        text.trim_end()
+    ))
 }
 
 /// A command's trimmed stdout, or "?".
