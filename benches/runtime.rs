@@ -29,8 +29,8 @@
 //!    next to `observe::model` and memberlist.
 //! 3. **Peers**: `../shared/peers/{memberlist,foca}/run.sh` with the same N
 //!    and `CONFIGS=default,fast`, and ratios gossip-lab / peer; then
-//!    `GL_BENCH_PEER_DETECT_RUNS - 1` (default 2) more `default` runs at the
-//!    detection sizes, so memberlist's detection figure is a median too.
+//!    `GL_BENCH_PEER_RUNS - 1` (default 2) more `default` runs at every
+//!    size, so the peers' `default` figures are medians, as ours are.
 //! 4. **Long run**: 1,024 nodes, `fast`, 5 minutes, false positives.
 //! 5. **Rumor in the simulator**: 1,000 nodes, time to 100 % against the
 //!    Serf model's 99.99 % time.
@@ -154,17 +154,21 @@ struct Options {
     presets: Vec<String>,
     /// `GL_BENCH_WINDOW`: steady-window seconds.
     window_s: f64,
+    /// `GL_BENCH_SCALE_RUNS`: runs (seeds 1, 2, …) per scale
+    /// configuration; the table shows the median of each figure.
+    scale_runs: u64,
     /// `GL_BENCH_DETECT_N`: sizes for the detection runs.
     detect_sizes: Vec<usize>,
     /// `GL_BENCH_DETECT_RUNS`: runs per detection size.
     detect_runs: u64,
     /// `GL_BENCH_PEERS=0` skips the peers.
     peers: bool,
-    /// `GL_BENCH_PEER_DETECT_RUNS`: runs of each peer at the detection
-    /// sizes (`default` config), the first being its scale run. A single
-    /// crash's detection time varies by a second or more between runs, so
-    /// one run is no figure to hold a median of ten against.
-    peer_detect_runs: u64,
+    /// `GL_BENCH_PEER_RUNS`: runs of each peer with the `default` config
+    /// at every size, the first being its scale run; its figures are the
+    /// medians. A single crash's detection time varies by a second or more
+    /// between runs, and CPU by 10-30 %, so one run is no figure to hold
+    /// our medians against.
+    peer_runs: u64,
     /// `GL_BENCH_LONG`: seconds of the 1,024-node fast run (0 skips it).
     long_s: f64,
     /// `GL_BENCH_LONG_N`: its size.
@@ -201,10 +205,11 @@ impl Options {
             sizes: list("GL_BENCH_N", if quick { "16" } else { "16,64,256,1024" }),
             presets,
             window_s: num("GL_BENCH_WINDOW", if quick { 3.0 } else { 10.0 }),
+            scale_runs: num("GL_BENCH_SCALE_RUNS", if quick { 1.0 } else { 3.0 }).max(1.0) as u64,
             detect_sizes: list("GL_BENCH_DETECT_N", if quick { "16" } else { "16,64,256" }),
             detect_runs: num("GL_BENCH_DETECT_RUNS", if quick { 1.0 } else { 10.0 }) as u64,
             peers: env("GL_BENCH_PEERS").map_or(!quick, |v| v != "0"),
-            peer_detect_runs: num("GL_BENCH_PEER_DETECT_RUNS", 3.0).max(1.0) as u64,
+            peer_runs: num("GL_BENCH_PEER_RUNS", 3.0).max(1.0) as u64,
             long_s: num("GL_BENCH_LONG", if quick { 0.0 } else { 300.0 }),
             long_n: num("GL_BENCH_LONG_N", 1024.0) as usize,
             sim_seeds: num("GL_BENCH_SIM_SEEDS", if quick { 0.0 } else { 3.0 }) as u64,
@@ -647,19 +652,25 @@ fn parent(opts: Options) {
     eprintln!("runtime bench ({}), load {load_before}: {opts:?}", if opts.quick { "quick" } else { "full" });
 
     let mut ours: Vec<Value> = Vec::new();
-    // 1. Scale.
+    let mut scale_runs: Vec<Value> = Vec::new();
+    // 1. Scale: each configuration several times, its row the medians.
     for preset in &opts.presets {
         for &n in &opts.sizes {
-            let case = Case::Lab {
-                preset: preset.clone(),
-                n,
-                seed: 1,
-                window_s: opts.window_s,
-                rumor: true,
-                crash: true,
-                role: "scale".into(),
-            };
-            ours.push(run_child(&case));
+            let runs: Vec<Value> = (1..=opts.scale_runs)
+                .map(|seed| {
+                    run_child(&Case::Lab {
+                        preset: preset.clone(),
+                        n,
+                        seed,
+                        window_s: opts.window_s,
+                        rumor: true,
+                        crash: true,
+                        role: "scale".into(),
+                    })
+                })
+                .collect();
+            ours.push(median_row(&runs));
+            scale_runs.extend(runs);
         }
     }
     // 2. Detection and spread.
@@ -714,7 +725,7 @@ fn parent(opts: Options) {
     );
     println!("{md}");
     let mut jsonl = String::new();
-    for v in ours.iter().chain(&detect).chain(long.as_ref()) {
+    for v in scale_runs.iter().chain(&detect).chain(long.as_ref()) {
         jsonl.push_str(&v.to_string());
         jsonl.push('\n');
     }
@@ -742,7 +753,7 @@ struct Peers {
     skipped: Option<String>,
     /// The scale run: one line per (implementation, config, N).
     lines: Vec<Value>,
-    /// Further `default` runs at the detection sizes.
+    /// Further `default` runs at every size.
     repeats: Vec<Value>,
     /// Per implementation: wall seconds, load before, or the failure.
     notes: Vec<String>,
@@ -754,8 +765,17 @@ impl Peers {
         Peers { skipped: Some(why.into()), lines: Vec::new(), repeats: Vec::new(), notes: Vec::new() }
     }
 
-    fn find(&self, imp: &str, config: &str, n: usize) -> Option<&Value> {
-        self.lines.iter().find(|v| v["impl"] == imp && v["config"] == config && v["n"] == n)
+    /// `imp`'s figures for (`config`, `n`): the medians over its runs there
+    /// (the scale run, plus the repeats for `default`).
+    fn find(&self, imp: &str, config: &str, n: usize) -> Option<Value> {
+        let runs: Vec<Value> = self
+            .lines
+            .iter()
+            .chain(&self.repeats)
+            .filter(|v| v["impl"] == imp && v["config"] == config && v["n"] == n)
+            .cloned()
+            .collect();
+        (!runs.is_empty()).then(|| median_row(&runs))
     }
 
     /// The median of `key` over every `default` run of `imp` at `n` (the
@@ -786,18 +806,15 @@ fn run_peers(opts: &Options, out_dir: &Path) -> Peers {
     all.dedup();
     let sizes = all.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
     let configs = opts.presets.iter().map(|p| peer_config(p)).collect::<Vec<_>>().join(",");
-    let detect_sizes = opts.detect_sizes.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
     let mut peers = Peers { skipped: None, lines: Vec::new(), repeats: Vec::new(), notes: Vec::new() };
     for imp in ["memberlist", "foca"] {
         let script = dir.join(imp).join("run.sh");
         if let Some(lines) = run_peer(&script, imp, &sizes, &configs, &out_dir.join(imp), &mut peers.notes) {
             peers.lines.extend(lines);
         }
-        for k in 2..=opts.peer_detect_runs {
-            let tag = format!("{imp}-detect-{k}");
-            if let Some(lines) =
-                run_peer(&script, &tag, &detect_sizes, "default", &out_dir.join(&tag), &mut peers.notes)
-            {
+        for k in 2..=opts.peer_runs {
+            let tag = format!("{imp}-run-{k}");
+            if let Some(lines) = run_peer(&script, &tag, &sizes, "default", &out_dir.join(&tag), &mut peers.notes) {
                 peers.repeats.extend(lines);
             }
         }
@@ -906,6 +923,29 @@ fn stats(values: impl IntoIterator<Item = Option<f64>>) -> Option<(f64, f64, f64
     Some((m, v[0], v[v.len() - 1], v.len()))
 }
 
+/// One row for several runs of a configuration: the first run's fields,
+/// each number replaced by its median over the runs that have it, and
+/// `runs`. A run's error is kept, with how many runs failed.
+fn median_row(runs: &[Value]) -> Value {
+    let mut row = runs.first().cloned().unwrap_or_else(|| json!({}));
+    if let Some(fields) = row.as_object_mut() {
+        for (key, value) in fields.iter_mut() {
+            if value.is_number()
+                && key != "seed"
+                && let Some((m, ..)) = stats(runs.iter().map(|r| r[key.as_str()].as_f64()))
+            {
+                *value = json!(m);
+            }
+        }
+        fields.insert("runs".into(), json!(runs.len()));
+        let failed: Vec<&str> = runs.iter().filter_map(|r| r["error"].as_str()).collect();
+        if let Some(first) = failed.first() {
+            fields.insert("error".into(), json!(format!("{} of {} runs: {first}", failed.len(), runs.len())));
+        }
+    }
+    row
+}
+
 impl Report<'_> {
     fn markdown(&self, load_before: &str, load_after: &str, took: Duration) -> String {
         let mut s = String::new();
@@ -915,13 +955,15 @@ impl Report<'_> {
             "`benches/runtime.rs` ({} mode): the real lab (one tokio task and one UDP socket per node on \
              127.0.0.1, a 2-worker tokio runtime, the observer running as it does under the dashboard), \
              each configuration in its own child process. Sizes {:?}, presets {:?}, steady window {} s, \
-             detection sizes {:?} × {} runs. Load average (1, 5, 15 min) {load_before} before and \
+             {} run(s) per scale configuration (seeds 1, 2, …; each figure in the scale table is the median \
+             over them, and the load shown is the first run's), detection sizes {:?} × {} runs. Load average (1, 5, 15 min) {load_before} before and \
              {load_after} after; the whole bench took {} s. Every row also shows the 1-minute load when \
              its child started.\n\n",
             if o.quick { "quick" } else { "full" },
             o.sizes,
             o.presets,
             o.window_s,
+            o.scale_runs,
             o.detect_sizes,
             o.detect_runs,
             took.as_secs()
@@ -981,8 +1023,9 @@ impl Report<'_> {
                 s.push_str(&format!("- {note}\n"));
             }
             s.push_str(
-                "\nRaw lines: `target/bench-results/{memberlist,foca}.jsonl`, and the detection repeats in \
-                 `{memberlist,foca}-detect-K.jsonl` (used only by the detection table). Ratios are gossip-lab ÷ peer \
+                "\nRaw lines: `target/bench-results/{memberlist,foca}.jsonl`, and the further `default` runs in \
+                 `{memberlist,foca}-run-K.jsonl`. Each peer figure is the median over that peer's runs at the \
+                 (config, N), as each of ours is over our runs. Ratios are gossip-lab ÷ peer \
                  (below 1: gossip-lab uses less / is faster). \"–\": the run produced no figure (see \
                  the peers' README: a run that never reaches 90 % join reports nothing).\n\n",
             );
@@ -1008,7 +1051,7 @@ impl Report<'_> {
                 let fo = self.peers.find("foca", config, n);
                 for (label, key) in metrics {
                     let ours = get(Some(v), key);
-                    let (m, f) = (get(ml, key), get(fo, key));
+                    let (m, f) = (get(ml.as_ref(), key), get(fo.as_ref(), key));
                     let show = |x: Option<f64>| x.map_or("–".into(), fmt_num);
                     s.push_str(&format!(
                         "| {config} | {n} | {label} | {} | {} | {} | {} | {} |\n",
@@ -1153,7 +1196,7 @@ impl Report<'_> {
         for n in [256, 1024] {
             let ours = self.ours.iter().find(|v| v["preset"] == "lan" && v["n"] == n);
             let fo = self.peers.find("foca", "default", n);
-            let (a, b) = (get(ours, "cpu_per_node_per_s"), get(fo, "cpu_per_node_per_s"));
+            let (a, b) = (get(ours, "cpu_per_node_per_s"), get(fo.as_ref(), "cpu_per_node_per_s"));
             let ok = a.zip(b).map(|(a, b)| a <= b);
             s.push_str(&format!(
                 "| CPU/node/s ≤ foca's, lan, N = {n} | gossip-lab {} vs foca {} (ratio {}) | {} |\n",
