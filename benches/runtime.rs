@@ -4,7 +4,7 @@
 //! side with them (issue 5).
 //!
 //! ```text
-//! cargo bench --bench runtime                 # full: ~30-45 min with the peers
+//! cargo bench --bench runtime                 # full: ~50 min with the peers
 //! BENCH_QUICK=1 cargo bench --bench runtime   # N = 16, short windows, 1 detection run, no peers (< 1 min)
 //! GL_BENCH_N=16,256 GL_BENCH_PEERS=0 cargo bench --bench runtime   # a subset
 //! just bench / just bench-quick               # every bench; `bench` also rewrites BENCHMARKS.md
@@ -224,6 +224,9 @@ fn env(name: &str) -> Option<String> {
 // ----- the child ---------------------------------------------------------------
 
 fn main() {
+    if env("GL_BENCH_REPORT_AGAIN").is_some_and(|v| v == "1") {
+        return report_again(Options::from_env());
+    }
     if let Some(spec) = env(CASE_VAR) {
         let case: Case = serde_json::from_str(&spec).unwrap_or_else(|e| panic!("{CASE_VAR}: {e}: {spec}"));
         let result = match case {
@@ -717,12 +720,17 @@ fn parent(opts: Options) {
     let peers = if opts.peers { run_peers(&opts, &out_dir) } else { Peers::skipped("GL_BENCH_PEERS=0 or quick mode") };
     let load_after = loads();
 
+    let meta = Meta {
+        recorded,
+        load_before,
+        load_after,
+        took_s: begun.elapsed().as_secs(),
+        peer_notes: peers.notes.clone(),
+        peers_skipped: peers.skipped.clone(),
+    };
+    write(&out_dir.join("runtime-meta.json"), &serde_json::to_string_pretty(&meta).expect("meta serializes"));
     let report = Report { opts: &opts, ours: &ours, detect: &detect, long: long.as_ref(), sim: &sim, peers: &peers };
-    let md = report.markdown(&load_before, &load_after, begun.elapsed()).replacen(
-        "## Real runtime\n\n",
-        &format!("## Real runtime\n\nRecorded {recorded}.\n\n"),
-        1,
-    );
+    let md = report.write(&meta, &out_dir);
     println!("{md}");
     let mut jsonl = String::new();
     for v in scale_runs.iter().chain(&detect).chain(long.as_ref()) {
@@ -734,7 +742,6 @@ fn parent(opts: Options) {
         jsonl.push('\n');
     }
     write(&out_dir.join("runtime.jsonl"), &jsonl);
-    write(&out_dir.join("runtime.md"), &md);
     eprintln!(
         "wrote {} and runtime.jsonl ({} s in all)",
         out_dir.join("runtime.md").display(),
@@ -923,6 +930,65 @@ fn stats(values: impl IntoIterator<Item = Option<f64>>) -> Option<(f64, f64, f64
     Some((m, v[0], v[v.len() - 1], v.len()))
 }
 
+/// What a run records besides its JSON lines, so that its report can be
+/// written again from the saved results (`GL_BENCH_REPORT_AGAIN=1`) after
+/// a change to the report alone, without measuring for another hour.
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    recorded: String,
+    load_before: String,
+    load_after: String,
+    took_s: u64,
+    peer_notes: Vec<String>,
+    peers_skipped: Option<String>,
+}
+
+/// Writes `runtime.md` again from a full run's saved files: its
+/// `runtime.jsonl`, `runtime-meta.json` and the peers' JSON lines.
+fn report_again(opts: Options) {
+    let dir = results_dir(false);
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let meta: Meta = serde_json::from_str(&read("runtime-meta.json")).expect("runtime-meta.json");
+    let (mut groups, mut detect, mut long, mut sim) = (Vec::<Vec<Value>>::new(), Vec::new(), None, Vec::new());
+    for line in read("runtime.jsonl").lines() {
+        let v: Value = serde_json::from_str(line).expect("runtime.jsonl line");
+        if v["impl"] == "gossip-lab-sim" {
+            sim.push(v["result"].clone());
+            continue;
+        }
+        match v["role"].as_str() {
+            Some("scale") => match groups.last_mut() {
+                Some(g) if g[0]["preset"] == v["preset"] && g[0]["n"] == v["n"] => g.push(v),
+                _ => groups.push(vec![v]),
+            },
+            Some("detect") => detect.push(v),
+            Some("long") => long = Some(v),
+            _ => {}
+        }
+    }
+    let ours: Vec<Value> = groups.iter().map(|g| median_row(g)).collect();
+    let lines = |name: &str| -> Vec<Value> {
+        std::fs::read_to_string(dir.join(name))
+            .map(|t| t.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+            .unwrap_or_default()
+    };
+    let mut peers = Peers {
+        skipped: meta.peers_skipped.clone(),
+        lines: Vec::new(),
+        repeats: Vec::new(),
+        notes: meta.peer_notes.clone(),
+    };
+    for imp in ["memberlist", "foca"] {
+        peers.lines.extend(lines(&format!("{imp}.jsonl")));
+        for k in 2..=opts.peer_runs {
+            peers.repeats.extend(lines(&format!("{imp}-run-{k}.jsonl")));
+        }
+    }
+    let report = Report { opts: &opts, ours: &ours, detect: &detect, long: long.as_ref(), sim: &sim, peers: &peers };
+    report.write(&meta, &dir);
+    eprintln!("wrote {} again from the saved results", dir.join("runtime.md").display());
+}
+
 /// One row for several runs of a configuration: the first run's fields,
 /// each number replaced by its median over the runs that have it, and
 /// `runs`. A run's error is kept, with how many runs failed.
@@ -930,7 +996,11 @@ fn median_row(runs: &[Value]) -> Value {
     let mut row = runs.first().cloned().unwrap_or_else(|| json!({}));
     if let Some(fields) = row.as_object_mut() {
         for (key, value) in fields.iter_mut() {
+            // Fields every run agrees on (n, config, intervals) keep their
+            // exact value and type; the seed is the first run's.
+            let agreed = runs.iter().all(|r| r[key.as_str()] == *value);
             if value.is_number()
+                && !agreed
                 && key != "seed"
                 && let Some((m, ..)) = stats(runs.iter().map(|r| r[key.as_str()].as_f64()))
             {
@@ -947,6 +1017,17 @@ fn median_row(runs: &[Value]) -> Value {
 }
 
 impl Report<'_> {
+    /// The section as `runtime.md` in `dir`; returns it.
+    fn write(&self, meta: &Meta, dir: &Path) -> String {
+        let md = self.markdown(&meta.load_before, &meta.load_after, Duration::from_secs(meta.took_s)).replacen(
+            "## Real runtime\n\n",
+            &format!("## Real runtime\n\nRecorded {}.\n\n", meta.recorded),
+            1,
+        );
+        write(&dir.join("runtime.md"), &md);
+        md
+    }
+
     fn markdown(&self, load_before: &str, load_after: &str, took: Duration) -> String {
         let mut s = String::new();
         let o = self.opts;
