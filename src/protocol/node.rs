@@ -675,9 +675,8 @@ impl Node {
     }
 
     fn ack_timeout(&mut self, seq: u32, at: Time, now: Time) {
-        let Some(probe) = self.probe.filter(|p| p.seq == seq && p.phase == Phase::Direct) else {
-            return;
-        };
+        let probe = self.probe.expect("live: the probe is pending");
+        debug_assert_eq!((probe.seq, probe.phase), (seq, Phase::Direct));
         if let Some(lag) = self.lagged(at, now) {
             self.abandon_probe(probe, lag);
             return;

@@ -93,12 +93,10 @@ impl Observer {
             nodes,
             clock,
             events_dropped,
-            events: VecDeque::with_capacity(EVENT_LOG),
-            unformatted: 0,
+            pending: VecDeque::with_capacity(EVENT_LOG),
             shown: VecDeque::with_capacity(EVENT_LOG),
             shown_shared: Arc::default(),
             health: Vec::new(),
-            health_shared: Vec::new(),
             rates: Vec::new(),
             last_traffic: Vec::new(),
             last_metrics_at: Time::ZERO,
@@ -135,20 +133,18 @@ struct State {
     nodes: Vec<NodeHandles>,
     clock: LabClock,
     events_dropped: Arc<AtomicU64>,
-    /// The newest lines worth showing, unformatted: a join burst brings a
-    /// million member events, and formatting each only to keep the last
-    /// two thousand would make the observer the bottleneck.
-    events: VecDeque<Line>,
-    /// How many of `events` (the newest) arrived since the last snapshot.
-    unformatted: usize,
-    /// `events` formatted, as the last snapshot showed them: only new lines
-    /// are formatted, and a quiet lab's snapshots share one list.
+    /// Lines worth showing that arrived since the last snapshot (the newest
+    /// EVENT_LOG of them), unformatted: a join burst brings a million member
+    /// events, and formatting each only to keep the last two thousand would
+    /// make the observer the bottleneck.
+    pending: VecDeque<Line>,
+    /// The event log as the last snapshot showed it, formatted once.
     shown: VecDeque<EventLine>,
+    /// `shown` as snapshots share it, so a quiet lab's snapshots copy nothing.
     shown_shared: Arc<Vec<EventLine>>,
-    health: Vec<VecDeque<u32>>,
-    /// `health` as the snapshots share it, rebuilt once per metrics tick
-    /// rather than copied into each of ten snapshots a second.
-    health_shared: Vec<Arc<[u32]>>,
+    /// Per node, its recent health scores, oldest first; replaced once per
+    /// metrics tick and shared by the ten snapshots a second in between.
+    health: Vec<Arc<[u32]>>,
     rates: Vec<(f64, f64)>,
     last_traffic: Vec<Traffic>,
     last_metrics_at: Time,
@@ -211,11 +207,10 @@ impl State {
             self.write_error = Some(e);
         }
         if shows(&line.record) {
-            if self.events.len() == EVENT_LOG {
-                self.events.pop_front();
+            if self.pending.len() == EVENT_LOG {
+                self.pending.pop_front();
             }
-            self.events.push_back(line);
-            self.unformatted = (self.unformatted + 1).min(EVENT_LOG);
+            self.pending.push_back(line);
         }
     }
 
@@ -284,8 +279,7 @@ impl State {
         let now = self.clock.now();
         let dt = (now - self.last_metrics_at).as_secs_f64().max(1e-3);
         let n = self.nodes.len();
-        self.health.resize_with(n, VecDeque::new);
-        self.health_shared.resize_with(n, Arc::default);
+        self.health.resize_with(n, Arc::default);
         self.rates.resize(n, (0.0, 0.0));
         self.last_traffic.resize_with(n, Traffic::default);
         let mut nodes = Vec::with_capacity(n);
@@ -297,12 +291,9 @@ impl State {
                 (traffic.received_total().packets - prev.received_total().packets) as f64 / dt,
                 (traffic.sent_total().packets - prev.sent_total().packets) as f64 / dt,
             );
-            let h = &mut self.health[i];
-            if h.len() == HEALTH_HISTORY {
-                h.pop_front();
-            }
-            h.push_back(status.health);
-            self.health_shared[i] = h.iter().copied().collect();
+            let h = &self.health[i];
+            let keep = h.len().min(HEALTH_HISTORY - 1);
+            self.health[i] = h[h.len() - keep..].iter().copied().chain([status.health]).collect();
             nodes.push(NodeMetrics {
                 node: i,
                 health: status.health,
@@ -324,15 +315,13 @@ impl State {
 
     /// The event log as of now, formatting only what is new.
     fn event_lines(&mut self) -> Arc<Vec<EventLine>> {
-        if self.unformatted > 0 {
-            let new = self.events.range(self.events.len() - self.unformatted..);
-            for line in new.filter_map(event_line) {
+        if !self.pending.is_empty() {
+            for line in self.pending.drain(..).filter_map(|l| event_line(&l)) {
                 if self.shown.len() == EVENT_LOG {
                     self.shown.pop_front();
                 }
                 self.shown.push_back(line);
             }
-            self.unformatted = 0;
             self.shown_shared = Arc::new(self.shown.iter().cloned().collect());
         }
         self.shown_shared.clone()
@@ -356,7 +345,7 @@ impl State {
                 traffic: self.last_traffic.get(i).cloned().unwrap_or_default(),
                 rate_in: self.rates.get(i).map_or(0.0, |r| r.0),
                 rate_out: self.rates.get(i).map_or(0.0, |r| r.1),
-                health_history: self.health_shared.get(i).cloned().unwrap_or_default(),
+                health_history: self.health.get(i).cloned().unwrap_or_default(),
             })
             .collect();
         let traffic = self.last_traffic.iter().fold(Traffic::default(), |mut acc, t| {
