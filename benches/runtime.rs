@@ -772,28 +772,22 @@ impl Peers {
         Peers { skipped: Some(why.into()), lines: Vec::new(), repeats: Vec::new(), notes: Vec::new() }
     }
 
-    /// `imp`'s figures for (`config`, `n`): the medians over its runs there
-    /// (the scale run, plus the repeats for `default`).
+    /// Every run of `imp` at (`config`, `n`): the scale run, plus the
+    /// repeats for `default`.
+    fn runs<'a>(&'a self, imp: &'a str, config: &'a str, n: usize) -> impl Iterator<Item = &'a Value> {
+        self.lines.iter().chain(&self.repeats).filter(move |v| v["impl"] == imp && v["config"] == config && v["n"] == n)
+    }
+
+    /// `imp`'s figures for (`config`, `n`): the medians over its runs there.
     fn find(&self, imp: &str, config: &str, n: usize) -> Option<Value> {
-        let runs: Vec<Value> = self
-            .lines
-            .iter()
-            .chain(&self.repeats)
-            .filter(|v| v["impl"] == imp && v["config"] == config && v["n"] == n)
-            .cloned()
-            .collect();
+        let runs: Vec<Value> = self.runs(imp, config, n).cloned().collect();
         (!runs.is_empty()).then(|| median_row(&runs))
     }
 
-    /// The median of `key` over every `default` run of `imp` at `n` (the
-    /// scale run and the repeats), and how many runs had it.
+    /// The median of `key` over every `default` run of `imp` at `n`, and
+    /// how many runs had it.
     fn detect_median(&self, imp: &str, n: usize, key: &str) -> Option<(f64, usize)> {
-        let runs = self
-            .lines
-            .iter()
-            .chain(&self.repeats)
-            .filter(|v| v["impl"] == imp && v["config"] == "default" && v["n"] == n);
-        stats(runs.map(|v| get(Some(v), key))).map(|(m, _, _, k)| (m, k))
+        stats(self.runs(imp, "default", n).map(|v| get(Some(v), key))).map(|(m, _, _, k)| (m, k))
     }
 }
 
