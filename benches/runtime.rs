@@ -539,7 +539,7 @@ async fn finish(running: Running, mut out: Value, started: Instant) -> Value {
 fn exchange_size(n: usize, budget: usize) -> (usize, usize) {
     let worst = MemberEntry {
         addr: std::net::SocketAddrV4::new(std::net::Ipv4Addr::BROADCAST, u16::MAX),
-        incarnation: u32::MAX,
+        incarnation: gossip_lab::protocol::Incarnation::MAX,
         state: State::Left,
     };
     let entry_len = wire::encoded_len(&worst);

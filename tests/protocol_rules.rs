@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
 use gossip_lab::protocol::message::{MemberEntry, PushPull};
-use gossip_lab::protocol::{Body, Config, Event, Node, NodeAddr, Packet, State, Time, Transmit, Update};
+use gossip_lab::protocol::{Body, Config, Event, Incarnation, Node, NodeAddr, Packet, State, Time, Transmit, Update};
 use gossip_lab::wire;
 
 fn addr(i: u16) -> NodeAddr {
@@ -55,7 +55,7 @@ fn gossip(updates: Vec<Update>) -> Packet {
     Packet { body: Body::Gossip, gossip: updates }
 }
 
-fn state(n: &Node, i: u16) -> Option<(State, u32)> {
+fn state(n: &Node, i: u16) -> Option<(State, Incarnation)> {
     n.member(addr(i)).map(|m| (m.state, m.incarnation))
 }
 
@@ -478,7 +478,8 @@ fn no_packet_ever_exceeds_the_budget() {
     // 600 members: far more news and state than one packet holds.
     let mut n = Node::new(addr(0), cfg.clone(), 3, Time::ZERO);
     for chunk in (1..=600u16).collect::<Vec<_>>().chunks(50) {
-        let updates = chunk.iter().map(|&i| Update::Alive { member: addr(i), incarnation: u32::MAX - 1 }).collect();
+        let updates =
+            chunk.iter().map(|&i| Update::Alive { member: addr(i), incarnation: Incarnation::MAX - 1 }).collect();
         n.handle_packet(addr(1), gossip(updates), Time::ZERO);
     }
     n.broadcast_rumor(vec![7; gossip_lab::protocol::message::MAX_RUMOR_PAYLOAD], Time::ZERO).unwrap();

@@ -154,7 +154,7 @@ async fn a_half_and_half_partition_is_detected_and_remerges_after_heal() {
 
     let log = read_log(dir.path());
     // Node 0 (first half) saw node 15 (second half) die, then come back.
-    let about_15: Vec<(State, u32)> = log
+    let about_15: Vec<(State, u64)> = log
         .iter()
         .filter_map(|l| match l.record {
             Record::Member { observer: 0, subject: 15, to, incarnation, .. } => Some((to, incarnation)),

@@ -39,6 +39,14 @@ fn wire_u32() -> impl Strategy<Value = u32> {
     ]
 }
 
+/// A u64 biased the same way (incarnations).
+fn wire_u64() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        2 => any::<u64>(),
+        1 => prop::sample::select(vec![0u64, 1, 250, 251, 255, 256, u64::from(u32::MAX), u64::MAX]),
+    ]
+}
+
 /// A u16 biased the same way.
 fn wire_u16() -> impl Strategy<Value = u16> {
     prop_oneof![
@@ -57,7 +65,7 @@ fn state() -> impl Strategy<Value = State> {
 }
 
 fn member_entry() -> impl Strategy<Value = MemberEntry> {
-    (addr(), wire_u32(), state()).prop_map(|(addr, incarnation, state)| MemberEntry { addr, incarnation, state })
+    (addr(), wire_u64(), state()).prop_map(|(addr, incarnation, state)| MemberEntry { addr, incarnation, state })
 }
 
 fn rumor() -> impl Strategy<Value = Rumor> {
@@ -67,14 +75,14 @@ fn rumor() -> impl Strategy<Value = Rumor> {
 
 fn update() -> impl Strategy<Value = Update> {
     prop_oneof![
-        (addr(), wire_u32()).prop_map(|(member, incarnation)| Update::Alive { member, incarnation }),
-        (addr(), wire_u32(), addr()).prop_map(|(member, incarnation, from)| Update::Suspect {
+        (addr(), wire_u64()).prop_map(|(member, incarnation)| Update::Alive { member, incarnation }),
+        (addr(), wire_u64(), addr()).prop_map(|(member, incarnation, from)| Update::Suspect {
             member,
             incarnation,
             from
         }),
-        (addr(), wire_u32(), addr()).prop_map(|(member, incarnation, from)| Update::Dead { member, incarnation, from }),
-        (addr(), wire_u32()).prop_map(|(member, incarnation)| Update::Left { member, incarnation }),
+        (addr(), wire_u64(), addr()).prop_map(|(member, incarnation, from)| Update::Dead { member, incarnation, from }),
+        (addr(), wire_u64()).prop_map(|(member, incarnation)| Update::Left { member, incarnation }),
         rumor().prop_map(Update::Rumor),
     ]
 }

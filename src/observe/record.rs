@@ -19,7 +19,7 @@ use super::summary::Summary;
 use super::traffic::Traffic;
 use super::truth::Liveness;
 use crate::faults::{FaultPlan, LinkRule};
-use crate::protocol::{Event, NodeAddr, State, Time};
+use crate::protocol::{Event, Incarnation, NodeAddr, State, Time};
 
 /// The session log format this build writes (and the newest it reads).
 pub const FORMAT: u32 = 1;
@@ -81,7 +81,7 @@ pub enum Record {
         /// Its new state.
         to: State,
         /// The incarnation of the new state.
-        incarnation: u32,
+        incarnation: Incarnation,
     },
     /// A suspicion timer changed.
     Suspicion {
@@ -109,9 +109,9 @@ pub enum Record {
         /// The node.
         node: usize,
         /// The incarnation it was accused at.
-        accused: u32,
+        accused: Incarnation,
         /// Its new incarnation.
-        incarnation: u32,
+        incarnation: Incarnation,
     },
     /// A node's Lifeguard health score changed.
     Health {
@@ -265,7 +265,7 @@ pub struct NodeMetrics {
     /// Its health score.
     pub health: u32,
     /// Its incarnation.
-    pub incarnation: u32,
+    pub incarnation: Incarnation,
     /// Its piggyback queue depth.
     #[serde(default)]
     pub queue: usize,
@@ -447,6 +447,8 @@ pub fn from_event(
         Event::HealthChanged { score } => Record::Health { node, score },
         Event::ProbeLagged { target, lag } => Record::Lag { node, target: index(target)?, lag_ms: ms(lag) },
         Event::Joined => Record::Node { node, addr: addr_of(node)?.to_string(), event: NodeChange::Joined },
+        // Not yet a line of its own: the observer's view keeps the last state.
+        Event::MemberForgotten { .. } => return None,
         Event::LeaveComplete => Record::Node { node, addr: addr_of(node)?.to_string(), event: NodeChange::Left },
     })
 }

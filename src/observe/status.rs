@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::protocol::{Counters, Node, SuspicionView, Time};
+use crate::protocol::{Counters, Incarnation, Node, SuspicionView, Time};
 
 /// One node's current state as it sees itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -16,7 +16,7 @@ pub struct NodeStatus {
     /// Lifeguard local health score (0 is healthy).
     pub health: u32,
     /// The node's own incarnation.
-    pub incarnation: u32,
+    pub incarnation: Incarnation,
     /// Updates waiting to be piggybacked.
     pub queue: usize,
     /// Rows in its membership table (self included).

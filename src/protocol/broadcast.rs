@@ -172,7 +172,7 @@ mod tests {
         SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)
     }
 
-    fn alive(port: u16, incarnation: u32) -> Update {
+    fn alive(port: u16, incarnation: u64) -> Update {
         Update::Alive { member: addr(port), incarnation }
     }
 

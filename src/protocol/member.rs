@@ -20,6 +20,11 @@ use super::Time;
 /// which keeps N×N membership tables small in large simulations.
 pub type NodeAddr = std::net::SocketAddrV4;
 
+/// A member's incarnation number: only the member itself raises it, to
+/// refute a claim about it. 64 bits, so that no run of refutations (forged
+/// or not) can exhaust it; see the jump bound in `membership`.
+pub type Incarnation = u64;
+
 /// A member's state as one node believes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -71,7 +76,7 @@ impl fmt::Display for State {
 /// A higher incarnation always wins; at equal incarnation the claim must
 /// rank strictly higher. Equal claims are not news, which is what stops an
 /// update from being re-gossiped forever.
-pub fn supersedes(new: State, new_inc: u32, old: State, old_inc: u32) -> bool {
+pub fn supersedes(new: State, new_inc: Incarnation, old: State, old_inc: Incarnation) -> bool {
     new_inc > old_inc || (new_inc == old_inc && new.rank() > old.rank())
 }
 
@@ -83,7 +88,7 @@ pub struct Member {
     /// What we believe about it.
     pub state: State,
     /// The incarnation that belief is about.
-    pub incarnation: u32,
+    pub incarnation: Incarnation,
     /// When we last changed `state` (for display and for gossiping to the dead).
     pub since: Time,
 }

@@ -9,7 +9,7 @@
 use rustc_hash::FxHashMap;
 
 use super::Time;
-use super::member::{Member, NodeAddr, State, supersedes};
+use super::member::{Incarnation, Member, NodeAddr, State, supersedes};
 
 /// What [`Membership::apply`] did with a claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum Applied {
         /// The previous state.
         from: State,
         /// The previous incarnation.
-        from_incarnation: u32,
+        from_incarnation: Incarnation,
     },
 }
 
@@ -61,7 +61,7 @@ impl Membership {
 
     /// Sets our own row; used for refutation and leave, which the precedence
     /// rule must not block.
-    pub fn set_local(&mut self, state: State, incarnation: u32, now: Time) {
+    pub fn set_local(&mut self, state: State, incarnation: Incarnation, now: Time) {
         let me = self.members[0];
         self.adjust_live(me.state, state);
         self.members[0] = Member { state, incarnation, since: if me.state == state { me.since } else { now }, ..me };
@@ -108,7 +108,7 @@ impl Membership {
     /// Merges the claim "`addr` is `state` at `incarnation`". Only an Alive
     /// claim can introduce a member we have never seen: suspicion or death
     /// of a stranger is not actionable (memberlist ignores it too).
-    pub fn apply(&mut self, addr: NodeAddr, state: State, incarnation: u32, now: Time) -> Applied {
+    pub fn apply(&mut self, addr: NodeAddr, state: State, incarnation: Incarnation, now: Time) -> Applied {
         match self.index.get(&addr) {
             None if state == State::Alive => {
                 self.insert(Member { addr, state, incarnation, since: now });

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::member::{NodeAddr, State};
+use super::member::{Incarnation, NodeAddr, State};
 
 /// Deserializes a `Vec` without trusting the length prefix for capacity.
 ///
@@ -107,7 +107,7 @@ pub struct MemberEntry {
     /// The member.
     pub addr: NodeAddr,
     /// Its incarnation in the sender's view.
-    pub incarnation: u32,
+    pub incarnation: Incarnation,
     /// Its state in the sender's view.
     pub state: State,
 }
@@ -120,14 +120,14 @@ pub enum Update {
         /// The member.
         member: NodeAddr,
         /// Its incarnation.
-        incarnation: u32,
+        incarnation: Incarnation,
     },
     /// `from` suspects `member` at `incarnation`.
     Suspect {
         /// The suspected member.
         member: NodeAddr,
         /// The incarnation being suspected.
-        incarnation: u32,
+        incarnation: Incarnation,
         /// Who suspects it; distinct senders are independent confirmations.
         from: NodeAddr,
     },
@@ -136,7 +136,7 @@ pub enum Update {
         /// The member declared dead.
         member: NodeAddr,
         /// The incarnation declared dead.
-        incarnation: u32,
+        incarnation: Incarnation,
         /// Who declared it.
         from: NodeAddr,
     },
@@ -145,7 +145,7 @@ pub enum Update {
         /// The member that left.
         member: NodeAddr,
         /// Its final incarnation.
-        incarnation: u32,
+        incarnation: Incarnation,
     },
     /// A user rumor: an opaque payload every node delivers exactly once.
     Rumor(Rumor),

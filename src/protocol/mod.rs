@@ -26,7 +26,7 @@ pub mod suspicion;
 mod time;
 
 pub use config::{Config, Preset};
-pub use member::{Member, NodeAddr, State};
+pub use member::{Incarnation, Member, NodeAddr, State};
 pub use message::{Body, MsgKind, Packet, Rumor, RumorId, Update};
 pub use node::{Counters, Event, Node, RumorError, SuspicionView, Transmit};
 pub use time::Time;

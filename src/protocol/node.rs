@@ -20,7 +20,7 @@ use super::Time;
 use super::awareness::Awareness;
 use super::broadcast::{BroadcastKey, BroadcastQueue};
 use super::config::Config;
-use super::member::{Member, NodeAddr, State};
+use super::member::{Incarnation, Member, NodeAddr, State};
 use super::membership::{Applied, Membership};
 use super::message::{Body, MAX_RUMOR_PAYLOAD, MemberEntry, Packet, PushPull, Rumor, RumorId, Update};
 use super::probe::{Phase, Probe, ProbeList};
@@ -48,7 +48,7 @@ pub enum Event {
         /// Its new state in our view.
         to: State,
         /// The incarnation of the new state.
-        incarnation: u32,
+        incarnation: Incarnation,
     },
     /// We started suspecting `member`.
     SuspicionStarted {
@@ -57,7 +57,7 @@ pub enum Event {
         /// Who raised the suspicion that reached us.
         by: NodeAddr,
         /// The incarnation suspected.
-        incarnation: u32,
+        incarnation: Incarnation,
         /// The timeout it starts with.
         timeout: Duration,
         /// Confirmations that would bring it to the minimum.
@@ -79,7 +79,7 @@ pub enum Event {
         /// The former suspect.
         member: NodeAddr,
         /// Its new incarnation.
-        incarnation: u32,
+        incarnation: Incarnation,
     },
     /// A suspicion ran out and the member is now declared dead by us.
     SuspicionExpired {
@@ -93,9 +93,9 @@ pub enum Event {
     /// Someone accused us; we bumped our incarnation to refute.
     Refuted {
         /// The incarnation we were accused at.
-        accused: u32,
+        accused: Incarnation,
         /// Our new incarnation.
-        incarnation: u32,
+        incarnation: Incarnation,
     },
     /// A user rumor reached us for the first time.
     RumorDelivered {
@@ -117,6 +117,12 @@ pub enum Event {
         /// How late the deadline was handled.
         lag: Duration,
     },
+    /// We dropped a Dead or Left member from our table after holding it
+    /// so for the reap time: it is now unknown to us, as if never heard of.
+    MemberForgotten {
+        /// The member forgotten.
+        member: NodeAddr,
+    },
     /// We heard back from a seed: we are part of a cluster.
     Joined,
     /// Our leave announcement has been sent its full number of times.
@@ -129,7 +135,7 @@ pub struct SuspicionView {
     /// The suspect.
     pub member: NodeAddr,
     /// The incarnation suspected.
-    pub incarnation: u32,
+    pub incarnation: Incarnation,
     /// When we started suspecting it.
     pub start: Time,
     /// When it will be declared dead, at the current confirmations.
@@ -265,7 +271,7 @@ impl Node {
         let next_push_pull = now + config.push_pull_interval + jitter(&mut rng, config.push_pull_interval);
         let worst = MemberEntry {
             addr: std::net::SocketAddrV4::new(std::net::Ipv4Addr::BROADCAST, u16::MAX),
-            incarnation: u32::MAX,
+            incarnation: Incarnation::MAX,
             state: State::Left,
         };
         let awareness_max = if config.awareness { config.awareness_max_multiplier } else { 1 };
@@ -317,7 +323,7 @@ impl Node {
     }
 
     /// Our own incarnation.
-    pub fn incarnation(&self) -> u32 {
+    pub fn incarnation(&self) -> Incarnation {
         self.members.local().incarnation
     }
 
@@ -804,7 +810,7 @@ impl Node {
     /// A claim about ourselves that outranks what we hold means someone
     /// thinks we are suspect, dead or gone: refute by bumping our
     /// incarnation past the accusation. A leaving node lets it stand.
-    fn about_me(&mut self, state: State, incarnation: u32, now: Time) {
+    fn about_me(&mut self, state: State, incarnation: Incarnation, now: Time) {
         if self.life != Life::Running {
             return;
         }
@@ -818,7 +824,7 @@ impl Node {
         }
     }
 
-    fn refute(&mut self, accused: u32, now: Time) {
+    fn refute(&mut self, accused: Incarnation, now: Time) {
         let inc = accused.max(self.incarnation()).saturating_add(1);
         self.members.set_local(State::Alive, inc, now);
         self.enqueue(Update::Alive { member: self.me, incarnation: inc });
@@ -828,7 +834,7 @@ impl Node {
         self.adjust_health(1);
     }
 
-    fn on_alive(&mut self, member: NodeAddr, incarnation: u32, now: Time) {
+    fn on_alive(&mut self, member: NodeAddr, incarnation: Incarnation, now: Time) {
         if member == self.me {
             return self.about_me(State::Alive, incarnation, now);
         }
@@ -859,7 +865,7 @@ impl Node {
         }
     }
 
-    fn on_suspect(&mut self, member: NodeAddr, incarnation: u32, from: NodeAddr, now: Time) {
+    fn on_suspect(&mut self, member: NodeAddr, incarnation: Incarnation, from: NodeAddr, now: Time) {
         if member == self.me {
             return self.about_me(State::Suspect, incarnation, now);
         }
@@ -892,7 +898,7 @@ impl Node {
         self.events.push_back(Event::SuspicionStarted { member, by: from, incarnation, timeout, k });
     }
 
-    fn on_dead(&mut self, member: NodeAddr, incarnation: u32, from: NodeAddr, state: State, now: Time) {
+    fn on_dead(&mut self, member: NodeAddr, incarnation: Incarnation, from: NodeAddr, state: State, now: Time) {
         if member == self.me {
             return self.about_me(state, incarnation, now);
         }

@@ -9,13 +9,13 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use super::config::suspicion_timeout;
-use super::{NodeAddr, Time};
+use super::{Incarnation, NodeAddr, Time};
 
 /// The suspicion of one member.
 #[derive(Clone, Debug)]
 pub struct Suspicion {
     /// The incarnation being suspected.
-    pub incarnation: u32,
+    pub incarnation: Incarnation,
     /// When the suspicion started.
     pub start: Time,
     min: Duration,
@@ -28,7 +28,14 @@ pub struct Suspicion {
 impl Suspicion {
     /// Starts a suspicion raised by `from`, with timeouts from `min` to `max`
     /// and `k` expected confirmations (k = 0: the timer runs at `min`).
-    pub fn new(from: NodeAddr, incarnation: u32, start: Time, min: Duration, max: Duration, k: u32) -> Suspicion {
+    pub fn new(
+        from: NodeAddr,
+        incarnation: Incarnation,
+        start: Time,
+        min: Duration,
+        max: Duration,
+        k: u32,
+    ) -> Suspicion {
         let mut accusers = HashSet::new();
         accusers.insert(from);
         Suspicion { incarnation, start, min, max, k, accusers }
