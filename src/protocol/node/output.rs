@@ -1,0 +1,177 @@
+//! What a node hands back to its driver: datagrams to send, events, the
+//! read-only views the dashboard draws, running counters, and command errors.
+//! Kept apart from the state machine so a driver or view can read these
+//! types without wading through protocol rules.
+
+use std::time::Duration;
+
+use crate::protocol::Time;
+use crate::protocol::member::{Incarnation, NodeAddr, State};
+use crate::protocol::message::{MAX_RUMOR_PAYLOAD, Packet, RumorId};
+
+/// A datagram the node wants sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transmit {
+    /// Destination.
+    pub to: NodeAddr,
+    /// What to send; the driver encodes it with [`crate::wire`].
+    pub packet: Packet,
+}
+
+/// Something observable happened inside the node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Our view of `member` changed (`from: None` means newly learned).
+    MemberChanged {
+        /// The member.
+        member: NodeAddr,
+        /// Its previous state in our view.
+        from: Option<State>,
+        /// Its new state in our view.
+        to: State,
+        /// The incarnation of the new state.
+        incarnation: Incarnation,
+    },
+    /// We started suspecting `member`.
+    SuspicionStarted {
+        /// The suspect.
+        member: NodeAddr,
+        /// Who raised the suspicion that reached us.
+        by: NodeAddr,
+        /// The incarnation suspected.
+        incarnation: Incarnation,
+        /// The timeout it starts with.
+        timeout: Duration,
+        /// Confirmations that would bring it to the minimum.
+        k: u32,
+    },
+    /// An independent node confirmed an active suspicion, shortening it.
+    SuspicionConfirmed {
+        /// The suspect.
+        member: NodeAddr,
+        /// The confirming node.
+        by: NodeAddr,
+        /// Confirmations so far.
+        confirmations: u32,
+        /// The new total timeout (from the suspicion's start).
+        timeout: Duration,
+    },
+    /// The suspect refuted (or was otherwise cleared) before its deadline.
+    SuspicionRefuted {
+        /// The former suspect.
+        member: NodeAddr,
+        /// Its new incarnation.
+        incarnation: Incarnation,
+    },
+    /// A suspicion ran out and the member is now declared dead by us.
+    SuspicionExpired {
+        /// The member.
+        member: NodeAddr,
+        /// Confirmations it had gathered.
+        confirmations: u32,
+        /// The timeout that expired.
+        timeout: Duration,
+    },
+    /// Someone accused us; we bumped our incarnation to refute.
+    Refuted {
+        /// The incarnation we were accused at.
+        accused: Incarnation,
+        /// Our new incarnation.
+        incarnation: Incarnation,
+    },
+    /// A user rumor reached us for the first time.
+    RumorDelivered {
+        /// The rumor.
+        id: RumorId,
+        /// Its payload.
+        payload: Vec<u8>,
+    },
+    /// Our local health score changed.
+    HealthChanged {
+        /// The new score (0 is healthy).
+        score: u32,
+    },
+    /// A probe deadline was handled so late that the node itself must have
+    /// stalled; the probe was abandoned rather than blamed on its target.
+    ProbeLagged {
+        /// The member that was being probed.
+        target: NodeAddr,
+        /// How late the deadline was handled.
+        lag: Duration,
+    },
+    /// We dropped a Dead or Left member from our table after holding it
+    /// so for the reap time: it is now unknown to us, as if never heard of.
+    MemberForgotten {
+        /// The member forgotten.
+        member: NodeAddr,
+    },
+    /// We heard back from a seed: we are part of a cluster.
+    Joined,
+    /// Our leave announcement has been sent its full number of times.
+    LeaveComplete,
+}
+
+/// What the dashboard needs to draw one suspicion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuspicionView {
+    /// The suspect.
+    pub member: NodeAddr,
+    /// The incarnation suspected.
+    pub incarnation: Incarnation,
+    /// When we started suspecting it.
+    pub start: Time,
+    /// When it will be declared dead, at the current confirmations.
+    pub deadline: Time,
+    /// The current total timeout.
+    pub timeout: Duration,
+    /// Independent confirmations so far.
+    pub confirmations: u32,
+    /// Confirmations that bring the timeout to `min`.
+    pub k: u32,
+    /// The floor of the timeout.
+    pub min: Duration,
+    /// The initial timeout.
+    pub max: Duration,
+}
+
+/// Running totals, for the dashboard and metrics.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Packets queued for sending, by [`MsgKind::index`](super::MsgKind::index).
+    pub sent: [u64; 6],
+    /// Packets handled, by [`MsgKind::index`](super::MsgKind::index).
+    pub received: [u64; 6],
+    /// Piggybacked updates sent.
+    pub updates_sent: u64,
+    /// Piggybacked updates received.
+    pub updates_received: u64,
+    /// Probes started.
+    pub probes: u64,
+    /// Probes that ended without an ack.
+    pub probe_failures: u64,
+    /// Probes abandoned because the node itself lagged.
+    pub probes_lagged: u64,
+    /// Probes that needed helpers.
+    pub indirect_probes: u64,
+    /// Nacks received.
+    pub nacks_received: u64,
+    /// Suspicions started.
+    pub suspicions: u64,
+    /// Times we refuted an accusation.
+    pub refutations: u64,
+    /// Push-pull exchanges we started (joins included).
+    pub push_pulls: u64,
+    /// Push-pulls started because a peer knew more members than we did.
+    pub catch_ups: u64,
+}
+
+/// Why a rumor was not accepted. The node is left untouched.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RumorError {
+    /// The payload exceeds [`MAX_RUMOR_PAYLOAD`].
+    #[error("rumor payload of {0} bytes exceeds the {MAX_RUMOR_PAYLOAD}-byte limit")]
+    TooLarge(usize),
+    /// The node is leaving or has left.
+    #[error("the node is leaving the cluster")]
+    NotRunning,
+}

@@ -1,0 +1,174 @@
+//! Failure detection: the probe round (direct ping, then indirect pings
+//! through helpers), acks, nacks and relays for other nodes' probes, the
+//! Lifeguard health score's inputs, and the member-count catch-up that
+//! rides on probe traffic.
+
+use std::time::Duration;
+
+use rand::seq::IndexedRandom;
+
+use super::{Event, Life, Node, Relay, Timer};
+use crate::protocol::Time;
+use crate::protocol::member::{NodeAddr, State};
+use crate::protocol::message::{Body, Update};
+use crate::protocol::probe::{Phase, Probe};
+
+impl Node {
+    /// How late a deadline is handled before we blame ourselves, not the
+    /// target: a whole probe timeout. On a healthy node timers run within
+    /// milliseconds; a lag this large means the node was stalled (paused,
+    /// starved of CPU), so the probe tells nothing about the target.
+    pub(super) fn lagged(&self, at: Time, now: Time) -> Option<Duration> {
+        let lag = now - at;
+        (self.config.awareness && lag >= self.config.probe_timeout).then_some(lag)
+    }
+
+    pub(super) fn probe_tick(&mut self, at: Time, now: Time) {
+        if let Some(probe) = self.probe.take() {
+            self.probe_failed(probe, at, now);
+        }
+        if self.life == Life::Running {
+            self.start_probe(now);
+        }
+        self.next_probe = now + self.awareness.scale(self.config.probe_interval);
+        self.arm(self.next_probe, Timer::Probe);
+    }
+
+    pub(super) fn start_probe(&mut self, now: Time) {
+        let members = &self.members;
+        let me = self.me;
+        let probeable = |a: NodeAddr| a != me && members.get(a).is_some_and(|m| !m.state.is_gone());
+        let all = || members.others().iter().filter(|m| !m.state.is_gone()).map(|m| m.addr).collect();
+        let Some(target) = self.probes.next(&mut self.rng, probeable, all) else {
+            return;
+        };
+        let seq = self.next_seq();
+        let ack_deadline = now + self.awareness.scale(self.config.probe_timeout);
+        self.probe =
+            Some(Probe { seq, target, started: now, ack_deadline, phase: Phase::Direct, expected_nacks: 0, nacks: 0 });
+        self.counters.probes += 1;
+        self.send_ping(target, seq, now);
+        self.arm(ack_deadline, Timer::AckTimeout(seq));
+    }
+
+    pub(super) fn member_count(&self) -> u32 {
+        u32::try_from(self.members.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The epidemic leaves a tail: with some probability a node misses a
+    /// piece of news after every copy of it has been retransmitted, and
+    /// memberlist leaves that to the next periodic push-pull (tens of
+    /// seconds). Probe traffic carries each side's member count; a node
+    /// that hears a higher count while it has nothing left to relay (its
+    /// piggyback queue is empty, so it is not still digesting news) has
+    /// evidently missed something and pulls the full state from that peer
+    /// at once, at most once per two probe intervals.
+    pub(super) fn maybe_catch_up(&mut self, peer: NodeAddr, peer_members: u32, now: Time) {
+        if peer_members <= self.member_count()
+            || !self.broadcasts.is_empty()
+            || now < self.next_catch_up
+            || self.life != Life::Running
+        {
+            return;
+        }
+        self.next_catch_up = now + self.config.probe_interval * 2;
+        self.counters.catch_ups += 1;
+        self.send_push_pull(peer, false, false, now);
+    }
+
+    /// Sends a ping; with the buddy system, a ping to a suspect carries the
+    /// suspicion first so the suspect can refute at once.
+    pub(super) fn send_ping(&mut self, target: NodeAddr, seq: u32, now: Time) {
+        let buddy = match self.members.get(target) {
+            Some(m) if self.config.buddy && m.state == State::Suspect => {
+                Some(Update::Suspect { member: target, incarnation: m.incarnation, from: self.me })
+            }
+            _ => None,
+        };
+        let ping = Body::Ping { seq, members: self.member_count() };
+        self.send_with(target, ping, buddy, now);
+    }
+
+    pub(super) fn ack_timeout(&mut self, seq: u32, at: Time, now: Time) {
+        let probe = self.probe.expect("live: the probe is pending");
+        debug_assert_eq!((probe.seq, probe.phase), (seq, Phase::Direct));
+        if let Some(lag) = self.lagged(at, now) {
+            self.abandon_probe(probe, lag);
+            return;
+        }
+        let target = probe.target;
+        let me = self.me;
+        let candidates: Vec<NodeAddr> = self
+            .members
+            .others()
+            .iter()
+            .filter(|m| m.state == State::Alive && m.addr != target && m.addr != me)
+            .map(|m| m.addr)
+            .collect();
+        let helpers: Vec<NodeAddr> = candidates.sample(&mut self.rng, self.config.indirect_checks).copied().collect();
+        for &helper in &helpers {
+            self.send(helper, Body::PingReq { seq, target }, now);
+        }
+        self.counters.indirect_probes += 1;
+        if let Some(p) = self.probe.as_mut() {
+            p.phase = Phase::Indirect;
+            p.expected_nacks = helpers.len() as u32;
+        }
+    }
+
+    pub(super) fn abandon_probe(&mut self, probe: Probe, lag: Duration) {
+        self.probe = None;
+        self.counters.probes_lagged += 1;
+        self.events.push_back(Event::ProbeLagged { target: probe.target, lag });
+        self.adjust_health(1);
+    }
+
+    pub(super) fn probe_failed(&mut self, probe: Probe, at: Time, now: Time) {
+        if let Some(lag) = self.lagged(at, now) {
+            self.abandon_probe(probe, lag);
+            return;
+        }
+        self.counters.probe_failures += 1;
+        self.adjust_health(probe.failure_penalty());
+        if let Some(m) = self.members.get(probe.target).copied()
+            && !m.state.is_gone()
+        {
+            self.on_suspect(probe.target, m.incarnation, self.me, now);
+        }
+    }
+
+    pub(super) fn on_ack(&mut self, seq: u32, now: Time) {
+        if self.probe.is_some_and(|p| p.seq == seq) {
+            self.probe = None;
+            self.adjust_health(-1);
+            return;
+        }
+        if let Some(relay) = self.relays.remove(&seq) {
+            self.send(relay.origin, Body::Ack { seq: relay.origin_seq, members: self.member_count() }, now);
+        }
+    }
+
+    pub(super) fn on_ping_req(&mut self, origin: NodeAddr, origin_seq: u32, target: NodeAddr, now: Time) {
+        if target == self.me {
+            // Asked to probe ourselves: answer for ourselves.
+            self.send(origin, Body::Ack { seq: origin_seq, members: self.member_count() }, now);
+            return;
+        }
+        let seq = self.next_seq();
+        let deadline = now + self.config.probe_timeout;
+        self.relays.insert(seq, Relay { origin, origin_seq, deadline });
+        self.arm(deadline, Timer::Relay(seq));
+        self.send_ping(target, seq, now);
+    }
+
+    pub(super) fn adjust_health(&mut self, delta: i64) {
+        if self.awareness.apply(delta) {
+            self.events.push_back(Event::HealthChanged { score: self.awareness.score() });
+        }
+    }
+
+    pub(super) fn next_seq(&mut self) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+}
