@@ -9,9 +9,9 @@
 //! on real sockets and in the virtual-time simulator.
 //!
 //! The state machine is one struct; its behaviour is split by concern, one
-//! `impl Node` block per file: [`timers`] (the timer table), [`probing`]
-//! (failure detection), [`merge`] (claims and refutations), [`gossip`]
-//! (dissemination) and [`anti_entropy`] (push-pull); [`output`] holds what
+//! `impl Node` block per file: `timers` (the timer table), `probing`
+//! (failure detection), `merge` (claims and refutations), `gossip`
+//! (dissemination) and `anti_entropy` (push-pull); `output` holds what
 //! the node hands back to drivers.
 
 mod anti_entropy;

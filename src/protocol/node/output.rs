@@ -137,9 +137,9 @@ pub struct SuspicionView {
 /// Running totals, for the dashboard and metrics.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
-    /// Packets queued for sending, by [`MsgKind::index`](super::MsgKind::index).
+    /// Packets queued for sending, by [`MsgKind::index`](crate::protocol::MsgKind::index).
     pub sent: [u64; 6],
-    /// Packets handled, by [`MsgKind::index`](super::MsgKind::index).
+    /// Packets handled, by [`MsgKind::index`](crate::protocol::MsgKind::index).
     pub received: [u64; 6],
     /// Piggybacked updates sent.
     pub updates_sent: u64,
