@@ -19,10 +19,17 @@ fn fast() -> Config {
     Config::fast()
 }
 
-/// A node at `addr(0)` that already knows `addr(1..=others)` as alive.
+/// A node at `addr(0)` that already knows `addr(1..=others)` as alive:
+/// `addr(1)` introduces itself (a stranger may speak only for itself),
+/// then, now a member, the others.
 fn node_with_peers(others: u16, config: Config) -> Node {
     let mut n = Node::new(addr(0), config, 1, Time::ZERO);
     let gossip = (1..=others).map(|i| Update::Alive { member: addr(i), incarnation: 0 }).collect();
+    n.handle_packet(
+        addr(1),
+        Packet { body: Body::Gossip, gossip: vec![Update::Alive { member: addr(1), incarnation: 0 }] },
+        Time::ZERO,
+    );
     n.handle_packet(addr(1), Packet { body: Body::Gossip, gossip }, Time::ZERO);
     drain(&mut n);
     events(&mut n);
@@ -159,7 +166,12 @@ fn a_suspected_node_refutes_with_a_higher_incarnation() {
     assert_eq!(n.incarnation(), 1);
     assert!(events(&mut n).contains(&Event::Refuted { accused: 0, incarnation: 1 }));
     assert_eq!(n.health_score(), 1, "refuting raises local health score");
-    // The refutation rides on the next packet we send.
+    // The accuser hears our word at once, directly.
+    let reply = drain(&mut n);
+    assert_eq!(reply.len(), 1);
+    assert_eq!((reply[0].to, &reply[0].packet.body), (addr(2), &Body::Gossip));
+    assert_eq!(reply[0].packet.gossip, vec![Update::Alive { member: addr(0), incarnation: 1 }]);
+    // The refutation also rides on the next packet we send.
     n.handle_packet(addr(2), ping(9), Time::ZERO);
     let out = drain(&mut n);
     assert_eq!(out.len(), 1);
@@ -485,7 +497,7 @@ fn no_packet_ever_exceeds_the_budget() {
     n.broadcast_rumor(vec![7; gossip_lab::protocol::message::MAX_RUMOR_PAYLOAD], Time::ZERO).unwrap();
     let mut all = drain(&mut n);
     // Push-pull answer (the full state, chunked), pings, and gossip rounds.
-    let pp = PushPull { reply: false, join: true, chunk: 0, chunks: 1, members: vec![] };
+    let pp = PushPull { reply: false, join: true, chunk: 0, chunks: 1, members: vec![], pad: vec![] };
     n.handle_packet(addr(1), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
     all.extend(drain(&mut n));
     all.extend(advance(&mut n, Time::from_secs(3)));
@@ -546,7 +558,7 @@ fn push_pull_merges_state_and_takes_remote_dead_as_suspect() {
         MemberEntry { addr: addr(9), incarnation: 0, state: State::Dead },
         MemberEntry { addr: addr(0), incarnation: 0, state: State::Suspect },
     ];
-    let pp = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: entries };
+    let pp = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: entries, pad: vec![] };
     n.handle_packet(addr(3), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
 
     assert_eq!(state(&n, 1), Some((State::Alive, 2)), "newer incarnation adopted");
@@ -572,7 +584,7 @@ fn push_pull_merges_state_and_takes_remote_dead_as_suspect() {
     assert!(listed.contains(&MemberEntry { addr: addr(0), incarnation: 1, state: State::Alive }));
 
     // A reply is never answered again.
-    let pp = PushPull { reply: true, join: false, chunk: 0, chunks: 1, members: vec![] };
+    let pp = PushPull { reply: true, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![] };
     n.handle_packet(addr(3), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
     assert!(drain(&mut n).iter().all(|tx| !matches!(tx.packet.body, Body::PushPull(_))));
 }
@@ -642,6 +654,8 @@ fn a_rumor_is_delivered_exactly_once() {
     assert!(carried.gossip.iter().any(|u| matches!(u, Update::Rumor(r) if r.id == id)));
 
     let mut other = Node::new(addr(4), cfg.clone(), 4, Time::ZERO);
+    // The carrier is a member `other` knows (a stranger's rumors are refused).
+    other.handle_packet(addr(0), gossip(vec![Update::Alive { member: addr(0), incarnation: 0 }]), Time::ZERO);
     for _ in 0..3 {
         other.handle_packet(addr(0), carried.clone(), Time::ZERO);
     }
@@ -695,7 +709,7 @@ fn accusations_from_a_member_we_hold_dead_are_not_imported() {
         MemberEntry { addr: addr(4), incarnation: 0, state: State::Dead },
         MemberEntry { addr: addr(0), incarnation: 0, state: State::Dead },
     ];
-    let pp = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members };
+    let pp = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members, pad: vec![] };
     n.handle_packet(addr(1), Packet { body: Body::PushPull(pp.clone()), gossip: vec![] }, Time::ZERO);
     assert_eq!(state(&n, 4), Some((State::Alive, 0)));
     assert_eq!(n.incarnation(), 1, "but claims about us are still refuted");

@@ -90,7 +90,7 @@ fn update() -> impl Strategy<Value = Update> {
 fn push_pull() -> impl Strategy<Value = PushPull> {
     // Up to 300 members crosses the one-byte varint length boundary (250).
     (any::<bool>(), any::<bool>(), wire_u16(), wire_u16(), vec(member_entry(), 0..300))
-        .prop_map(|(reply, join, chunk, chunks, members)| PushPull { reply, join, chunk, chunks, members })
+        .prop_map(|(reply, join, chunk, chunks, members)| PushPull { reply, join, chunk, chunks, members, pad: vec![] })
 }
 
 fn body() -> impl Strategy<Value = Body> {
@@ -343,7 +343,7 @@ fn hostile_length_prefixes_fail_fast_without_big_allocations() {
         "Body::Gossip is variant 5, empty Vec is 0"
     );
     let empty_pp = Packet {
-        body: Body::PushPull(PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: vec![] }),
+        body: Body::PushPull(PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![] }),
         gossip: vec![],
     };
     assert_eq!(wire::encode(&empty_pp), [&header[..], &[4, 0, 0, 0, 1, 0, 0]].concat());

@@ -7,6 +7,11 @@
 
 use std::time::Duration;
 
+/// The member cap of a bare [`Config`]. The lab sets its own from the
+/// cluster size (see `crate::config`); this only bounds a node built
+/// without one.
+pub const DEFAULT_MAX_MEMBERS: usize = 65_536;
+
 /// The named starting points a profile can pick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Preset {
@@ -70,6 +75,18 @@ pub struct Config {
     pub dynamic_suspicion: bool,
     /// Lifeguard part 3: a probe of a suspect carries the suspicion.
     pub buddy: bool,
+    /// The most members (self included, any state) a node will hold. Claims
+    /// about new members past it are refused, so a flood of invented
+    /// members costs a bounded amount of memory and stretches the
+    /// size-scaled timeouts by a bounded factor.
+    pub max_members: usize,
+    /// How long a Dead or Left member is kept before it is forgotten
+    /// (presets: ten push-pull intervals, so a healed partition re-merges
+    /// by anti-entropy long before either side forgets the other).
+    /// Until then it is contacted now and then (gossip to the dead), so a
+    /// member wrongly held gone hears of it and refutes; after it, a
+    /// reappearing member is learned afresh.
+    pub reap_after: Duration,
 }
 
 impl Config {
@@ -91,6 +108,8 @@ impl Config {
             awareness: true,
             dynamic_suspicion: true,
             buddy: true,
+            max_members: DEFAULT_MAX_MEMBERS,
+            reap_after: Duration::from_secs(300),
         }
     }
 
@@ -103,6 +122,7 @@ impl Config {
             suspicion_mult: 3,
             retransmit_mult: 2,
             push_pull_interval: Duration::from_secs(15),
+            reap_after: Duration::from_secs(150),
             ..Config::lan()
         }
     }
@@ -115,6 +135,7 @@ impl Config {
             gossip_interval: Duration::from_millis(50),
             push_pull_interval: Duration::from_secs(6),
             join_retry: Duration::from_millis(200),
+            reap_after: Duration::from_secs(60),
             ..Config::lan()
         }
     }

@@ -25,6 +25,19 @@ pub type NodeAddr = std::net::SocketAddrV4;
 /// or not) can exhaust it; see the jump bound in `membership`.
 pub type Incarnation = u64;
 
+/// How far ahead of what a node holds a claim about another member may
+/// be. Only a member raises its own incarnation, one refutation at a time,
+/// so a relayed claim further ahead is invented; refusing it is what keeps
+/// incarnations from being exhausted by forged claims (each accepted one
+/// moves a member at most this far, and u64 leaves room for 2^48 of them).
+pub const MAX_INCARNATION_JUMP: Incarnation = 1 << 16;
+
+/// The most one refutation raises a node's own incarnation past its
+/// current one (plus one). Half the jump bound, so a refutation is always
+/// believed by peers that hold the member at its previous incarnation,
+/// even a step behind.
+pub const REFUTE_STEP: Incarnation = MAX_INCARNATION_JUMP / 2;
+
 /// A member's state as one node believes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

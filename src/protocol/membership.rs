@@ -16,6 +16,8 @@ use super::member::{Incarnation, Member, NodeAddr, State, supersedes};
 pub enum Applied {
     /// Old news (or about an unknown member and not an Alive claim): ignored.
     Ignored,
+    /// A new member, refused because the table is at its cap.
+    Full,
     /// A member we did not know, now Alive.
     Added,
     /// The row changed; `from` is the state it had before.
@@ -36,17 +38,30 @@ pub struct Membership {
     index: FxHashMap<NodeAddr, usize>,
     /// Alive + Suspect, self included: the N in every formula.
     live: usize,
+    /// The most rows the table takes (self included).
+    cap: usize,
+    /// The highest incarnation ever held for anyone: the scale against
+    /// which a claim about a member we do not know is judged.
+    max_incarnation: Incarnation,
 }
 
 impl Membership {
-    /// A table holding only `me`, Alive at incarnation 0.
-    pub fn new(me: NodeAddr, now: Time) -> Membership {
-        let mut m = Membership { members: Vec::new(), index: FxHashMap::default(), live: 0 };
+    /// A table holding only `me`, Alive at incarnation 0, that takes at
+    /// most `cap` rows (at least one: its owner).
+    pub fn new(me: NodeAddr, cap: usize, now: Time) -> Membership {
+        let mut m = Membership {
+            members: Vec::new(),
+            index: FxHashMap::default(),
+            live: 0,
+            cap: cap.max(1),
+            max_incarnation: 0,
+        };
         m.insert(Member { addr: me, state: State::Alive, incarnation: 0, since: now });
         m
     }
 
     fn insert(&mut self, member: Member) {
+        self.max_incarnation = self.max_incarnation.max(member.incarnation);
         self.index.insert(member.addr, self.members.len());
         if !member.state.is_gone() {
             self.live += 1;
@@ -63,6 +78,7 @@ impl Membership {
     /// rule must not block.
     pub fn set_local(&mut self, state: State, incarnation: Incarnation, now: Time) {
         let me = self.members[0];
+        self.max_incarnation = self.max_incarnation.max(incarnation);
         self.adjust_live(me.state, state);
         self.members[0] = Member { state, incarnation, since: if me.state == state { me.since } else { now }, ..me };
     }
@@ -97,6 +113,34 @@ impl Membership {
         self.live
     }
 
+    /// Dead + Left members.
+    pub fn gone(&self) -> usize {
+        self.members.len() - self.live
+    }
+
+    /// The highest incarnation held for anyone, ever (a high-water mark:
+    /// forgetting a member does not lower it).
+    pub fn max_incarnation(&self) -> Incarnation {
+        self.max_incarnation
+    }
+
+    /// Forgets `addr` (never our own row): it becomes unknown, as if never
+    /// heard of. Returns whether it was there.
+    pub fn remove(&mut self, addr: NodeAddr) -> bool {
+        let Some(i) = self.index.get(&addr).copied().filter(|&i| i != 0) else {
+            return false;
+        };
+        self.index.remove(&addr);
+        let row = self.members.swap_remove(i);
+        if !row.state.is_gone() {
+            self.live -= 1;
+        }
+        if let Some(moved) = self.members.get(i) {
+            self.index.insert(moved.addr, i);
+        }
+        true
+    }
+
     fn adjust_live(&mut self, from: State, to: State) {
         match (from.is_gone(), to.is_gone()) {
             (false, true) => self.live -= 1,
@@ -110,6 +154,7 @@ impl Membership {
     /// of a stranger is not actionable (memberlist ignores it too).
     pub fn apply(&mut self, addr: NodeAddr, state: State, incarnation: Incarnation, now: Time) -> Applied {
         match self.index.get(&addr) {
+            None if state == State::Alive && self.members.len() >= self.cap => Applied::Full,
             None if state == State::Alive => {
                 self.insert(Member { addr, state, incarnation, since: now });
                 Applied::Added
@@ -121,6 +166,7 @@ impl Membership {
                     return Applied::Ignored;
                 }
                 self.adjust_live(old.state, state);
+                self.max_incarnation = self.max_incarnation.max(incarnation);
                 let row = &mut self.members[i];
                 row.incarnation = incarnation;
                 if row.state != state {
@@ -144,7 +190,7 @@ mod tests {
 
     #[test]
     fn only_alive_introduces_members() {
-        let mut m = Membership::new(addr(1), Time::ZERO);
+        let mut m = Membership::new(addr(1), 16, Time::ZERO);
         assert_eq!(m.apply(addr(2), State::Suspect, 0, Time::ZERO), Applied::Ignored);
         assert_eq!(m.apply(addr(2), State::Dead, 0, Time::ZERO), Applied::Ignored);
         assert_eq!(m.apply(addr(2), State::Alive, 0, Time::ZERO), Applied::Added);
@@ -154,7 +200,7 @@ mod tests {
 
     #[test]
     fn live_count_follows_state_changes() {
-        let mut m = Membership::new(addr(1), Time::ZERO);
+        let mut m = Membership::new(addr(1), 16, Time::ZERO);
         m.apply(addr(2), State::Alive, 0, Time::ZERO);
         m.apply(addr(3), State::Alive, 0, Time::ZERO);
         assert_eq!(
@@ -169,5 +215,37 @@ mod tests {
         m.apply(addr(2), State::Alive, 1, Time::from_secs(2));
         assert_eq!(m.live(), 3);
         assert_eq!(m.apply(addr(2), State::Alive, 1, Time::from_secs(3)), Applied::Ignored);
+    }
+
+    #[test]
+    fn the_cap_refuses_new_members_but_not_news_of_known_ones() {
+        let mut m = Membership::new(addr(1), 3, Time::ZERO);
+        assert_eq!(m.apply(addr(2), State::Alive, 0, Time::ZERO), Applied::Added);
+        assert_eq!(m.apply(addr(3), State::Alive, 0, Time::ZERO), Applied::Added);
+        assert_eq!(m.apply(addr(4), State::Alive, 0, Time::ZERO), Applied::Full);
+        assert_eq!(m.len(), 3);
+        assert!(matches!(m.apply(addr(3), State::Dead, 0, Time::ZERO), Applied::Changed { .. }));
+        // Forgetting a member makes room again.
+        assert!(m.remove(addr(3)));
+        assert_eq!(m.apply(addr(4), State::Alive, 0, Time::ZERO), Applied::Added);
+    }
+
+    #[test]
+    fn remove_keeps_the_index_and_counts_right_and_never_removes_self() {
+        let mut m = Membership::new(addr(1), 16, Time::ZERO);
+        for p in 2..=5 {
+            m.apply(addr(p), State::Alive, u64::from(p), Time::ZERO);
+        }
+        m.apply(addr(3), State::Dead, 9, Time::ZERO);
+        assert_eq!((m.live(), m.gone()), (4, 1));
+        assert!(!m.remove(addr(1)), "our own row is never forgotten");
+        assert!(m.remove(addr(2)));
+        assert!(!m.remove(addr(2)));
+        assert!(m.get(addr(2)).is_none());
+        // The row that moved into the hole is still found by address.
+        assert_eq!(m.get(addr(5)).map(|r| r.incarnation), Some(5));
+        assert!(m.remove(addr(3)));
+        assert_eq!((m.live(), m.gone(), m.len()), (3, 0, 3));
+        assert_eq!(m.max_incarnation(), 9, "a high-water mark survives forgetting");
     }
 }

@@ -99,6 +99,12 @@ pub struct PushPull {
     /// The sender's view of a slice of the membership.
     #[serde(deserialize_with = "bounded_vec")]
     pub members: Vec<MemberEntry>,
+    /// Zero bytes a joiner adds so that its request is as large as one
+    /// full chunk: a node that does not know the sender answers with no
+    /// more bytes than it received (no amplification), and a padded join
+    /// is thereby answered with a full first chunk.
+    #[serde(deserialize_with = "bounded_vec")]
+    pub pad: Vec<u8>,
 }
 
 /// A member as listed in a push-pull.

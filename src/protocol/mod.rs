@@ -11,6 +11,7 @@
 //! - [`suspicion`]: Lifeguard's dynamic suspicion timers.
 //! - [`awareness`]: Lifeguard's local health score.
 //! - [`broadcast`]: the piggyback queue with its retransmit limit.
+//! - [`rumors`]: the bounded window of rumor ids already delivered.
 //! - [`message`]: the wire types.
 //! - [`node`]: the state machine that ties them together.
 
@@ -22,11 +23,12 @@ pub mod membership;
 pub mod message;
 pub mod node;
 pub mod probe;
+pub mod rumors;
 pub mod suspicion;
 mod time;
 
 pub use config::{Config, Preset};
 pub use member::{Incarnation, Member, NodeAddr, State};
 pub use message::{Body, MsgKind, Packet, Rumor, RumorId, Update};
-pub use node::{Counters, Event, Node, RumorError, SuspicionView, Transmit};
+pub use node::{Counters, Event, Node, Refused, RumorError, SuspicionView, Transmit};
 pub use time::Time;

@@ -91,10 +91,68 @@ pub enum Phase {
     Indirect,
 }
 
+/// The most helpers one indirect probe asks (the profile bound on
+/// `indirect_checks`).
+pub const MAX_HELPERS: usize = 16;
+
+/// The helpers an indirect probe asked, and which of them have nacked.
+/// Only these may answer for the target, and each may nack once: a nack or
+/// relayed ack from anyone else is not evidence about our health or the
+/// target's.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Helpers {
+    addrs: [Option<NodeAddr>; MAX_HELPERS],
+    nacked: u16,
+}
+
+impl Helpers {
+    /// The helpers in `addrs` (the first [`MAX_HELPERS`] of them).
+    pub fn new(addrs: &[NodeAddr]) -> Helpers {
+        let mut h = Helpers::default();
+        for (slot, &a) in h.addrs.iter_mut().zip(addrs) {
+            *slot = Some(a);
+        }
+        h
+    }
+
+    /// How many helpers were asked.
+    pub fn len(&self) -> usize {
+        self.addrs.iter().flatten().count()
+    }
+
+    /// True when no helper was asked.
+    pub fn is_empty(&self) -> bool {
+        self.addrs[0].is_none()
+    }
+
+    /// True when `addr` was asked.
+    pub fn contains(&self, addr: NodeAddr) -> bool {
+        self.addrs.contains(&Some(addr))
+    }
+
+    /// Records a nack from `addr`: true only the first time a helper that
+    /// was asked nacks.
+    pub fn nack(&mut self, addr: NodeAddr) -> bool {
+        let Some(i) = self.addrs.iter().position(|a| *a == Some(addr)) else {
+            return false;
+        };
+        let bit = 1u16 << i;
+        let fresh = self.nacked & bit == 0;
+        self.nacked |= bit;
+        fresh
+    }
+
+    /// Nacks received, each helper counted once.
+    pub fn nacks(&self) -> u32 {
+        self.nacked.count_ones()
+    }
+}
+
 /// The probe this node has in flight (at most one per period).
 #[derive(Clone, Copy, Debug)]
 pub struct Probe {
-    /// The ping's sequence number.
+    /// The ping's sequence number: random, so that an outsider cannot
+    /// forge the ack.
     pub seq: u32,
     /// The member probed.
     pub target: NodeAddr,
@@ -104,10 +162,8 @@ pub struct Probe {
     pub ack_deadline: Time,
     /// Where the probe stands.
     pub phase: Phase,
-    /// How many helpers were asked (each owes an ack or a nack).
-    pub expected_nacks: u32,
-    /// Nacks received from helpers.
-    pub nacks: u32,
+    /// The helpers asked (each owes an ack or a nack).
+    pub helpers: Helpers,
 }
 
 impl Probe {
@@ -116,7 +172,14 @@ impl Probe {
     /// through, which points at us rather than the target. Without helpers
     /// to judge by, any failure counts once.
     pub fn failure_penalty(&self) -> i64 {
-        if self.expected_nacks > 0 { i64::from(self.expected_nacks.saturating_sub(self.nacks)) } else { 1 }
+        let asked = self.helpers.len() as u32;
+        if asked > 0 { i64::from(asked.saturating_sub(self.helpers.nacks())) } else { 1 }
+    }
+
+    /// True when an ack from `from` answers this probe: only the target, or
+    /// a helper relaying the target's ack, can.
+    pub fn acked_by(&self, from: NodeAddr) -> bool {
+        from == self.target || self.helpers.contains(from)
     }
 }
 
@@ -177,13 +240,37 @@ mod tests {
             started: Time::ZERO,
             ack_deadline: Time::ZERO,
             phase: Phase::Indirect,
-            expected_nacks: 3,
-            nacks: 1,
+            helpers: Helpers::new(&[addr(2), addr(3), addr(4)]),
         };
+        assert!(p.helpers.nack(addr(2)));
         assert_eq!(p.failure_penalty(), 2);
-        p.nacks = 3;
+        assert!(p.helpers.nack(addr(3)) && p.helpers.nack(addr(4)));
         assert_eq!(p.failure_penalty(), 0);
-        p.expected_nacks = 0;
+        p.helpers = Helpers::default();
         assert_eq!(p.failure_penalty(), 1);
+    }
+
+    #[test]
+    fn only_asked_helpers_nack_and_each_only_once() {
+        let mut h = Helpers::new(&[addr(2), addr(3)]);
+        assert!(!h.nack(addr(9)), "a stranger's nack");
+        assert!(h.nack(addr(2)));
+        assert!(!h.nack(addr(2)), "a second nack from the same helper");
+        assert_eq!(h.nacks(), 1);
+        assert_eq!(h.len(), 2);
+    }
+
+    #[test]
+    fn an_ack_counts_only_from_the_target_or_an_asked_helper() {
+        let p = Probe {
+            seq: 1,
+            target: addr(1),
+            started: Time::ZERO,
+            ack_deadline: Time::ZERO,
+            phase: Phase::Indirect,
+            helpers: Helpers::new(&[addr(2)]),
+        };
+        assert!(p.acked_by(addr(1)) && p.acked_by(addr(2)));
+        assert!(!p.acked_by(addr(3)));
     }
 }

@@ -4,7 +4,8 @@
 
 use rand::seq::IndexedRandom;
 
-use super::{Event, Life, Node};
+use super::merge::Origin;
+use super::{Event, Life, Node, Sender};
 use crate::protocol::Time;
 use crate::protocol::member::{NodeAddr, State};
 use crate::protocol::message::{Body, MemberEntry, PushPull};
@@ -22,7 +23,16 @@ impl Node {
         }
     }
 
+    /// Sends our whole state to `to` in as many chunks as it takes, except
+    /// to a stranger (a `reply_limit`): it gets only what fits in the bytes
+    /// it sent us, so a spoofed request cannot turn us into an amplifier. A
+    /// join request is padded to a full chunk, so a joiner's first answer
+    /// is a full chunk; it pulls the rest as a member (see `on_push_pull`).
     pub(super) fn send_push_pull(&mut self, to: NodeAddr, reply: bool, join: bool, now: Time) {
+        self.send_push_pull_within(to, reply, join, None, now);
+    }
+
+    fn send_push_pull_within(&mut self, to: NodeAddr, reply: bool, join: bool, reply_limit: Option<usize>, now: Time) {
         if !reply {
             self.counters.push_pulls += 1;
         }
@@ -34,9 +44,17 @@ impl Node {
         // Pack chunks by each entry's real encoded size (addresses, ports
         // and incarnations are varints: 9 bytes is typical, 13 the worst),
         // so a state goes out in as few datagrams as the budget allows.
-        let empty = Body::PushPull(PushPull { reply, join, chunk: u16::MAX, chunks: u16::MAX, members: Vec::new() });
-        let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 2;
-        let room = self.config.packet_budget.saturating_sub(fixed).max(self.entry_len);
+        let empty = Body::PushPull(PushPull {
+            reply,
+            join,
+            chunk: u16::MAX,
+            chunks: u16::MAX,
+            members: Vec::new(),
+            pad: Vec::new(),
+        });
+        let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 3;
+        let budget = reply_limit.map_or(self.config.packet_budget, |l| l.min(self.config.packet_budget));
+        let room = budget.saturating_sub(fixed).max(self.entry_len);
         let mut bounds = vec![0];
         let mut used = 0;
         for (i, entry) in entries.iter().enumerate() {
@@ -49,42 +67,78 @@ impl Node {
         }
         bounds.push(entries.len());
         let chunks = (bounds.len() - 1).min(u16::MAX as usize);
-        for (i, range) in bounds.windows(2).take(chunks).enumerate() {
-            let body = Body::PushPull(PushPull {
+        // A stranger gets the first chunk only, and only if it fits.
+        let sent = if reply_limit.is_some() { 1 } else { chunks };
+        for (i, range) in bounds.windows(2).take(sent).enumerate() {
+            let members = entries[range[0]..range[1]].to_vec();
+            let mut body = Body::PushPull(PushPull {
                 reply,
                 join,
                 chunk: i as u16,
                 chunks: chunks as u16,
-                members: entries[range[0]..range[1]].to_vec(),
+                members,
+                pad: Vec::new(),
             });
+            let len = wire::HEADER_LEN + wire::encoded_len(&body);
+            if let Some(limit) = reply_limit {
+                if len > limit {
+                    return;
+                }
+                self.send_with(to, body, None, limit);
+                continue;
+            }
+            if join && let Body::PushPull(pp) = &mut body {
+                pp.pad =
+                    vec![
+                        0;
+                        self.config.packet_budget.saturating_sub(len + wire::len_prefix(self.config.packet_budget))
+                    ];
+            }
             self.send(to, body, now);
         }
     }
 
-    pub(super) fn on_push_pull(&mut self, from: NodeAddr, pp: PushPull, trusted: bool, now: Time) {
+    /// Merges a chunk and answers a request. Each chunk merges on its own
+    /// (there is no reassembly buffer to fill), so the state a push-pull
+    /// can make us hold is bounded by the member cap, and one chunk by the
+    /// datagram size. A stranger's chunk counts only for its own row.
+    pub(super) fn on_push_pull(&mut self, pp: PushPull, sender: Sender, trusted: bool, now: Time) {
+        let from = sender.addr;
+        if pp.chunk >= pp.chunks {
+            self.counters.refused.push_pulls += 1;
+            return;
+        }
         for entry in pp.members {
-            if trusted || entry.addr == self.me || !matches!(entry.state, State::Suspect | State::Dead) {
-                self.merge_remote(entry, now);
+            if sender.stranger && entry.addr != from && entry.addr != self.me {
+                self.counters.refused.stranger_claims += 1;
+            } else if trusted || entry.addr == self.me || !matches!(entry.state, State::Suspect | State::Dead) {
+                self.merge_remote(entry, sender, now);
             }
         }
         if pp.reply {
             if self.joining.take().is_some() {
                 self.events.push_back(Event::Joined);
+                if pp.chunks > 1 && sender.vouched {
+                    // A seed answers a stranger with one chunk; now that it
+                    // knows us, pull the rest.
+                    self.send_push_pull(from, false, false, now);
+                }
             }
         } else if pp.chunk == 0 && self.life == Life::Running {
-            self.send_push_pull(from, true, false, now);
+            self.send_push_pull_within(from, true, false, sender.reply_limit, now);
         }
     }
 
     /// Merges one row of a remote full state. A remote Dead is taken as a
     /// local Suspect: the member gets a suspicion timer and a chance to
     /// refute rather than being declared dead on hearsay.
-    pub(super) fn merge_remote(&mut self, entry: MemberEntry, now: Time) {
+    pub(super) fn merge_remote(&mut self, entry: MemberEntry, sender: Sender, now: Time) {
         let MemberEntry { addr, incarnation, state } = entry;
+        let origin = Origin::Peer(sender);
         match state {
-            State::Alive => self.on_alive(addr, incarnation, now),
-            State::Left => self.on_dead(addr, incarnation, addr, State::Left, now),
-            State::Suspect | State::Dead => self.on_suspect(addr, incarnation, self.me, now),
+            State::Alive => self.on_alive(addr, incarnation, origin, now),
+            State::Left => self.on_dead(addr, incarnation, addr, State::Left, origin, now),
+            State::Suspect | State::Dead => self.on_suspect(addr, incarnation, self.me, origin, now),
         }
     }
 }

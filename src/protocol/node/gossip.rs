@@ -30,34 +30,40 @@ impl Node {
         self.config.retransmit_limit(self.members.live())
     }
 
-    pub(super) fn send(&mut self, to: NodeAddr, body: Body, now: Time) {
-        self.send_with(to, body, None, now);
+    pub(super) fn send(&mut self, to: NodeAddr, body: Body, _now: Time) {
+        self.send_with(to, body, None, self.config.packet_budget);
     }
 
-    /// Queues `body` for `to` with `first` (if any) and then as many queued
-    /// updates as fit in the packet budget.
-    ///
-    /// A packet to a member we hold dead first tells it so: if it is in fact
-    /// running (falsely declared, or back from a partition) it refutes at
-    /// once. This replaces memberlist's gossiping to the recently dead,
-    /// which would also carry third-party deaths across a healed cut.
-    pub(super) fn send_with(&mut self, to: NodeAddr, body: Body, first: Option<Update>, _now: Time) {
+    /// The claim we hold against `to`, if we hold it Dead or Left: what a
+    /// packet to it opens with, so that if it is in fact running (falsely
+    /// declared, a forged leave, back from a partition) it refutes at once.
+    pub(super) fn claim_against(&self, to: NodeAddr) -> Option<Update> {
+        let m = self.members.get(to)?;
+        match m.state {
+            State::Dead => Some(Update::Dead { member: to, incarnation: m.incarnation, from: self.me }),
+            State::Left => Some(Update::Left { member: to, incarnation: m.incarnation }),
+            State::Alive | State::Suspect => None,
+        }
+    }
+
+    /// Queues `body` for `to` with `first` (if any, else the claim we hold
+    /// against `to`) and then as many queued updates as fit in `limit`
+    /// bytes: the packet budget, or less for a reply to a stranger.
+    pub(super) fn send_with(&mut self, to: NodeAddr, body: Body, first: Option<Update>, limit: usize) {
         let kind = body.kind();
-        let first = first.or_else(|| {
-            self.members.get(to).filter(|m| m.state == State::Dead).map(|m| Update::Dead {
-                member: to,
-                incarnation: m.incarnation,
-                from: self.me,
-            })
-        });
+        let first = first.or_else(|| self.claim_against(to));
         // Room left after the header, the body and a worst-case vec length.
         let fixed = wire::HEADER_LEN + wire::encoded_len(&body) + wire::len_prefix(u16::MAX as usize);
-        let mut room = self.config.packet_budget.saturating_sub(fixed);
+        let mut room = limit.min(self.config.packet_budget).saturating_sub(fixed);
         // Sized for what can fit (an update is ~9+ bytes on the wire), so a
         // full packet's list does not grow through several reallocations.
         let mut gossip = Vec::with_capacity(usize::from(first.is_some()) + self.broadcasts.len().min(room / 9));
         if let Some(update) = first {
-            room = room.saturating_sub(wire::encoded_len(&update));
+            let len = wire::encoded_len(&update);
+            if len > room && limit < self.config.packet_budget {
+                return; // a stranger's request too small to carry even that
+            }
+            room = room.saturating_sub(len);
             gossip.push(update);
         }
         if room > 0 && !self.broadcasts.is_empty() {
@@ -69,8 +75,19 @@ impl Node {
         self.outbox.push_back(Transmit { to, packet: Packet { body, gossip } });
     }
 
-    /// Members worth gossiping to: the live ones. (The dead hear of their
-    /// death when they next contact us; see [`Node::send_with`].)
+    /// Sends `body` carrying nothing but `update`: for messages to members
+    /// held gone, which must not carry our other news (a member we hold
+    /// dead may be on the far side of a cut we have not seen heal, and
+    /// third-party deaths from this side would then cross it), and for our
+    /// word to an accuser, which must stay smaller than the accusation.
+    pub(super) fn send_only(&mut self, to: NodeAddr, body: Body, update: Update) {
+        self.counters.sent[body.kind().index()] += 1;
+        self.counters.updates_sent += 1;
+        self.outbox.push_back(Transmit { to, packet: Packet { body, gossip: vec![update] } });
+    }
+
+    /// Members worth gossiping to: the live ones. (The gone are contacted
+    /// apart; see `tend_the_gone`.)
     pub(super) fn gossip_targets(&self) -> Vec<NodeAddr> {
         self.members.others().iter().filter(|m| !m.state.is_gone()).map(|m| m.addr).collect()
     }

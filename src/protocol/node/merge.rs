@@ -2,23 +2,65 @@
 //! own detector, goes through here, becomes a row change in the membership
 //! table, a suspicion timer, a refutation of a claim about us, or a rumor
 //! delivery, and is queued for re-gossip.
+//!
+//! Every claim from a peer is judged here by what that peer could know
+//! (see [`Node::plausible`]); our own detector's claims are taken as they
+//! are.
 
-use super::{Event, Life, Node, Timer};
+use super::{Event, Life, Node, Sender, Timer};
 use crate::protocol::Time;
-use crate::protocol::member::{Incarnation, NodeAddr, State};
+use crate::protocol::member::{Incarnation, MAX_INCARNATION_JUMP, NodeAddr, REFUTE_STEP, State};
 use crate::protocol::membership::Applied;
-use crate::protocol::message::{MAX_RUMOR_PAYLOAD, Rumor, Update};
+use crate::protocol::message::{Body, MAX_RUMOR_PAYLOAD, Rumor, Update};
 use crate::protocol::suspicion::Suspicion;
 
+/// Where a claim comes from.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Origin {
+    /// Our own failure detector: believed as it is.
+    Local,
+    /// A datagram from this sender: judged by what it could know.
+    Peer(Sender),
+}
+
 impl Node {
-    /// A Suspect/Dead claim about us that we would have to refute.
+    /// A Suspect/Dead/Left claim about us that we would have to refute.
     pub(super) fn accuses_me(&self, update: &Update) -> bool {
         match update {
-            Update::Suspect { member, incarnation, .. } | Update::Dead { member, incarnation, .. } => {
-                *member == self.me && *incarnation >= self.incarnation()
-            }
+            Update::Suspect { member, incarnation, .. }
+            | Update::Dead { member, incarnation, .. }
+            | Update::Left { member, incarnation } => *member == self.me && *incarnation >= self.incarnation(),
             _ => false,
         }
+    }
+
+    /// Could `origin` know of `member` at `incarnation`? Only a member
+    /// raises its own incarnation, and only by refuting, so a relayed claim
+    /// far ahead of what we hold is invented: believing it would let one
+    /// datagram push a member to where it can no longer out-bid a later
+    /// suspicion. A member speaking for itself is believed (it is the
+    /// authority on its incarnation, and its address cannot be forged
+    /// without raw sockets); claims about us go to [`Node::about_me`],
+    /// which bounds its own step. A member we have never heard of is judged
+    /// against the highest incarnation we hold for anyone, unless a seed we
+    /// asked to join through vouches for it.
+    pub(super) fn plausible(&mut self, member: NodeAddr, incarnation: Incarnation, origin: Origin) -> bool {
+        let Origin::Peer(sender) = origin else {
+            return true;
+        };
+        if member == sender.addr || member == self.me {
+            return true;
+        }
+        let base = match self.members.get(member) {
+            Some(row) => row.incarnation,
+            None if sender.vouched => return true,
+            None => self.members.max_incarnation(),
+        };
+        let ok = incarnation <= base.saturating_add(MAX_INCARNATION_JUMP);
+        if !ok {
+            self.counters.refused.incarnation_jumps += 1;
+        }
+        ok
     }
 
     /// Suspect/Dead claims about someone other than us. A member we hold
@@ -33,22 +75,25 @@ impl Node {
         }
     }
 
-    pub(super) fn apply_update(&mut self, update: Update, now: Time) {
+    pub(super) fn apply_update(&mut self, update: Update, sender: Sender, now: Time) {
+        let origin = Origin::Peer(sender);
         match update {
-            Update::Alive { member, incarnation } => self.on_alive(member, incarnation, now),
-            Update::Suspect { member, incarnation, from } => self.on_suspect(member, incarnation, from, now),
-            Update::Dead { member, incarnation, from } => self.on_dead(member, incarnation, from, State::Dead, now),
-            Update::Left { member, incarnation } => self.on_dead(member, incarnation, member, State::Left, now),
+            Update::Alive { member, incarnation } => self.on_alive(member, incarnation, origin, now),
+            Update::Suspect { member, incarnation, from } => self.on_suspect(member, incarnation, from, origin, now),
+            Update::Dead { member, incarnation, from } => {
+                self.on_dead(member, incarnation, from, State::Dead, origin, now)
+            }
+            Update::Left { member, incarnation } => self.on_dead(member, incarnation, member, State::Left, origin, now),
             Update::Rumor(rumor) => {
-                if !self.rumors_seen.contains(&rumor.id) && rumor.payload.len() <= MAX_RUMOR_PAYLOAD {
+                if rumor.payload.len() <= MAX_RUMOR_PAYLOAD && self.rumors_seen.insert(rumor.id) {
                     self.deliver_rumor(rumor);
                 }
             }
         }
     }
 
+    /// Delivers a rumor already entered in the window of seen ones.
     pub(super) fn deliver_rumor(&mut self, rumor: Rumor) {
-        self.rumors_seen.insert(rumor.id);
         self.events.push_back(Event::RumorDelivered { id: rumor.id, payload: rumor.payload.clone() });
         self.enqueue(Update::Rumor(rumor));
     }
@@ -56,7 +101,14 @@ impl Node {
     /// A claim about ourselves that outranks what we hold means someone
     /// thinks we are suspect, dead or gone: refute by bumping our
     /// incarnation past the accusation. A leaving node lets it stand.
-    pub(super) fn about_me(&mut self, state: State, incarnation: Incarnation, now: Time) {
+    ///
+    /// Whoever told us also gets our word directly, even for an accusation
+    /// we had already out-bid: a relayed refutation may not reach a sender
+    /// that holds us far behind (it would be refused as a jump; see
+    /// [`Node::plausible`]), and a sender we hold dead gets none of our
+    /// gossip. The answer is one small update, never larger than what
+    /// carried the accusation.
+    pub(super) fn about_me(&mut self, state: State, incarnation: Incarnation, origin: Origin, now: Time) {
         if self.life != Life::Running {
             return;
         }
@@ -68,10 +120,23 @@ impl Node {
         if accused {
             self.refute(incarnation, now);
         }
+        if let Origin::Peer(sender) = origin
+            && (accused || state != State::Alive)
+        {
+            let word = Update::Alive { member: self.me, incarnation: self.incarnation() };
+            self.send_only(sender.addr, Body::Gossip, word);
+        }
     }
 
+    /// Refutes an accusation at `accused`. The new incarnation passes the
+    /// accusation by one, but rises at most [`REFUTE_STEP`] + 1 at a time:
+    /// an accusation far ahead of us is either forged or comes from before
+    /// we restarted, and climbing in bounded steps (each answer draws the
+    /// next accusation) keeps every incarnation we announce within the jump
+    /// bound of what our peers hold, so they believe it.
     pub(super) fn refute(&mut self, accused: Incarnation, now: Time) {
-        let inc = accused.max(self.incarnation()).saturating_add(1);
+        let mine = self.incarnation();
+        let inc = accused.min(mine.saturating_add(REFUTE_STEP)).max(mine).saturating_add(1);
         self.members.set_local(State::Alive, inc, now);
         self.enqueue(Update::Alive { member: self.me, incarnation: inc });
         self.counters.refutations += 1;
@@ -80,12 +145,16 @@ impl Node {
         self.adjust_health(1);
     }
 
-    pub(super) fn on_alive(&mut self, member: NodeAddr, incarnation: Incarnation, now: Time) {
+    pub(super) fn on_alive(&mut self, member: NodeAddr, incarnation: Incarnation, origin: Origin, now: Time) {
         if member == self.me {
-            return self.about_me(State::Alive, incarnation, now);
+            return self.about_me(State::Alive, incarnation, origin, now);
+        }
+        if !self.plausible(member, incarnation, origin) {
+            return;
         }
         match self.members.apply(member, State::Alive, incarnation, now) {
             Applied::Ignored => {}
+            Applied::Full => self.counters.refused.table_full += 1,
             Applied::Added => {
                 self.probes.insert(member, &mut self.rng);
                 self.enqueue(Update::Alive { member, incarnation });
@@ -111,13 +180,32 @@ impl Node {
         }
     }
 
-    pub(super) fn on_suspect(&mut self, member: NodeAddr, incarnation: Incarnation, from: NodeAddr, now: Time) {
+    pub(super) fn on_suspect(
+        &mut self,
+        member: NodeAddr,
+        incarnation: Incarnation,
+        from: NodeAddr,
+        origin: Origin,
+        now: Time,
+    ) {
         if member == self.me {
-            return self.about_me(State::Suspect, incarnation, now);
+            return self.about_me(State::Suspect, incarnation, origin, now);
+        }
+        if !self.plausible(member, incarnation, origin) {
+            return;
         }
         // An independent accuser of a suspicion we already hold shortens it,
-        // and is re-gossiped so that others count it too.
-        if let Some(s) = self.suspicions.get_mut(&member).filter(|s| s.incarnation == incarnation) {
+        // and is re-gossiped so that others count it too. Only a member we
+        // hold live can confirm: anyone can write any name in `from`, and a
+        // stranger or the dead confirming would let one sender speed up a
+        // death sentence.
+        if self.suspicions.get(&member).is_some_and(|s| s.incarnation == incarnation) {
+            let credible = from != member && self.members.get(from).is_some_and(|m| !m.state.is_gone());
+            if !credible {
+                self.counters.refused.confirmations += 1;
+                return;
+            }
+            let s = self.suspicions.get_mut(&member).expect("checked above");
             if s.confirm(from) {
                 let (confirmations, timeout, deadline) = (s.confirmations(), s.timeout(), s.deadline());
                 self.arm(deadline, Timer::Suspicion(member));
@@ -150,10 +238,14 @@ impl Node {
         incarnation: Incarnation,
         from: NodeAddr,
         state: State,
+        origin: Origin,
         now: Time,
     ) {
         if member == self.me {
-            return self.about_me(state, incarnation, now);
+            return self.about_me(state, incarnation, origin, now);
+        }
+        if !self.plausible(member, incarnation, origin) {
+            return;
         }
         let Applied::Changed { from: old, .. } = self.members.apply(member, state, incarnation, now) else {
             return;
@@ -176,6 +268,6 @@ impl Node {
             confirmations: s.confirmations(),
             timeout: s.timeout(),
         });
-        self.on_dead(member, s.incarnation, self.me, State::Dead, now);
+        self.on_dead(member, s.incarnation, self.me, State::Dead, Origin::Local, now);
     }
 }

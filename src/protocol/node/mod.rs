@@ -22,11 +22,12 @@ mod probing;
 mod timers;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::time::Duration;
 
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
+use rustc_hash::FxHashMap;
 
 use super::Time;
 use super::awareness::Awareness;
@@ -35,11 +36,12 @@ use super::config::Config;
 use super::member::{Incarnation, Member, NodeAddr, State};
 use super::membership::{Applied, Membership};
 use super::message::{Body, MAX_RUMOR_PAYLOAD, MemberEntry, Packet, Rumor, RumorId, Update};
-use super::probe::{Phase, Probe, ProbeList};
+use super::probe::{Probe, ProbeList};
+use super::rumors::SeenRumors;
 use super::suspicion::Suspicion;
 use crate::wire;
 
-pub use output::{Counters, Event, RumorError, SuspicionView, Transmit};
+pub use output::{Counters, Event, Refused, RumorError, SuspicionView, Transmit};
 use timers::Timer;
 
 /// A ping we send on behalf of another node's indirect probe.
@@ -47,7 +49,34 @@ use timers::Timer;
 struct Relay {
     origin: NodeAddr,
     origin_seq: u32,
+    /// Only the target's own ack is relayed.
+    target: NodeAddr,
     deadline: Time,
+}
+
+/// The most indirect probes a node relays at once. Each member asks k
+/// helpers once per probe interval and a relay lasts one probe timeout, so
+/// a node typically holds a handful; the cap only stops a flood of
+/// requests from growing the table.
+const MAX_RELAYS: usize = 256;
+
+/// How a packet's sender stands with us, judged before the packet is
+/// applied: what it can know decides which of its claims we take.
+#[derive(Clone, Copy, Debug)]
+struct Sender {
+    addr: NodeAddr,
+    /// Not in our table (and not a seed answering our join): it cannot know
+    /// anything about the cluster, so only its claims about itself count,
+    /// and its claims about us (we can always refute, and must hear what
+    /// we are accused of to do so).
+    stranger: bool,
+    /// A seed answering our join: its view is the one we asked for, so its
+    /// claims about members we have never heard of are not judged against
+    /// our (empty) view.
+    vouched: bool,
+    /// The datagram's size, when the sender is not a member: no reply to it
+    /// may be larger, so the node cannot be used as an amplifier.
+    reply_limit: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -75,13 +104,12 @@ pub struct Node {
     members: Membership,
     probes: ProbeList,
     probe: Option<Probe>,
-    relays: HashMap<u32, Relay>,
+    relays: FxHashMap<u32, Relay>,
     suspicions: BTreeMap<NodeAddr, Suspicion>,
     awareness: Awareness,
     broadcasts: BroadcastQueue,
-    rumors_seen: HashSet<RumorId>,
+    rumors_seen: SeenRumors,
     rumor_seq: u32,
-    seq: u32,
     next_probe: Time,
     /// The gossip tick: the next one when armed, else the last one, which
     /// keeps the original phase for when news arrives.
@@ -124,16 +152,15 @@ impl Node {
         let mut node = Node {
             me: addr,
             rng,
-            members: Membership::new(addr, now),
+            members: Membership::new(addr, config.max_members, now),
             probes: ProbeList::new(),
             probe: None,
-            relays: HashMap::new(),
+            relays: FxHashMap::default(),
             suspicions: BTreeMap::new(),
             awareness: Awareness::new(awareness_max),
             broadcasts: BroadcastQueue::new(),
-            rumors_seen: HashSet::new(),
+            rumors_seen: SeenRumors::new(),
             rumor_seq: 0,
-            seq: 0,
             next_probe,
             next_gossip,
             gossip_idle: false,
@@ -260,6 +287,12 @@ impl Node {
     }
 
     /// Handles one decoded datagram from `from`.
+    ///
+    /// A datagram that decodes is still untrusted. `from` is the address it
+    /// came from (a peer cannot choose it without raw sockets), and every
+    /// claim in it is judged by what that sender could know: a stranger only
+    /// about itself, anyone else within the incarnation jump bound, acks
+    /// and nacks only from whom they can come from.
     pub fn handle_packet(&mut self, from: NodeAddr, packet: Packet, now: Time) {
         if self.life == Life::Left || from == self.me {
             return;
@@ -267,38 +300,43 @@ impl Node {
         self.now = self.now.max(now);
         self.counters.received[packet.body.kind().index()] += 1;
         self.counters.updates_received += packet.gossip.len() as u64;
+        let held = self.members.get(from).map(|m| m.state);
+        let vouched = held.is_none() && self.joining.as_ref().is_some_and(|j| j.seeds.contains(&from));
+        let sender = Sender {
+            addr: from,
+            stranger: held.is_none() && !vouched,
+            vouched,
+            reply_limit: held.is_none().then(|| wire::datagram_len(&packet)),
+        };
         // Judge the sender's view by what held when the packet arrived: a
         // sender we hold dead, or one whose packet accuses us (it holds us
         // suspect or dead: see `send_with`), has been cut off from us, and its
         // view of our neighbours is from the far side of that cut. Its
         // refutation may ride on this very packet; its view is still stale.
-        let trusted = self.members.get(from).is_none_or(|m| m.state != State::Dead)
-            && !packet.gossip.iter().any(|u| self.accuses_me(u));
+        let trusted = held != Some(State::Dead) && !packet.gossip.iter().any(|u| self.accuses_me(u));
         // Gossip first: a buddy-system suspicion riding on a ping must be
         // refuted before we answer that ping.
         for update in packet.gossip {
-            if trusted || !self.is_third_party_accusation(&update) {
-                self.apply_update(update, now);
+            if sender.stranger && !matches!(update.member(), Some(m) if m == from || m == self.me) {
+                self.counters.refused.stranger_claims += 1;
+            } else if trusted || !self.is_third_party_accusation(&update) {
+                self.apply_update(update, sender, now);
             }
         }
+        let limit = sender.reply_limit.unwrap_or(self.config.packet_budget);
         match packet.body {
             Body::Ping { seq, members } => {
                 let ack = Body::Ack { seq, members: self.member_count() };
-                self.send(from, ack, now);
+                self.send_with(from, ack, None, limit);
                 self.maybe_catch_up(from, members, now);
             }
             Body::Ack { seq, members } => {
-                self.on_ack(seq, now);
+                self.on_ack(from, seq, now);
                 self.maybe_catch_up(from, members, now);
             }
             Body::PingReq { seq, target } => self.on_ping_req(from, seq, target, now),
-            Body::Nack { seq } => {
-                if let Some(p) = self.probe.as_mut().filter(|p| p.seq == seq && p.phase == Phase::Indirect) {
-                    p.nacks += 1;
-                    self.counters.nacks_received += 1;
-                }
-            }
-            Body::PushPull(pp) => self.on_push_pull(from, pp, trusted, now),
+            Body::Nack { seq } => self.on_nack(from, seq),
+            Body::PushPull(pp) => self.on_push_pull(pp, sender, trusted, now),
             Body::Gossip => {}
         }
     }

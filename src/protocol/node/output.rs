@@ -163,6 +163,58 @@ pub struct Counters {
     pub push_pulls: u64,
     /// Push-pulls started because a peer knew more members than we did.
     pub catch_ups: u64,
+    /// Dead or Left members forgotten after the reap time.
+    pub reaped: u64,
+    /// Messages to members held Dead or Left, so that a running one learns
+    /// of it and refutes (gossip to the dead).
+    pub dead_contacts: u64,
+    /// Claims and messages refused as implausible, by reason.
+    pub refused: Refused,
+}
+
+/// What a node refused to believe, by reason. Every field a peer sends is
+/// checked against what that peer could know; these count the claims that
+/// failed, which is how a forgery shows up from outside.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Refused {
+    /// Claims from a sender we do not know, about anyone but itself.
+    pub stranger_claims: u64,
+    /// Claims about a member whose incarnation jumps too far ahead of what
+    /// we hold.
+    pub incarnation_jumps: u64,
+    /// New members refused because the table is at its cap.
+    pub table_full: u64,
+    /// Acks that answer no probe of ours from that address.
+    pub acks: u64,
+    /// Nacks from a node we did not ask, or a second one from a helper.
+    pub nacks: u64,
+    /// Suspicion confirmations naming a node we do not hold live.
+    pub confirmations: u64,
+    /// Indirect-probe requests from a stranger, or past the relay cap.
+    pub ping_reqs: u64,
+    /// Push-pull chunks that are inconsistent (chunk index past the count).
+    pub push_pulls: u64,
+}
+
+impl Refused {
+    /// Every reason with its count, in a stable order, for displays and logs.
+    pub fn by_reason(&self) -> [(&'static str, u64); 8] {
+        [
+            ("stranger_claim", self.stranger_claims),
+            ("incarnation_jump", self.incarnation_jumps),
+            ("table_full", self.table_full),
+            ("ack", self.acks),
+            ("nack", self.nacks),
+            ("confirmation", self.confirmations),
+            ("ping_req", self.ping_reqs),
+            ("push_pull", self.push_pulls),
+        ]
+    }
+
+    /// All refusals.
+    pub fn total(&self) -> u64 {
+        self.by_reason().iter().map(|(_, n)| n).sum()
+    }
 }
 
 /// Why a rumor was not accepted. The node is left untouched.

@@ -5,13 +5,15 @@
 
 use std::time::Duration;
 
+use rand::RngExt;
 use rand::seq::IndexedRandom;
 
-use super::{Event, Life, Node, Relay, Timer};
+use super::merge::Origin;
+use super::{Event, Life, MAX_RELAYS, Node, Relay, Timer};
 use crate::protocol::Time;
 use crate::protocol::member::{NodeAddr, State};
 use crate::protocol::message::{Body, Update};
-use crate::protocol::probe::{Phase, Probe};
+use crate::protocol::probe::{Helpers, Phase, Probe};
 
 impl Node {
     /// How late a deadline is handled before we blame ourselves, not the
@@ -29,6 +31,9 @@ impl Node {
         }
         if self.life == Life::Running {
             self.start_probe(now);
+            if self.members.gone() > 0 {
+                self.tend_the_gone(now);
+            }
         }
         self.next_probe = now + self.awareness.scale(self.config.probe_interval);
         self.arm(self.next_probe, Timer::Probe);
@@ -44,11 +49,38 @@ impl Node {
         };
         let seq = self.next_seq();
         let ack_deadline = now + self.awareness.scale(self.config.probe_timeout);
-        self.probe =
-            Some(Probe { seq, target, started: now, ack_deadline, phase: Phase::Direct, expected_nacks: 0, nacks: 0 });
+        let helpers = Helpers::default();
+        self.probe = Some(Probe { seq, target, started: now, ack_deadline, phase: Phase::Direct, helpers });
         self.counters.probes += 1;
-        self.send_ping(target, seq, now);
+        self.send_ping(target, seq);
         self.arm(ack_deadline, Timer::AckTimeout(seq));
+    }
+
+    /// Once per probe period, while anyone is held Dead or Left: members
+    /// held gone past the reap time are forgotten, and one of the others is
+    /// sent a message that opens with the claim against it (see
+    /// `send_with`). A member wrongly held gone (a forged death or leave,
+    /// a healed partition) that is still running hears it and refutes,
+    /// which is memberlist's gossip to the dead; without it, a member
+    /// nobody probes any more would never learn it has to.
+    pub(super) fn tend_the_gone(&mut self, now: Time) {
+        let reap_after = self.config.reap_after;
+        let mut expired = Vec::new();
+        let mut gone = Vec::new();
+        for m in self.members.others().iter().filter(|m| m.state.is_gone()) {
+            if now.saturating_since(m.since) >= reap_after { expired.push(m.addr) } else { gone.push(m.addr) }
+        }
+        for member in expired {
+            self.members.remove(member);
+            self.counters.reaped += 1;
+            self.events.push_back(Event::MemberForgotten { member });
+        }
+        if let Some(&to) = gone.choose(&mut self.rng)
+            && let Some(claim) = self.claim_against(to)
+        {
+            self.counters.dead_contacts += 1;
+            self.send_only(to, Body::Gossip, claim);
+        }
     }
 
     pub(super) fn member_count(&self) -> u32 {
@@ -78,7 +110,7 @@ impl Node {
 
     /// Sends a ping; with the buddy system, a ping to a suspect carries the
     /// suspicion first so the suspect can refute at once.
-    pub(super) fn send_ping(&mut self, target: NodeAddr, seq: u32, now: Time) {
+    pub(super) fn send_ping(&mut self, target: NodeAddr, seq: u32) {
         let buddy = match self.members.get(target) {
             Some(m) if self.config.buddy && m.state == State::Suspect => {
                 Some(Update::Suspect { member: target, incarnation: m.incarnation, from: self.me })
@@ -86,7 +118,7 @@ impl Node {
             _ => None,
         };
         let ping = Body::Ping { seq, members: self.member_count() };
-        self.send_with(target, ping, buddy, now);
+        self.send_with(target, ping, buddy, self.config.packet_budget);
     }
 
     pub(super) fn ack_timeout(&mut self, seq: u32, at: Time, now: Time) {
@@ -112,7 +144,7 @@ impl Node {
         self.counters.indirect_probes += 1;
         if let Some(p) = self.probe.as_mut() {
             p.phase = Phase::Indirect;
-            p.expected_nacks = helpers.len() as u32;
+            p.helpers = Helpers::new(&helpers);
         }
     }
 
@@ -133,32 +165,64 @@ impl Node {
         if let Some(m) = self.members.get(probe.target).copied()
             && !m.state.is_gone()
         {
-            self.on_suspect(probe.target, m.incarnation, self.me, now);
+            self.on_suspect(probe.target, m.incarnation, self.me, Origin::Local, now);
         }
     }
 
-    pub(super) fn on_ack(&mut self, seq: u32, now: Time) {
-        if self.probe.is_some_and(|p| p.seq == seq) {
+    /// An ack counts only from whom it can come from: our probe's target,
+    /// or a helper we asked, relaying; a relay's ack only from its target.
+    /// Sequence numbers are random, so an outsider must guess both.
+    pub(super) fn on_ack(&mut self, from: NodeAddr, seq: u32, now: Time) {
+        if self.probe.is_some_and(|p| p.seq == seq && p.acked_by(from)) {
             self.probe = None;
             self.adjust_health(-1);
             return;
         }
-        if let Some(relay) = self.relays.remove(&seq) {
+        if self.relays.get(&seq).is_some_and(|r| r.target == from) {
+            let relay = self.relays.remove(&seq).expect("checked above");
             self.send(relay.origin, Body::Ack { seq: relay.origin_seq, members: self.member_count() }, now);
+            return;
+        }
+        self.counters.refused.acks += 1;
+    }
+
+    /// A nack counts only from a helper our current indirect probe asked,
+    /// once per helper: it lowers the penalty our own health takes.
+    pub(super) fn on_nack(&mut self, from: NodeAddr, seq: u32) {
+        let counted = self
+            .probe
+            .as_mut()
+            .filter(|p| p.seq == seq && p.phase == Phase::Indirect)
+            .is_some_and(|p| p.helpers.nack(from));
+        if counted {
+            self.counters.nacks_received += 1;
+        } else {
+            self.counters.refused.nacks += 1;
         }
     }
 
+    /// Relays an indirect probe for a member we hold live. A stranger's
+    /// request would make us ping whomever it names (a reflector), and
+    /// past [`MAX_RELAYS`] pending relays a flood would grow the table.
     pub(super) fn on_ping_req(&mut self, origin: NodeAddr, origin_seq: u32, target: NodeAddr, now: Time) {
+        let asker_live = self.members.get(origin).is_some_and(|m| !m.state.is_gone());
+        if !asker_live || (target != self.me && self.relays.len() >= MAX_RELAYS) {
+            self.counters.refused.ping_reqs += 1;
+            return;
+        }
         if target == self.me {
             // Asked to probe ourselves: answer for ourselves.
             self.send(origin, Body::Ack { seq: origin_seq, members: self.member_count() }, now);
             return;
         }
-        let seq = self.next_seq();
+        let mut seq = self.next_seq();
+        while self.relays.contains_key(&seq) {
+            seq = self.next_seq();
+        }
         let deadline = now + self.config.probe_timeout;
-        self.relays.insert(seq, Relay { origin, origin_seq, deadline });
+        self.relays.insert(seq, Relay { origin, origin_seq, target, deadline });
         self.arm(deadline, Timer::Relay(seq));
-        self.send_ping(target, seq, now);
+        self.send_ping(target, seq);
     }
 
     pub(super) fn adjust_health(&mut self, delta: i64) {
@@ -167,8 +231,9 @@ impl Node {
         }
     }
 
+    /// A fresh sequence number for a ping. Random rather than counting, so
+    /// that an outsider cannot predict it and forge the ack.
     pub(super) fn next_seq(&mut self) -> u32 {
-        self.seq = self.seq.wrapping_add(1);
-        self.seq
+        self.rng.random()
     }
 }
