@@ -569,6 +569,7 @@ fn exchange_size(n: usize, budget: usize) -> (usize, usize) {
             chunk: i as u16,
             chunks: chunks as u16,
             members: slice.to_vec(),
+            pad: vec![],
         });
         bytes += wire::datagram_len(&Packet { body, gossip: Vec::new() });
     }
