@@ -346,7 +346,8 @@ fn hostile_length_prefixes_fail_fast_without_big_allocations() {
         body: Body::PushPull(PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![] }),
         gossip: vec![],
     };
-    assert_eq!(wire::encode(&empty_pp), [&header[..], &[4, 0, 0, 0, 1, 0, 0]].concat());
+    // ... 4 (PushPull), reply, join, chunk, chunks, no members, no pad; no gossip.
+    assert_eq!(wire::encode(&empty_pp), [&header[..], &[4, 0, 0, 0, 1, 0, 0, 0]].concat());
     let rumor_pp = Packet {
         body: Body::Gossip,
         gossip: vec![Update::Rumor(Rumor { id: RumorId { origin, seq: 1 }, payload: vec![] })],
@@ -365,6 +366,8 @@ fn hostile_length_prefixes_fail_fast_without_big_allocations() {
     ));
     // A push-pull chunk claims 2^60 members.
     cases.push(("push-pull members", [&header[..], &[4, 0, 0, 0, 1], &varint_u64(CLAIM)[..]].concat()));
+    // A push-pull's padding claims 2^60 bytes.
+    cases.push(("push-pull pad", [&header[..], &[4, 0, 0, 0, 1, 0], &varint_u64(CLAIM)[..]].concat()));
     // A rumor payload claims 2^60 bytes.
     let mut rumor_hostile = rumor_bytes.clone();
     rumor_hostile.pop();

@@ -20,6 +20,9 @@ const DURATION_FIX: &str =
 const MAX_DELAY: Duration = Duration::from_secs(60);
 /// The most repetitions one step may ask for.
 const MAX_COUNT: i64 = 1000;
+/// The largest member cap a profile may ask for: room for the 10,000-node
+/// simulations with a flood on top, and still a bound.
+const MAX_MEMBER_CAP: usize = 1 << 20;
 /// The smallest datagram budget: the classic minimum IPv4 datagram size.
 const MIN_PACKET_BUDGET: i64 = 576;
 
@@ -92,7 +95,9 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
             ),
         ));
     }
-    Ok(LabConfig {
+    let member_cap = protocol.max_members_set.then_some(protocol.config.max_members);
+    let protocol = protocol.config;
+    let mut config = LabConfig {
         name,
         description,
         source: source.to_owned(),
@@ -102,11 +107,20 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
         join_stagger,
         preset,
         protocol,
+        member_cap,
         network,
         timeline,
         expect,
         duration,
-    })
+    };
+    config.fit_member_cap();
+    Ok(config)
+}
+
+/// The protocol section, and whether it set the member cap itself.
+struct ProtocolSection {
+    config: Config,
+    max_members_set: bool,
 }
 
 struct Builder<'a> {
@@ -211,7 +225,7 @@ impl Builder<'_> {
         Ok((nodes, seed, base_port, join_stagger))
     }
 
-    fn protocol(&self, r: &RawProtocol) -> Result<(Preset, Config)> {
+    fn protocol(&self, r: &RawProtocol) -> Result<(Preset, ProtocolSection)> {
         const P: &str = "[protocol] ";
         let preset = match &r.preset {
             Some(v) => Preset::from_name(v.get_ref()).ok_or_else(|| {
@@ -243,6 +257,7 @@ impl Builder<'_> {
         dur("gossip_interval", &r.gossip_interval, &mut c.gossip_interval)?;
         dur("push_pull_interval", &r.push_pull_interval, &mut c.push_pull_interval)?;
         dur("join_retry", &r.join_retry, &mut c.join_retry)?;
+        dur("reap_after", &r.reap_after, &mut c.reap_after)?;
         let int = |key, v: &Option<Sp<i64>>, lo, hi| -> Result<Option<i64>> {
             v.as_ref().map(|v| self.int(P, key, v, lo, hi)).transpose()
         };
@@ -267,6 +282,10 @@ impl Builder<'_> {
         if let Some(n) = int("packet_budget", &r.packet_budget, MIN_PACKET_BUDGET, MAX_DATAGRAM as i64)? {
             c.packet_budget = n as usize;
         }
+        let max_members = int("max_members", &r.max_members, 2, MAX_MEMBER_CAP as i64)?;
+        if let Some(n) = max_members {
+            c.max_members = n as usize;
+        }
         for (v, slot) in [
             (&r.awareness, &mut c.awareness),
             (&r.dynamic_suspicion, &mut c.dynamic_suspicion),
@@ -289,7 +308,7 @@ impl Builder<'_> {
                 ),
             ));
         }
-        Ok((preset, c))
+        Ok((preset, ProtocolSection { config: c, max_members_set: max_members.is_some() }))
     }
 
     fn network(&self, r: &RawNetwork) -> Result<NetworkConfig> {

@@ -26,6 +26,14 @@ use crate::profiles;
 use crate::protocol::{Config, Preset};
 use crate::scenario::{Action, Expect, Groups, NodeRef, Step, format_duration};
 
+/// The member cap when a profile sets none: four times the most nodes the
+/// run can have, and at least 256. Room for every real node with plenty to
+/// spare, while a flood of invented members stays a small multiple of the
+/// cluster (its memory, and the size-scaled timeouts it stretches).
+pub fn default_member_cap(max_nodes: usize) -> usize {
+    (4 * max_nodes).max(256)
+}
+
 /// The most nodes a cluster may have, counting nodes added by the timeline.
 pub const MAX_NODES: usize = 4096;
 /// The lowest `base_port`: ports below need privileges on most systems.
@@ -70,6 +78,9 @@ pub struct LabConfig {
     pub preset: Preset,
     /// The protocol tuning every node shares.
     pub protocol: Config,
+    /// `[protocol] max_members` as the profile gave it; without it the cap
+    /// follows the cluster's size (see [`default_member_cap`]).
+    pub member_cap: Option<usize>,
     /// The baseline network.
     pub network: NetworkConfig,
     /// Expanded timeline, sorted by time (stable: equal times keep profile order).
@@ -163,8 +174,15 @@ impl LabConfig {
             }
             self.base_port = Some(p);
         }
+        self.fit_member_cap();
         self.check()?;
         Ok(self)
+    }
+
+    /// Sets the protocol's member cap: the profile's, or the default for
+    /// the most nodes this run can have.
+    pub(crate) fn fit_member_cap(&mut self) {
+        self.protocol.max_members = self.member_cap.unwrap_or_else(|| default_member_cap(self.max_nodes()));
     }
 
     /// Checks the rules that span several fields: node indices against the
@@ -322,7 +340,7 @@ impl LabConfig {
                 expect.insert(key.to_owned(), n.into());
             }
         }
-        json!({
+        let mut resolved = json!({
             "name": self.name,
             "description": self.description,
             "source": self.source,
@@ -343,6 +361,7 @@ impl LabConfig {
                 "join_retry": format_duration(p.join_retry),
                 "awareness_max_multiplier": p.awareness_max_multiplier,
                 "packet_budget": p.packet_budget,
+                "reap_after": format_duration(p.reap_after),
                 "awareness": p.awareness,
                 "dynamic_suspicion": p.dynamic_suspicion,
                 "buddy": p.buddy,
@@ -355,7 +374,13 @@ impl LabConfig {
             },
             "timeline": self.timeline,
             "expect": expect,
-        })
+        });
+        // Only a cap the profile chose: the default follows the cluster's
+        // size, and must go on following it when the profile is re-read.
+        if let Some(cap) = self.member_cap {
+            resolved["protocol"]["max_members"] = cap.into();
+        }
+        resolved
     }
 }
 

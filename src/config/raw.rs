@@ -54,6 +54,8 @@ pub(super) struct RawProtocol {
     pub join_retry: Option<Sp<String>>,
     pub awareness_max_multiplier: Option<Sp<i64>>,
     pub packet_budget: Option<Sp<i64>>,
+    pub max_members: Option<Sp<i64>>,
+    pub reap_after: Option<Sp<String>>,
     pub awareness: Option<Sp<bool>>,
     pub dynamic_suspicion: Option<Sp<bool>>,
     pub buddy: Option<Sp<bool>>,

@@ -38,7 +38,7 @@ fn an_empty_profile_gets_defaults() {
     assert_eq!(c.name, "t", "the name defaults to the file stem");
     assert_eq!(c.nodes, 16);
     assert_eq!(c.preset, Preset::Lan);
-    assert_eq!(c.protocol, Config::lan());
+    assert_eq!(c.protocol, Config { max_members: super::default_member_cap(16), ..Config::lan() });
     assert_eq!(c.network, NetworkConfig::default());
     assert!(c.timeline.is_empty() && c.expect.is_empty());
     assert_eq!(c.duration, secs(15), "0 + 10s settle + 5s margin");

@@ -149,6 +149,21 @@ impl Membership {
         }
     }
 
+    /// Takes back our own suspicion of `addr`: Suspect becomes Alive at the
+    /// same incarnation. Only for a suspicion we withdraw ourselves (see
+    /// `Node::withdraw_suspicions`); news from others goes through
+    /// [`Membership::apply`]. Returns whether the row was Suspect.
+    pub fn unsuspect(&mut self, addr: NodeAddr, now: Time) -> bool {
+        match self.index.get(&addr) {
+            Some(&i) if i != 0 && self.members[i].state == State::Suspect => {
+                self.members[i].state = State::Alive;
+                self.members[i].since = now;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Merges the claim "`addr` is `state` at `incarnation`". Only an Alive
     /// claim can introduce a member we have never seen: suspicion or death
     /// of a stranger is not actionable (memberlist ignores it too).

@@ -119,12 +119,37 @@ impl Node {
         };
         if accused {
             self.refute(incarnation, now);
+            if state.is_gone() {
+                self.withdraw_suspicions(now);
+            }
         }
         if let Origin::Peer(sender) = origin
             && (accused || state != State::Alive)
         {
             let word = Update::Alive { member: self.me, incarnation: self.incarnation() };
             self.send_only(sender.addr, Body::Gossip, word);
+        }
+    }
+
+    /// We were held dead (or gone): we were cut off from the cluster, so the
+    /// suspicions we formed meanwhile say more about the cut than about
+    /// their subjects. Left to run out, they would declare healthy members
+    /// dead just as the cluster takes us back and believes us again (an
+    /// isolated node's pending suspicions outlive a short isolation). They
+    /// are withdrawn; a member that really failed fails our next probe.
+    fn withdraw_suspicions(&mut self, now: Time) {
+        let suspects: Vec<(NodeAddr, Incarnation)> = self.suspicions.iter().map(|(&m, s)| (m, s.incarnation)).collect();
+        for (member, incarnation) in suspects {
+            self.suspicions.remove(&member);
+            if self.members.unsuspect(member, now) {
+                self.events.push_back(Event::SuspicionRefuted { member, incarnation });
+                self.events.push_back(Event::MemberChanged {
+                    member,
+                    from: Some(State::Suspect),
+                    to: State::Alive,
+                    incarnation,
+                });
+            }
         }
     }
 
