@@ -366,13 +366,13 @@ fn hostile_length_prefixes_fail_fast_without_big_allocations() {
     ));
     // A push-pull chunk claims 2^60 members.
     cases.push(("push-pull members", [&header[..], &[4, 0, 0, 0, 1], &varint_u64(CLAIM)[..]].concat()));
-    // A push-pull's padding claims 2^60 bytes.
-    cases.push(("push-pull pad", [&header[..], &[4, 0, 0, 0, 1, 0], &varint_u64(CLAIM)[..]].concat()));
     // A rumor payload claims 2^60 bytes.
     let mut rumor_hostile = rumor_bytes.clone();
     rumor_hostile.pop();
     rumor_hostile.extend_from_slice(&varint_u64(CLAIM));
     cases.push(("rumor payload", rumor_hostile));
+    // A push-pull's padding claims 2^60 bytes.
+    cases.push(("push-pull pad", [&header[..], &[4, 0, 0, 0, 1, 0], &varint_u64(CLAIM)[..]].concat()));
     // u64::MAX, and a u128 length, for good measure.
     cases.push(("gossip list u64::MAX", [&header[..], &[5], &varint_u64(u64::MAX)[..]].concat()));
     cases.push(("gossip list u128", [&header[..], &[5, 254], &[0xff; 16][..]].concat()));
