@@ -15,6 +15,7 @@ const ALL: &[(&str, &str)] = &[
     ("stalled-node-swim", include_str!("../profiles/stalled-node-swim.toml")),
     ("rumor-spread", include_str!("../profiles/rumor-spread.toml")),
     ("large", include_str!("../profiles/large.toml")),
+    ("hostile", include_str!("../profiles/hostile.toml")),
 ];
 
 /// Every embedded profile as (name, TOML text), in listing order.
