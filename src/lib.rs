@@ -10,6 +10,9 @@
 //!   with a version byte and a size limit on decode.
 //! - [`faults`]: the pure fault model (loss, delay, jitter, duplication,
 //!   partitions, node states) that decides each packet's fate.
+//! - [`rogue`]: the hostile peer as a fault: forged claims against a chosen
+//!   node (death, leave, incarnation jump, flood, ack mask), as pure
+//!   datagram plans both drivers carry out.
 //! - [`sim`]: a deterministic virtual-time driver that runs many nodes over
 //!   an in-memory network; the tests' workhorse.
 //! - [`observe`]: turns node events and ground truth into the lab's
@@ -39,6 +42,7 @@ pub mod faults;
 pub mod observe;
 pub mod profiles;
 pub mod protocol;
+pub mod rogue;
 pub mod runtime;
 pub mod scenario;
 pub mod sim;

@@ -16,6 +16,7 @@ const ALL: &[(&str, &str)] = &[
     ("rumor-spread", include_str!("../profiles/rumor-spread.toml")),
     ("large", include_str!("../profiles/large.toml")),
     ("soak", include_str!("../profiles/soak.toml")),
+    ("hostile", include_str!("../profiles/hostile.toml")),
 ];
 
 /// Every embedded profile as (name, TOML text), in listing order.

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
+use crate::rogue::{Attack, Spec};
+
 /// Which node an action targets.
 ///
 /// In TOML: `node = 3` or `node = "random"`.
@@ -201,11 +203,27 @@ pub enum Action {
         /// The payload (at most [`crate::protocol::message::MAX_RUMOR_PAYLOAD`] bytes).
         payload: String,
     },
+    /// A rogue sender that is not a member forges claims against a node
+    /// (see [`crate::rogue`]). Ground truth is unchanged: the victim keeps
+    /// running; whatever the cluster comes to believe is the attack's work.
+    Rogue {
+        /// How it lies.
+        attack: Attack,
+        /// The victim: a running node, or a crashed one for the ack mask.
+        node: NodeRef,
+        /// Fake members (flood) or sequence numbers swept (ack mask);
+        /// absent: the attack's default.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        count: Option<u32>,
+        /// How long the ack mask lasts; absent: its default.
+        #[serde(rename = "for", skip_serializing_if = "Option::is_none", with = "human_duration_opt")]
+        duration: Option<Duration>,
+    },
 }
 
 impl Action {
     /// Every action name as written in profiles, for error messages.
-    pub const NAMES: [&'static str; 14] = [
+    pub const NAMES: [&'static str; 15] = [
         "crash",
         "restart",
         "pause",
@@ -220,6 +238,7 @@ impl Action {
         "set_duplicate",
         "set_link",
         "rumor",
+        "rogue",
     ];
 
     /// The action's name as written in profiles and the session log.
@@ -239,6 +258,7 @@ impl Action {
             Action::SetDuplicate { .. } => "set_duplicate",
             Action::SetLink { .. } => "set_link",
             Action::Rumor { .. } => "rumor",
+            Action::Rogue { .. } => "rogue",
         }
     }
 
@@ -251,7 +271,8 @@ impl Action {
             | Action::Resume { node }
             | Action::Leave { node }
             | Action::Isolate { node }
-            | Action::Rumor { node, .. } => Some(*node),
+            | Action::Rumor { node, .. }
+            | Action::Rogue { node, .. } => Some(*node),
             _ => None,
         }
     }
@@ -277,6 +298,9 @@ impl Action {
                 format!("link {from}→{to}: loss {}, {}", percent(*loss), delay_label(*delay, *jitter))
             }
             Action::Rumor { node, payload } => format!("rumor {payload:?} at {}", node.label()),
+            Action::Rogue { attack, node, count, duration } => {
+                format!("rogue {} on {}", Spec::new(*attack, *count, *duration).label(), node.label())
+            }
         }
     }
 }
@@ -323,6 +347,20 @@ mod human_duration {
 
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&super::format_duration(*d))
+    }
+}
+
+/// serde helper: an optional `Duration` as a profile-style string.
+mod human_duration_opt {
+    use std::time::Duration;
+
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => super::human_duration::serialize(d, s),
+            None => s.serialize_none(),
+        }
     }
 }
 
@@ -411,6 +449,19 @@ mod tests {
             v(&Action::Rumor { node: NodeRef::Index(0), payload: "hi".into() }),
             json!({"action": "rumor", "node": 0, "payload": "hi"})
         );
+        assert_eq!(
+            v(&Action::Rogue { attack: Attack::Death, node: NodeRef::Index(3), count: None, duration: None }),
+            json!({"action": "rogue", "attack": "death", "node": 3})
+        );
+        assert_eq!(
+            v(&Action::Rogue {
+                attack: Attack::AckMask,
+                node: NodeRef::Random,
+                count: Some(64),
+                duration: Some(Duration::from_secs(4))
+            }),
+            json!({"action": "rogue", "attack": "ack_mask", "node": "random", "count": 64, "for": "4s"})
+        );
     }
 
     #[test]
@@ -430,6 +481,7 @@ mod tests {
             Action::SetDuplicate { probability: 0.0 },
             Action::SetLink { from: 0, to: 1, loss: 0.0, delay: Duration::ZERO, jitter: Duration::ZERO },
             Action::Rumor { node: NodeRef::Random, payload: String::new() },
+            Action::Rogue { attack: Attack::Flood, node: NodeRef::Random, count: None, duration: None },
         ];
         let names: Vec<_> = all.iter().map(Action::name).collect();
         assert_eq!(names, Action::NAMES);
@@ -455,6 +507,10 @@ mod tests {
         );
         assert_eq!(Action::Pause { node: NodeRef::Random }.label(), "pause a random node");
         assert_eq!(Action::Leave { node: NodeRef::Index(2) }.label(), "node 2 leaves");
+        let rogue = |attack, count| Action::Rogue { attack, node: NodeRef::Index(4), count, duration: None };
+        assert_eq!(rogue(Attack::Death, None).label(), "rogue death on node 4");
+        assert_eq!(rogue(Attack::Flood, Some(300)).label(), "rogue flood of 300 members on node 4");
+        assert_eq!(rogue(Attack::AckMask, None).label(), "rogue ack_mask for 10s on node 4");
     }
 
     #[test]

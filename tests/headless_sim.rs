@@ -38,3 +38,39 @@ fn a_simulated_crash_is_detected_within_the_profile_bound() {
     assert!(d.full_s.unwrap() <= d.model_full_s, "{d:?}");
     assert_eq!(s.false_positives, 0);
 }
+
+#[test]
+fn a_simulated_rogue_is_ground_truth_in_the_log_and_in_the_report() {
+    use gossip_lab::observe::{Line, Record};
+    use gossip_lab::rogue::Attack;
+    let dir = tempfile::tempdir().unwrap();
+    let s = run_profile("hostile", dir.path());
+    let attacks: Vec<(Attack, usize)> = s.attacks.iter().map(|a| (a.attack, a.victim)).collect();
+    assert_eq!(
+        attacks,
+        [(Attack::Death, 3), (Attack::Leave, 7), (Attack::Incarnation, 11), (Attack::Flood, 2), (Attack::AckMask, 5)]
+    );
+    assert!(s.attacks.iter().all(|a| a.stopped_at_s.is_some() && a.datagrams > 0 && a.bytes > a.datagrams));
+    let mask = &s.attacks[4];
+    let lasted = mask.stopped_at_s.unwrap() - mask.started_at_s;
+    assert!((9.8..=10.0).contains(&lasted), "the 10s mask's last round came {lasted}s after its first");
+
+    let text = std::fs::read_to_string(dir.path().join("session.jsonl")).unwrap();
+    let lines: Vec<Line> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.windows(2).all(|w| w[0].t_ms <= w[1].t_ms), "the log is in time order");
+    let rogue = lines.iter().filter(|l| matches!(l.record, Record::Rogue(_))).count();
+    assert_eq!(rogue, 10, "a started and a stopped line per attack");
+    // The victims' processes never changed: the crash of node 5 is the
+    // only process event after start.
+    let changes: Vec<(usize, String)> = lines
+        .iter()
+        .filter_map(|l| match &l.record {
+            Record::Node { node, event, .. } if event.is_action() => Some((*node, format!("{event:?}"))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changes, [(5, "Crashed".to_owned())]);
+
+    let replayed = report::summarize(&dir.path().join("session.jsonl")).unwrap();
+    assert_eq!(replayed, s, "report folds the rogue lines as the run did");
+}

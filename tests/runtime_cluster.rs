@@ -276,3 +276,65 @@ async fn foreign_datagrams_are_counted_and_dropped_without_harm() {
     assert_eq!(summary.traffic.rejected, junk);
     assert_eq!(summary.false_positives, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rogue_sends_from_its_own_socket_and_its_attacks_are_ground_truth_in_the_log() {
+    use gossip_lab::observe::record::{RogueChange, RogueRecord};
+    use gossip_lab::rogue::Attack;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut running, mut rx) = start(4, dir.path()).await;
+    wait_for(&mut rx, "convergence", converged(4)).await;
+    let rogue = |attack, node, duration| Action::Rogue { attack, node: NodeRef::Index(node), count: None, duration };
+
+    let feedback = running.lab.apply(&rogue(Attack::Leave, 1, None)).await.unwrap();
+    assert!(feedback.starts_with("rogue leave against node 1 (127.0.0.1:"), "{feedback}");
+    assert!(feedback.ends_with(": 3 datagrams, 42 bytes"), "one to each other node: {feedback}");
+    let e = running.lab.apply(&rogue(Attack::AckMask, 3, None)).await.unwrap_err();
+    assert_eq!(e.to_string(), "node 3 is up; cannot mask acks for it");
+    running.lab.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
+    let feedback = running.lab.apply(&rogue(Attack::AckMask, 2, Some(Duration::from_secs(1)))).await.unwrap();
+    assert!(feedback.contains("ack_mask for 1s against node 2") && feedback.ends_with("datagrams/s"), "{feedback}");
+    // The mask stops by itself, and says so in the log.
+    let deadline = Instant::now() + PATIENCE;
+    let stopped = |dir: &Path| {
+        std::fs::read_to_string(dir.join("session.jsonl")).unwrap().matches("\"event\":\"stopped\"").count()
+    };
+    while stopped(dir.path()) < 2 {
+        assert!(Instant::now() < deadline, "the mask never stopped");
+        tokio::time::timeout(Duration::from_millis(100), rx.changed()).await.ok();
+    }
+    running.stop().await.unwrap();
+
+    let log = read_log(dir.path());
+    let rogue_lines: Vec<(f64, &RogueRecord)> = log
+        .iter()
+        .filter_map(|l| match &l.record {
+            Record::Rogue(r) => Some((l.t_ms, r)),
+            _ => None,
+        })
+        .collect();
+    let events: Vec<(RogueChange, Attack, usize)> =
+        rogue_lines.iter().map(|(_, r)| (r.event, r.attack, r.victim)).collect();
+    assert_eq!(
+        events,
+        [
+            (RogueChange::Started, Attack::Leave, 1),
+            (RogueChange::Stopped, Attack::Leave, 1),
+            (RogueChange::Started, Attack::AckMask, 2),
+            (RogueChange::Stopped, Attack::AckMask, 2),
+        ]
+    );
+    assert_eq!((rogue_lines[1].1.datagrams, rogue_lines[1].1.bytes), (3, 42));
+    let (start, stop) = (rogue_lines[2].0, rogue_lines[3].0);
+    assert!((800.0..5_000.0).contains(&(stop - start)), "the 1s mask ran from {start} to {stop} ms");
+    assert!(rogue_lines[3].1.datagrams > 100, "{:?}", rogue_lines[3].1);
+    // The victims' processes are untouched: the only action on a node is the crash.
+    let actions: Vec<usize> = log
+        .iter()
+        .filter_map(|l| match l.record {
+            Record::Node { node, event, .. } if event.is_action() => Some(node),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(actions, [2]);
+}

@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 
 use gossip_lab::observe::Snapshot;
+use gossip_lab::rogue::Attack;
 use gossip_lab::scenario::{Action, Groups, NodeRef};
 use gossip_lab::ui::app::{App, Effect, View};
-use gossip_lab::ui::fixture::{self, PAUSED};
+use gossip_lab::ui::fixture::{self, CRASHED, PAUSED};
 use gossip_lab::ui::keys::{BINDINGS, Command};
 use gossip_lab::ui::{LabControl, Request, serve};
 use tokio::sync::mpsc;
@@ -57,6 +58,7 @@ fn expected(command: Command) -> Result<Effect, fn(&App)> {
         Command::LossDown => Effect::Lab(Action::SetLoss { loss: 0.0 }),
         Command::LossUp => Effect::Lab(Action::SetLoss { loss: 0.1 }),
         Command::Rumor => Effect::Lab(Action::Rumor { node, payload: "dashboard rumor 1".into() }),
+        Command::Rogue => Effect::Lab(Action::Rogue { attack: Attack::Death, node, count: None, duration: None }),
         Command::Export => Effect::Export(PathBuf::from("out")),
         Command::Quit => Effect::Quit,
         Command::Help => return Err(|app| assert!(app.help)),
@@ -125,6 +127,28 @@ fn z_resumes_a_paused_node() {
     app.selected = PAUSED;
     let z = BINDINGS.iter().find(|b| b.command == Command::PauseResume).unwrap().keys[0];
     assert_eq!(app.key(z.event(), &snap), Effect::Lab(Action::Resume { node: NodeRef::Index(PAUSED) }));
+}
+
+#[test]
+fn f_cycles_the_attacks_on_a_running_node_and_masks_acks_of_a_crashed_one() {
+    let snap = fixture::scene(8);
+    let mut app = fresh();
+    let f = BINDINGS.iter().find(|b| b.command == Command::Rogue).unwrap().keys[0];
+    let attack = |app: &mut App| match app.key(f.event(), &snap) {
+        Effect::Lab(Action::Rogue { attack, node, count: None, duration: None }) => (attack, node),
+        other => panic!("{other:?}"),
+    };
+    let node = NodeRef::Index(SELECTED);
+    let cycle: Vec<_> = (0..5).map(|_| attack(&mut app)).collect();
+    assert_eq!(
+        cycle,
+        [Attack::Death, Attack::Leave, Attack::Incarnation, Attack::Flood, Attack::Death].map(|a| (a, node))
+    );
+    assert_eq!(app.status.as_ref().unwrap().text, "rogue death on node 2 …", "the status line names the attack");
+    app.selected = CRASHED;
+    assert_eq!(attack(&mut app), (Attack::AckMask, NodeRef::Index(CRASHED)));
+    app.selected = SELECTED;
+    assert_eq!(attack(&mut app).0, Attack::Leave, "the cycle goes on where it was");
 }
 
 #[test]

@@ -17,11 +17,13 @@ use super::RunOptions;
 use crate::config::LabConfig;
 use crate::faults::LinkRule;
 use crate::observe::record::{
-    FORMAT, Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event,
+    FORMAT, Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RogueChange, RogueRecord, RumorChange,
+    from_event,
 };
 use crate::observe::recorder::Recorder;
 use crate::observe::{Line, Liveness, Session, Summary};
 use crate::protocol::{NodeAddr, Time};
+use crate::rogue::Spec;
 use crate::runtime::launch::session_spec;
 use crate::scenario::{Action, NodeRef};
 use crate::sim::{Cluster, SimConfig, TraceEntry};
@@ -111,23 +113,41 @@ impl SimRun {
         Ok(())
     }
 
-    /// Streams the events the cluster produced since the last drain.
+    /// Streams the events the cluster produced since the last drain, and
+    /// the rogue attacks that stopped meanwhile, in time order.
     fn drain(&mut self) -> anyhow::Result<()> {
         let entries = self.cluster.take_trace();
-        self.emit_events(entries)
+        let mut stopped = self.cluster.take_stopped_attacks().into_iter().peekable();
+        let sent = self.cluster.stats().sent.total.packets;
+        for entry in entries {
+            while let Some((t, a)) = stopped.next_if(|(t, _)| *t <= entry.at) {
+                self.emit(Line::at(t, rogue_record(RogueChange::Stopped, &a.spec, a.victim, a.datagrams, a.bytes)))?;
+            }
+            self.emit_event(entry, sent)?;
+        }
+        for (t, a) in stopped {
+            self.emit(Line::at(t, rogue_record(RogueChange::Stopped, &a.spec, a.victim, a.datagrams, a.bytes)))?;
+        }
+        Ok(())
     }
 
     /// Converts trace entries to session-log lines and emits them.
     fn emit_events(&mut self, entries: Vec<TraceEntry>) -> anyhow::Result<()> {
         let sent = self.cluster.stats().sent.total.packets;
         for entry in entries {
-            let c = &self.cluster;
-            let record = from_event(entry.node, entry.event, |a| c.index_of(a), |i| Some(c.addr(i)), || sent);
-            if let Some(record) = record {
-                self.emit(Line::at(entry.at, record))?;
-            }
+            self.emit_event(entry, sent)?;
         }
         Ok(())
+    }
+
+    /// One trace entry as a session-log line; `sent` is the cluster's
+    /// datagram count for rumor cost.
+    fn emit_event(&mut self, entry: TraceEntry, sent: u64) -> anyhow::Result<()> {
+        let c = &self.cluster;
+        match from_event(entry.node, entry.event, |a| c.index_of(a), |i| Some(c.addr(i)), || sent) {
+            Some(record) => self.emit(Line::at(entry.at, record)),
+            None => Ok(()),
+        }
     }
 
     fn metrics(&mut self, t: Time) -> anyhow::Result<()> {
@@ -148,7 +168,7 @@ impl SimRun {
         self.emit(Line::at(t, Record::Metrics(record)))
     }
 
-    fn pick(&mut self, node: NodeRef, ok: fn(Liveness) -> bool) -> anyhow::Result<usize> {
+    fn pick(&mut self, node: NodeRef, ok: impl Fn(Liveness) -> bool) -> anyhow::Result<usize> {
         match node {
             NodeRef::Index(i) if i < self.cluster.len() => Ok(i),
             NodeRef::Index(i) => bail!("node {i} does not exist"),
@@ -218,6 +238,16 @@ impl SimRun {
                 self.emit_events(pending)?;
                 Ok(())
             }
+            Action::Rogue { attack, node, count, duration } => {
+                let spec = Spec::new(*attack, *count, *duration);
+                let i = self.pick(*node, |l| attack.victim_ok(l))?;
+                // Nothing the rogue sends has arrived yet (deliveries are
+                // queued), so the start line precedes every effect.
+                let pending = self.cluster.take_trace();
+                self.emit_events(pending)?;
+                self.cluster.forge(i, spec)?;
+                self.emit(Line::at(self.cluster.now(), rogue_record(RogueChange::Started, &spec, i, 0, 0)))
+            }
             network => self.network(network),
         }
     }
@@ -258,4 +288,9 @@ impl SimRun {
         let record = Record::Fault { label: action.label(), action: action_json, plan };
         self.emit(Line::at(self.cluster.now(), record))
     }
+}
+
+/// A rogue line: `Record::Rogue` of `spec` against `victim`.
+fn rogue_record(event: RogueChange, spec: &Spec, victim: usize, datagrams: u64, bytes: u64) -> Record {
+    Record::Rogue(RogueRecord::of(event, spec, victim, datagrams, bytes))
 }

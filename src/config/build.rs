@@ -1,6 +1,8 @@
 //! The second layer: raw profile → [`LabConfig`], one field at a time,
 //! each error naming the field and the fix, with its line and column.
 
+mod attack;
+
 use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
@@ -480,11 +482,13 @@ impl Builder<'_> {
                 };
                 Action::Rumor { node, payload }
             }
+            "rogue" => self.rogue(n, &p, r, node()?)?,
             other => unreachable!("{other} is in Action::NAMES but has no parser"),
         };
 
-        // Repetition: every + count.
+        // Repetition: every + count (a rogue step's count is its own).
         let (every, count) = match (&r.every, &r.count) {
+            _ if !spec.repeats => (Duration::ZERO, 1),
             (None, None) => (Duration::ZERO, 1),
             (Some(e), None) => {
                 return Err(self.ctx.err(
@@ -504,9 +508,10 @@ impl Builder<'_> {
                 (self.duration(&p, "every", e, true)?, self.int(&p, "count", c, 1, MAX_COUNT)? as u32)
             }
         };
-        // Duration: for → the matching undo step.
+        // Duration: for → the matching undo step (a rogue step's for is its own).
         let undo = match &r.for_ {
             None => None,
+            Some(_) if !spec.has_for => None,
             Some(v) => {
                 let d = self.duration(&p, "for", v, true)?;
                 if count > 1 && d >= every {
@@ -596,10 +601,16 @@ struct StepSpec {
     params: &'static [&'static str],
     /// `for` expands into the undo step (resume or heal).
     has_for: bool,
+    /// `every` and `count` repeat the step. A rogue step uses `count` for
+    /// the attack's size instead, so it does not repeat.
+    repeats: bool,
 }
 
 impl StepSpec {
     fn of(action: &str) -> StepSpec {
+        if action == "rogue" {
+            return StepSpec { params: &["attack", "node", "count", "for"], has_for: false, repeats: false };
+        }
         let (params, has_for): (&'static [&'static str], bool) = match action {
             "pause" | "isolate" => (&["node"], true),
             "crash" | "restart" | "resume" | "leave" => (&["node"], false),
@@ -611,11 +622,13 @@ impl StepSpec {
             "rumor" => (&["node", "payload"], false),
             _ => (&[], false), // add, heal
         };
-        StepSpec { params, has_for }
+        StepSpec { params, has_for, repeats: true }
     }
 
     fn takes(&self, key: &str) -> bool {
-        self.params.contains(&key) || key == "every" || key == "count" || (key == "for" && self.has_for)
+        self.params.contains(&key)
+            || (self.repeats && (key == "every" || key == "count"))
+            || (key == "for" && self.has_for)
     }
 
     /// Every optional key, for "takes only ..." hints.
@@ -624,7 +637,9 @@ impl StepSpec {
         if self.has_for {
             all.push("for");
         }
-        all.extend(["every", "count"]);
+        if self.repeats {
+            all.extend(["every", "count"]);
+        }
         all
     }
 }
@@ -647,6 +662,7 @@ fn present(r: &RawStep) -> Vec<(&'static str, Range<usize>)> {
     add("jitter", r.jitter.as_ref().map(|x| x.span()));
     add("probability", r.probability.as_ref().map(|x| x.span()));
     add("payload", r.payload.as_ref().map(|x| x.span()));
+    add("attack", r.attack.as_ref().map(|x| x.span()));
     add("every", r.every.as_ref().map(|x| x.span()));
     add("count", r.count.as_ref().map(|x| x.span()));
     add("for", r.for_.as_ref().map(|x| x.span()));

@@ -89,6 +89,7 @@ pub(super) struct RawStep {
     pub jitter: Option<Sp<String>>,
     pub probability: Option<Sp<f64>>,
     pub payload: Option<Sp<String>>,
+    pub attack: Option<Sp<String>>,
     pub every: Option<Sp<String>>,
     pub count: Option<Sp<i64>>,
     #[serde(rename = "for")]

@@ -565,3 +565,86 @@ fn load_profile_finds_embedded_names_then_files() {
     assert_eq!((c.name.as_str(), c.nodes), ("mine", 3));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn rogue_steps_parse_with_their_own_count_and_for() {
+    use crate::rogue::Attack;
+    let c = parse(
+        r#"
+[cluster]
+nodes = 4
+[[timeline]]
+at = "1s"
+action = "rogue"
+attack = "death"
+node = 1
+[[timeline]]
+at = "2s"
+action = "rogue"
+attack = "flood"
+node = "random"
+count = 300
+[[timeline]]
+at = "3s"
+action = "crash"
+node = 2
+[[timeline]]
+at = "3s"
+action = "rogue"
+attack = "ack_mask"
+node = 2
+count = 64
+for = "4s"
+"#,
+    )
+    .unwrap();
+    let rogue = |attack, node, count, duration| Action::Rogue { attack, node, count, duration };
+    let actions: Vec<_> = c.timeline.iter().map(|s| s.action.clone()).collect();
+    assert_eq!(
+        actions,
+        [
+            rogue(Attack::Death, NodeRef::Index(1), None, None),
+            rogue(Attack::Flood, NodeRef::Random, Some(300), None),
+            Action::Crash { node: NodeRef::Index(2) },
+            rogue(Attack::AckMask, NodeRef::Index(2), Some(64), Some(secs(4))),
+        ],
+        "count and for are the attack's own: no repetition, no undo step"
+    );
+}
+
+#[test]
+fn bad_rogue_steps_name_the_field_and_the_fix() {
+    let step = |body: &str| format!("[cluster]\nnodes = 16\n[[timeline]]\nat = \"2s\"\naction = \"rogue\"\n{body}");
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "node = 1\n",
+            &[
+                "[[timeline]] #1 (at 2s, rogue): \"attack\" is missing: add attack = \"death\" (or one of: death, leave, \
+               incarnation, flood, ack_mask)",
+            ],
+        ),
+        ("attack = \"death\"\n", &["(at 2s, rogue): \"node\" is missing: add node = 3"]),
+        ("attack = \"deth\"\nnode = 1\n", &["line 6", "attack = \"deth\" is not an attack: did you mean \"death\"?"]),
+        ("attack = \"ackmask\"\nnode = 1\n", &["did you mean \"ack_mask\"?", "use one of: death, leave,"]),
+        ("attack = \"death\"\nnode = 1\ncount = 5\n", &["\"count\" does not apply to attack \"death\": remove it"]),
+        (
+            "attack = \"leave\"\nnode = 1\nfor = \"5s\"\n",
+            &["\"for\" does not apply to attack \"leave\", which is one burst"],
+        ),
+        (
+            "attack = \"flood\"\nnode = 1\ncount = 0\n",
+            &["count = 0 is out of range: use a whole number from 1 to 50000"],
+        ),
+        ("attack = \"flood\"\nnode = 1\ncount = 50001\n", &["count = 50001 is out of range"]),
+        ("attack = \"ack_mask\"\nnode = 1\nfor = \"0s\"\n", &["for = \"0s\" must be longer than zero"]),
+        ("attack = \"ack_mask\"\nnode = 1\nfor = \"3m\"\n", &["for = \"3m\" is too long: use at most \"120s\""]),
+        (
+            "attack = \"death\"\nnode = 1\nevery = \"1s\"\n",
+            &["\"every\" does not apply to rogue: remove it (rogue takes only attack, node, count, for)"],
+        ),
+        ("attack = \"death\"\nnode = 16\n", &["node 16 does not exist; the cluster has 16 nodes"]),
+    ];
+    for (body, parts) in cases {
+        assert_has(&error(&step(body)), parts);
+    }
+}

@@ -21,6 +21,10 @@ use super::truth::Liveness;
 use crate::faults::{FaultPlan, LinkRule};
 use crate::protocol::{Event, Incarnation, NodeAddr, State, Time};
 
+mod rogue;
+
+pub use rogue::{RogueChange, RogueRecord};
+
 /// The session log format this build writes (and the newest it reads).
 pub const FORMAT: u32 = 1;
 
@@ -151,6 +155,9 @@ pub enum Record {
         /// Every member it knows, with its state.
         members: Vec<(usize, State)>,
     },
+    /// A rogue attack started or stopped (ground truth: the victim's
+    /// process is untouched, so this is no node fault).
+    Rogue(RogueRecord),
     /// A periodic snapshot of traffic and agreement.
     Metrics(MetricsRecord),
     /// The run's summary: always the last line.

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::metrics::Metrics;
 use super::model::{detection_bounds, serf_time_to};
-use super::record::{Line, MetricsRecord, NodeChange, Record, RumorChange, parse_addr};
-use super::summary::{Check, DetectionSummary, RumorSummary, Summary, TrafficSummary};
+use super::record::{Line, MetricsRecord, NodeChange, Record, RogueChange, RumorChange, parse_addr};
+use super::summary::{AttackSummary, Check, DetectionSummary, RumorSummary, Summary, TrafficSummary};
 use super::traffic::{REJECT_REASONS, Traffic};
 use crate::faults::{DropReason, FaultPlan, LinkRule};
 use crate::protocol::{Config, MsgKind, NodeAddr, RumorId, Time};
@@ -62,6 +62,7 @@ pub struct Session {
     latest: Option<MetricsRecord>,
     history: Vec<HistoryPoint>,
     health: Vec<u32>,
+    attacks: Vec<AttackSummary>,
 }
 
 impl Session {
@@ -81,6 +82,7 @@ impl Session {
             latest: None,
             history: Vec::new(),
             health: vec![0; addrs.len()],
+            attacks: Vec::new(),
         }
     }
 
@@ -168,6 +170,35 @@ impl Session {
                     match event {
                         RumorChange::Injected => self.metrics.rumor_injected(id, *node, t),
                         RumorChange::Delivered => self.metrics.rumor_delivered(id, *node, t),
+                    }
+                }
+            }
+            Record::Rogue(r) => {
+                // A disturbance like any action, though no process changed:
+                // convergence is measured from the attack's start, and again
+                // from its end for one that lasts.
+                self.action(t);
+                let s = t.since_epoch().as_secs_f64();
+                match r.event {
+                    RogueChange::Started => self.attacks.push(AttackSummary {
+                        attack: r.attack,
+                        victim: r.victim,
+                        started_at_s: s,
+                        stopped_at_s: None,
+                        datagrams: 0,
+                        bytes: 0,
+                    }),
+                    RogueChange::Stopped => {
+                        let open = self
+                            .attacks
+                            .iter_mut()
+                            .rev()
+                            .find(|a| a.stopped_at_s.is_none() && a.attack == r.attack && a.victim == r.victim);
+                        if let Some(a) = open {
+                            a.stopped_at_s = Some(s);
+                            a.datagrams = r.datagrams;
+                            a.bytes = r.bytes;
+                        }
                     }
                 }
             }
@@ -268,6 +299,7 @@ impl Session {
             false_positives: self.metrics.false_positives().len(),
             false_suspicions: self.metrics.false_suspicions().len(),
             rumors,
+            attacks: self.attacks.clone(),
             traffic,
             events_dropped: self.latest.as_ref().map_or(0, |m| m.events_dropped),
             expectations: Vec::new(),

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::metrics::{Detection, RumorSpread};
-use super::record::{Line, NodeChange, PlanRecord, Record, RumorChange, SuspicionChange};
+use super::record::{Line, NodeChange, PlanRecord, Record, RogueChange, RumorChange, SuspicionChange};
 use super::session::HistoryPoint;
 use super::status::NodeStatus;
 use super::traffic::Traffic;
@@ -174,6 +174,18 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
         },
         Record::View { observer, members } => {
             ("member", Some(*observer), format!("{observer}'s view resynced ({} members)", members.len()))
+        }
+        Record::Rogue(r) => {
+            let text = match r.event {
+                RogueChange::Started => format!("rogue {} against node {} started", r.attack.name(), r.victim),
+                RogueChange::Stopped => format!(
+                    "rogue {} against node {} stopped after {} datagrams",
+                    r.attack.name(),
+                    r.victim,
+                    r.datagrams
+                ),
+            };
+            ("rogue", Some(r.victim), text)
         }
         Record::Session(_) | Record::Metrics(_) | Record::Summary(_) => return None,
     };

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rogue::Attack;
+
 /// One crash's detection, in seconds after the crash.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DetectionSummary {
@@ -55,6 +57,23 @@ pub struct RumorSummary {
     pub model_t99_s: f64,
     /// The Serf model's time to 99.99% (its "everyone").
     pub model_t100_s: f64,
+}
+
+/// One rogue attack, from its session-log lines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttackSummary {
+    /// How it lied.
+    pub attack: Attack,
+    /// The victim.
+    pub victim: usize,
+    /// When it started, seconds after lab start.
+    pub started_at_s: f64,
+    /// When it sent its last datagram (None: still running at the end).
+    pub stopped_at_s: Option<f64>,
+    /// Datagrams it sent.
+    pub datagrams: u64,
+    /// Their bytes.
+    pub bytes: u64,
 }
 
 /// Traffic over the whole run.
@@ -122,6 +141,9 @@ pub struct Summary {
     pub false_suspicions: usize,
     /// Each rumor's spread.
     pub rumors: Vec<RumorSummary>,
+    /// Each rogue attack (absent from runs without one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attacks: Vec<AttackSummary>,
     /// Traffic.
     pub traffic: TrafficSummary,
     /// Node events the observer lost (a full channel); views were resynced.
@@ -201,6 +223,18 @@ impl Summary {
                 r.delivered,
                 r.target,
                 r.packets.map_or_else(|| "—".to_string(), |p| p.to_string())
+            );
+        }
+        for a in &self.attacks {
+            let _ = writeln!(
+                w,
+                "rogue         {} on node {} at {:.2}s: {} datagrams, {} bytes{}",
+                a.attack.name(),
+                a.victim,
+                a.started_at_s,
+                a.datagrams,
+                a.bytes,
+                if a.stopped_at_s.is_none() { " (still sending at the end)" } else { "" }
             );
         }
         let t = &self.traffic;

@@ -23,13 +23,15 @@ use tokio_util::sync::CancellationToken;
 use super::LabMsg;
 use super::clock::LabClock;
 use super::node_task::{self, EventSink, NodeCommand, NodeSpec};
+use super::rogue::{Job, Rogue};
 use super::shim::{SharedFaults, ShimSocket};
 use super::traffic::AtomicTraffic;
 use crate::config::LabConfig;
 use crate::faults::{FaultPlan, LinkRule, NodeFault};
-use crate::observe::record::NodeChange;
+use crate::observe::record::{NodeChange, RogueChange, RogueRecord};
 use crate::observe::{Liveness, NodeStatus};
-use crate::protocol::NodeAddr;
+use crate::protocol::{NodeAddr, Time};
+use crate::rogue::{Peer, Spec};
 use crate::scenario::{Action, NodeRef};
 
 /// Why an action could not be carried out. The lab is left as it was.
@@ -65,6 +67,9 @@ pub enum LabError {
     /// The node refused a rumor.
     #[error("rumor refused: {0}")]
     Rumor(String),
+    /// The rogue's socket could not be bound.
+    #[error("cannot bind the rogue's socket on 127.0.0.1: {0}")]
+    Rogue(std::io::Error),
 }
 
 /// One node's place in the lab; it outlives the process (restarts reuse it).
@@ -78,6 +83,8 @@ pub struct NodeSlot {
     pub traffic: Arc<AtomicTraffic>,
     /// Its latest self-reported status.
     pub status: Arc<Mutex<NodeStatus>>,
+    /// When its current life started (after any join stagger).
+    pub started: Time,
     commands: Option<mpsc::Sender<NodeCommand>>,
     cancel: CancellationToken,
     task: Option<JoinHandle<()>>,
@@ -97,6 +104,8 @@ pub struct Lab {
     obs: mpsc::Sender<LabMsg>,
     events_dropped: Arc<AtomicU64>,
     rng: SmallRng,
+    /// The rogue sender, bound at the first attack.
+    rogue: Option<Rogue>,
 }
 
 impl Lab {
@@ -119,6 +128,7 @@ impl Lab {
             slots: Vec::with_capacity(config.nodes),
             obs,
             events_dropped,
+            rogue: None,
             config,
         };
         let mut sockets = Vec::with_capacity(lab.config.nodes);
@@ -172,8 +182,18 @@ impl Lab {
             start_after,
         };
         let task = tokio::spawn(node_task::run(spec));
-        let slot =
-            NodeSlot { addr, life: Liveness::Up, traffic, status, commands: Some(tx), cancel, task: Some(task), lives };
+        let started = self.clock.now() + start_after;
+        let slot = NodeSlot {
+            addr,
+            life: Liveness::Up,
+            traffic,
+            status,
+            started,
+            commands: Some(tx),
+            cancel,
+            task: Some(task),
+            lives,
+        };
         if first && i == self.slots.len() {
             self.slots.push(slot);
         } else {
@@ -220,7 +240,12 @@ impl Lab {
 
     /// Picks the node an action names; `random` draws among nodes in a
     /// state the action applies to.
-    fn resolve(&mut self, node: NodeRef, ok: fn(Liveness) -> bool, action: &'static str) -> Result<usize, LabError> {
+    fn resolve(
+        &mut self,
+        node: NodeRef,
+        ok: impl Fn(Liveness) -> bool,
+        action: &'static str,
+    ) -> Result<usize, LabError> {
         let i = match node {
             NodeRef::Index(i) => i,
             NodeRef::Random => {
@@ -288,8 +313,39 @@ impl Lab {
                     Err(_) => Err(LabError::Rumor("the node stopped".into())),
                 }
             }
+            Action::Rogue { attack, node, count, duration } => {
+                let i = self.resolve(*node, |l| attack.victim_ok(l), attack.verb())?;
+                self.forge(i, Spec::new(*attack, *count, *duration)).await
+            }
             network => self.network(network).await,
         }
+    }
+
+    /// Launches `spec` from the rogue against node `victim`, logging its
+    /// start (the rogue logs its end).
+    async fn forge(&mut self, victim: usize, spec: Spec) -> Result<String, LabError> {
+        if self.rogue.is_none() {
+            self.rogue = Some(Rogue::bind().map_err(LabError::Rogue)?);
+        }
+        let peers = self.slots.iter().map(|s| Peer { addr: s.addr, running: s.life.is_running(), started: s.started });
+        let job = Job {
+            spec,
+            victim,
+            peers: peers.collect(),
+            victim_incarnation: self.slots[victim].status.lock().unwrap_or_else(|p| p.into_inner()).incarnation,
+            config: self.config.protocol.clone(),
+            clock: self.clock,
+            obs: self.obs.clone(),
+        };
+        let record = RogueRecord::of(RogueChange::Started, &spec, victim, 0, 0);
+        let _ = self.obs.send(LabMsg::Rogue { t: self.clock.now(), record }).await;
+        let rogue = self.rogue.as_ref().expect("bound above");
+        let from = rogue.addr();
+        let what = format!("rogue {} against {} from {from}", spec.label(), self.describe(victim));
+        Ok(match rogue.launch(job).await {
+            Some(sent) => format!("{what}: {} datagrams, {} bytes", sent.datagrams, sent.bytes),
+            None => format!("{what}: at most {} datagrams/s", crate::rogue::MAX_RATE),
+        })
     }
 
     async fn network(&mut self, action: &Action) -> Result<String, LabError> {
@@ -399,8 +455,11 @@ impl Lab {
         Ok(i)
     }
 
-    /// Crashes every node and waits for every task to end.
+    /// Stops the rogue, crashes every node and waits for every task to end.
     pub async fn shutdown(&mut self) {
+        if let Some(rogue) = &self.rogue {
+            rogue.shutdown().await;
+        }
         for slot in &mut self.slots {
             slot.cancel.cancel();
             slot.commands = None;

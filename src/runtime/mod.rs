@@ -3,7 +3,10 @@
 //! - [`lab`]: the orchestrator; spawns nodes, carries out [`crate::scenario::Action`]s,
 //!   and keeps ground truth (who is really up, paused, crashed or cut off).
 //! - [`node_task`]: one node as one task, driven by its socket and timers.
-//! - [`shim`]: the real socket behind the fault model; the only socket code.
+//! - [`shim`]: the real socket behind the fault model; with [`rogue`], the
+//!   only socket code.
+//! - [`rogue`]: the lab's rogue sender, a socket of its own that forges
+//!   claims against a node and is not behind the fault model.
 //! - [`observer`]: folds node events and ground truth into the session log,
 //!   the metrics and the dashboard's snapshot.
 //! - [`clock`], [`traffic`]: the lab clock and lock-free traffic counters.
@@ -13,6 +16,7 @@ pub mod lab;
 pub mod launch;
 pub mod node_task;
 pub mod observer;
+pub mod rogue;
 pub mod shim;
 pub mod traffic;
 
@@ -20,7 +24,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::faults::FaultPlan;
 use crate::observe::NodeStatus;
-use crate::observe::record::NodeChange;
+use crate::observe::record::{NodeChange, RogueRecord};
 use crate::protocol::{Event, Member, NodeAddr, RumorId, Time};
 
 pub use lab::{Lab, LabError};
@@ -91,5 +95,12 @@ pub enum LabMsg {
         action: serde_json::Value,
         /// The complete plan now in force (boxed: it is large and rare).
         plan: Box<FaultPlan>,
+    },
+    /// A rogue attack started or stopped.
+    Rogue {
+        /// When.
+        t: Time,
+        /// What.
+        record: RogueRecord,
     },
 }

@@ -19,6 +19,11 @@ pub const PORTS_PER_IP: usize = 50_000;
 /// count address blocks).
 pub const MAX_NODES: usize = PORTS_PER_IP * 65_536;
 
+/// Where the simulated rogue sends from: a loopback address that is no
+/// node's (node addresses all end in `.1`), so [`node_index`] never maps it
+/// to a member and replies to it are lost like datagrams to a dead process.
+pub const ROGUE_ADDR: NodeAddr = SocketAddrV4::new(Ipv4Addr::new(127, 0, 0, 2), 40_000);
+
 /// The address of node `index`: `127.0.0.1:10000+i` for the first 50,000
 /// nodes, then `127.0.1.1`, `127.0.2.1`... (second and third octets count).
 ///
@@ -76,6 +81,7 @@ mod tests {
         assert_eq!(node_addr(50_000).to_string(), "127.0.1.1:10000");
         assert_eq!(node_index("127.0.0.1:9999".parse().unwrap()), None);
         assert_eq!(node_index("127.0.0.2:10000".parse().unwrap()), None);
+        assert_eq!(node_index(ROGUE_ADDR), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use rand::rngs::SmallRng;
 use super::SimConfig;
 use super::addr::{network_seed, node_addr, node_index, node_seed};
 use super::command::SimError;
-use super::queue::{Delivery, EventQueue, Item};
+use super::queue::{Delivery, EventQueue, Item, Sender};
 use super::stats::NetStats;
 use super::trace::Trace;
 use crate::faults::{DropReason, FaultPlan, Verdict};
@@ -43,11 +43,14 @@ pub(crate) struct Slot {
     pub backlog_bytes: usize,
     /// Its traffic across lives, in the same counters the runtime keeps.
     pub traffic: Traffic,
+    /// When its current life started.
+    pub started: Time,
 }
 
 impl Slot {
-    fn new(addr: NodeAddr, node: Node) -> Slot {
+    fn new(addr: NodeAddr, node: Node, started: Time) -> Slot {
         Slot {
+            started,
             addr,
             node: Some(node),
             liveness: Liveness::Up,
@@ -76,6 +79,10 @@ pub struct Cluster {
     /// The lab's measurements, judged against this cluster's ground truth.
     pub(crate) metrics: Metrics,
     pub(crate) failures: Vec<(Time, SimError)>,
+    /// Rogue attacks so far, in start order (see `rogue.rs`).
+    pub(crate) attacks: Vec<super::rogue::AttackRun>,
+    /// Attacks that finished since the driver last asked.
+    pub(crate) attacks_done: Vec<(Time, usize)>,
     /// Reused by the wire round trip so it allocates once.
     scratch: Vec<u8>,
 }
@@ -100,6 +107,8 @@ impl Cluster {
             trace: Trace::new(config.trace),
             metrics: Metrics::new(&config.protocol, &addrs, FaultPlan::new(config.baseline), Time::ZERO),
             failures: Vec::new(),
+            attacks: Vec::new(),
+            attacks_done: Vec::new(),
             scratch: Vec::new(),
             config,
         };
@@ -133,7 +142,7 @@ impl Cluster {
         debug_assert_eq!(i, self.slots.len());
         let addr = node_addr(i);
         let node = Node::new(addr, self.config.protocol.clone(), node_seed(self.config.seed, i, 0), self.now);
-        self.slots.push(Slot::new(addr, node));
+        self.slots.push(Slot::new(addr, node, self.now));
         self.plan.set_node(addr, Liveness::Up.fault());
         self.service(i);
     }
@@ -171,6 +180,7 @@ impl Cluster {
                     self.failures.push((at, e));
                 }
             }
+            Item::Forge { attack, round } => self.forge_round(attack as usize, round),
         }
         true
     }
@@ -259,7 +269,12 @@ impl Cluster {
     pub(crate) fn hand_over(&mut self, d: Delivery) {
         let kind = d.packet.body.kind();
         self.stats.delivered.add(kind, d.len);
-        let from = self.slots[d.from as usize].addr;
+        // Sealing belongs here: a node's datagram opens with the cluster's
+        // key, and a rogue's (which has none) is rejected before decoding.
+        let from = match d.from {
+            Sender::Node(i) => self.slots[i as usize].addr,
+            Sender::Rogue => super::addr::ROGUE_ADDR,
+        };
         let slot = &mut self.slots[d.to as usize];
         slot.traffic.received[kind.index()].add(d.len as usize);
         if let Some(node) = slot.node.as_mut() {
@@ -269,7 +284,10 @@ impl Cluster {
 
     pub(crate) fn drop_delivery(&mut self, d: &Delivery, reason: DropReason) {
         self.stats.drop(d.packet.body.kind(), d.len, reason);
-        self.slots[d.from as usize].traffic.dropped[reason.index()].add(d.len as usize);
+        // A node's traffic counts its own datagrams only; the rogue is none.
+        if let Sender::Node(from) = d.from {
+            self.slots[from as usize].traffic.dropped[reason.index()].add(d.len as usize);
+        }
     }
 
     fn transmit(&mut self, from: usize, t: Transmit) {
@@ -286,7 +304,7 @@ impl Cluster {
             self.slots[from].traffic.dropped[DropReason::NodeDown.index()].add(len as usize);
             return;
         };
-        let delivery = Delivery { from: from as u32, to: to as u32, len, packet };
+        let delivery = Delivery { from: Sender::Node(from as u32), to: to as u32, len, packet };
         match self.plan.verdict(from_addr, t.to, &mut self.rng) {
             Verdict::Drop(reason) => self.drop_delivery(&delivery, reason),
             Verdict::Deliver(delay) => self.queue.push(self.now + delay, Item::Deliver(delivery)),
@@ -304,7 +322,7 @@ impl Cluster {
     /// # Panics
     /// If the codec fails or disagrees with `datagram_len`: a codec bug,
     /// which is exactly what this option exists to catch.
-    fn round_trip(&mut self, packet: Packet, len: u32) -> Packet {
+    pub(crate) fn round_trip(&mut self, packet: Packet, len: u32) -> Packet {
         self.scratch.clear();
         wire::encode_into(&packet, &mut self.scratch);
         assert_eq!(self.scratch.len(), len as usize, "datagram_len disagrees with encode for {packet:?}");

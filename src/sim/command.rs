@@ -7,6 +7,7 @@
 use crate::faults::{FaultError, LinkRule};
 use crate::observe::Liveness;
 use crate::protocol::{RumorError, RumorId};
+use crate::rogue::Spec;
 
 /// One action on the cluster. Nodes are named by index.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +60,13 @@ pub enum Command {
         /// Its payload.
         payload: Vec<u8>,
     },
+    /// Start a rogue attack against a node (see [`crate::rogue`]).
+    Forge {
+        /// The victim.
+        node: usize,
+        /// The attack.
+        spec: Spec,
+    },
 }
 
 /// What a successful command produced.
@@ -70,6 +78,9 @@ pub enum Outcome {
     Added(usize),
     /// [`Command::InjectRumor`] created this rumor.
     Rumor(RumorId),
+    /// [`Command::Forge`] started the attack with this index (see
+    /// [`super::Cluster::attacks`]).
+    Forged(usize),
 }
 
 /// Why a command was refused. The cluster is left untouched.

@@ -44,11 +44,12 @@ impl Cluster {
             Command::SetBaseline(rule) => self.set_baseline(rule),
             Command::SetLink { from, to, rule } => self.set_link(from, to, rule),
             Command::InjectRumor { node, payload } => return self.inject_rumor(node, payload).map(Outcome::Rumor),
+            Command::Forge { node, spec } => return self.forge(node, spec).map(Outcome::Forged),
         }
         .map(|()| Outcome::Done)
     }
 
-    fn check(&self, i: usize) -> Result<Liveness, SimError> {
+    pub(crate) fn check(&self, i: usize) -> Result<Liveness, SimError> {
         self.slots.get(i).map(|s| s.liveness).ok_or(SimError::NoSuchNode(i))
     }
 
@@ -98,6 +99,7 @@ impl Cluster {
         }
         let slot = &mut self.slots[i];
         slot.restarts += 1;
+        slot.started = self.now;
         let seed = node_seed(self.config.seed, i, slot.restarts);
         slot.node = Some(Node::new(slot.addr, self.config.protocol.clone(), seed, self.now));
         self.set_liveness(i, Liveness::Up);

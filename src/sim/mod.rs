@@ -12,6 +12,7 @@
 //!   or scheduled.
 //! - [`query`]: views, and the `observe` metrics judged against ground truth.
 //! - [`command`]: the [`Command`] values and their errors.
+//! - [`rogue`]: forged datagrams from a rogue that is not a member.
 //! - `queue`: the global event queue (time, then insertion order).
 //! - [`stats`]: packet and byte accounting.
 //! - [`trace`]: recorded events and the running trace hash.
@@ -28,15 +29,17 @@ pub mod command;
 pub mod control;
 pub mod query;
 mod queue;
+pub mod rogue;
 pub mod stats;
 #[cfg(test)]
 mod tests;
 pub mod trace;
 
 pub use crate::observe::Liveness;
-pub use addr::{node_addr, node_index};
+pub use addr::{ROGUE_ADDR, node_addr, node_index};
 pub use cluster::Cluster;
 pub use command::{Command, Outcome, SimError};
+pub use rogue::AttackReport;
 pub use stats::{ByKind, NetStats, Tally};
 pub use trace::TraceEntry;
 

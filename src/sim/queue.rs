@@ -13,14 +13,24 @@ use std::collections::BinaryHeap;
 use super::command::Command;
 use crate::protocol::{Packet, Time};
 
-/// A datagram on its way: `from` and `to` are node indices, `len` its
-/// datagram size (computed once, at send time).
+/// A datagram on its way: `to` is a node index, `len` its datagram size
+/// (computed once, at send time).
 #[derive(Debug)]
 pub(crate) struct Delivery {
-    pub from: u32,
+    pub from: Sender,
     pub to: u32,
     pub len: u32,
     pub packet: Packet,
+}
+
+/// Who sent a datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sender {
+    /// A member, by node index; it holds the cluster's key.
+    Node(u32),
+    /// The rogue (`super::addr::ROGUE_ADDR`): not a member, and it holds no
+    /// key, so once datagrams are sealed its datagrams fail to open.
+    Rogue,
 }
 
 /// What a queue entry does when its time comes.
@@ -34,6 +44,12 @@ pub(crate) enum Item {
     },
     /// Boxed: commands are rare and would otherwise widen every entry.
     Command(Box<Command>),
+    /// Send round `round` of rogue attack `attack` (an index into the
+    /// cluster's attacks).
+    Forge {
+        attack: u32,
+        round: u32,
+    },
 }
 
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 //! from the simulator can be compared with the UDP runtime and with the
 //! peers' measurements. Every datagram is accounted exactly once at each
 //! stage, which gives a conservation law the tests check:
-//! `sent + duplicated = delivered + dropped + in flight + buffered`.
+//! `sent + duplicated + forged = delivered + dropped + in flight + buffered`.
 
 use crate::faults::DropReason;
 use crate::protocol::MsgKind;
@@ -55,6 +55,8 @@ pub struct NetStats {
     pub sent: ByKind,
     /// Extra copies the network made (a duplicated datagram counts once here).
     pub duplicated: ByKind,
+    /// Datagrams a rogue injected (not sent by any node).
+    pub forged: ByKind,
     /// Datagrams handed to a running node.
     pub delivered: ByKind,
     /// Datagrams that never reached a node.

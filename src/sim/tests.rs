@@ -32,10 +32,10 @@ fn converge(c: &mut Cluster, limit: Duration) -> Duration {
     at - start
 }
 
-/// sent + duplicated = delivered + dropped + in flight + buffered.
-fn assert_conservation(c: &Cluster) {
+/// sent + duplicated + forged = delivered + dropped + in flight + buffered.
+pub(super) fn assert_conservation(c: &Cluster) {
     let s = c.stats();
-    let out = s.sent.total.packets + s.duplicated.total.packets;
+    let out = s.sent.total.packets + s.duplicated.total.packets + s.forged.total.packets;
     let accounted = s.delivered.total.packets + s.dropped.total.packets + c.in_flight() as u64 + c.buffered() as u64;
     assert_eq!(out, accounted, "{s:#?}");
     let by_reason: u64 = s.dropped_by_reason.iter().map(|t| t.packets).sum();

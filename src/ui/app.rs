@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 
 use super::keys::{self, Command};
 use crate::observe::{Liveness, Snapshot};
+use crate::rogue::Attack;
 use crate::scenario::{Action, Groups, NodeRef, percent};
 
 /// One step of `[` and `]`.
@@ -112,6 +113,8 @@ pub struct App {
     pub loss: Option<f64>,
     /// Rumors injected from the keyboard, to number their payloads.
     pub rumors: u32,
+    /// The attack `f` forges next against a running node.
+    pub attack: Attack,
     /// `--export`: where `x` writes (otherwise a fresh directory in `.`).
     pub export_dir: Option<PathBuf>,
     /// The frame size last drawn, for mapping clicks to rows.
@@ -133,6 +136,7 @@ impl App {
             events_back: 0,
             loss: None,
             rumors: 0,
+            attack: Attack::Death,
             export_dir,
             screen: Rect::default(),
         }
@@ -257,7 +261,8 @@ impl App {
             | Command::PauseResume
             | Command::Leave
             | Command::Isolate
-            | Command::Rumor => {
+            | Command::Rumor
+            | Command::Rogue => {
                 let Some(row) = live.nodes.get(self.selected) else {
                     self.say("no node to act on yet", true);
                     return Effect::None;
@@ -269,6 +274,16 @@ impl App {
                     Command::PauseResume => Action::Pause { node },
                     Command::Leave => Action::Leave { node },
                     Command::Isolate => Action::Isolate { node },
+                    // A crashed node can only have its acks masked; a
+                    // running one gets the next attack of the cycle.
+                    Command::Rogue if row.life == Liveness::Crashed => {
+                        Action::Rogue { attack: Attack::AckMask, node, count: None, duration: None }
+                    }
+                    Command::Rogue => {
+                        let attack = self.attack;
+                        self.attack = attack.next_on_running();
+                        Action::Rogue { attack, node, count: None, duration: None }
+                    }
                     _ => {
                         self.rumors += 1;
                         self.show(View::Rumor);

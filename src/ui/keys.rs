@@ -50,6 +50,9 @@ pub enum Command {
     LossUp,
     /// Inject a rumor at the selected node.
     Rumor,
+    /// A rogue forges claims against the selected node: the next attack of
+    /// the cycle on a running node, the ack mask on a crashed one.
+    Rogue,
     /// Export the session now.
     Export,
     /// Freeze or unfreeze the display.
@@ -193,6 +196,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(&[ch('[')], "loss -5%", "lower global packet loss by 5 points", Command::LossDown, false),
     bind(&[ch(']')], "loss +5%", "raise global packet loss by 5 points", Command::LossUp, false),
     bind(&[ch('g')], "rumor", "inject a rumor at the selected node", Command::Rumor, true),
+    bind(&[ch('f')], "forge", "a rogue forges the next attack on the selected node", Command::Rogue, false),
     bind(&[ch('x')], "export", "export the session now (path in the status line)", Command::Export, true),
     bind(&[ch(' ')], "freeze", "freeze or unfreeze the display; nodes keep running", Command::Freeze, true),
     bind(&[ch('/')], "filter", "filter the event log (Enter keeps, Esc clears)", Command::Filter, false),

@@ -83,7 +83,7 @@ pub fn state_name(state: Option<State>) -> &'static str {
 pub fn kind_style(kind: &str) -> Style {
     Style::new().fg(match kind {
         "node" => Color::Magenta,
-        "fault" => Color::LightRed,
+        "fault" | "rogue" => Color::LightRed,
         "member" => Color::Gray,
         "suspicion" => Color::Yellow,
         "refute" => Color::Cyan,
