@@ -13,8 +13,10 @@
 //! - [`summary`]: the end-of-run summary and its human rendering.
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
+//! - [`lines`]: the file writer under it, which hands the kernel whole lines only.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
+pub mod lines;
 pub mod metrics;
 pub mod model;
 pub mod record;
