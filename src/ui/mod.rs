@@ -21,12 +21,13 @@ pub mod term;
 pub mod views;
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, HorizontalAlignment, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -37,6 +38,7 @@ use tokio::sync::{mpsc, watch};
 use self::app::{App, Effect, Status, View};
 use self::keys::BINDINGS;
 use self::views::{Ctx, dim, title_style};
+use crate::app::signals::{Signals, Stop};
 use crate::observe::Snapshot;
 use crate::runtime::Running;
 use crate::scenario::{Action, Step, percent};
@@ -131,9 +133,11 @@ pub async fn play(timeline: Vec<Step>, start: tokio::time::Instant, requests: mp
     }
 }
 
-/// Runs the dashboard over `running` until the user quits, then restores
-/// the terminal and stops the lab (completing the session log).
-pub async fn run(running: Running, options: UiOptions) -> anyhow::Result<()> {
+/// Runs the dashboard over `running` until the user quits or a signal
+/// comes, then restores the terminal and stops the lab (completing the
+/// session log); returns the signal, if one ended it. An error or a panic
+/// in the event loop also restores the terminal and stops the lab first.
+pub async fn run(running: Running, options: UiOptions, signals: &mut Signals) -> anyhow::Result<Option<Stop>> {
     let snapshots = running.observer.snapshots();
     let (requests, rx) = mpsc::channel(64);
     let (replies, reply_rx) = mpsc::unbounded_channel();
@@ -143,21 +147,32 @@ pub async fn run(running: Running, options: UiOptions) -> anyhow::Result<()> {
     let outcome = match term::Term::enter() {
         Ok(mut term) => {
             let mut app = App::new(options.export.clone());
-            event_loop(&mut term, &mut app, snapshots, requests, reply_rx, options.fps).await
+            let looped = event_loop(&mut term, &mut app, snapshots, requests, reply_rx, options.fps, signals);
+            AssertUnwindSafe(looped).catch_unwind().await
             // `term` drops here: the terminal is restored before the lab stops.
         }
         Err(e) => {
             drop(requests);
-            Err(e)
+            Ok(Err(e))
         }
     };
     player.abort();
     let _ = player.await;
     let running = worker.await?;
-    running.stop().await?;
-    outcome
+    let first = outcome.as_ref().ok().and_then(|r| r.as_ref().ok().copied().flatten());
+    let (stopped, stop) = signals.while_stopping(first, running.stop()).await;
+    match outcome {
+        // The log is finished; now let the panic go on as it would have.
+        Err(panic) => std::panic::resume_unwind(panic),
+        Ok(looped) => {
+            looped?;
+            stopped?;
+            Ok(stop)
+        }
+    }
 }
 
+/// Draws and dispatches until the user quits (None) or a signal comes.
 async fn event_loop(
     term: &mut term::Term,
     app: &mut App,
@@ -165,14 +180,13 @@ async fn event_loop(
     requests: mpsc::Sender<Request>,
     mut replies: mpsc::UnboundedReceiver<Status>,
     fps: u32,
-) -> anyhow::Result<()> {
+    signals: &mut Signals,
+) -> anyhow::Result<Option<Stop>> {
     let mut input = EventStream::new();
     let mut frame = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(fps.max(1))));
     frame.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut live = snapshots.borrow_and_update().clone();
     let mut observer_open = true;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     loop {
         let effect = tokio::select! {
             _ = frame.tick() => {
@@ -184,7 +198,7 @@ async fn event_loop(
                 Some(Ok(Event::Mouse(mouse))) => app.mouse(mouse, &live),
                 Some(Ok(_)) => Effect::None,
                 Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading terminal input")),
-                None => return Ok(()),
+                None => return Ok(None),
             },
             changed = snapshots.changed(), if observer_open => {
                 match changed {
@@ -197,11 +211,13 @@ async fn event_loop(
                 app.status = Some(status);
                 Effect::None
             }
-            _ = &mut ctrl_c => return Ok(()),
+            // In raw mode Ctrl-C is a key (quit, exit 0); a real SIGINT
+            // comes from outside, like SIGTERM and SIGHUP.
+            stop = signals.recv() => return Ok(Some(stop)),
         };
         let request = match effect {
             Effect::None => continue,
-            Effect::Quit => return Ok(()),
+            Effect::Quit => return Ok(None),
             Effect::Lab(action) => Request::Apply(action),
             Effect::Export(dir) => Request::Export(dir),
         };
