@@ -46,9 +46,6 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
 pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
     let label = source.strip_prefix("embedded:").unwrap_or(source);
     let ctx = Ctx { profile: label.to_owned(), text };
-    if toml::from_str::<toml::Table>(text).is_ok_and(|t| t.is_empty()) {
-        return Err(ConfigError::Empty { profile: label.to_owned(), known: crate::profiles::names() });
-    }
     let raw: RawProfile = toml::from_str(text).map_err(|e| ctx.toml_error(&e))?;
     let b = Builder { ctx };
 
