@@ -188,3 +188,18 @@ fn a_log_from_before_the_mode_field_is_judged_as_scripted() {
     assert_eq!(s.expectations, live.expectations);
     assert!(s.passed);
 }
+
+#[test]
+fn a_rumor_is_judged_once_it_spread_and_not_before_its_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = simulate(embedded("rumor-spread"), dir.path());
+    let spread = live.rumors[0].injected_at_s + live.rumors[0].t100_s.unwrap();
+
+    let before = report::summarize(&cut_at(dir.path(), 4_000.0)).unwrap();
+    let why = &before.cut.as_ref().unwrap().unjudged.iter().find(|u| u.name == "rumor_within").unwrap().why;
+    assert!(why.contains("timeline's rumor") && why.contains("at 5.00s"), "{why}");
+
+    let after = report::summarize(&cut_at(dir.path(), (spread + 0.5) * 1000.0)).unwrap();
+    let rumor = after.expectations.iter().find(|c| c.name == "rumor_within").expect("judged once everyone has it");
+    assert!(rumor.ok, "{rumor:?}");
+}
