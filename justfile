@@ -51,6 +51,11 @@ tui-smoke:
     cargo build --release
     bash scripts/tui-smoke.sh
 
+# Kill `run partition-heal` at random moments, N times (default 24), and check the session it leaves
+signal-trials N="24":
+    cargo build --release
+    bash scripts/signal-trials.sh {{ N }}
+
 # Run a profile headless (`gossip-lab run PROFILE`)
 demo PROFILE:
     cargo run --release -- run {{ PROFILE }}

@@ -10,7 +10,11 @@
 #   4. press x: the export path appears, and the exported files exist and
 #      parse;
 #   5. press q: the process exits with status 0, and the --export directory
-#      holds a complete session (every line parses, the summary is last).
+#      holds a complete session (every line parses, the summary is last);
+#   6. start it again from a shell, without --export, and send the process
+#      SIGTERM: it exits with status 143, the terminal is restored (the
+#      alternate screen and mouse reporting are off, the shell's screen is
+#      back, stty settings are as before) and its scratch directory is gone.
 #
 # It builds nothing: it runs ${CARGO_TARGET_DIR:-target}/release/gossip-lab
 # (run `cargo build --release` first). Needs tmux and python3. Every wait
@@ -26,13 +30,17 @@ command -v tmux >/dev/null || { echo "tui-smoke: tmux is not installed" >&2; exi
 scratch=$(mktemp -d)
 export_dir="$scratch/export"
 session="gl-smoke-$$"
+shell_session="gl-smoke-shell-$$"
 cleanup() {
     tmux kill-session -t "$session" 2>/dev/null || true
+    tmux kill-session -t "$shell_session" 2>/dev/null || true
     rm -rf "$scratch"
 }
 trap cleanup EXIT
 
-screen() { tmux capture-pane -p -t "$session" 2>/dev/null || true; }
+# The tmux session the checks look at.
+target=$session
+screen() { tmux capture-pane -p -t "$target" 2>/dev/null || true; }
 
 fail() {
     echo "tui-smoke: FAILED: $*" >&2
@@ -112,4 +120,33 @@ assert any(l["kind"] == "fault" and l["label"] == "heal" for l in lines), "heal 
 json.load(open(d + "/summary.json"))
 print(f"tui-smoke: ok: exit 0, session complete ({len(lines)} lines)")
 PY
+# 6. SIGTERM from outside, in a shell: exit 143, terminal restored, scratch
+#    directory removed. TMPDIR points the scratch directory somewhere we
+#    can watch; the pid file holds the dashboard's own pid (exec).
+tmpdir="$scratch/tmp"
+mkdir -p "$tmpdir"
+target=$shell_session
+tmux new-session -d -s "$shell_session" -x 120 -y 40 "env PS1='smoke\$ ' bash --norc --noprofile"
+wait_for "the shell prompt" 20 shows '^smoke\$'
+tmux send-keys -t "$shell_session" -l \
+    "stty -g > '$scratch/stty-before'; echo BEFORE-DASHBOARD; TMPDIR='$tmpdir' bash -c 'echo \$\$ > \"\$0\"; exec \"\$1\"' '$scratch/pid' '$bin'; echo EXIT=\$? > '$scratch/exit-term'"
+tmux send-keys -t "$shell_session" Enter
+wait_for "the dashboard in the shell's terminal" 60 eval 'shows "16/16 up" && test -s "$scratch/pid"'
+pane() { tmux display-message -p -t "$shell_session" "$1"; }
+[ "$(pane '#{alternate_on}')" = 1 ] || fail "the dashboard is not on the alternate screen"
+compgen -G "$tmpdir/gossip-lab-*" >/dev/null || fail "no scratch directory in $tmpdir"
+kill -TERM "$(cat "$scratch/pid")"
+wait_for "the dashboard to exit after SIGTERM" 30 test -s "$scratch/exit-term"
+grep -qx "EXIT=143" "$scratch/exit-term" || fail "exit status after SIGTERM: $(cat "$scratch/exit-term")"
+wait_for "the shell's screen back" 20 eval 'shows BEFORE-DASHBOARD && hides "1 Overview"'
+[ "$(pane '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on"
+[ "$(pane '#{mouse_any_flag}')" = 0 ] || fail "mouse reporting is still on"
+[ "$(pane '#{cursor_flag}')" = 1 ] || fail "the cursor is still hidden"
+tmux send-keys -t "$shell_session" -l "stty -g > '$scratch/stty-after'"
+tmux send-keys -t "$shell_session" Enter
+wait_for "stty settings read after the exit" 20 test -s "$scratch/stty-after"
+cmp -s "$scratch/stty-before" "$scratch/stty-after" || fail "stty settings differ: raw mode was not left"
+compgen -G "$tmpdir/*" >/dev/null && fail "the scratch directory is still there: $(ls "$tmpdir")"
+echo "tui-smoke: ok: SIGTERM exits 143, terminal restored, scratch directory removed"
+
 echo "tui-smoke: all steps passed"

@@ -22,9 +22,10 @@ use crate::config::{ConfigError, LabConfig, Overrides, load_profile, parse_durat
 /// Exit codes, for the help text and `main`.
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (for `run`: every expectation held)
-  1  an expectation failed, or the lab itself failed
-  2  bad command line or profile";
+  0    success (for `run` and `report`: every expectation held)
+  1    an expectation failed, the session is incomplete, or the lab itself failed
+  2    bad command line or profile
+  129  stopped by SIGHUP, 130 by SIGINT, 143 by SIGTERM (the session log is finished)";
 
 /// `gossip-lab`: run N real SWIM/Lifeguard gossip nodes on localhost and
 /// break their network on purpose.

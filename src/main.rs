@@ -1,11 +1,12 @@
 //! The `gossip-lab` binary: a thin shell over the library. It parses the
 //! command line, lets the library build and validate the config, and
-//! dispatches. Exit codes: 0 success, 1 failed expectation or lab error,
-//! 2 bad command line or profile.
+//! dispatches. Exit codes (DESIGN §4): 0 success, 1 failed expectation,
+//! incomplete session or lab error, 2 bad command line or profile, 129/130/143
+//! stopped by SIGHUP/SIGINT/SIGTERM with the session log finished.
 
 use std::process::ExitCode;
 
-use gossip_lab::app;
+use gossip_lab::app::{self, Outcome};
 use gossip_lab::cli::{Cli, Invocation};
 use gossip_lab::profiles;
 
@@ -18,17 +19,16 @@ fn main() -> ExitCode {
         Invocation::Profiles => match profiles::listing() {
             Ok(table) => {
                 print!("{table}");
-                Ok(true)
+                Ok(Outcome::Success)
             }
             Err(e) => return fail(&e, 2),
         },
         Invocation::Run(config, options) => app::run_headless(config, options),
-        Invocation::Tui(config, options) => app::run_tui(config, options).map(|()| true),
-        Invocation::Report { session, json } => app::report(&session, json).map(|()| true),
+        Invocation::Tui(config, options) => app::run_tui(config, options),
+        Invocation::Report { session, json } => app::report(&session, json),
     };
     match outcome {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(e) => fail(&format!("{e:#}"), 1),
     }
 }

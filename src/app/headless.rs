@@ -1,38 +1,61 @@
 //! `gossip-lab run`: a profile's timeline on real sockets, no screen.
 
 use std::io::{IsTerminal, Write};
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::time::Instant;
+use futures_util::FutureExt;
 
 use super::RunOptions;
+use super::signals::{Signals, Stop};
 use crate::config::LabConfig;
-use crate::observe::Summary;
-use crate::runtime::launch_with;
+use crate::observe::{Mode, Summary};
+use crate::protocol::Time;
+use crate::runtime::{Running, launch_with};
+use crate::scenario::Step;
 
-/// Runs the timeline to the end of the profile's duration (or Ctrl-C) and
-/// returns the summary, plus whether the run was interrupted.
-pub async fn run(config: LabConfig, opts: &RunOptions) -> anyhow::Result<(Summary, bool)> {
+/// Runs the timeline to the end of the profile's duration, or until a
+/// signal, and returns the summary and the signal that stopped it, if
+/// one did. Every way out, a panic included, stops the lab first, so the
+/// session log is finished.
+pub async fn run(
+    config: LabConfig,
+    opts: &RunOptions,
+    signals: &mut Signals,
+) -> anyhow::Result<(Summary, Option<Stop>)> {
     let duration = config.duration;
     let timeline = config.timeline.clone();
     // Snapshots feed only the progress line here: one a second is plenty.
-    let mut running =
-        launch_with(config, opts.export.clone(), Duration::from_secs(1)).await.context("starting the lab")?;
-    let start = Instant::now();
+    let mut running = launch_with(config, opts.export.clone(), Duration::from_secs(1), Mode::Scripted)
+        .await
+        .context("starting the lab")?;
+    let driven = AssertUnwindSafe(drive(&mut running, &timeline, duration, signals)).catch_unwind().await;
+    let first = driven.as_ref().ok().copied().flatten();
+    let (summary, stop) = signals.while_stopping(first, running.stop()).await;
+    match driven {
+        Ok(_) => Ok((summary.context("stopping the lab")?, stop)),
+        // The log is finished; now let the panic go on as it would have.
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+/// Plays the timeline from the lab's start (the time the log's `t_ms`
+/// counts from, so a step at 5 s is logged at 5 s) until the duration
+/// ends or a signal comes.
+async fn drive(running: &mut Running, timeline: &[Step], duration: Duration, signals: &mut Signals) -> Option<Stop> {
+    let start = running.lab.clock().instant(Time::ZERO);
     let progress = std::io::stderr().is_terminal();
     let snapshots = running.observer.snapshots();
     let mut steps = timeline.iter().peekable();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     let end = start + duration;
-    let mut interrupted = false;
+    let mut stopped = None;
     loop {
         let next = steps.peek().map_or(end, |s| (start + s.at).min(end));
         tokio::select! {
-            _ = &mut ctrl_c => {
-                interrupted = true;
+            stop = signals.recv() => {
+                stopped = Some(stop);
                 break;
             }
             () = tokio::time::sleep_until(next) => {
@@ -63,6 +86,5 @@ pub async fn run(config: LabConfig, opts: &RunOptions) -> anyhow::Result<(Summar
     if progress {
         eprint!("\r{:80}\r", "");
     }
-    let summary = running.stop().await.context("stopping the lab")?;
-    Ok((summary, interrupted))
+    stopped
 }

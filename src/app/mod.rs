@@ -5,6 +5,7 @@
 //! - [`headless`]: `gossip-lab run` on real sockets.
 //! - [`report`]: `gossip-lab report` over a saved session.
 //! - [`sim_run`]: `gossip-lab run --sim`, the same in the simulator.
+//! - [`signals`]: SIGTERM, SIGHUP and SIGINT stop every command cleanly.
 //! - [`logging`]: `tracing` to a file.
 //!
 //! The dashboard itself lives in [`crate::ui`]; [`run_tui`] only prepares
@@ -13,6 +14,7 @@
 pub mod headless;
 pub mod logging;
 pub mod report;
+pub mod signals;
 pub mod sim_run;
 
 use std::io::IsTerminal;
@@ -25,6 +27,50 @@ use crate::config::LabConfig;
 use crate::observe::Summary;
 use crate::runtime::launch;
 use crate::ui;
+
+use self::signals::{Signals, Stop};
+
+/// How a command ended; `main` turns it into the exit code (DESIGN §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done: every expectation held, or there were none to judge.
+    Success,
+    /// An expectation failed, or the session is incomplete.
+    Failed,
+    /// Stopped by a signal, with the session log finished.
+    Stopped(Stop),
+}
+
+impl Outcome {
+    /// The process exit code: 0, 1, or 128 + the signal's number.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::Failed => 1,
+            Outcome::Stopped(stop) => stop.exit_code(),
+        }
+    }
+
+    fn judged(passed: bool) -> Outcome {
+        if passed { Outcome::Success } else { Outcome::Failed }
+    }
+}
+
+/// A tokio runtime with the signal handlers installed in it, first thing,
+/// so that from here on a signal is answered instead of killing us.
+fn runtime(multi_thread: bool) -> anyhow::Result<(tokio::runtime::Runtime, Signals)> {
+    let mut builder = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = builder.enable_all().build().context("starting tokio")?;
+    let signals = {
+        let _in_runtime = runtime.enter();
+        Signals::install().context("installing signal handlers")?
+    };
+    Ok((runtime, signals))
+}
 
 /// How the TUI runs (`gossip-lab [--profile ...]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,25 +99,36 @@ pub struct RunOptions {
 }
 
 /// Runs the profile's timeline without a terminal UI, prints the summary,
-/// and returns whether every expectation held (`main` exits 0 only then).
-pub fn run_headless(cfg: LabConfig, opts: RunOptions) -> anyhow::Result<bool> {
+/// and says how it ended: `Success` only when every expectation held, or
+/// `Stopped` by a signal (the summary then covers the run so far).
+pub fn run_headless(cfg: LabConfig, opts: RunOptions) -> anyhow::Result<Outcome> {
+    // The simulator runs on a blocking thread; one more thread waits for signals.
+    let (runtime, mut signals) = runtime(!opts.sim)?;
     let log = opts.log.clone().or_else(|| opts.export.as_ref().map(|d| d.join("gossip-lab.log")));
     logging::init(log.as_deref())?;
-    let (summary, interrupted) = if opts.sim {
-        (sim_run::run(cfg, &opts)?, false)
-    } else {
-        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-        runtime.block_on(headless::run(cfg, &opts))?
-    };
+    let (summary, stop) = runtime.block_on(async {
+        if opts.sim {
+            sim_run::run_stoppable(cfg, &opts, &mut signals).await
+        } else {
+            headless::run(cfg, &opts, &mut signals).await
+        }
+    })?;
     print_summary(&summary, opts.json)?;
     if let Some(dir) = &opts.export {
         eprintln!("gossip-lab: session exported to {}", dir.display());
     }
-    if interrupted {
-        eprintln!("gossip-lab: interrupted before the profile's duration ended");
-        return Ok(false);
-    }
-    Ok(summary.passed)
+    Ok(match stop {
+        Some(stop) => {
+            eprintln!(
+                "gossip-lab: stopped by {} at {:.2}s of {:.2}s; the session is finished",
+                stop.name(),
+                summary.duration_s,
+                summary.cut.as_ref().map_or(summary.duration_s, |c| c.planned_s)
+            );
+            Outcome::Stopped(stop)
+        }
+        None => Outcome::judged(summary.passed),
+    })
 }
 
 fn print_summary(summary: &Summary, json: bool) -> anyhow::Result<()> {
@@ -83,15 +140,18 @@ fn print_summary(summary: &Summary, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs the lab with the terminal dashboard until the user quits.
+/// Runs the lab with the terminal dashboard until the user quits
+/// (`Success`) or a signal stops it (`Stopped`).
 ///
 /// The lab always records: into `--export DIR` when given (complete when
 /// this returns), otherwise into a scratch directory that only exists so
-/// the `x` key has a session to export, and is removed on a clean exit.
-pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<()> {
+/// the `x` key has a session to export, and is removed on a clean exit,
+/// a signal's included.
+pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<Outcome> {
     if !std::io::stdout().is_terminal() {
         bail!("stdout is not a terminal, so the dashboard cannot start; use `gossip-lab run` for a headless run");
     }
+    let (runtime, mut signals) = runtime(true)?;
     let scratch = match &opts.export {
         Some(_) => None,
         None => {
@@ -102,27 +162,38 @@ pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<()> {
     let record = opts.export.clone().or_else(|| scratch.clone()).expect("one of the two is set");
     let log = opts.log.clone().unwrap_or_else(|| record.join("gossip-lab.log"));
     logging::init(Some(&log))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let timeline = cfg.timeline.clone();
     let outcome = runtime.block_on(async {
         let running = launch(cfg, Some(record.clone())).await.context("starting the lab")?;
-        ui::run(running, ui::UiOptions { fps: opts.fps, export: opts.export.clone(), timeline }).await
+        let options = ui::UiOptions { fps: opts.fps, export: opts.export.clone(), timeline };
+        ui::run(running, options, &mut signals).await
     });
     match (&outcome, &scratch) {
-        (Ok(()), Some(dir)) => {
+        (Ok(_), Some(dir)) => {
             let _ = std::fs::remove_dir_all(dir);
         }
         (Err(_), Some(dir)) => eprintln!("gossip-lab: the session and log are in {}", dir.display()),
         _ => {}
     }
-    if let (Ok(()), Some(dir)) = (&outcome, &opts.export) {
+    if let (Ok(_), Some(dir)) = (&outcome, &opts.export) {
         eprintln!("gossip-lab: session exported to {}", dir.display());
     }
-    outcome
+    let stop = outcome?;
+    if let Some(stop) = stop {
+        eprintln!("gossip-lab: stopped by {}; the session is finished", stop.name());
+    }
+    Ok(stop.map_or(Outcome::Success, Outcome::Stopped))
 }
 
-/// Summarizes a saved `session.jsonl`, as text or as one JSON object.
-pub fn report(path: &Path, json: bool) -> anyhow::Result<()> {
+/// Summarizes a saved `session.jsonl`, as text or as one JSON object, and
+/// says what the log lacks on stderr. `Failed` when a scripted run's
+/// expectations failed or could not all be judged, or the log is
+/// incomplete, as `run` would have exited.
+pub fn report(path: &Path, json: bool) -> anyhow::Result<Outcome> {
     let summary = report::summarize(path)?;
-    print_summary(&summary, json)
+    for note in report::notes(path, &summary) {
+        eprintln!("gossip-lab: {note}");
+    }
+    print_summary(&summary, json)?;
+    Ok(Outcome::judged(summary.passed))
 }

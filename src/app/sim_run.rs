@@ -6,6 +6,8 @@
 //! cores become reachable. Events go through the same record conversion and
 //! the same [`Session`] fold as the live observer.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -14,11 +16,12 @@ use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 
 use super::RunOptions;
+use super::signals::{Signals, Stop};
 use crate::config::LabConfig;
 use crate::faults::LinkRule;
 use crate::observe::record::{
-    FORMAT, Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RogueChange, RogueRecord, RumorChange,
-    from_event,
+    FORMAT, Header, MetricsRecord, Mode, NodeChange, NodeMetrics, PlanRecord, Record, RogueChange, RogueRecord,
+    RumorChange, from_event,
 };
 use crate::observe::recorder::Recorder;
 use crate::observe::{Line, Liveness, Session, Summary};
@@ -44,6 +47,32 @@ struct SimRun {
 
 /// Runs the profile in the simulator and returns its summary.
 pub fn run(config: LabConfig, opts: &RunOptions) -> anyhow::Result<Summary> {
+    run_until(config, opts, &AtomicBool::new(false))
+}
+
+/// Runs the simulation on a blocking thread while this task waits for a
+/// signal; a signal stops the simulation at its current virtual time, and
+/// the session is finished there, as on real sockets.
+pub async fn run_stoppable(
+    config: LabConfig,
+    opts: &RunOptions,
+    signals: &mut Signals,
+) -> anyhow::Result<(Summary, Option<Stop>)> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let (opts, stop) = (opts.clone(), flag.clone());
+    let mut task = tokio::task::spawn_blocking(move || run_until(config, &opts, &stop));
+    let first = tokio::select! {
+        done = &mut task => return Ok((done.context("the simulation thread failed")??, None)),
+        first = signals.recv() => first,
+    };
+    flag.store(true, Ordering::Relaxed);
+    let (done, stop) = signals.while_stopping(Some(first), task).await;
+    Ok((done.context("the simulation thread failed")??, stop))
+}
+
+/// [`run`], checking `stop` between steps of virtual time; once it is set
+/// the run ends at the current virtual time with a finished session log.
+pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Summary> {
     let sim = SimConfig {
         protocol: config.protocol.clone(),
         baseline: LinkRule {
@@ -58,13 +87,14 @@ pub fn run(config: LabConfig, opts: &RunOptions) -> anyhow::Result<Summary> {
     };
     let cluster = Cluster::new(sim).context("building the simulated cluster")?;
     let addrs: Vec<NodeAddr> = (0..cluster.len()).map(|i| cluster.addr(i)).collect();
-    let session = Session::new(session_spec(&config, "sim"), &addrs);
+    let session = Session::new(session_spec(&config, "sim", Mode::Scripted), &addrs);
     let mut recorder = opts.export.as_deref().map(Recorder::create).transpose().context("creating the export")?;
     if let Some(r) = recorder.as_mut() {
         let header = Header {
             format: FORMAT,
             version: env!("CARGO_PKG_VERSION").to_string(),
             driver: "sim".into(),
+            mode: Mode::Scripted,
             profile: config.resolved(),
             seed: config.seed,
             nodes: addrs.len(),
@@ -76,7 +106,12 @@ pub fn run(config: LabConfig, opts: &RunOptions) -> anyhow::Result<Summary> {
     let end = Time::ZERO + config.duration;
     let mut steps = config.timeline.iter().peekable();
     let mut next_metrics = Time::ZERO + METRICS_EVERY;
+    let mut end = end;
     loop {
+        if stop.load(Ordering::Relaxed) {
+            end = run.cluster.now();
+            break;
+        }
         let next_step = steps.peek().map_or(end, |s| (Time::ZERO + s.at).min(end));
         let target = next_step.min(next_metrics).min(run.cluster.now() + DRAIN_EVERY).min(end);
         run.cluster.run_until(target);

@@ -78,6 +78,19 @@ pub enum ConfigError {
         /// The full message, starting with the field.
         message: String,
     },
+    /// The profile file holds nothing but whitespace and comments: almost
+    /// certainly the wrong file, or one whose writing was cut short.
+    #[error(
+        "profile \"{profile}\" is empty (nothing but whitespace or comments): write at least its name, \
+         e.g. name = \"my-lab\", and what differs from the defaults (e.g. [cluster] nodes = 16), \
+         or use one of the embedded profiles: {}", known.join(", ")
+    )]
+    Empty {
+        /// The profile's path.
+        profile: String,
+        /// The embedded profile names, as alternatives.
+        known: Vec<&'static str>,
+    },
     /// A command-line override is out of range.
     #[error("{flag} {value} {message}")]
     Flag {

@@ -122,8 +122,14 @@ pub fn load_profile(name_or_path: &str) -> Result<(String, String), ConfigError>
 }
 
 /// Parses and validates a profile. `source` labels it in errors and in
-/// [`LabConfig::source`].
+/// [`LabConfig::source`]. A text with nothing but whitespace and comments
+/// is refused: it is the wrong file, or one cut short, never a request for
+/// the defaults (a table such as `[cluster]` on its own is one).
 pub fn parse_profile(source: &str, text: &str) -> Result<LabConfig, ConfigError> {
+    if toml::from_str::<toml::Table>(text).is_ok_and(|t| t.is_empty()) {
+        let profile = source.strip_prefix("embedded:").unwrap_or(source).to_owned();
+        return Err(ConfigError::Empty { profile, known: profiles::names() });
+    }
     let config = build::build(source, text)?;
     config.check()?;
     Ok(config)

@@ -33,8 +33,17 @@ fn secs(n: u64) -> Duration {
 }
 
 #[test]
-fn an_empty_profile_gets_defaults() {
-    let c = parse("").unwrap();
+fn an_empty_profile_file_is_an_error_naming_the_file_and_the_fix() {
+    for text in ["", "  \n\t\n", "# a comment\n\n# and another\n"] {
+        let e = parse(text).expect_err(text);
+        assert!(matches!(e, ConfigError::Empty { .. }), "{e:?}");
+        assert_has(&e.to_string(), &["\"t.toml\" is empty", "name = \"my-lab\"", "default, "]);
+    }
+}
+
+#[test]
+fn a_profile_of_empty_tables_gets_defaults() {
+    let c = parse("[cluster]\n").unwrap();
     assert_eq!(c.name, "t", "the name defaults to the file stem");
     assert_eq!(c.nodes, 16);
     assert_eq!(c.preset, Preset::Lan);

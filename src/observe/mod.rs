@@ -11,10 +11,13 @@
 //! - [`session`]: records folded into measurements; shared by the live
 //!   observer and `gossip-lab report`, so both give the same summary.
 //! - [`summary`]: the end-of-run summary and its human rendering.
+//! - [`verdict`]: which expectations a record can judge (scripted, whole).
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
+//! - [`lines`]: the file writer under it, which hands the kernel whole lines only.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
+pub mod lines;
 pub mod metrics;
 pub mod model;
 pub mod record;
@@ -25,9 +28,11 @@ pub mod status;
 pub mod summary;
 pub mod traffic;
 pub mod truth;
+pub mod verdict;
 pub mod views;
 
 pub use metrics::{Detection, FalseMark, Grace, Metrics, RumorSpread};
+pub use record::Mode;
 pub use record::{Line, Record};
 pub use session::{Session, SessionSpec};
 pub use snapshot::Snapshot;

@@ -173,6 +173,11 @@ pub struct Header {
     pub version: String,
     /// `"udp"` (real sockets) or `"sim"` (the simulator).
     pub driver: String,
+    /// `"scripted"` (`run`: the profile's expectations judge it) or
+    /// `"hands-on"` (the dashboard: nothing is judged). Logs written
+    /// before this field are read as scripted, as they were judged then.
+    #[serde(default)]
+    pub mode: Mode,
     /// The profile, fully resolved (every field, timeline expanded).
     pub profile: serde_json::Value,
     /// The seed of the run.
@@ -181,6 +186,17 @@ pub struct Header {
     pub nodes: usize,
     /// Their addresses, by index.
     pub addrs: Vec<String>,
+}
+
+/// Whether a session ran a profile's script or a person's hands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// `gossip-lab run`: the timeline plays out and the expectations judge it.
+    #[default]
+    Scripted,
+    /// The dashboard: whatever the user did; expectations judge nothing.
+    HandsOn,
 }
 
 /// What happened to a node's process.

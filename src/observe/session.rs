@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use super::metrics::Metrics;
 use super::model::{detection_bounds, serf_time_to};
-use super::record::{Line, MetricsRecord, NodeChange, Record, RogueChange, RumorChange, parse_addr};
+use super::record::{Line, MetricsRecord, Mode, NodeChange, Record, RogueChange, RumorChange, parse_addr};
 use super::summary::{AttackSummary, Check, DetectionSummary, RumorSummary, Summary, TrafficSummary};
 use super::traffic::{REJECT_REASONS, Traffic};
+use super::verdict::{self, Script};
 use crate::faults::{DropReason, FaultPlan, LinkRule};
 use crate::protocol::{Config, MsgKind, NodeAddr, RumorId, Time};
 use crate::scenario::Expect;
@@ -32,6 +33,10 @@ pub struct SessionSpec {
     pub network: LinkRule,
     /// What the run must show.
     pub expect: Expect,
+    /// Scripted (the expectations judge it) or hands-on (nothing does).
+    pub mode: Mode,
+    /// The timeline and duration a scripted run was meant to cover.
+    pub script: Script,
 }
 
 /// One point of the cluster's history, one per metrics record.
@@ -235,7 +240,8 @@ impl Session {
     }
 
     /// The summary of everything applied so far, with the expectations
-    /// checked against it.
+    /// checked against it as far as the record can judge them
+    /// ([`verdict`]).
     pub fn summary(&self) -> Summary {
         let s = |t: Time| t.since_epoch().as_secs_f64();
         let after = |t: Time, base: Time| (t - base).as_secs_f64();
@@ -304,9 +310,11 @@ impl Session {
             events_dropped: self.latest.as_ref().map_or(0, |m| m.events_dropped),
             expectations: Vec::new(),
             passed: true,
+            mode: self.spec.mode,
+            cut: None,
+            log: None,
         };
-        summary.expectations = check(&self.spec.expect, &summary);
-        summary.passed = summary.expectations.iter().all(|c| c.ok);
+        verdict::judge(&self.spec, &mut summary, self.end);
         summary
     }
 

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use super::record::Mode;
 use crate::rogue::Attack;
 
 /// One crash's detection, in seconds after the crash.
@@ -108,6 +109,39 @@ pub struct Check {
     pub ok: bool,
 }
 
+/// An expectation a record could not judge, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unjudged {
+    /// The `[expect]` field.
+    pub name: String,
+    /// What the profile asked for.
+    pub expected: String,
+    /// Why the record cannot tell, e.g. the timeline step it never reached.
+    pub why: String,
+}
+
+/// A scripted record that ends before the profile's duration: the run was
+/// stopped (by a signal) or its log was cut short.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cut {
+    /// The profile's duration, seconds; `duration_s` is where the record ends.
+    pub planned_s: f64,
+    /// The expectations the missing part could still have changed.
+    pub unjudged: Vec<Unjudged>,
+}
+
+/// How a saved session log ends, as `gossip-lab report` found it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogState {
+    /// The log has its summary line: its writer finished it.
+    pub complete: bool,
+    /// The `t_ms` of its last whole line, in seconds.
+    pub ends_at_s: f64,
+    /// The file ended in a fragment without a newline (a line cut by a
+    /// kill, or still being written), which was skipped.
+    pub torn_last_line: bool,
+}
+
 /// Everything a run is judged by.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -150,8 +184,19 @@ pub struct Summary {
     pub events_dropped: u64,
     /// The profile's expectations, checked.
     pub expectations: Vec<Check>,
-    /// True when every expectation held.
+    /// True when every expectation held (and, for a scripted run, the
+    /// record covers the whole profile; for `report`, the log is complete).
     pub passed: bool,
+    /// `scripted` (judged by the profile's expectations) or `hands-on`
+    /// (judged by nothing).
+    #[serde(default)]
+    pub mode: Mode,
+    /// Present when a scripted record ends before the profile's duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<Cut>,
+    /// Present in `report`'s output: how the saved log ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogState>,
 }
 
 fn secs(v: Option<f64>) -> String {
@@ -173,6 +218,25 @@ impl Summary {
             self.duration_s,
             if self.driver == "sim" { "the simulator (virtual time)" } else { "real UDP sockets" }
         );
+        if let Some(c) = &self.cut {
+            let _ = writeln!(
+                w,
+                "stopped early the record ends at {:.2}s of the profile's {:.2}s (stopped by a signal, or cut short)",
+                self.duration_s, c.planned_s
+            );
+        }
+        if let Some(log) = &self.log {
+            if !log.complete {
+                let _ = writeln!(
+                    w,
+                    "log           INCOMPLETE: no summary line; it ends at {:.2}s (its writer was killed or failed)",
+                    log.ends_at_s
+                );
+            }
+            if log.torn_last_line {
+                let _ = writeln!(w, "log           its last line was cut mid-line (no newline) and is skipped");
+            }
+        }
         let _ = writeln!(w);
         let conv = match (self.converged_after_s, self.last_action_s) {
             (Some(c), Some(a)) => format!("converged {c:.2}s after the last action (at {a:.2}s)"),
@@ -256,7 +320,10 @@ impl Summary {
             );
         }
         let _ = writeln!(w);
-        if self.expectations.is_empty() {
+        let unjudged = self.cut.as_ref().map_or(&[][..], |c| &c.unjudged[..]);
+        if self.mode == Mode::HandsOn {
+            let _ = writeln!(w, "expectations  not judged: a hands-on session (the dashboard); only `run` is judged");
+        } else if self.expectations.is_empty() && unjudged.is_empty() {
             let _ = writeln!(w, "expectations  none in this profile");
         }
         for c in &self.expectations {
@@ -269,8 +336,39 @@ impl Summary {
                 c.actual
             );
         }
-        let _ =
-            writeln!(w, "{}", if self.passed { "result: all expectations met" } else { "result: EXPECTATIONS FAILED" });
+        for u in unjudged {
+            let _ = writeln!(w, "?    {:<18} expected {:<12} not judged: {}", u.name, u.expected, u.why);
+        }
+        let _ = writeln!(w, "result: {}", self.result());
         out
+    }
+
+    /// The verdict in a few words, as the last line of the text summary.
+    pub fn result(&self) -> String {
+        let cut_log = self.log.as_ref().is_some_and(|l| !l.complete);
+        let failed = self.expectations.iter().any(|c| !c.ok);
+        let unjudged = self.cut.as_ref().map_or(0, |c| c.unjudged.len());
+        if self.mode == Mode::HandsOn {
+            let what = if cut_log { "INCOMPLETE LOG" } else { "nothing judged" };
+            return format!("{what} (a hands-on session judges nothing)");
+        }
+        let mut verdict = String::from(if failed {
+            "EXPECTATIONS FAILED"
+        } else if cut_log {
+            "INCOMPLETE LOG"
+        } else if self.cut.is_some() {
+            "STOPPED EARLY"
+        } else if self.passed {
+            "all expectations met"
+        } else {
+            "EXPECTATIONS FAILED"
+        });
+        if failed && cut_log {
+            verdict.push_str(", and the log is incomplete");
+        }
+        if unjudged > 0 {
+            let _ = write!(verdict, "; {unjudged} expectation(s) not judged");
+        }
+        verdict
     }
 }

@@ -14,7 +14,8 @@ use super::lab::{Lab, LabError};
 use super::observer::{NodeHandles, Observer, ObserverOptions};
 use crate::config::LabConfig;
 use crate::faults::LinkRule;
-use crate::observe::record::{FORMAT, Header};
+use crate::observe::record::{FORMAT, Header, Mode};
+use crate::observe::verdict::Script;
 use crate::observe::{Session, SessionSpec};
 
 /// Node events the observer channel holds before node tasks start dropping
@@ -24,7 +25,7 @@ use crate::observe::{Session, SessionSpec};
 const OBSERVER_CHANNEL: usize = 1 << 20;
 
 /// What the session is told about a lab's configuration.
-pub fn session_spec(config: &LabConfig, driver: &str) -> SessionSpec {
+pub fn session_spec(config: &LabConfig, driver: &str, mode: Mode) -> SessionSpec {
     let n = &config.network;
     SessionSpec {
         profile: config.name.clone(),
@@ -34,6 +35,8 @@ pub fn session_spec(config: &LabConfig, driver: &str) -> SessionSpec {
         protocol_label: protocol_label(config),
         network: LinkRule { loss: n.loss, delay: n.delay, jitter: n.jitter, duplicate: n.duplicate },
         expect: config.expect.clone(),
+        mode,
+        script: Script { duration: config.duration, steps: config.timeline.clone() },
     }
 }
 
@@ -73,23 +76,26 @@ impl Running {
 pub const DASHBOARD_SNAPSHOTS: Duration = Duration::from_millis(100);
 
 /// Starts `config`'s nodes on loopback and an observer over them, recording
-/// into `record` when given, with snapshots at the dashboard's rate.
+/// into `record` when given, with snapshots at the dashboard's rate, as a
+/// hands-on session (the dashboard's).
 pub async fn launch(config: LabConfig, record: Option<PathBuf>) -> Result<Running, LaunchError> {
-    launch_with(config, record, DASHBOARD_SNAPSHOTS).await
+    launch_with(config, record, DASHBOARD_SNAPSHOTS, Mode::HandsOn).await
 }
 
-/// [`launch`] with the snapshot interval chosen by the caller. A snapshot
-/// copies the N×N view matrix and every node's status, so a headless run,
-/// which only shows a progress line, takes one a second.
+/// [`launch`] with the snapshot interval and the session's mode chosen by
+/// the caller. A snapshot copies the N×N view matrix and every node's
+/// status, so a headless run, which only shows a progress line, takes one
+/// a second; and it is scripted, so its expectations judge it.
 pub async fn launch_with(
     config: LabConfig,
     record: Option<PathBuf>,
     snapshot_every: Duration,
+    mode: Mode,
 ) -> Result<Running, LaunchError> {
     let clock = LabClock::start();
     let (tx, rx) = mpsc::channel(OBSERVER_CHANNEL);
     let dropped = Arc::new(AtomicU64::new(0));
-    let spec = session_spec(&config, "udp");
+    let spec = session_spec(&config, "udp", mode);
     let resolved = config.resolved();
     let lab = Lab::start(config, clock, tx, dropped.clone()).await?;
     let addrs = lab.addrs();
@@ -97,6 +103,7 @@ pub async fn launch_with(
         format: FORMAT,
         version: env!("CARGO_PKG_VERSION").to_string(),
         driver: "udp".into(),
+        mode,
         profile: resolved,
         seed: lab.config().seed,
         nodes: addrs.len(),

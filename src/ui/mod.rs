@@ -6,10 +6,12 @@
 //!   the `?` popup.
 //! - [`views`]: one read-only render function per view.
 //! - [`term`]: entering and restoring the terminal on every exit path.
+//! - [`lifecycle`]: [`run`], the event loop, and the order of things on
+//!   the way out (terminal first, then the lab).
 //! - [`fixture`]: synthetic snapshots for rendering tests and benchmarks.
 //!
 //! The event loop in [`run`] multiplexes terminal input, a fixed-rate
-//! render tick and the observer's snapshot channel. Lab actions go to a
+//! render tick, the observer's snapshot channel and signals. Lab actions go to a
 //! separate task ([`serve`]) that owns the lab, so a slow action (a crash
 //! waits for the node's task to end) never stalls drawing, and nothing
 //! here ever touches a node: the runtime stays the only place work happens.
@@ -17,25 +19,23 @@
 pub mod app;
 pub mod fixture;
 pub mod keys;
+pub mod lifecycle;
 pub mod term;
 pub mod views;
 
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
 
-use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, HorizontalAlignment, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, LineGauge, Paragraph};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
-use self::app::{App, Effect, Status, View};
+use self::app::{App, Status, View};
 use self::keys::BINDINGS;
+pub use self::lifecycle::run;
 use self::views::{Ctx, dim, title_style};
 use crate::observe::Snapshot;
 use crate::runtime::Running;
@@ -127,86 +127,6 @@ pub async fn play(timeline: Vec<Step>, start: tokio::time::Instant, requests: mp
         tokio::time::sleep_until(start + step.at).await;
         if requests.send(Request::Timeline(step.action)).await.is_err() {
             return;
-        }
-    }
-}
-
-/// Runs the dashboard over `running` until the user quits, then restores
-/// the terminal and stops the lab (completing the session log).
-pub async fn run(running: Running, options: UiOptions) -> anyhow::Result<()> {
-    let snapshots = running.observer.snapshots();
-    let (requests, rx) = mpsc::channel(64);
-    let (replies, reply_rx) = mpsc::unbounded_channel();
-    let worker = tokio::spawn(serve(running, rx, replies));
-    // The lab started just before the dashboard; step times count from here.
-    let player = tokio::spawn(play(options.timeline.clone(), tokio::time::Instant::now(), requests.clone()));
-    let outcome = match term::Term::enter() {
-        Ok(mut term) => {
-            let mut app = App::new(options.export.clone());
-            event_loop(&mut term, &mut app, snapshots, requests, reply_rx, options.fps).await
-            // `term` drops here: the terminal is restored before the lab stops.
-        }
-        Err(e) => {
-            drop(requests);
-            Err(e)
-        }
-    };
-    player.abort();
-    let _ = player.await;
-    let running = worker.await?;
-    running.stop().await?;
-    outcome
-}
-
-async fn event_loop(
-    term: &mut term::Term,
-    app: &mut App,
-    mut snapshots: watch::Receiver<Arc<Snapshot>>,
-    requests: mpsc::Sender<Request>,
-    mut replies: mpsc::UnboundedReceiver<Status>,
-    fps: u32,
-) -> anyhow::Result<()> {
-    let mut input = EventStream::new();
-    let mut frame = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(fps.max(1))));
-    frame.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut live = snapshots.borrow_and_update().clone();
-    let mut observer_open = true;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    loop {
-        let effect = tokio::select! {
-            _ = frame.tick() => {
-                app.screen = term.draw(app, &live)?;
-                Effect::None
-            }
-            event = input.next() => match event {
-                Some(Ok(Event::Key(key))) => app.key(key, &live),
-                Some(Ok(Event::Mouse(mouse))) => app.mouse(mouse, &live),
-                Some(Ok(_)) => Effect::None,
-                Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading terminal input")),
-                None => return Ok(()),
-            },
-            changed = snapshots.changed(), if observer_open => {
-                match changed {
-                    Ok(()) => live = snapshots.borrow_and_update().clone(),
-                    Err(_) => observer_open = false,
-                }
-                Effect::None
-            }
-            Some(status) = replies.recv() => {
-                app.status = Some(status);
-                Effect::None
-            }
-            _ = &mut ctrl_c => return Ok(()),
-        };
-        let request = match effect {
-            Effect::None => continue,
-            Effect::Quit => return Ok(()),
-            Effect::Lab(action) => Request::Apply(action),
-            Effect::Export(dir) => Request::Export(dir),
-        };
-        if requests.try_send(request).is_err() {
-            app.say("the lab is still busy with earlier commands; try again", true);
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The terminal, entered and restored. Restoring happens on every way out:
 //! a normal quit and an error return (the guard's `Drop`), Ctrl-C (a key
-//! in raw mode, handled by the event loop like `q`), and a panic (a hook
-//! chained in front of ratatui's own, which leaves raw mode and the
-//! alternate screen). A terminal left in raw mode with mouse reporting on
+//! in raw mode, handled by the event loop like `q`), SIGTERM, SIGHUP and
+//! SIGINT from outside (the event loop returns, so `Drop` again), and a
+//! panic (a hook chained in front of ratatui's own, which leaves raw mode
+//! and the alternate screen). A terminal left in raw mode with mouse reporting on
 //! is the worst thing a TUI can do to its user.
 
 use std::io::stdout;
