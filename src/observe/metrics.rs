@@ -28,6 +28,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use super::rumors::RumorSpread;
+use super::rumors::Rumors;
 use super::truth::{Liveness, Truth};
 use super::views::{Views, subject_hash};
 use crate::faults::FaultPlan;
@@ -86,45 +88,6 @@ impl Detection {
     }
 }
 
-/// The spread of one rumor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RumorSpread {
-    /// The rumor.
-    pub id: RumorId,
-    /// Where it was injected.
-    pub origin: usize,
-    /// When.
-    pub injected_at: Time,
-    /// Nodes up at injection: the 100% mark.
-    pub target: usize,
-    /// Nodes that delivered it so far.
-    pub delivered: usize,
-    /// When half the target had it.
-    pub t50: Option<Time>,
-    /// When 99% had it.
-    pub t99: Option<Time>,
-    /// When all had it.
-    pub t100: Option<Time>,
-    /// Packets the whole cluster sent from injection to `t100`.
-    pub packets: Option<u64>,
-    #[serde(skip)]
-    seen: Vec<bool>,
-    #[serde(skip)]
-    packets_at_injection: u64,
-    /// Delivery times in arrival order, for the dashboard's spread curve;
-    /// not in the summary, which keeps only the milestones.
-    #[serde(skip)]
-    deliveries: Vec<Time>,
-}
-
-impl RumorSpread {
-    /// When each delivering node got the rumor, in arrival order (one
-    /// entry per node, so at most the cluster size).
-    pub fn deliveries(&self) -> &[Time] {
-        &self.deliveries
-    }
-}
-
 /// Running measurements over a whole lab session.
 #[derive(Clone, Debug)]
 pub struct Metrics {
@@ -147,9 +110,7 @@ pub struct Metrics {
     detections: Vec<Detection>,
     false_dead: Vec<FalseMark>,
     false_suspect: Vec<FalseMark>,
-    rumors: Vec<RumorSpread>,
-    rumor_index: HashMap<RumorId, usize>,
-    packets_sent: u64,
+    rumors: Rumors,
 }
 
 impl Metrics {
@@ -170,9 +131,7 @@ impl Metrics {
             detections: Vec::new(),
             false_dead: Vec::new(),
             false_suspect: Vec::new(),
-            rumors: Vec::new(),
-            rumor_index: HashMap::new(),
-            packets_sent: 0,
+            rumors: Rumors::default(),
         }
         .refreshed()
     }
@@ -235,33 +194,23 @@ impl Metrics {
 
     /// Packets sent cluster-wide since the last call (for rumor cost).
     pub fn add_packets_sent(&mut self, n: u64) {
-        self.packets_sent += n;
+        self.rumors.add_packets_sent(n);
     }
 
     /// Packets sent cluster-wide so far, for drivers that keep the total.
     pub fn set_packets_sent(&mut self, total: u64) {
-        self.packets_sent = self.packets_sent.max(total);
+        self.rumors.set_packets_sent(total);
     }
 
     /// A rumor was injected at `origin`. Call before feeding the origin's
     /// own delivery event.
     pub fn rumor_injected(&mut self, id: RumorId, origin: usize, t: Time) {
-        let target = self.truth.up().count();
-        self.rumor_index.insert(id, self.rumors.len());
-        self.rumors.push(RumorSpread {
-            id,
-            origin,
-            injected_at: t,
-            target,
-            delivered: 0,
-            t50: None,
-            t99: None,
-            t100: None,
-            packets: None,
-            seen: vec![false; self.truth.len()],
-            packets_at_injection: self.packets_sent,
-            deliveries: Vec::new(),
-        });
+        self.rumors.injected(id, origin, t, self.truth.up().count(), self.truth.len());
+    }
+
+    /// Node `node` delivered rumor `id`.
+    pub fn rumor_delivered(&mut self, id: RumorId, node: usize, t: Time) {
+        self.rumors.delivered(id, node, t);
     }
 
     /// An event from node `observer`.
@@ -332,32 +281,6 @@ impl Metrics {
             if all && d.first_dead.is_some() {
                 d.full = Some(t);
             }
-        }
-    }
-
-    /// Node `node` delivered rumor `id`.
-    pub fn rumor_delivered(&mut self, id: RumorId, node: usize, t: Time) {
-        let Some(&i) = self.rumor_index.get(&id) else { return };
-        let packets_sent = self.packets_sent;
-        let r = &mut self.rumors[i];
-        if r.seen.len() <= node {
-            r.seen.resize(node + 1, false);
-        }
-        if std::mem::replace(&mut r.seen[node], true) {
-            return;
-        }
-        r.delivered += 1;
-        r.deliveries.push(t);
-        let reached = |pct: usize| r.delivered * 100 >= r.target * pct;
-        if reached(50) && r.t50.is_none() {
-            r.t50 = Some(t);
-        }
-        if reached(99) && r.t99.is_none() {
-            r.t99 = Some(t);
-        }
-        if reached(100) && r.t100.is_none() {
-            r.t100 = Some(t);
-            r.packets = Some(packets_sent - r.packets_at_injection);
         }
     }
 
@@ -503,12 +426,12 @@ impl Metrics {
 
     /// Rumors so far.
     pub fn rumors(&self) -> &[RumorSpread] {
-        &self.rumors
+        self.rumors.all()
     }
 
     /// Packets sent cluster-wide so far (as reported).
     pub fn packets_sent(&self) -> u64 {
-        self.packets_sent
+        self.rumors.packets_sent()
     }
 }
 

@@ -6,8 +6,10 @@
 //! - [`views`]: every node's membership view, reconstructed from events.
 //! - [`truth`]: what is really up, paused, crashed or cut off.
 //! - [`metrics`]: agreement, accuracy, detection, false positives, rumors.
+//! - [`rumors`]: how far and how fast each rumor spread, at what cost.
 //! - [`model`]: what the configuration implies, to print beside measurements.
 //! - [`record`]: the session log's line types (DESIGN §6).
+//! - [`convert`]: node events into those records, for both drivers.
 //! - [`session`]: records folded into measurements; shared by the live
 //!   observer and `gossip-lab report`, so both give the same summary.
 //! - [`summary`]: the end-of-run summary and its human rendering.
@@ -15,10 +17,12 @@
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
+pub mod convert;
 pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod recorder;
+pub mod rumors;
 pub mod session;
 pub mod snapshot;
 pub mod status;

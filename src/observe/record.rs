@@ -16,10 +16,13 @@ use std::net::SocketAddrV4;
 use serde::{Deserialize, Serialize};
 
 use super::summary::Summary;
+// Where records come from, re-exported so that the log's types and their
+// constructors are found in one place.
+pub use super::convert::from_event;
 use super::traffic::Traffic;
 use super::truth::Liveness;
 use crate::faults::{FaultPlan, LinkRule};
-use crate::protocol::{Event, Incarnation, NodeAddr, State, Time};
+use crate::protocol::{Incarnation, NodeAddr, State, Time};
 
 /// The session log format this build writes (and the newest it reads).
 pub const FORMAT: u32 = 1;
@@ -393,62 +396,4 @@ impl PlanRecord {
 /// Parses an address written in a log.
 pub fn parse_addr(s: &str) -> Option<NodeAddr> {
     s.parse::<SocketAddrV4>().ok()
-}
-
-/// The record of node `node`'s protocol event, naming members by index.
-/// Both drivers log events through this, so a session log means the same
-/// whichever produced it. `None` for events about unknown addresses.
-pub fn from_event(
-    node: usize,
-    event: Event,
-    index: impl Fn(NodeAddr) -> Option<usize>,
-    addr_of: impl Fn(usize) -> Option<NodeAddr>,
-    cluster_sent: impl FnOnce() -> u64,
-) -> Option<Record> {
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-    let suspicion = |subject, event, confirmations, k, timeout_ms, by| Record::Suspicion {
-        observer: node,
-        subject,
-        event,
-        confirmations,
-        k,
-        timeout_ms,
-        by,
-    };
-    Some(match event {
-        Event::MemberChanged { member, from, to, incarnation } => {
-            Record::Member { observer: node, subject: index(member)?, from, to, incarnation }
-        }
-        Event::SuspicionStarted { member, by, timeout, k, .. } => {
-            suspicion(index(member)?, SuspicionChange::Started, Some(0), Some(k), Some(ms(timeout)), index(by))
-        }
-        Event::SuspicionConfirmed { member, by, confirmations, timeout } => suspicion(
-            index(member)?,
-            SuspicionChange::Confirmed,
-            Some(confirmations),
-            None,
-            Some(ms(timeout)),
-            index(by),
-        ),
-        Event::SuspicionRefuted { member, .. } => {
-            suspicion(index(member)?, SuspicionChange::Refuted, None, None, None, None)
-        }
-        Event::SuspicionExpired { member, confirmations, timeout } => {
-            suspicion(index(member)?, SuspicionChange::Expired, Some(confirmations), None, Some(ms(timeout)), None)
-        }
-        Event::Refuted { accused, incarnation } => Record::Refute { node, accused, incarnation },
-        Event::RumorDelivered { id, .. } => Record::Rumor {
-            event: RumorChange::Delivered,
-            node,
-            origin: id.origin.to_string(),
-            seq: id.seq,
-            cluster_sent: Some(cluster_sent()),
-        },
-        Event::HealthChanged { score } => Record::Health { node, score },
-        Event::ProbeLagged { target, lag } => Record::Lag { node, target: index(target)?, lag_ms: ms(lag) },
-        Event::Joined => Record::Node { node, addr: addr_of(node)?.to_string(), event: NodeChange::Joined },
-        // Not yet a line of its own: the observer's view keeps the last state.
-        Event::MemberForgotten { .. } => return None,
-        Event::LeaveComplete => Record::Node { node, addr: addr_of(node)?.to_string(), event: NodeChange::Left },
-    })
 }
