@@ -6,6 +6,8 @@
 //! - [`views`]: every node's membership view, reconstructed from events.
 //! - [`truth`]: what is really up, paused, crashed or cut off.
 //! - [`metrics`]: agreement, accuracy, detection, false positives, rumors.
+//! - [`marks`]: when a suspect, dead or left mark counts as false.
+//! - [`foreign`]: members that are no lab node, per observer (bounded).
 //! - [`rumors`]: how far and how fast each rumor spread, at what cost.
 //! - [`model`]: what the configuration implies, to print beside measurements.
 //! - [`record`]: the session log's line types (DESIGN §6).
@@ -18,6 +20,8 @@
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
 pub mod convert;
+pub mod foreign;
+pub mod marks;
 pub mod metrics;
 pub mod model;
 pub mod record;
@@ -27,6 +31,8 @@ pub mod session;
 pub mod snapshot;
 pub mod status;
 pub mod summary;
+#[cfg(test)]
+mod testkit;
 pub mod traffic;
 pub mod truth;
 pub mod views;

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::summary::Summary;
 // Where records come from, re-exported so that the log's types and their
 // constructors are found in one place.
-pub use super::convert::from_event;
+pub use super::convert::{from_event, view_record};
 use super::traffic::Traffic;
 use super::truth::Liveness;
 use crate::faults::{FaultPlan, LinkRule};
@@ -86,6 +86,27 @@ pub enum Record {
         /// The incarnation of the new state.
         incarnation: Incarnation,
     },
+    /// A node dropped a lab member from its table after holding it dead
+    /// or left for the reap time: its view no longer knows it at all.
+    Forget {
+        /// The node whose table shrank.
+        observer: usize,
+        /// The member it forgot.
+        subject: usize,
+    },
+    /// An observer's view of a member that is no lab node changed (a
+    /// forged or flooded entry); accuracy counts the ones held alive or
+    /// suspect.
+    Foreign {
+        /// The node whose view changed.
+        observer: usize,
+        /// The member's address, as the observer has it.
+        member: String,
+        /// Its previous state in that view (absent: newly learned).
+        from: Option<State>,
+        /// Its new state (absent: forgotten).
+        to: Option<State>,
+    },
     /// A suspicion timer changed.
     Suspicion {
         /// The suspecting node.
@@ -151,8 +172,15 @@ pub enum Record {
     View {
         /// The node.
         observer: usize,
-        /// Every member it knows, with its state.
+        /// Every lab member it knows, with its state.
         members: Vec<(usize, State)>,
+        /// Members it holds alive or suspect that are no lab node, by
+        /// address; at most [`super::foreign::FOREIGN_TRACKED`] of them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        foreign: Vec<(String, State)>,
+        /// How many more such members it holds than `foreign` lists.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        foreign_more: usize,
     },
     /// A periodic snapshot of traffic and agreement.
     Metrics(MetricsRecord),
@@ -272,6 +300,9 @@ pub struct NodeMetrics {
     /// Its piggyback queue depth.
     #[serde(default)]
     pub queue: usize,
+    /// Members it holds alive or suspect that are no lab node (absent: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub foreign: usize,
     /// Its cumulative traffic counters.
     pub traffic: Traffic,
 }
@@ -391,6 +422,10 @@ impl PlanRecord {
         }
         plan
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Parses an address written in a log.
