@@ -26,6 +26,7 @@
 //! window completed by its time, so the count depends only on the sequence
 //! of inputs, and a saved session log replays to the same figures.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use rustc_hash::FxHashMap;
@@ -114,9 +115,9 @@ pub(crate) struct Marks {
     /// Uncounted marks by (observer, subject). At most one per cell, so
     /// bounded by the view matrix.
     held: FxHashMap<(usize, usize), Held>,
-    /// No held mark is due before this (it may be earlier than the true
-    /// minimum after a removal; that only costs one idle scan).
-    next_due: Option<Time>,
+    /// The held marks that have a due time, in the order they fall due,
+    /// so settling costs a look at the first one when nothing is due.
+    queue: BTreeSet<(Time, usize, usize)>,
     false_dead: Vec<FalseMark>,
     false_suspect: Vec<FalseMark>,
 }
@@ -124,7 +125,13 @@ pub(crate) struct Marks {
 impl Marks {
     /// No marks, judged with `grace`.
     pub(crate) fn new(grace: Grace) -> Marks {
-        Marks { grace, held: FxHashMap::default(), next_due: None, false_dead: Vec::new(), false_suspect: Vec::new() }
+        Marks {
+            grace,
+            held: FxHashMap::default(),
+            queue: BTreeSet::new(),
+            false_dead: Vec::new(),
+            false_suspect: Vec::new(),
+        }
     }
 
     /// Healthy members held dead or left.
@@ -149,7 +156,9 @@ impl Marks {
             }
             return;
         }
-        self.held.remove(&key);
+        if let Some(Held { due: Some(due), .. }) = self.held.remove(&key) {
+            self.queue.remove(&(due, observer, subject));
+        }
         let (Some(kind), Some(state)) = (is, new) else { return };
         if observer == subject {
             return;
@@ -164,7 +173,9 @@ impl Marks {
         }
         let mut held = Held { since: t, state, due: None };
         held.due = self.due(truth, key, &held);
-        self.next_due = min_due(self.next_due, held.due);
+        if let Some(due) = held.due {
+            self.queue.insert((due, observer, subject));
+        }
         self.held.insert(key, held);
     }
 
@@ -184,44 +195,34 @@ impl Marks {
     /// applying anything that happens at `now`, so that each mark is judged
     /// by the truth that held while it was held.
     pub(crate) fn settle(&mut self, now: Time) {
-        if self.next_due.is_none_or(|d| d > now) {
-            return;
+        while let Some(&(t, observer, subject)) = self.queue.first()
+            && t <= now
+        {
+            self.queue.pop_first();
+            if let Some(held) = self.held.remove(&(observer, subject)) {
+                self.count(FalseMark { t, observer, subject, state: held.state });
+            }
         }
-        let mut due: Vec<((usize, usize), Time, State)> =
-            self.held.iter().filter_map(|(&key, h)| h.due.filter(|&d| d <= now).map(|d| (key, d, h.state))).collect();
-        due.sort_unstable_by_key(|&(key, d, _)| (d, key));
-        for ((observer, subject), t, state) in due {
-            self.held.remove(&(observer, subject));
-            self.count(FalseMark { t, observer, subject, state });
-        }
-        self.next_due = self.held.values().filter_map(|h| h.due).min();
     }
 
     /// Ground truth changed (after [`Marks::settle`] for the time of the
-    /// change): every held mark's window restarts from the new picture.
+    /// change): every held mark's due time follows from the new picture.
     pub(crate) fn truth_changed(&mut self, truth: &Truth) {
-        let mut next = None;
+        self.queue.clear();
         let keys: Vec<(usize, usize)> = self.held.keys().copied().collect();
         for key in keys {
-            let held = self.held[&key];
-            let due = self.due(truth, key, &held);
-            next = min_due(next, due);
+            let due = self.due(truth, key, &self.held[&key]);
+            if let Some(due) = due {
+                self.queue.insert((due, key.0, key.1));
+            }
             if let Some(h) = self.held.get_mut(&key) {
                 h.due = due;
             }
         }
-        self.next_due = next;
     }
 
     fn count(&mut self, mark: FalseMark) {
         if mark.state == State::Suspect { self.false_suspect.push(mark) } else { self.false_dead.push(mark) }
-    }
-}
-
-fn min_due(a: Option<Time>, b: Option<Time>) -> Option<Time> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }
 
