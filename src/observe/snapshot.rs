@@ -91,9 +91,9 @@ pub struct Snapshot {
     pub detections: Vec<Detection>,
     /// Rumors so far.
     pub rumors: Vec<RumorSpread>,
-    /// Healthy members marked dead so far.
+    /// False positives so far: running members held dead or left.
     pub false_positives: usize,
-    /// Healthy members marked suspect so far.
+    /// False suspicions so far.
     pub false_suspicions: usize,
     /// Node events the observer lost.
     pub events_dropped: u64,
