@@ -396,8 +396,8 @@ pub struct Expect {
     /// this long after the last timeline step (after lab start when the
     /// timeline is empty).
     pub converged_within: Option<Duration>,
-    /// At most this many false positives (a running, reachable node declared
-    /// dead by an observer).
+    /// At most this many false positives (a running, reachable node held
+    /// dead or left by an observer; see `observe::marks`).
     pub false_positives: Option<u64>,
     /// At most this many false suspicions (a running, reachable node
     /// suspected by an observer).

@@ -195,6 +195,7 @@ impl SimRun {
                     health: node.map_or(0, |n| n.health_score()),
                     incarnation: node.map_or(0, |n| n.incarnation()),
                     queue: node.map_or(0, |n| n.broadcast_queue_len()),
+                    foreign: c.metrics().foreign_count(i),
                     traffic: c.traffic(i).clone(),
                 }
             })

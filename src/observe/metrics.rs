@@ -8,13 +8,10 @@
 //!   most common alive set.
 //! - **Accuracy:** the fraction of up nodes whose alive set is exactly the
 //!   up nodes they can exchange datagrams with (both ways) right now.
-//! - **False positive / false suspicion:** a node marks an up, reachable
-//!   member dead / suspect, when that member has been up, and the pair able to
-//!   talk, for a whole grace window before the mark. The window absorbs marks
-//!   that are late echoes of a real fault (a suspicion raised during a
-//!   partition that expires just after the heal), while a stalled *observer*
-//!   that wakes up and accuses healthy peers is counted: that is the false
-//!   positive Lifeguard exists to prevent.
+//!   A view holding a member that is no lab node (a forged or flooded entry,
+//!   see [`super::foreign`]) is not accurate either.
+//! - **False positive / false suspicion:** a node holds an up, reachable
+//!   member dead or left / suspect; [`super::marks`] says when that counts.
 //! - **Detection:** per crash, the first suspicion, the first death and the
 //!   moment every up node holds the victim dead (or never knew it).
 //! - **Rumor spread:** per rumor, when 50%, 99% and 100% of the nodes up at
@@ -24,44 +21,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
-use std::time::Duration;
 
 use serde::Serialize;
 
+use super::foreign::Foreign;
+use super::marks::Marks;
+pub use super::marks::{FalseMark, Grace};
+pub use super::rumors::RumorSpread;
+use super::rumors::Rumors;
 use super::truth::{Liveness, Truth};
-use super::views::{Views, subject_hash};
+use super::views::{Cell, Views, subject_hash};
 use crate::faults::FaultPlan;
 use crate::protocol::{Config, Event, NodeAddr, RumorId, State, Time};
-
-/// How long after a disturbance marks are not counted as false.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Grace {
-    /// For suspicions: the longest probe period (interval × awareness max).
-    pub suspect: Duration,
-    /// For deaths: the above plus the longest suspicion timeout.
-    pub dead: Duration,
-}
-
-impl Grace {
-    /// The windows `config` implies at cluster size `n`.
-    pub fn for_config(config: &Config, n: usize) -> Grace {
-        let period = config.probe_interval * config.awareness_max_multiplier.max(1);
-        Grace { suspect: period, dead: period + config.suspicion_max(n) }
-    }
-}
-
-/// One mark of a healthy member as suspect or dead.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct FalseMark {
-    /// When it happened.
-    pub t: Time,
-    /// The node that made the mark.
-    pub observer: usize,
-    /// The healthy member it marked.
-    pub subject: usize,
-    /// Suspect or Dead.
-    pub state: State,
-}
 
 /// The failure detection of one crash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -86,45 +57,6 @@ impl Detection {
     }
 }
 
-/// The spread of one rumor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct RumorSpread {
-    /// The rumor.
-    pub id: RumorId,
-    /// Where it was injected.
-    pub origin: usize,
-    /// When.
-    pub injected_at: Time,
-    /// Nodes up at injection: the 100% mark.
-    pub target: usize,
-    /// Nodes that delivered it so far.
-    pub delivered: usize,
-    /// When half the target had it.
-    pub t50: Option<Time>,
-    /// When 99% had it.
-    pub t99: Option<Time>,
-    /// When all had it.
-    pub t100: Option<Time>,
-    /// Packets the whole cluster sent from injection to `t100`.
-    pub packets: Option<u64>,
-    #[serde(skip)]
-    seen: Vec<bool>,
-    #[serde(skip)]
-    packets_at_injection: u64,
-    /// Delivery times in arrival order, for the dashboard's spread curve;
-    /// not in the summary, which keeps only the milestones.
-    #[serde(skip)]
-    deliveries: Vec<Time>,
-}
-
-impl RumorSpread {
-    /// When each delivering node got the rumor, in arrival order (one
-    /// entry per node, so at most the cluster size).
-    pub fn deliveries(&self) -> &[Time] {
-        &self.deliveries
-    }
-}
-
 /// Running measurements over a whole lab session.
 #[derive(Clone, Debug)]
 pub struct Metrics {
@@ -144,12 +76,11 @@ pub struct Metrics {
     /// Subjects that may be held either way (paused, leaving).
     either_way: Vec<usize>,
     expected_dirty: bool,
+    /// Per node: the members it holds that are not lab nodes.
+    foreign: Foreign,
     detections: Vec<Detection>,
-    false_dead: Vec<FalseMark>,
-    false_suspect: Vec<FalseMark>,
-    rumors: Vec<RumorSpread>,
-    rumor_index: HashMap<RumorId, usize>,
-    packets_sent: u64,
+    marks: Marks,
+    rumors: Rumors,
 }
 
 impl Metrics {
@@ -167,12 +98,10 @@ impl Metrics {
             accurate_up: 0,
             either_way: Vec::new(),
             expected_dirty: true,
+            foreign: Foreign::new(addrs.len()),
             detections: Vec::new(),
-            false_dead: Vec::new(),
-            false_suspect: Vec::new(),
-            rumors: Vec::new(),
-            rumor_index: HashMap::new(),
-            packets_sent: 0,
+            marks: Marks::new(grace),
+            rumors: Rumors::default(),
         }
         .refreshed()
     }
@@ -184,18 +113,27 @@ impl Metrics {
 
     // ----- inputs ----------------------------------------------------------
 
+    /// Counts the held false marks that became certain by `t`. Every input
+    /// does this first; call it on its own where time passes without input
+    /// (the simulator between events, a session for every log line).
+    pub fn advance(&mut self, t: Time) {
+        self.marks.settle(t);
+    }
+
     /// A new node at `addr`, up from `t`.
     pub fn add_node(&mut self, addr: NodeAddr, t: Time) -> usize {
+        self.advance(t);
         let i = self.truth.add(addr, t);
         Arc::make_mut(&mut self.views).add_node();
+        self.foreign.add_node();
         self.index.insert(addr, i);
-        self.expected_dirty = true;
-        self.refresh_expected();
+        self.truth_changed();
         i
     }
 
     /// A node's real condition changed.
     pub fn set_liveness(&mut self, node: usize, life: Liveness, t: Time) {
+        self.advance(t);
         let old = self.truth.set_life(node, life, t);
         if old == life {
             return;
@@ -214,64 +152,64 @@ impl Metrics {
             }
             (Liveness::Crashed | Liveness::Left, Liveness::Up) => {
                 // A restart: fresh state, and any open detection is moot.
-                Arc::make_mut(&mut self.views).reset(node);
-                self.recheck(node);
+                self.reset_view(node, t);
                 for d in self.detections.iter_mut().filter(|d| d.node == node && d.open()) {
                     d.aborted = true;
                 }
             }
             _ => {}
         }
-        self.refresh_expected();
+        self.truth_changed();
         self.check_full_detection(t);
     }
 
     /// The network's fault plan changed.
     pub fn set_faults(&mut self, plan: &FaultPlan, t: Time) {
+        self.advance(t);
         self.truth.set_plan(plan.clone(), t);
+        self.truth_changed();
+    }
+
+    fn truth_changed(&mut self) {
         self.expected_dirty = true;
         self.refresh_expected();
+        self.marks.truth_changed(&self.truth);
     }
 
     /// Packets sent cluster-wide since the last call (for rumor cost).
     pub fn add_packets_sent(&mut self, n: u64) {
-        self.packets_sent += n;
+        self.rumors.add_packets_sent(n);
     }
 
     /// Packets sent cluster-wide so far, for drivers that keep the total.
     pub fn set_packets_sent(&mut self, total: u64) {
-        self.packets_sent = self.packets_sent.max(total);
+        self.rumors.set_packets_sent(total);
     }
 
     /// A rumor was injected at `origin`. Call before feeding the origin's
     /// own delivery event.
     pub fn rumor_injected(&mut self, id: RumorId, origin: usize, t: Time) {
-        let target = self.truth.up().count();
-        self.rumor_index.insert(id, self.rumors.len());
-        self.rumors.push(RumorSpread {
-            id,
-            origin,
-            injected_at: t,
-            target,
-            delivered: 0,
-            t50: None,
-            t99: None,
-            t100: None,
-            packets: None,
-            seen: vec![false; self.truth.len()],
-            packets_at_injection: self.packets_sent,
-            deliveries: Vec::new(),
-        });
+        self.advance(t);
+        self.rumors.injected(id, origin, t, self.truth.up().count(), self.truth.len());
+    }
+
+    /// Node `node` delivered rumor `id`.
+    pub fn rumor_delivered(&mut self, id: RumorId, node: usize, t: Time) {
+        self.advance(t);
+        self.rumors.delivered(id, node, t);
     }
 
     /// An event from node `observer`.
     pub fn on_event(&mut self, observer: usize, event: &Event, t: Time) {
         match event {
-            Event::MemberChanged { member, to, .. } => {
-                if let Some(&subject) = self.index.get(member) {
-                    self.view_changed(observer, subject, *to, t);
-                }
-            }
+            Event::MemberChanged { member, from, to, .. } => match self.index.get(member) {
+                Some(&subject) => self.view_changed(observer, subject, *to, t),
+                None => self.foreign_changed(observer, *member, *from, Some(*to), t),
+            },
+            Event::MemberForgotten { member } => match self.index.get(member) {
+                Some(&subject) => self.forgotten(observer, subject, t),
+                None => self.foreign_changed(observer, *member, None, None, t),
+            },
             Event::RumorDelivered { id, .. } => self.rumor_delivered(*id, observer, t),
             _ => {}
         }
@@ -279,22 +217,18 @@ impl Metrics {
 
     /// `observer` now holds `subject` as `to`.
     pub fn view_changed(&mut self, observer: usize, subject: usize, to: State, t: Time) {
+        self.advance(t);
         if observer >= self.views.len() || subject >= self.views.len() {
             return;
         }
-        Arc::make_mut(&mut self.views).set(observer, subject, Some(to));
-        self.recheck(observer);
+        self.set_cell(observer, subject, Some(to), t);
         match to {
             State::Suspect => {
-                self.judge_mark(observer, subject, State::Suspect, t);
                 if let Some(d) = self.open_detection(subject) {
                     d.first_suspect.get_or_insert(t);
                 }
             }
             State::Dead | State::Left => {
-                if to == State::Dead {
-                    self.judge_mark(observer, subject, State::Dead, t);
-                }
                 if let Some(d) = self.open_detection(subject) {
                     d.first_dead.get_or_insert(t);
                 }
@@ -304,19 +238,87 @@ impl Metrics {
         }
     }
 
-    fn open_detection(&mut self, node: usize) -> Option<&mut Detection> {
-        self.detections.iter_mut().rev().find(|d| d.node == node && d.open())
+    /// `observer` dropped `subject` from its table (reaped after being
+    /// dead or left for a while): it no longer knows it at all.
+    pub fn forgotten(&mut self, observer: usize, subject: usize, t: Time) {
+        self.advance(t);
+        if observer >= self.views.len() || subject >= self.views.len() {
+            return;
+        }
+        self.set_cell(observer, subject, None, t);
+        self.check_full_detection(t);
     }
 
-    fn judge_mark(&mut self, observer: usize, subject: usize, state: State, t: Time) {
-        let window = if state == State::Dead { self.grace.dead } else { self.grace.suspect };
-        let healthy = self.truth.life(subject) == Liveness::Up
-            && t - self.truth.life_since(subject) >= window
-            && self.truth.reachable_throughout(observer, subject, t, window);
-        if healthy {
-            let mark = FalseMark { t, observer, subject, state };
-            if state == State::Dead { self.false_dead.push(mark) } else { self.false_suspect.push(mark) }
+    /// `observer`'s view of `member`, which is no lab node, went from
+    /// `from` to `to` (`None`: not in its table).
+    pub fn foreign_changed(&mut self, observer: usize, member: NodeAddr, from: Cell, to: Cell, t: Time) {
+        self.advance(t);
+        if self.foreign.changed(observer, member, from, to) {
+            self.recheck(observer);
         }
+    }
+
+    /// Replaces `observer`'s whole view (after lost events): lab members
+    /// by index, then the foreign members it holds alive or suspect, and
+    /// how many more of those it holds than are listed.
+    pub fn set_view(
+        &mut self,
+        observer: usize,
+        cells: impl IntoIterator<Item = (usize, State)>,
+        foreign: impl IntoIterator<Item = (NodeAddr, State)>,
+        foreign_more: usize,
+        t: Time,
+    ) {
+        self.advance(t);
+        let n = self.views.len();
+        if observer >= n {
+            return;
+        }
+        let mut row: Vec<Cell> = vec![None; n];
+        row[observer] = Some(State::Alive);
+        for (subject, state) in cells {
+            if let Some(cell) = row.get_mut(subject) {
+                *cell = Some(state);
+            }
+        }
+        // Cell by cell, so that a mark the resync confirms is still the
+        // same held mark.
+        for (subject, cell) in row.into_iter().enumerate() {
+            self.set_cell(observer, subject, cell, t);
+        }
+        self.foreign.reset(observer);
+        for (member, state) in foreign {
+            self.foreign.changed(observer, member, None, Some(state));
+        }
+        self.foreign.add_untracked(observer, foreign_more);
+        self.recheck(observer);
+        self.check_full_detection(t);
+    }
+
+    /// A restarted node knows only itself.
+    fn reset_view(&mut self, observer: usize, t: Time) {
+        for subject in 0..self.views.len() {
+            let cell = (subject == observer).then_some(State::Alive);
+            self.set_cell(observer, subject, cell, t);
+        }
+        self.foreign.reset(observer);
+        self.recheck(observer);
+    }
+
+    /// The one place a view cell changes: the matrix, the held marks and
+    /// the observer's accuracy move together.
+    fn set_cell(&mut self, observer: usize, subject: usize, cell: Cell, t: Time) {
+        let old = self.views.get(observer, subject);
+        if old == cell {
+            return;
+        }
+        Arc::make_mut(&mut self.views).set(observer, subject, cell);
+        self.marks.changed(&self.truth, observer, subject, old, cell, t);
+        self.recheck(observer);
+    }
+
+    fn open_detection(&mut self, node: usize) -> Option<&mut Detection> {
+        self.detections.iter_mut().rev().find(|d| d.node == node && d.open())
     }
 
     fn check_full_detection(&mut self, t: Time) {
@@ -332,32 +334,6 @@ impl Metrics {
             if all && d.first_dead.is_some() {
                 d.full = Some(t);
             }
-        }
-    }
-
-    /// Node `node` delivered rumor `id`.
-    pub fn rumor_delivered(&mut self, id: RumorId, node: usize, t: Time) {
-        let Some(&i) = self.rumor_index.get(&id) else { return };
-        let packets_sent = self.packets_sent;
-        let r = &mut self.rumors[i];
-        if r.seen.len() <= node {
-            r.seen.resize(node + 1, false);
-        }
-        if std::mem::replace(&mut r.seen[node], true) {
-            return;
-        }
-        r.delivered += 1;
-        r.deliveries.push(t);
-        let reached = |pct: usize| r.delivered * 100 >= r.target * pct;
-        if reached(50) && r.t50.is_none() {
-            r.t50 = Some(t);
-        }
-        if reached(99) && r.t99.is_none() {
-            r.t99 = Some(t);
-        }
-        if reached(100) && r.t100.is_none() {
-            r.t100 = Some(t);
-            r.packets = Some(packets_sent - r.packets_at_injection);
         }
     }
 
@@ -400,21 +376,6 @@ impl Metrics {
         if n == 0 { 1.0 } else { best as f64 / n as f64 }
     }
 
-    /// Replaces `observer`'s whole view (after lost events); subjects by index.
-    pub fn set_view(&mut self, observer: usize, cells: impl IntoIterator<Item = (usize, State)>) {
-        if observer >= self.views.len() {
-            return;
-        }
-        let views = Arc::make_mut(&mut self.views);
-        views.reset(observer);
-        for (subject, state) in cells {
-            if subject < views.len() {
-                views.set(observer, subject, Some(state));
-            }
-        }
-        self.recheck(observer);
-    }
-
     /// Recomputes what every node should hold, after the truth changed.
     /// O(N) on an unsplit network (everyone should hold every up node),
     /// O(N²) reachability checks otherwise.
@@ -443,14 +404,14 @@ impl Metrics {
     }
 
     /// `o`'s alive set, ignoring subjects that may be held either way,
-    /// equals what it should hold.
+    /// equals what it should hold, and it holds no foreign member.
     fn matches(&self, o: usize) -> bool {
         let ignored = self
             .either_way
             .iter()
             .filter(|&&s| self.views.get(o, s) == Some(State::Alive))
             .fold(0, |h, &s| h ^ subject_hash(s));
-        self.views.alive_hash(o) ^ ignored == self.expected[o]
+        self.views.alive_hash(o) ^ ignored == self.expected[o] && self.foreign.count(o) == 0
     }
 
     /// Updates one node's accuracy after its view changed: O(1) (plus the
@@ -491,24 +452,35 @@ impl Metrics {
         &self.detections
     }
 
-    /// Healthy members marked dead.
+    /// Healthy members held dead or left (see [`super::marks`]).
     pub fn false_positives(&self) -> &[FalseMark] {
-        &self.false_dead
+        self.marks.false_positives()
     }
 
-    /// Healthy members marked suspect.
+    /// Healthy members held suspect (see [`super::marks`]).
     pub fn false_suspicions(&self) -> &[FalseMark] {
-        &self.false_suspect
+        self.marks.false_suspicions()
+    }
+
+    /// How many members that are no lab node `observer` holds alive or
+    /// suspect.
+    pub fn foreign_count(&self, observer: usize) -> usize {
+        self.foreign.count(observer)
+    }
+
+    /// Some of `observer`'s foreign members, for display.
+    pub fn foreign_sample(&self, observer: usize, max: usize) -> Vec<NodeAddr> {
+        self.foreign.sample(observer, max)
     }
 
     /// Rumors so far.
     pub fn rumors(&self) -> &[RumorSpread] {
-        &self.rumors
+        self.rumors.all()
     }
 
     /// Packets sent cluster-wide so far (as reported).
     pub fn packets_sent(&self) -> u64 {
-        self.packets_sent
+        self.rumors.packets_sent()
     }
 }
 
@@ -516,26 +488,12 @@ impl Metrics {
 mod tests {
     use super::*;
     use crate::faults::LinkRule;
-    use std::net::{Ipv4Addr, SocketAddrV4};
-
-    fn addrs(n: u16) -> Vec<NodeAddr> {
-        (0..n).map(|i| SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9000 + i)).collect()
-    }
-
-    fn changed(member: NodeAddr, to: State) -> Event {
-        Event::MemberChanged { member, from: None, to, incarnation: 0 }
-    }
+    use crate::observe::testkit::{changed, fake, mesh, moved};
+    use std::time::Duration;
 
     /// Three nodes that all know each other at t = 0.
     fn full_mesh() -> (Metrics, Vec<NodeAddr>) {
-        let a = addrs(3);
-        let mut m = Metrics::new(&Config::fast(), &a, FaultPlan::new(LinkRule::default()), Time::ZERO);
-        for o in 0..3 {
-            for &subject in &a {
-                m.on_event(o, &changed(subject, State::Alive), Time::ZERO);
-            }
-        }
-        (m, a)
+        mesh(3)
     }
 
     #[test]
@@ -623,5 +581,56 @@ mod tests {
         m.set_liveness(2, Liveness::Up, Time::from_secs(2));
         assert!(m.detections()[0].aborted);
         assert_eq!(m.views().alive_count(2), 1, "a restarted node knows only itself");
+    }
+
+    #[test]
+    fn a_foreign_member_held_alive_lowers_accuracy_until_it_is_gone() {
+        let (mut m, _) = full_mesh();
+        let t = Time::from_secs;
+        m.on_event(0, &changed(fake(1), State::Alive), t(1));
+        assert_eq!(m.foreign_count(0), 1);
+        assert!(!m.accurate(0), "node 0 holds a member that is no lab node");
+        assert!((m.accuracy() - 2.0 / 3.0).abs() < 1e-9, "accuracy {}", m.accuracy());
+        assert!(!m.converged());
+        m.on_event(0, &moved(fake(1), State::Alive, State::Suspect), t(2));
+        assert!(!m.converged(), "a suspect is still held");
+        m.on_event(0, &moved(fake(1), State::Suspect, State::Dead), t(3));
+        assert!(m.converged(), "held dead, it is out of the view");
+        m.on_event(0, &Event::MemberForgotten { member: fake(1) }, t(4));
+        assert!(m.converged());
+        // Reaped straight from the table, it is gone just the same.
+        m.on_event(1, &changed(fake(2), State::Alive), t(5));
+        assert!(!m.converged());
+        m.on_event(1, &Event::MemberForgotten { member: fake(2) }, t(6));
+        assert_eq!(m.foreign_count(1), 0);
+        assert!(m.converged());
+    }
+
+    #[test]
+    fn a_resync_carries_foreign_members() {
+        let (mut m, _) = full_mesh();
+        let all = [(0, State::Alive), (1, State::Alive), (2, State::Alive)];
+        m.set_view(2, all, [(fake(1), State::Suspect)], 4, Time::from_secs(1));
+        assert_eq!(m.foreign_count(2), 5, "one listed, four more counted");
+        assert!(!m.converged());
+        m.set_view(2, all, [], 0, Time::from_secs(2));
+        assert!(m.converged());
+    }
+
+    #[test]
+    fn forgetting_a_crashed_node_is_accurate_but_forgetting_a_running_one_is_not() {
+        let (mut m, a) = full_mesh();
+        let t = Time::from_secs;
+        m.set_liveness(2, Liveness::Crashed, t(1));
+        m.on_event(0, &changed(a[2], State::Dead), t(2));
+        m.on_event(1, &changed(a[2], State::Dead), t(2));
+        assert!(m.converged());
+        m.on_event(0, &Event::MemberForgotten { member: a[2] }, t(3));
+        assert_eq!(m.views().get(0, 2), None, "reaped: unknown again");
+        assert!(m.converged(), "a forgotten crashed node is rightly absent");
+        m.on_event(1, &Event::MemberForgotten { member: a[0] }, t(4));
+        assert_eq!(m.views().get(1, 0), None);
+        assert!(!m.accurate(1), "node 1's view lacks running node 0");
+        assert!(m.accurate(0));
     }
 }

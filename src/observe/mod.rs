@@ -6,8 +6,12 @@
 //! - [`views`]: every node's membership view, reconstructed from events.
 //! - [`truth`]: what is really up, paused, crashed or cut off.
 //! - [`metrics`]: agreement, accuracy, detection, false positives, rumors.
+//! - [`marks`]: when a suspect, dead or left mark counts as false.
+//! - [`foreign`]: members that are no lab node, per observer (bounded).
+//! - [`rumors`]: how far and how fast each rumor spread, at what cost.
 //! - [`model`]: what the configuration implies, to print beside measurements.
 //! - [`record`]: the session log's line types (DESIGN §6).
+//! - [`convert`]: node events into those records, for both drivers.
 //! - [`session`]: records folded into measurements; shared by the live
 //!   observer and `gossip-lab report`, so both give the same summary.
 //! - [`summary`]: the end-of-run summary and its human rendering.
@@ -17,15 +21,21 @@
 //! - [`lines`]: the file writer under it, which hands the kernel whole lines only.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
+pub mod convert;
+pub mod foreign;
 pub mod lines;
+pub mod marks;
 pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod recorder;
+pub mod rumors;
 pub mod session;
 pub mod snapshot;
 pub mod status;
 pub mod summary;
+#[cfg(test)]
+mod testkit;
 pub mod traffic;
 pub mod truth;
 pub mod verdict;

@@ -16,10 +16,13 @@ use std::net::SocketAddrV4;
 use serde::{Deserialize, Serialize};
 
 use super::summary::Summary;
+// Where records come from, re-exported so that the log's types and their
+// constructors are found in one place.
+pub use super::convert::{from_event, view_record};
 use super::traffic::Traffic;
 use super::truth::Liveness;
 use crate::faults::{FaultPlan, LinkRule};
-use crate::protocol::{Event, Incarnation, NodeAddr, State, Time};
+use crate::protocol::{Incarnation, NodeAddr, State, Time};
 
 mod rogue;
 
@@ -87,6 +90,27 @@ pub enum Record {
         /// The incarnation of the new state.
         incarnation: Incarnation,
     },
+    /// A node dropped a lab member from its table after holding it dead
+    /// or left for the reap time: its view no longer knows it at all.
+    Forget {
+        /// The node whose table shrank.
+        observer: usize,
+        /// The member it forgot.
+        subject: usize,
+    },
+    /// An observer's view of a member that is no lab node changed (a
+    /// forged or flooded entry); accuracy counts the ones held alive or
+    /// suspect.
+    Foreign {
+        /// The node whose view changed.
+        observer: usize,
+        /// The member's address, as the observer has it.
+        member: String,
+        /// Its previous state in that view (absent: newly learned).
+        from: Option<State>,
+        /// Its new state (absent: forgotten).
+        to: Option<State>,
+    },
     /// A suspicion timer changed.
     Suspicion {
         /// The suspecting node.
@@ -152,8 +176,15 @@ pub enum Record {
     View {
         /// The node.
         observer: usize,
-        /// Every member it knows, with its state.
+        /// Every lab member it knows, with its state.
         members: Vec<(usize, State)>,
+        /// Members it holds alive or suspect that are no lab node, by
+        /// address; at most [`super::foreign::FOREIGN_TRACKED`] of them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        foreign: Vec<(String, State)>,
+        /// How many more such members it holds than `foreign` lists.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        foreign_more: usize,
     },
     /// A rogue attack started or stopped (ground truth: the victim's
     /// process is untouched, so this is no node fault).
@@ -292,6 +323,9 @@ pub struct NodeMetrics {
     /// Its piggyback queue depth.
     #[serde(default)]
     pub queue: usize,
+    /// Members it holds alive or suspect that are no lab node (absent: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub foreign: usize,
     /// Its cumulative traffic counters.
     pub traffic: Traffic,
 }
@@ -413,65 +447,11 @@ impl PlanRecord {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Parses an address written in a log.
 pub fn parse_addr(s: &str) -> Option<NodeAddr> {
     s.parse::<SocketAddrV4>().ok()
-}
-
-/// The record of node `node`'s protocol event, naming members by index.
-/// Both drivers log events through this, so a session log means the same
-/// whichever produced it. `None` for events about unknown addresses.
-pub fn from_event(
-    node: usize,
-    event: Event,
-    index: impl Fn(NodeAddr) -> Option<usize>,
-    addr_of: impl Fn(usize) -> Option<NodeAddr>,
-    cluster_sent: impl FnOnce() -> u64,
-) -> Option<Record> {
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-    let suspicion = |subject, event, confirmations, k, timeout_ms, by| Record::Suspicion {
-        observer: node,
-        subject,
-        event,
-        confirmations,
-        k,
-        timeout_ms,
-        by,
-    };
-    Some(match event {
-        Event::MemberChanged { member, from, to, incarnation } => {
-            Record::Member { observer: node, subject: index(member)?, from, to, incarnation }
-        }
-        Event::SuspicionStarted { member, by, timeout, k, .. } => {
-            suspicion(index(member)?, SuspicionChange::Started, Some(0), Some(k), Some(ms(timeout)), index(by))
-        }
-        Event::SuspicionConfirmed { member, by, confirmations, timeout } => suspicion(
-            index(member)?,
-            SuspicionChange::Confirmed,
-            Some(confirmations),
-            None,
-            Some(ms(timeout)),
-            index(by),
-        ),
-        Event::SuspicionRefuted { member, .. } => {
-            suspicion(index(member)?, SuspicionChange::Refuted, None, None, None, None)
-        }
-        Event::SuspicionExpired { member, confirmations, timeout } => {
-            suspicion(index(member)?, SuspicionChange::Expired, Some(confirmations), None, Some(ms(timeout)), None)
-        }
-        Event::Refuted { accused, incarnation } => Record::Refute { node, accused, incarnation },
-        Event::RumorDelivered { id, .. } => Record::Rumor {
-            event: RumorChange::Delivered,
-            node,
-            origin: id.origin.to_string(),
-            seq: id.seq,
-            cluster_sent: Some(cluster_sent()),
-        },
-        Event::HealthChanged { score } => Record::Health { node, score },
-        Event::ProbeLagged { target, lag } => Record::Lag { node, target: index(target)?, lag_ms: ms(lag) },
-        Event::Joined => Record::Node { node, addr: addr_of(node)?.to_string(), event: NodeChange::Joined },
-        // Not yet a line of its own: the observer's view keeps the last state.
-        Event::MemberForgotten { .. } => return None,
-        Event::LeaveComplete => Record::Node { node, addr: addr_of(node)?.to_string(), event: NodeChange::Left },
-    })
 }

@@ -13,7 +13,7 @@ use super::status::NodeStatus;
 use super::traffic::Traffic;
 use super::truth::Liveness;
 use super::views::Views;
-use crate::protocol::{Config, NodeAddr, Time};
+use crate::protocol::{Config, NodeAddr, State, Time};
 
 /// One node's row.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,6 +26,8 @@ pub struct NodeRow {
     pub life: Liveness,
     /// How the up nodes see it: [alive, suspect, dead, left, unknown].
     pub seen: [usize; 5],
+    /// Members it holds alive or suspect that are no lab node.
+    pub foreign: usize,
     /// Its self-reported status.
     pub status: NodeStatus,
     /// Its cumulative traffic.
@@ -89,9 +91,9 @@ pub struct Snapshot {
     pub detections: Vec<Detection>,
     /// Rumors so far.
     pub rumors: Vec<RumorSpread>,
-    /// Healthy members marked dead so far.
+    /// False positives so far: running members held dead or left.
     pub false_positives: usize,
-    /// Healthy members marked suspect so far.
+    /// False suspicions so far.
     pub false_suspicions: usize,
     /// Node events the observer lost.
     pub events_dropped: u64,
@@ -172,8 +174,22 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
             RumorChange::Injected => ("rumor", Some(*node), format!("rumor #{seq} injected at {node}")),
             RumorChange::Delivered => return None, // one per node: the rumor view shows these
         },
-        Record::View { observer, members } => {
-            ("member", Some(*observer), format!("{observer}'s view resynced ({} members)", members.len()))
+        Record::Forget { observer, subject } => {
+            ("member", Some(*observer), format!("{observer} forgot {subject} (reaped)"))
+        }
+        Record::Foreign { observer, member, from, to } => {
+            let name = |s: &Option<State>, none: &str| s.map_or(none.to_string(), |s| s.to_string());
+            let (from, to) = (name(from, "new"), name(to, "forgotten"));
+            ("member", Some(*observer), format!("{observer} sees foreign {member}: {from} → {to}"))
+        }
+        Record::View { observer, members, foreign, foreign_more } => {
+            let foreign = foreign.len() + foreign_more;
+            let text = if foreign == 0 {
+                format!("{observer}'s view resynced ({} members)", members.len())
+            } else {
+                format!("{observer}'s view resynced ({} members, {foreign} foreign)", members.len())
+            };
+            ("member", Some(*observer), text)
         }
         Record::Rogue(r) => {
             let text = match r.event {

@@ -169,9 +169,9 @@ pub struct Summary {
     pub converged_after_s: Option<f64>,
     /// Each crash's detection.
     pub detections: Vec<DetectionSummary>,
-    /// Healthy members marked dead.
+    /// Running, reachable members held dead or left (observe::marks).
     pub false_positives: usize,
-    /// Healthy members marked suspect.
+    /// Running, reachable members held suspect.
     pub false_suspicions: usize,
     /// Each rumor's spread.
     pub rumors: Vec<RumorSummary>,
@@ -268,7 +268,7 @@ impl Summary {
         }
         let _ = writeln!(
             w,
-            "false marks   {} false positive(s) (healthy node declared dead), {} false suspicion(s)",
+            "false marks   {} false positive(s) (running node held dead or left), {} false suspicion(s)",
             self.false_positives, self.false_suspicions
         );
         for r in &self.rumors {

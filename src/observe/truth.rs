@@ -194,6 +194,21 @@ impl Truth {
         }
         true
     }
+
+    /// Since when `a` and `b` have been able to talk both ways without a
+    /// break, or `None` if they cannot now. When the break lies beyond the
+    /// kept history, the oldest kept plan's start: at least a horizon ago,
+    /// which is all any window needs.
+    pub fn reachable_since(&self, a: usize, b: usize) -> Option<Time> {
+        let mut since = None;
+        for (start, plan) in self.plans.iter().rev() {
+            if !self.mutual(plan, a, b) {
+                break;
+            }
+            since = Some(*start);
+        }
+        since
+    }
 }
 
 #[cfg(test)]
@@ -226,6 +241,14 @@ mod tests {
         assert!(t.reachable_throughout(0, 1, Time::from_secs(12), Duration::from_secs(10)));
         // Long after the heal, the window is clean again.
         assert!(t.reachable_throughout(0, 2, Time::from_secs(30), Duration::from_secs(10)));
+        // The current stretch of reachability began at the heal for the cut
+        // pair, and at the start of history for the pair never cut.
+        assert_eq!(t.reachable_since(0, 2), Some(Time::from_secs(8)));
+        assert_eq!(t.reachable_since(0, 1), Some(Time::ZERO));
+        let mut split = t.plan().clone();
+        split.partition(&[vec![a[0], a[1]], vec![a[2], a[3]]]);
+        t.set_plan(split, Time::from_secs(9));
+        assert_eq!(t.reachable_since(0, 2), None);
     }
 
     #[test]

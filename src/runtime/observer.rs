@@ -23,7 +23,7 @@ use super::LabMsg;
 use super::clock::LabClock;
 use super::traffic::AtomicTraffic;
 use crate::observe::record::{
-    Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event,
+    Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event, view_record,
 };
 use crate::observe::recorder::Recorder;
 use crate::observe::snapshot::{EventLine, NodeRow, event_line, shows};
@@ -230,8 +230,8 @@ impl State {
                 }
             }
             LabMsg::Resync { t, node, members } => {
-                let members = members.iter().filter_map(|m| Some((self.index(m.addr)?, m.state))).collect();
-                self.emit(Line::at(t, Record::View { observer: node, members }));
+                let record = view_record(node, members.iter().map(|m| (m.addr, m.state)), |a| self.index(a));
+                self.emit(Line::at(t, record));
             }
             LabMsg::RumorInjected { t, node, id } => {
                 let record = Record::Rumor {
@@ -300,6 +300,7 @@ impl State {
                 health: status.health,
                 incarnation: status.incarnation,
                 queue: status.queue,
+                foreign: self.session.metrics().foreign_count(i),
                 traffic: traffic.clone(),
             });
             self.last_traffic[i] = traffic;
@@ -342,6 +343,7 @@ impl State {
                 addr: self.nodes[i].addr,
                 life: truth.life(i),
                 seen: views.counts_excluding(i, not_up.iter().copied().filter(|&o| o != i).chain([i])),
+                foreign: m.foreign_count(i),
                 status: self.status(i),
                 traffic: self.last_traffic.get(i).cloned().unwrap_or_default(),
                 rate_in: self.rates.get(i).map_or(0.0, |r| r.0),

@@ -121,7 +121,7 @@ impl Cluster {
                 if let Some(node) = cluster.slots[i].node.as_mut() {
                     node.preload(&addrs, Time::ZERO);
                 }
-                cluster.metrics.set_view(i, (0..n).map(|s| (s, State::Alive)));
+                cluster.metrics.set_view(i, (0..n).map(|s| (s, State::Alive)), [], 0, Time::ZERO);
             }
             return Ok(cluster);
         }
@@ -171,6 +171,7 @@ impl Cluster {
         };
         debug_assert!(at >= self.now, "time went backwards");
         self.now = at;
+        self.metrics.advance(at);
         match item {
             Item::Deliver(d) => self.deliver(d),
             Item::Wake { node, generation } => self.wake(node as usize, generation),
@@ -192,6 +193,7 @@ impl Cluster {
             self.step();
         }
         self.now = self.now.max(t);
+        self.metrics.advance(self.now);
     }
 
     /// Runs for `d` of virtual time.
@@ -213,6 +215,7 @@ impl Cluster {
             if every.is_zero() {
                 if self.queue.peek_time().is_none_or(|at| at > deadline) {
                     self.now = deadline;
+                    self.metrics.advance(deadline);
                     return None;
                 }
                 self.step();

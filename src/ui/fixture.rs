@@ -27,6 +27,11 @@ pub const CRASHED: usize = 3;
 pub const PAUSED: usize = 5;
 /// The node that suspects [`CRASHED`] with confirmations in [`scene`].
 pub const SUSPECTER: usize = 1;
+/// The node in [`scene`] that holds [`FORGED_MEMBERS`] members that are no
+/// lab node, as after a forged flood.
+pub const FORGED: usize = 2;
+/// How many.
+pub const FORGED_MEMBERS: usize = 3;
 /// Confirmations of that suspicion.
 pub const CONFIRMATIONS: u32 = 2;
 
@@ -106,6 +111,7 @@ pub fn scene(n: usize) -> Snapshot {
                 addr: addr(i),
                 life: life(i),
                 seen: views.counts_excluding(i, not_up.iter().copied().filter(|&o| o != i).chain([i])),
+                foreign: if i == FORGED { FORGED_MEMBERS } else { 0 },
                 status: NodeStatus {
                     at: t,
                     health,

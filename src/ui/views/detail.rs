@@ -140,7 +140,14 @@ fn membership(frame: &mut Frame, area: Rect, ctx: &Ctx, i: usize) {
         Span::styled(format!("{}", counts[2]), state_style(Some(State::Dead))),
         Span::styled(" alive/susp/dead", dim()),
     ])];
-    for (s, cell) in trouble.into_iter().chain(alive).take(rows.saturating_sub(1)) {
+    let foreign = snap.nodes.get(i).map_or(0, |r| r.foreign);
+    if foreign > 0 {
+        // Forged members are not in the matrix (it has lab nodes only), but
+        // they are in this node's table and make its view inaccurate.
+        lines.push(Line::styled(format!("+{foreign} foreign (no lab node)"), Style::new().fg(Color::Red)));
+    }
+    let shown = rows.saturating_sub(lines.len());
+    for (s, cell) in trouble.into_iter().chain(alive).take(shown) {
         let addr = snap.nodes.get(s).map_or(String::new(), |r| r.addr.to_string());
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", state_glyph(cell)), state_style(cell)),

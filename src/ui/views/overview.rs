@@ -51,7 +51,7 @@ fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let wide = area.width >= 110;
     let mut header = vec!["node", "address", "state", "alive", "susp", "dead"];
     if wide {
-        header.extend(["left", "unkn"]);
+        header.extend(["left", "unkn", "frgn"]);
     }
     header.extend(["inc", "hlth", "in/s", "out/s", "drops"]);
     let rows = snap.nodes[offset..(offset + visible).min(n)].iter().map(|row| {
@@ -70,6 +70,10 @@ fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         if wide {
             cells.push(seen(3, Some(State::Left)));
             cells.push(seen(4, None));
+            // Not how others see it, but what it holds: members that are
+            // no lab node (forged), which make its own view inaccurate.
+            let style = if row.foreign > 0 { Style::new().fg(Color::Red) } else { Style::new() };
+            cells.push(Cell::from(count(row.foreign as u64)).style(style));
         }
         let drops = row.traffic.dropped_total().packets;
         cells.extend([
@@ -99,7 +103,7 @@ fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         Constraint::Length(4),
     ];
     if wide {
-        widths.extend([Constraint::Length(4), Constraint::Length(4)]);
+        widths.extend([Constraint::Length(4), Constraint::Length(4), Constraint::Length(4)]);
     }
     widths.extend([
         Constraint::Length(4),
@@ -114,6 +118,7 @@ fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let title = Line::from(vec![
         Span::styled(" nodes ", super::title_style()),
         Span::styled(format!("{} of {} shown · alive/susp/dead: how the up nodes see it ", visible.min(n), n), dim()),
+        Span::styled(if wide { "· frgn: members it holds that are no lab node " } else { "" }, dim()),
     ]);
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(super::title_style()))
