@@ -38,6 +38,9 @@ pub const MAX_INCARNATION_JUMP: Incarnation = 1 << 16;
 /// even a step behind.
 pub const REFUTE_STEP: Incarnation = MAX_INCARNATION_JUMP / 2;
 
+// A refutation must be believed by a peer that holds the previous one.
+const _: () = assert!(REFUTE_STEP < MAX_INCARNATION_JUMP);
+
 /// A member's state as one node believes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -15,7 +15,7 @@ use super::cluster::Cluster;
 use super::command::SimError;
 use super::queue::{Delivery, Item, Sender};
 use crate::faults::DropReason;
-use crate::protocol::{Incarnation, Time};
+use crate::protocol::{Body, Incarnation, Packet, Time, Update};
 use crate::rogue::{self, Forged, Peer, Scene, Spec};
 use crate::wire;
 
@@ -100,6 +100,19 @@ impl Cluster {
             run.report.stopped = Some(self.now);
             self.attacks_done.push((self.now, index));
         }
+    }
+
+    /// The rogue introduces itself to every running node, as any stranger
+    /// may (an Alive claim about its own address): until they find it dead,
+    /// it is a member, and its forgeries are an insider's, judged as such
+    /// rather than refused as a stranger's. Returns the datagrams sent.
+    pub fn admit_rogue(&mut self) -> usize {
+        let hello = Update::Alive { member: ROGUE_ADDR, incarnation: 0 };
+        let running: Vec<_> = self.slots.iter().filter(|s| s.liveness.is_running()).map(|s| s.addr).collect();
+        for &to in &running {
+            self.inject(Forged { to, packet: Packet { body: Body::Gossip, gossip: vec![hello.clone()] } });
+        }
+        running.len()
     }
 
     /// Puts one forged datagram on the network at once; returns its size.

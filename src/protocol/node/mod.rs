@@ -326,7 +326,11 @@ impl Node {
         let limit = sender.reply_limit.unwrap_or(self.config.packet_budget);
         match packet.body {
             Body::Ping { seq, members } => {
-                let ack = Body::Ack { seq, members: self.member_count() };
+                // A stranger is told no larger a count than it sent (a
+                // varint), so the ack is never larger than the ping.
+                let count =
+                    if sender.reply_limit.is_some() { self.member_count().min(members) } else { self.member_count() };
+                let ack = Body::Ack { seq, members: count };
                 self.send_with(from, ack, None, limit);
                 self.maybe_catch_up(from, members, now);
             }
