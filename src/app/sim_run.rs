@@ -196,6 +196,7 @@ impl SimRun {
                     incarnation: node.map_or(0, |n| n.incarnation()),
                     queue: node.map_or(0, |n| n.broadcast_queue_len()),
                     foreign: c.metrics().foreign_count(i),
+                    refused: node.map(|n| n.counters().refused.nonzero()).unwrap_or_default(),
                     traffic: c.traffic(i).clone(),
                 }
             })

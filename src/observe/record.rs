@@ -326,6 +326,10 @@ pub struct NodeMetrics {
     /// Members it holds alive or suspect that are no lab node (absent: 0).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub foreign: usize,
+    /// Claims and messages it refused, by reason, cumulative (absent: none):
+    /// how a forgery shows from outside a cluster without a key.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub refused: std::collections::BTreeMap<String, u64>,
     /// Its cumulative traffic counters.
     pub traffic: Traffic,
 }

@@ -301,6 +301,7 @@ impl State {
                 incarnation: status.incarnation,
                 queue: status.queue,
                 foreign: self.session.metrics().foreign_count(i),
+                refused: status.counters.refused.nonzero(),
                 traffic: traffic.clone(),
             });
             self.last_traffic[i] = traffic;

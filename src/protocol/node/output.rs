@@ -211,6 +211,11 @@ impl Refused {
         ]
     }
 
+    /// The reasons with a non-zero count, by name.
+    pub fn nonzero(&self) -> std::collections::BTreeMap<String, u64> {
+        self.by_reason().into_iter().filter(|&(_, n)| n > 0).map(|(r, n)| (r.to_owned(), n)).collect()
+    }
+
     /// All refusals.
     pub fn total(&self) -> u64 {
         self.by_reason().iter().map(|(_, n)| n).sum()
