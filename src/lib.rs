@@ -41,6 +41,7 @@ pub mod profiles;
 pub mod protocol;
 pub mod runtime;
 pub mod scenario;
+pub mod security;
 pub mod sim;
 pub mod ui;
 pub mod wire;
