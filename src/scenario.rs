@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
+use crate::security::KeyRef;
+
 /// Which node an action targets.
 ///
 /// In TOML: `node = 3` or `node = "random"`.
@@ -201,11 +203,25 @@ pub enum Action {
         /// The payload (at most [`crate::protocol::message::MAX_RUMOR_PAYLOAD`] bytes).
         payload: String,
     },
+    /// Install a fresh random key on every node: it opens datagrams but
+    /// does not seal them yet. Nodes started later get it too.
+    KeyInstall,
+    /// Make an installed key the primary on every node: it seals from now.
+    KeyUse {
+        /// Which key (`newest` by default).
+        key: KeyRef,
+    },
+    /// Remove a key that is not the primary from every node: datagrams
+    /// sealed with it no longer open.
+    KeyRemove {
+        /// Which key (`oldest` by default).
+        key: KeyRef,
+    },
 }
 
 impl Action {
     /// Every action name as written in profiles, for error messages.
-    pub const NAMES: [&'static str; 14] = [
+    pub const NAMES: [&'static str; 17] = [
         "crash",
         "restart",
         "pause",
@@ -220,6 +236,9 @@ impl Action {
         "set_duplicate",
         "set_link",
         "rumor",
+        "key_install",
+        "key_use",
+        "key_remove",
     ];
 
     /// The action's name as written in profiles and the session log.
@@ -239,6 +258,9 @@ impl Action {
             Action::SetDuplicate { .. } => "set_duplicate",
             Action::SetLink { .. } => "set_link",
             Action::Rumor { .. } => "rumor",
+            Action::KeyInstall => "key_install",
+            Action::KeyUse { .. } => "key_use",
+            Action::KeyRemove { .. } => "key_remove",
         }
     }
 
@@ -277,6 +299,9 @@ impl Action {
                 format!("link {from}→{to}: loss {}, {}", percent(*loss), delay_label(*delay, *jitter))
             }
             Action::Rumor { node, payload } => format!("rumor {payload:?} at {}", node.label()),
+            Action::KeyInstall => "install a new key".to_owned(),
+            Action::KeyUse { key } => format!("use the {} key", key.name()),
+            Action::KeyRemove { key } => format!("remove the {} key", key.name()),
         }
     }
 }
@@ -411,6 +436,9 @@ mod tests {
             v(&Action::Rumor { node: NodeRef::Index(0), payload: "hi".into() }),
             json!({"action": "rumor", "node": 0, "payload": "hi"})
         );
+        assert_eq!(v(&Action::KeyInstall), json!({"action": "key_install"}));
+        assert_eq!(v(&Action::KeyUse { key: KeyRef::Newest }), json!({"action": "key_use", "key": "newest"}));
+        assert_eq!(v(&Action::KeyRemove { key: KeyRef::Oldest }), json!({"action": "key_remove", "key": "oldest"}));
     }
 
     #[test]
@@ -430,6 +458,9 @@ mod tests {
             Action::SetDuplicate { probability: 0.0 },
             Action::SetLink { from: 0, to: 1, loss: 0.0, delay: Duration::ZERO, jitter: Duration::ZERO },
             Action::Rumor { node: NodeRef::Random, payload: String::new() },
+            Action::KeyInstall,
+            Action::KeyUse { key: KeyRef::Newest },
+            Action::KeyRemove { key: KeyRef::Oldest },
         ];
         let names: Vec<_> = all.iter().map(Action::name).collect();
         assert_eq!(names, Action::NAMES);

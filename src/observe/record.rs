@@ -22,7 +22,10 @@ use crate::faults::{FaultPlan, LinkRule};
 use crate::protocol::{Event, Incarnation, NodeAddr, State, Time};
 
 /// The session log format this build writes (and the newest it reads).
-pub const FORMAT: u32 = 1;
+/// Format 2 added two codec reject reasons (`unauthenticated`,
+/// `oversized`) to the `rejected` counters, which a format-1 reader cannot
+/// parse; this build reads format-1 logs with those counters at zero.
+pub const FORMAT: u32 = 2;
 
 /// One line of the session log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -144,6 +147,18 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cluster_sent: Option<u64>,
     },
+    /// The cluster's keyring changed (ground truth): key ids only, never
+    /// a key.
+    Key {
+        /// Installed, used (made primary) or removed.
+        event: KeyChange,
+        /// The key's id.
+        key: String,
+        /// The primary key's id afterwards.
+        primary: String,
+        /// Every installed key's id afterwards, oldest first.
+        keys: Vec<String>,
+    },
     /// A node's whole view, after the observer lost some of its events.
     View {
         /// The node.
@@ -174,6 +189,77 @@ pub struct Header {
     pub nodes: usize,
     /// Their addresses, by index.
     pub addrs: Vec<String>,
+    /// How datagrams were authenticated (absent in logs written before
+    /// sealing existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<SecurityRecord>,
+}
+
+/// The header's account of authentication: the mode and the first key's
+/// id, never a key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityRecord {
+    /// `"key"` (sealed datagrams) or `"none"`.
+    pub auth: String,
+    /// The cluster label (associated data of every sealed datagram).
+    pub label: String,
+    /// The primary key's id at start (absent with `auth = "none"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// Where that key came from: `"generated"` (random, for this run) or
+    /// `"file"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_source: Option<String>,
+}
+
+impl SecurityRecord {
+    /// The record of `config` with `primary` as the first key's id.
+    pub fn of(config: &crate::security::SecurityConfig, primary: Option<crate::security::KeyId>) -> SecurityRecord {
+        use crate::security::Auth;
+        SecurityRecord {
+            auth: config.auth.mode().to_owned(),
+            label: config.label.clone(),
+            key_id: primary.map(|id| id.to_string()),
+            key_source: match config.auth {
+                Auth::None => None,
+                Auth::Generated => Some("generated".to_owned()),
+                Auth::File { .. } => Some("file".to_owned()),
+            },
+        }
+    }
+}
+
+/// What happened to the keyring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyChange {
+    /// A key was installed everywhere: it opens, it does not seal yet.
+    Installed,
+    /// A key became the primary everywhere: it seals.
+    Used,
+    /// A key was removed everywhere: it no longer opens.
+    Removed,
+}
+
+impl KeyChange {
+    /// The record of a keyring change: `key` is the key it was about.
+    pub fn record<T>(self, key: crate::security::KeyId, ring: &crate::security::Keyring<T>) -> Record {
+        Record::Key {
+            event: self,
+            key: key.to_string(),
+            primary: ring.primary().to_string(),
+            keys: ring.ids().map(|id| id.to_string()).collect(),
+        }
+    }
+
+    /// "installed", "now primary", "removed".
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyChange::Installed => "installed",
+            KeyChange::Used => "now primary",
+            KeyChange::Removed => "removed",
+        }
+    }
 }
 
 /// What happened to a node's process.

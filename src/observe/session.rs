@@ -157,6 +157,9 @@ impl Session {
                 self.metrics.set_faults(&plan, t);
                 self.action(t);
             }
+            // A rotation is an action like a fault: convergence is judged
+            // after it, so a rotation that lost members would show.
+            Record::Key { .. } => self.action(t),
             Record::Member { observer, subject, to, .. } => self.metrics.view_changed(*observer, *subject, *to, t),
             Record::View { observer, members } => self.metrics.set_view(*observer, members.iter().copied()),
             Record::Rumor { event, node, origin, seq, cluster_sent } => {

@@ -175,6 +175,9 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
         Record::View { observer, members } => {
             ("member", Some(*observer), format!("{observer}'s view resynced ({} members)", members.len()))
         }
+        Record::Key { event, key, primary, keys } => {
+            ("key", None, format!("key {key} {} ({} installed, primary {primary})", event.label(), keys.len()))
+        }
         Record::Session(_) | Record::Metrics(_) | Record::Summary(_) => return None,
     };
     Some(EventLine { t, kind, node, text })

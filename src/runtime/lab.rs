@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::LabMsg;
 use super::clock::LabClock;
+use super::keys::{KeyActionError, LabKeys};
 use super::node_task::{self, EventSink, NodeCommand, NodeSpec};
 use super::shim::{SharedFaults, ShimSocket};
 use super::traffic::AtomicTraffic;
@@ -65,6 +66,9 @@ pub enum LabError {
     /// The node refused a rumor.
     #[error("rumor refused: {0}")]
     Rumor(String),
+    /// A key action was refused, or no key could be made.
+    #[error("{0}")]
+    Key(#[from] KeyActionError),
 }
 
 /// One node's place in the lab; it outlives the process (restarts reuse it).
@@ -97,6 +101,7 @@ pub struct Lab {
     obs: mpsc::Sender<LabMsg>,
     events_dropped: Arc<AtomicU64>,
     rng: SmallRng,
+    keys: LabKeys,
 }
 
 impl Lab {
@@ -112,7 +117,9 @@ impl Lab {
         let baseline =
             LinkRule { loss: network.loss, delay: network.delay, jitter: network.jitter, duplicate: network.duplicate };
         let faults = Arc::new(RwLock::new(FaultPlan::new(baseline)));
+        let keys = LabKeys::new(&config.security).map_err(|e| LabError::Key(e.into()))?;
         let mut lab = Lab {
+            keys,
             rng: SmallRng::seed_from_u64(config.seed ^ 0x1AB),
             clock,
             faults,
@@ -153,14 +160,16 @@ impl Lab {
             None => (Arc::default(), Arc::default(), 0),
         };
         let shim_seed = self.config.seed ^ ((i as u64) << 20) ^ u64::from(lives) << 40;
-        let shim = ShimSocket::new(socket, self.faults.clone(), traffic.clone(), shim_seed)
+        let codec = self.keys.codec().map_err(|e| LabError::Key(e.into()))?;
+        let shim = ShimSocket::new(socket, self.faults.clone(), traffic.clone(), shim_seed, codec)
             .map_err(|source| LabError::Bind { port: 0, source })?;
         let addr = shim.addr();
         let (tx, rx) = mpsc::channel(COMMANDS);
         let cancel = CancellationToken::new();
         let spec = NodeSpec {
             index: i,
-            config: self.config.protocol.clone(),
+            config: self.config.node_protocol(),
+            max_datagram: self.config.protocol.packet_budget,
             seed: self.config.seed.wrapping_mul(0x9E37_79B9).wrapping_add((i as u64) << 8 | u64::from(lives)),
             seeds,
             shim,
@@ -196,6 +205,11 @@ impl Lab {
     /// The lab clock.
     pub fn clock(&self) -> LabClock {
         self.clock
+    }
+
+    /// The session header's account of authentication (key ids only).
+    pub fn security(&self) -> crate::observe::record::SecurityRecord {
+        self.keys.header()
     }
 
     /// The configuration the lab was started with.
@@ -288,8 +302,31 @@ impl Lab {
                     Err(_) => Err(LabError::Rumor("the node stopped".into())),
                 }
             }
+            Action::KeyInstall | Action::KeyUse { .. } | Action::KeyRemove { .. } => self.rekey(action).await,
             network => self.network(network).await,
         }
+    }
+
+    /// A rotation step: changes the lab's keyring, then gives every node
+    /// that runs (paused ones too) the new keyring and waits until each
+    /// uses it, so a step is done everywhere before the next one starts.
+    /// Nodes that are down get it when they start again.
+    async fn rekey(&mut self, action: &Action) -> Result<String, LabError> {
+        let (record, feedback) = self.keys.apply(action)?;
+        let ciphers = self.keys.ciphers().expect("a key action succeeded, so there is a keyring");
+        let mut pending = Vec::with_capacity(self.slots.len());
+        for i in 0..self.slots.len() {
+            let (done, rx) = oneshot::channel();
+            self.command(i, NodeCommand::Keys { keys: ciphers.clone(), done }).await;
+            pending.push(rx);
+        }
+        for rx in pending {
+            // An error means the node stopped meanwhile: it restarts with
+            // the lab's keyring.
+            let _ = rx.await;
+        }
+        let _ = self.obs.send(LabMsg::Keys { t: self.clock.now(), record }).await;
+        Ok(feedback)
     }
 
     async fn network(&mut self, action: &Action) -> Result<String, LabError> {

@@ -6,9 +6,11 @@
 //! - [`shim`]: the real socket behind the fault model; the only socket code.
 //! - [`observer`]: folds node events and ground truth into the session log,
 //!   the metrics and the dashboard's snapshot.
+//! - [`keys`]: the lab's keyring, and the copy each node life gets.
 //! - [`clock`], [`traffic`]: the lab clock and lock-free traffic counters.
 
 pub mod clock;
+pub mod keys;
 pub mod lab;
 pub mod launch;
 pub mod node_task;
@@ -20,7 +22,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::faults::FaultPlan;
 use crate::observe::NodeStatus;
-use crate::observe::record::NodeChange;
+use crate::observe::record::{NodeChange, Record};
 use crate::protocol::{Event, Member, NodeAddr, RumorId, Time};
 
 pub use lab::{Lab, LabError};
@@ -80,6 +82,13 @@ pub enum LabMsg {
         traffic: Arc<traffic::AtomicTraffic>,
         /// Its status slot.
         status: Arc<Mutex<NodeStatus>>,
+    },
+    /// The keyring changed on every node (a [`Record::Key`]).
+    Keys {
+        /// When.
+        t: Time,
+        /// The record: key ids only.
+        record: Record,
     },
     /// The fault plan changed.
     Faults {

@@ -257,6 +257,7 @@ impl State {
                 let plan = PlanRecord::of(&plan, |a| self.index(a));
                 self.emit(Line::at(t, Record::Fault { label, action, plan }));
             }
+            LabMsg::Keys { t, record } => self.emit(Line::at(t, record)),
         }
     }
 

@@ -78,7 +78,7 @@ impl Key {
         }
         let bytes: Zeroizing<Vec<u8>> = Zeroizing::new(if text.len() == 2 * KEY_LEN {
             hex::decode(text).map_err(|_| KeyError::Encoding)?
-        } else if text.bytes().all(|b| b.is_ascii_hexdigit()) && text.len() % 2 == 0 {
+        } else if text.bytes().all(|b| b.is_ascii_hexdigit()) && text.len().is_multiple_of(2) {
             return Err(KeyError::Length(text.len() / 2));
         } else {
             base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| KeyError::Encoding)?

@@ -78,10 +78,15 @@ impl Default for SecurityConfig {
 }
 
 impl SecurityConfig {
-    /// The packet budget handed to the protocol core: sealing adds
-    /// [`SEAL_OVERHEAD`] bytes to every datagram, which must still fit the
-    /// profile's `packet_budget`.
+    /// [`core_budget`] for this configuration.
     pub fn core_budget(&self, packet_budget: usize) -> usize {
-        if self.auth.seals() { packet_budget.saturating_sub(SEAL_OVERHEAD) } else { packet_budget }
+        core_budget(self.auth.seals(), packet_budget)
     }
+}
+
+/// The packet budget handed to the protocol core, which fills packets up
+/// to it: sealing adds [`SEAL_OVERHEAD`] bytes to every datagram, and the
+/// sealed datagram must still fit the profile's `packet_budget`.
+pub fn core_budget(seals: bool, packet_budget: usize) -> usize {
+    if seals { packet_budget.saturating_sub(SEAL_OVERHEAD) } else { packet_budget }
 }

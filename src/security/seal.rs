@@ -161,9 +161,10 @@ impl Codec {
         let tag = Tag::try_from(&*tag).expect("split at the tag length");
         // A failed attempt leaves `body` untouched (the tag is checked
         // before anything is decrypted), so the next key sees the original.
-        let opened = s.keys.opening_order().any(|cipher| {
-            cipher.decrypt_inout_detached(&nonce, &s.aad, (&mut *body).into(), &tag).is_ok()
-        });
+        let opened = s
+            .keys
+            .opening_order()
+            .any(|cipher| cipher.decrypt_inout_detached(&nonce, &s.aad, (&mut *body).into(), &tag).is_ok());
         if !opened {
             return Err(Reject::Unauthenticated);
         }
@@ -216,7 +217,11 @@ mod tests {
         assert_eq!(c.decode(&mut bytes.clone()), Ok(ping()));
         let plain = wire::encode(&ping());
         assert!(!bytes.windows(plain.len() - HEADER_LEN).any(|w| w == &plain[HEADER_LEN..]), "the body is encrypted");
-        assert_ne!(seal(&mut c)[HEADER_LEN..][..NONCE_LEN], bytes[HEADER_LEN..][..NONCE_LEN], "a fresh nonce each time");
+        assert_ne!(
+            seal(&mut c)[HEADER_LEN..][..NONCE_LEN],
+            bytes[HEADER_LEN..][..NONCE_LEN],
+            "a fresh nonce each time"
+        );
     }
 
     #[test]
@@ -277,7 +282,11 @@ mod tests {
         let nonce = XNonce::default();
         buf.extend_from_slice(&nonce);
         buf.extend_from_slice(&[0xff, 0xff, 0xff]);
-        let tag = s.keys.primary_value().encrypt_inout_detached(&nonce, &s.aad, (&mut buf[HEADER_LEN + NONCE_LEN..]).into()).unwrap();
+        let tag = s
+            .keys
+            .primary_value()
+            .encrypt_inout_detached(&nonce, &s.aad, (&mut buf[HEADER_LEN + NONCE_LEN..]).into())
+            .unwrap();
         buf.extend_from_slice(&tag);
         assert_eq!(c.decode(&mut buf).map_err(|e| e.reason()), Err("malformed"));
     }

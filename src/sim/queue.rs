@@ -12,14 +12,17 @@ use std::collections::BinaryHeap;
 
 use super::command::Command;
 use crate::protocol::{Packet, Time};
+use crate::security::KeyId;
 
 /// A datagram on its way: `from` and `to` are node indices, `len` its
-/// datagram size (computed once, at send time).
+/// datagram size (computed once, at send time), `key` the id of the key it
+/// is sealed with (`None`: plain).
 #[derive(Debug)]
 pub(crate) struct Delivery {
     pub from: u32,
     pub to: u32,
     pub len: u32,
+    pub key: Option<KeyId>,
     pub packet: Packet,
 }
 
