@@ -50,6 +50,12 @@ pub enum Command {
     LossUp,
     /// Inject a rumor at the selected node.
     Rumor,
+    /// Install a new random key on every node (rotation step 1).
+    KeyInstall,
+    /// Make the newest key the primary everywhere (rotation step 2).
+    KeyUse,
+    /// Remove the oldest key that is not the primary (rotation step 3).
+    KeyRemove,
     /// Export the session now.
     Export,
     /// Freeze or unfreeze the display.
@@ -193,6 +199,15 @@ pub static BINDINGS: &[Binding] = &[
     bind(&[ch('[')], "loss -5%", "lower global packet loss by 5 points", Command::LossDown, false),
     bind(&[ch(']')], "loss +5%", "raise global packet loss by 5 points", Command::LossUp, false),
     bind(&[ch('g')], "rumor", "inject a rumor at the selected node", Command::Rumor, true),
+    bind(
+        &[ch('n')],
+        "new key",
+        "install a new random key on every node (it opens, not seals)",
+        Command::KeyInstall,
+        false,
+    ),
+    bind(&[ch('u')], "use key", "make the newest key the primary: every node seals with it", Command::KeyUse, false),
+    bind(&[ch('d')], "drop key", "remove the oldest key that is not the primary", Command::KeyRemove, false),
     bind(&[ch('x')], "export", "export the session now (path in the status line)", Command::Export, true),
     bind(&[ch(' ')], "freeze", "freeze or unfreeze the display; nodes keep running", Command::Freeze, true),
     bind(&[ch('/')], "filter", "filter the event log (Enter keeps, Esc clears)", Command::Filter, false),
