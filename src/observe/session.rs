@@ -303,6 +303,11 @@ impl Session {
                 .map(|r| (r.as_str().to_string(), total.dropped[r.index()].packets))
                 .collect(),
             rejected: (0..REJECT_REASONS.len()).map(|i| total.rejected[i].packets).sum(),
+            rejected_by_reason: REJECT_REASONS
+                .iter()
+                .zip(&total.rejected)
+                .map(|(r, flow)| ((*r).to_string(), flow.packets))
+                .collect(),
         }
     }
 }
