@@ -290,4 +290,34 @@ mod tests {
         buf.extend_from_slice(&tag);
         assert_eq!(c.decode(&mut buf).map_err(|e| e.reason()), Err("malformed"));
     }
+
+    #[test]
+    fn sealed_datagrams_fill_but_never_exceed_the_profile_budget() {
+        use crate::protocol::{Node, Time};
+        let lab = crate::config::parse_profile("t", "[protocol]\npreset = \"fast\"\n").unwrap();
+        let budget = lab.protocol.packet_budget;
+        let addr = |i: u16| SocketAddrV4::new(Ipv4Addr::LOCALHOST, 20_000 + i);
+        let mut node = Node::new(addr(0), lab.node_protocol(), 3, Time::ZERO);
+        // 600 members of news: far more than a packet holds, so gossip,
+        // acks and push-pull chunks are all filled to the core's budget.
+        let gossip = (1..=600).map(|i| Update::Alive { member: addr(i), incarnation: 1 }).collect();
+        node.handle_packet(addr(1), Packet { body: Body::Gossip, gossip }, Time::ZERO);
+        let pp = crate::protocol::message::PushPull { reply: false, join: true, chunk: 0, chunks: 1, members: vec![] };
+        node.handle_packet(addr(1), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
+        node.handle_timeout(Time::from_secs(1));
+        let mut c = codec(&[1], 1, "gossip-lab");
+        let mut largest = 0;
+        while let Some(tx) = node.poll_transmit() {
+            let mut buf = Vec::new();
+            c.encode_into(&tx.packet, &mut buf);
+            assert!(
+                buf.len() <= budget,
+                "a sealed {:?} of {} bytes exceeds {budget}",
+                tx.packet.body.kind(),
+                buf.len()
+            );
+            largest = largest.max(buf.len());
+        }
+        assert!(largest > budget - 64, "the budget is used: largest sealed datagram {largest} bytes");
+    }
 }
