@@ -8,6 +8,9 @@
 //!   packets to send and events come out. No sockets, clocks or global RNG.
 //! - [`wire`]: the only place packets become bytes and back (bincode 2),
 //!   with a version byte and a size limit on decode.
+//! - [`security`]: who may talk to the cluster: keys, the keyring, and the
+//!   codec that seals every datagram (XChaCha20-Poly1305) and opens it
+//!   before anything is decoded.
 //! - [`faults`]: the pure fault model (loss, delay, jitter, duplication,
 //!   partitions, node states) that decides each packet's fate.
 //! - [`sim`]: a deterministic virtual-time driver that runs many nodes over
