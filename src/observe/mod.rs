@@ -13,12 +13,14 @@
 //! - [`summary`]: the end-of-run summary and its human rendering.
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
+//! - [`security`]: the log's account of keys: ids, never keys.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
 pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod recorder;
+pub mod security;
 pub mod session;
 pub mod snapshot;
 pub mod status;
