@@ -16,7 +16,6 @@ use crate::security::{
 /// The keys a lab holds, and the ciphers built from them.
 #[derive(Debug)]
 pub struct LabKeys {
-    label: String,
     config: SecurityConfig,
     /// `None` with `auth = "none"`.
     ring: Option<(Keyring<Key>, Arc<CipherRing>)>,
@@ -50,7 +49,7 @@ impl LabKeys {
             let ciphers = Arc::new(cipher_ring(&ring));
             (ring, ciphers)
         });
-        Ok(LabKeys { label: config.label.clone(), config: config.clone(), ring })
+        Ok(LabKeys { config: config.clone(), ring })
     }
 
     /// The session header's account: mode, label and the first key's id.
@@ -62,7 +61,7 @@ impl LabKeys {
     pub fn codec(&self) -> Result<Codec, KeyError> {
         match &self.ring {
             None => Ok(Codec::plain()),
-            Some((_, ciphers)) => Codec::sealed(ciphers.clone(), &self.label),
+            Some((_, ciphers)) => Codec::sealed(ciphers.clone(), &self.config.label),
         }
     }
 
