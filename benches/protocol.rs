@@ -16,6 +16,12 @@
 //!   message type; the encoded sizes are printed in a table first.
 //! - `broadcast_take`: `BroadcastQueue::take` from 1,000 queued updates
 //!   with a 1,400-byte budget.
+//! - `codec_encode`, `codec_decode`: what sealing costs. A node's
+//!   `security::Codec`, plain (`auth = "none"`) and sealed
+//!   (XChaCha20-Poly1305, one key), encoding and opening a ~100-byte ping
+//!   and a full 1,400-byte gossip packet; `codec_reject_forged`: what a
+//!   forged datagram costs a node with 1 and with 4 installed keys. The
+//!   sealed sizes are printed with the others.
 //!
 //! ```text
 //! cargo bench --bench protocol                   # full: 100 samples per bench
@@ -38,6 +44,7 @@ use divan::counter::BytesCount;
 use divan::{AllocProfiler, Bencher, Divan, black_box};
 use gossip_lab::protocol::broadcast::BroadcastQueue;
 use gossip_lab::protocol::{Body, Config, Node, NodeAddr, Packet, Time, Update};
+use gossip_lab::security::{self, Codec, Key, Keyring, SEAL_OVERHEAD, cipher_ring};
 use gossip_lab::wire;
 
 #[global_allocator]
@@ -171,6 +178,52 @@ fn message(name: &str) -> &'static Packet {
     }
 }
 
+/// The messages of the sealing benches.
+const SEALED: [&str; 2] = ["ping_100", "full_1400"];
+
+/// A `Ping` carrying 10 Alive updates: about 100 bytes, a typical probe in
+/// a cluster with a little news.
+static PING_100: LazyLock<Packet> = LazyLock::new(|| {
+    let gossip = (2..12).map(|i| Update::Alive { member: addr(i), incarnation: 3 }).collect();
+    Packet { body: Body::Ping { seq: 7, members: 1000 }, gossip }
+});
+
+/// A gossip packet as full as a sealing node makes it: the first gossip of
+/// a join wave, from a node whose budget leaves room for the seal
+/// (`security::core_budget`), so the sealed datagram is just under 1,400
+/// bytes.
+static FULL_1400: LazyLock<Packet> = LazyLock::new(|| {
+    let config = Config { packet_budget: security::core_budget(true, BUDGET), ..Config::lan() };
+    let mut node = Node::new(addr(0), config.clone(), SEED, NOW);
+    let gossip = (1..1000).map(|i| Update::Alive { member: addr(i), incarnation: 0 }).collect();
+    node.handle_packet(addr(1), Packet { body: Body::Gossip, gossip }, NOW);
+    drain(&mut node);
+    node.handle_timeout(NOW + config.gossip_interval);
+    std::iter::from_fn(|| node.poll_transmit())
+        .map(|t| t.packet)
+        .find(|p| p.body == Body::Gossip)
+        .expect("a gossip tick with news sends gossip")
+});
+
+fn sealed_message(name: &str) -> &'static Packet {
+    match name {
+        "ping_100" => &PING_100,
+        "full_1400" => &FULL_1400,
+        _ => unreachable!("unknown message {name}"),
+    }
+}
+
+/// A codec sealing with a one-key keyring (or plain), nonces from a fixed
+/// seed so runs compare.
+fn codec(sealed: bool) -> Codec {
+    if !sealed {
+        return Codec::plain();
+    }
+    let key = Key::from_bytes([7; 32]);
+    let ring = std::sync::Arc::new(cipher_ring(&Keyring::new(key.id(), key)));
+    Codec::sealed_with(ring, "gossip-lab", rand::SeedableRng::seed_from_u64(SEED))
+}
+
 fn print_sizes() {
     println!("encoded size per message (wire::datagram_len, header included):");
     println!("| message | bytes | piggybacked updates |");
@@ -186,6 +239,19 @@ fn print_sizes() {
         PUSH_PULL_REPLY.len(),
         PUSH_PULL_REPLY.iter().map(|p| p.gossip.len()).sum::<usize>()
     );
+    println!();
+    println!("sealing overhead per datagram (security::Codec, XChaCha20-Poly1305):");
+    println!("| message | plain bytes | sealed bytes | added |");
+    println!("|---|--:|--:|--:|");
+    for name in SEALED {
+        let p = sealed_message(name);
+        let (mut plain, mut sealed) = (Vec::new(), Vec::new());
+        codec(false).encode_into(p, &mut plain);
+        codec(true).encode_into(p, &mut sealed);
+        assert_eq!(sealed.len(), plain.len() + SEAL_OVERHEAD);
+        assert!(sealed.len() <= BUDGET, "a sealed full packet fits the budget");
+        println!("| {name} | {} | {} | {} |", plain.len(), sealed.len(), sealed.len() - plain.len());
+    }
     println!();
 }
 
@@ -324,6 +390,85 @@ fn broadcast_take(bencher: Bencher) {
         let used = q.take(BUDGET, limit, &mut out);
         assert!(used <= BUDGET && !out.is_empty());
         (q, out)
+    });
+}
+
+/// `Codec::encode_into` one reused buffer: encoding, plus sealing when on.
+mod codec_encode {
+    use super::*;
+
+    fn bench(bencher: Bencher, name: &str, sealed: bool) {
+        let p = sealed_message(name);
+        let mut c = codec(sealed);
+        let mut buf = Vec::with_capacity(wire::MAX_DATAGRAM);
+        bencher.counter(BytesCount::new(wire::datagram_len(p))).bench_local(|| {
+            buf.clear();
+            c.encode_into(black_box(p), &mut buf);
+            black_box(&buf);
+        });
+    }
+
+    #[divan::bench(args = SEALED)]
+    fn plain(bencher: Bencher, name: &str) {
+        bench(bencher, name, false);
+    }
+
+    #[divan::bench(args = SEALED)]
+    fn sealed(bencher: Bencher, name: &str) {
+        bench(bencher, name, true);
+    }
+}
+
+/// `Codec::decode`: opening (when sealed), then decoding. Opening
+/// decrypts in place, so each iteration first copies the datagram into a
+/// reused buffer, in both variants alike (a memcpy of at most 1,400 bytes).
+mod codec_decode {
+    use super::*;
+
+    fn bench(bencher: Bencher, name: &str, sealed: bool) {
+        let p = sealed_message(name);
+        let c = codec(sealed);
+        let mut datagram = Vec::new();
+        codec(sealed).encode_into(p, &mut datagram);
+        let mut buf = datagram.clone();
+        bencher.counter(BytesCount::new(datagram.len())).bench_local(|| {
+            buf.copy_from_slice(&datagram);
+            c.decode(black_box(&mut buf)).expect("opens")
+        });
+    }
+
+    #[divan::bench(args = SEALED)]
+    fn plain(bencher: Bencher, name: &str) {
+        bench(bencher, name, false);
+    }
+
+    #[divan::bench(args = SEALED)]
+    fn sealed(bencher: Bencher, name: &str) {
+        bench(bencher, name, true);
+    }
+}
+
+/// A full datagram sealed with a stranger's key, rejected by a node with
+/// N installed keys: one tag check per key, and nothing decoded (a
+/// rotation holds 2 keys; the cost grows linearly up to `MAX_KEYS` = 8).
+#[divan::bench(args = [1, 4])]
+fn codec_reject_forged(bencher: Bencher, keys: usize) {
+    let mut ring = Keyring::new(Key::from_bytes([0; 32]).id(), Key::from_bytes([0; 32]));
+    for k in 1..keys {
+        let key = Key::from_bytes([k as u8; 32]);
+        ring.install(key.id(), key).unwrap();
+    }
+    let node =
+        Codec::sealed_with(std::sync::Arc::new(cipher_ring(&ring)), "gossip-lab", rand::SeedableRng::seed_from_u64(2));
+    // Sealed with key [7; 32], which the node does not hold (its keys are
+    // [0; 32], [1; 32], ...).
+    assert!(keys <= 7);
+    let mut forged = Vec::new();
+    codec(true).encode_into(&FULL_1400, &mut forged);
+    let mut buf = forged.clone();
+    bencher.counter(BytesCount::new(forged.len())).bench_local(|| {
+        buf.copy_from_slice(&forged);
+        assert!(node.decode(black_box(&mut buf)).is_err());
     });
 }
 

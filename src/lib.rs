@@ -8,6 +8,9 @@
 //!   packets to send and events come out. No sockets, clocks or global RNG.
 //! - [`wire`]: the only place packets become bytes and back (bincode 2),
 //!   with a version byte and a size limit on decode.
+//! - [`security`]: who may talk to the cluster: keys, the keyring, and the
+//!   codec that seals every datagram (XChaCha20-Poly1305) and opens it
+//!   before anything is decoded.
 //! - [`faults`]: the pure fault model (loss, delay, jitter, duplication,
 //!   partitions, node states) that decides each packet's fate.
 //! - [`rogue`]: the hostile peer as a fault: forged claims against a chosen
@@ -45,6 +48,7 @@ pub mod protocol;
 pub mod rogue;
 pub mod runtime;
 pub mod scenario;
+pub mod security;
 pub mod sim;
 pub mod ui;
 pub mod wire;

@@ -14,6 +14,7 @@ const ALL: &[(&str, &str)] = &[
     ("stalled-node-lifeguard", include_str!("../profiles/stalled-node-lifeguard.toml")),
     ("stalled-node-swim", include_str!("../profiles/stalled-node-swim.toml")),
     ("rumor-spread", include_str!("../profiles/rumor-spread.toml")),
+    ("key-rotation", include_str!("../profiles/key-rotation.toml")),
     ("large", include_str!("../profiles/large.toml")),
     ("soak", include_str!("../profiles/soak.toml")),
     ("hostile", include_str!("../profiles/hostile.toml")),

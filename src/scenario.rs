@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 use crate::rogue::{Attack, Spec};
+use crate::security::KeyRef;
 
 /// Which node an action targets.
 ///
@@ -219,11 +220,25 @@ pub enum Action {
         #[serde(rename = "for", skip_serializing_if = "Option::is_none", with = "human_duration_opt")]
         duration: Option<Duration>,
     },
+    /// Install a fresh random key on every node: it opens datagrams but
+    /// does not seal them yet. Nodes started later get it too.
+    KeyInstall,
+    /// Make an installed key the primary on every node: it seals from now.
+    KeyUse {
+        /// Which key (`newest` by default).
+        key: KeyRef,
+    },
+    /// Remove a key that is not the primary from every node: datagrams
+    /// sealed with it no longer open.
+    KeyRemove {
+        /// Which key (`oldest` by default).
+        key: KeyRef,
+    },
 }
 
 impl Action {
     /// Every action name as written in profiles, for error messages.
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 18] = [
         "crash",
         "restart",
         "pause",
@@ -239,6 +254,9 @@ impl Action {
         "set_link",
         "rumor",
         "rogue",
+        "key_install",
+        "key_use",
+        "key_remove",
     ];
 
     /// The action's name as written in profiles and the session log.
@@ -259,6 +277,9 @@ impl Action {
             Action::SetLink { .. } => "set_link",
             Action::Rumor { .. } => "rumor",
             Action::Rogue { .. } => "rogue",
+            Action::KeyInstall => "key_install",
+            Action::KeyUse { .. } => "key_use",
+            Action::KeyRemove { .. } => "key_remove",
         }
     }
 
@@ -301,6 +322,9 @@ impl Action {
             Action::Rogue { attack, node, count, duration } => {
                 format!("rogue {} on {}", Spec::new(*attack, *count, *duration).label(), node.label())
             }
+            Action::KeyInstall => "install a new key".to_owned(),
+            Action::KeyUse { key } => format!("use the {} key", key.name()),
+            Action::KeyRemove { key } => format!("remove the {} key", key.name()),
         }
     }
 }
@@ -462,6 +486,9 @@ mod tests {
             }),
             json!({"action": "rogue", "attack": "ack_mask", "node": "random", "count": 64, "for": "4s"})
         );
+        assert_eq!(v(&Action::KeyInstall), json!({"action": "key_install"}));
+        assert_eq!(v(&Action::KeyUse { key: KeyRef::Newest }), json!({"action": "key_use", "key": "newest"}));
+        assert_eq!(v(&Action::KeyRemove { key: KeyRef::Oldest }), json!({"action": "key_remove", "key": "oldest"}));
     }
 
     #[test]
@@ -482,6 +509,9 @@ mod tests {
             Action::SetLink { from: 0, to: 1, loss: 0.0, delay: Duration::ZERO, jitter: Duration::ZERO },
             Action::Rumor { node: NodeRef::Random, payload: String::new() },
             Action::Rogue { attack: Attack::Flood, node: NodeRef::Random, count: None, duration: None },
+            Action::KeyInstall,
+            Action::KeyUse { key: KeyRef::Newest },
+            Action::KeyRemove { key: KeyRef::Oldest },
         ];
         let names: Vec<_> = all.iter().map(Action::name).collect();
         assert_eq!(names, Action::NAMES);

@@ -288,7 +288,7 @@ async fn a_rogue_sends_from_its_own_socket_and_its_attacks_are_ground_truth_in_t
 
     let feedback = running.lab.apply(&rogue(Attack::Leave, 1, None)).await.unwrap();
     assert!(feedback.starts_with("rogue leave against node 1 (127.0.0.1:"), "{feedback}");
-    assert!(feedback.ends_with(": 3 datagrams, 42 bytes"), "one to each other node: {feedback}");
+    assert!(feedback.ends_with(": 3 datagrams, 45 bytes"), "one to each other node: {feedback}");
     let e = running.lab.apply(&rogue(Attack::AckMask, 3, None)).await.unwrap_err();
     assert_eq!(e.to_string(), "node 3 is up; cannot mask acks for it");
     running.lab.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
@@ -324,7 +324,7 @@ async fn a_rogue_sends_from_its_own_socket_and_its_attacks_are_ground_truth_in_t
             (RogueChange::Stopped, Attack::AckMask, 2),
         ]
     );
-    assert_eq!((rogue_lines[1].1.datagrams, rogue_lines[1].1.bytes), (3, 42));
+    assert_eq!((rogue_lines[1].1.datagrams, rogue_lines[1].1.bytes), (3, 45));
     let (start, stop) = (rogue_lines[2].0, rogue_lines[3].0);
     assert!((800.0..5_000.0).contains(&(stop - start)), "the 1s mask ran from {start} to {stop} ms");
     assert!(rogue_lines[3].1.datagrams > 100, "{:?}", rogue_lines[3].1);

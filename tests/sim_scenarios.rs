@@ -244,3 +244,45 @@ fn same_seed_gives_the_identical_trace() {
     assert_ne!(a.trace_hash(), run(11).trace_hash());
     let _ = Time::ZERO;
 }
+
+#[test]
+fn a_key_rotation_by_timeline_on_thirty_two_live_nodes_loses_no_member_and_suspects_no_one() {
+    use gossip_lab::observe::traffic::reject_index;
+    use gossip_lab::security::KeyId;
+    use gossip_lab::sim::Command;
+    let (old, new) = (KeyId::from_bytes([1; 4]), KeyId::from_bytes([2; 4]));
+    let n = 32;
+    let config = SimConfig {
+        protocol: Config::fast(),
+        key: Some(old),
+        // 20 ms links: datagrams sealed with the old key are still in
+        // flight when the new one becomes primary.
+        baseline: LinkRule { delay: Duration::from_millis(20), ..LinkRule::PERFECT },
+        ..SimConfig::new(n, 12)
+    };
+    let mut c = Cluster::new(config).unwrap();
+    converge(&mut c, secs(10));
+    let t0 = c.now();
+    c.schedule(t0 + secs(2), Command::KeyInstall(new));
+    c.schedule(t0 + secs(4), Command::KeyUse(new));
+    c.schedule(t0 + secs(6), Command::KeyRemove(old));
+    // Half-way through (new key primary, old still installed), every node
+    // still holds every other alive.
+    c.run_until(t0 + secs(5));
+    assert_eq!(c.keyring().unwrap().primary(), new);
+    assert!((0..n).all(|o| c.alive_set(o).len() == n), "a member was lost mid-rotation");
+    c.run_until(t0 + secs(20));
+    assert!(c.command_failures().is_empty(), "{:?}", c.command_failures());
+    let ring = c.keyring().unwrap();
+    assert_eq!((ring.primary(), ring.len()), (new, 1));
+
+    let unauthenticated: u64 = (0..n).map(|i| c.traffic(i).rejected[reject_index("unauthenticated")].packets).sum();
+    assert_eq!(unauthenticated, 0, "no datagram was sealed with a key its receiver could not open");
+    assert_eq!(c.stats().rejected.total.packets, 0);
+    for o in 0..n {
+        assert_eq!(c.alive_set(o).len(), n, "node {o} lost a member");
+    }
+    assert!(c.converged());
+    assert_eq!(c.false_suspicions(), 0, "{:?}", c.false_marks());
+    assert_eq!(c.false_deaths(), 0);
+}

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use gossip_lab::observe::Snapshot;
 use gossip_lab::rogue::Attack;
 use gossip_lab::scenario::{Action, Groups, NodeRef};
+use gossip_lab::security::KeyRef;
 use gossip_lab::ui::app::{App, Effect, View};
 use gossip_lab::ui::fixture::{self, CRASHED, PAUSED};
 use gossip_lab::ui::keys::{BINDINGS, Command};
@@ -59,6 +60,9 @@ fn expected(command: Command) -> Result<Effect, fn(&App)> {
         Command::LossUp => Effect::Lab(Action::SetLoss { loss: 0.1 }),
         Command::Rumor => Effect::Lab(Action::Rumor { node, payload: "dashboard rumor 1".into() }),
         Command::Rogue => Effect::Lab(Action::Rogue { attack: Attack::Death, node, count: None, duration: None }),
+        Command::KeyInstall => Effect::Lab(Action::KeyInstall),
+        Command::KeyUse => Effect::Lab(Action::KeyUse { key: KeyRef::Newest }),
+        Command::KeyRemove => Effect::Lab(Action::KeyRemove { key: KeyRef::Oldest }),
         Command::Export => Effect::Export(PathBuf::from("out")),
         Command::Quit => Effect::Quit,
         Command::Help => return Err(|app| assert!(app.help)),

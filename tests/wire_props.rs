@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use gossip_lab::protocol::message::{MAX_RUMOR_PAYLOAD, MemberEntry, PushPull};
 use gossip_lab::protocol::{Body, NodeAddr, Packet, Rumor, RumorId, State, Update};
-use gossip_lab::wire::{self, HEADER_LEN, MAGIC, MAX_DATAGRAM, VERSION, WireError};
+use gossip_lab::wire::{self, HEADER_LEN, MAX_DATAGRAM, Mode, WireError};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -187,8 +187,7 @@ proptest! {
     fn packets_round_trip_with_exact_size(p in packet()) {
         let bytes = wire::encode(&p);
         prop_assert_eq!(wire::datagram_len(&p), bytes.len());
-        prop_assert_eq!(&bytes[..MAGIC.len()], &MAGIC[..]);
-        prop_assert_eq!(bytes[MAGIC.len()], VERSION);
+        prop_assert_eq!(&bytes[..HEADER_LEN], &wire::header(Mode::Plain)[..]);
         // Big push-pulls can exceed a UDP datagram; the decoder refuses
         // those by design, so only check the round trip where it applies.
         if bytes.len() <= MAX_DATAGRAM {
@@ -214,8 +213,7 @@ proptest! {
     #[test]
     fn arbitrary_bodies_after_a_valid_header_never_panic(body in vec(any::<u8>(), 0..2000)) {
         // Random bytes almost never start with the magic; this reaches bincode.
-        let mut bytes = MAGIC.to_vec();
-        bytes.push(VERSION);
+        let mut bytes = wire::header(Mode::Plain).to_vec();
         bytes.extend_from_slice(&body);
         assert_total(&bytes)?;
     }
@@ -327,11 +325,7 @@ const HOSTILE_PEAK_LIMIT: usize = MAX_DATAGRAM;
 #[test]
 fn hostile_length_prefixes_fail_fast_without_big_allocations() {
     const CLAIM: u64 = 1 << 60;
-    let header = {
-        let mut h = MAGIC.to_vec();
-        h.push(VERSION);
-        h
-    };
+    let header = wire::header(Mode::Plain);
     let origin = SocketAddrV4::new(Ipv4Addr::LOCALHOST, 7946);
 
     // Check our picture of the layout against the real encoder, so the
@@ -393,8 +387,7 @@ fn oversized_and_undersized_datagrams_are_bad_size() {
     for len in [0, 1, HEADER_LEN - 1, MAX_DATAGRAM + 1] {
         let mut bytes = vec![0u8; len];
         if len >= HEADER_LEN {
-            bytes[..MAGIC.len()].copy_from_slice(&MAGIC);
-            bytes[MAGIC.len()] = VERSION;
+            bytes[..HEADER_LEN].copy_from_slice(&wire::header(Mode::Plain));
         }
         assert_eq!(wire::decode(&bytes), Err(WireError::BadSize(len)));
     }

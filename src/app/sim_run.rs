@@ -20,8 +20,8 @@ use super::signals::{Signals, Stop};
 use crate::config::LabConfig;
 use crate::faults::LinkRule;
 use crate::observe::record::{
-    FORMAT, Header, MetricsRecord, Mode, NodeChange, NodeMetrics, PlanRecord, Record, RogueChange, RogueRecord,
-    RumorChange, from_event,
+    FORMAT, Header, KeyChange, MetricsRecord, Mode, NodeChange, NodeMetrics, PlanRecord, Record, RogueChange,
+    RogueRecord, RumorChange, SecurityRecord, from_event,
 };
 use crate::observe::recorder::Recorder;
 use crate::observe::{Line, Liveness, Session, Summary};
@@ -29,6 +29,7 @@ use crate::protocol::{NodeAddr, Time};
 use crate::rogue::Spec;
 use crate::runtime::launch::session_spec;
 use crate::scenario::{Action, NodeRef};
+use crate::security::{Auth, Key, KeyId, SecurityConfig};
 use crate::sim::{Cluster, SimConfig, TraceEntry};
 
 /// How often events are drained into the session (virtual time): fine
@@ -43,6 +44,22 @@ struct SimRun {
     session: Session,
     recorder: Option<Recorder>,
     rng: SmallRng,
+    seed: u64,
+    /// Keys made so far (the first one included), for the next key's seed.
+    keys_made: u64,
+}
+
+/// The id of the `n`-th key of a simulated run. The simulator moves
+/// packets, not bytes, so it needs key ids only: a key file's real id, or
+/// the id of a key derived from the seed (the same seed, the same ids, so
+/// a run replays byte for byte). Such a key protects nothing and is never
+/// used to seal.
+fn sim_key(security: &SecurityConfig, seed: u64, n: u64) -> Option<KeyId> {
+    match (&security.auth, n) {
+        (Auth::None, _) => None,
+        (Auth::File { key, .. }, 0) => Some(key.id()),
+        _ => Some(Key::from_seed(seed ^ 0x4B45_5953_0000_0000 ^ n).id()),
+    }
 }
 
 /// Runs the profile in the simulator and returns its summary.
@@ -83,6 +100,7 @@ pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> any
         },
         join_window: config.join_stagger * config.nodes as u32,
         trace: true,
+        key: sim_key(&config.security, config.seed, 0),
         ..SimConfig::new(config.nodes, config.seed)
     };
     let cluster = Cluster::new(sim).context("building the simulated cluster")?;
@@ -99,10 +117,18 @@ pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> any
             seed: config.seed,
             nodes: addrs.len(),
             addrs: addrs.iter().map(ToString::to_string).collect(),
+            security: Some(SecurityRecord::of(&config.security, cluster.keyring().map(|r| r.primary()))),
         };
         r.write(&Line::at(Time::ZERO, Record::Session(header)))?;
     }
-    let mut run = SimRun { cluster, session, recorder, rng: SmallRng::seed_from_u64(config.seed ^ 0x51A) };
+    let mut run = SimRun {
+        cluster,
+        session,
+        recorder,
+        rng: SmallRng::seed_from_u64(config.seed ^ 0x51A),
+        seed: config.seed,
+        keys_made: 1,
+    };
     let end = Time::ZERO + config.duration;
     let mut steps = config.timeline.iter().peekable();
     let mut next_metrics = Time::ZERO + METRICS_EVERY;
@@ -285,8 +311,39 @@ impl SimRun {
                 self.cluster.forge(i, spec)?;
                 self.emit(Line::at(self.cluster.now(), rogue_record(RogueChange::Started, &spec, i, 0, 0)))
             }
+            Action::KeyInstall | Action::KeyUse { .. } | Action::KeyRemove { .. } => self.rekey(action),
             network => self.network(network),
         }
+    }
+
+    /// A rotation step, on every node at once (as the real lab waits until
+    /// every node has it).
+    fn rekey(&mut self, action: &Action) -> anyhow::Result<()> {
+        let Some(ring) = self.cluster.keyring() else {
+            bail!("auth is off ([security] auth = \"none\"): there is no keyring to change");
+        };
+        let (change, id) = match action {
+            Action::KeyInstall => {
+                let generated = SecurityConfig::default();
+                let id = sim_key(&generated, self.seed, self.keys_made).expect("a generated key");
+                self.keys_made += 1;
+                self.cluster.key_install(id)?;
+                (KeyChange::Installed, id)
+            }
+            Action::KeyUse { key } => {
+                let id = ring.resolve_use(*key)?;
+                self.cluster.key_use(id)?;
+                (KeyChange::Used, id)
+            }
+            Action::KeyRemove { key } => {
+                let id = ring.resolve_remove(*key)?;
+                self.cluster.key_remove(id)?;
+                (KeyChange::Removed, id)
+            }
+            other => unreachable!("{} is not a key action", other.name()),
+        };
+        let record = change.record(id, self.cluster.keyring().expect("checked above"));
+        self.emit(Line::at(self.cluster.now(), record))
     }
 
     fn network(&mut self, action: &Action) -> anyhow::Result<()> {

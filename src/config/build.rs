@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use super::error::{ConfigError, Ctx, closest};
 use super::raw::{RawCluster, RawExpect, RawNetwork, RawProfile, RawProtocol, RawStep, Sp};
+use super::security::key_ref;
 use super::{LabConfig, MAX_DURATION, MAX_NODES, MAX_STEPS, MIN_BASE_PORT, NetworkConfig, default_duration};
 use crate::protocol::message::MAX_RUMOR_PAYLOAD;
 use crate::protocol::{Config, Preset};
 use crate::scenario::{Action, Expect, Groups, NodeRef, Step, format_duration};
+use crate::security::KeyRef;
 use crate::wire::MAX_DATAGRAM;
 
 /// The fix offered for every bad duration.
@@ -67,6 +69,7 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
     let (nodes, seed, base_port, join_stagger) = b.cluster(&cluster)?;
     let (preset, protocol) = b.protocol(&raw.protocol.unwrap_or_default())?;
     let network = b.network(&raw.network.unwrap_or_default())?;
+    let security = b.security(&raw.security.unwrap_or_default(), source)?;
     let mut timeline = Vec::new();
     for (i, step) in raw.timeline.iter().enumerate() {
         b.step(i + 1, step, &mut timeline)?;
@@ -111,6 +114,7 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
         protocol,
         member_cap,
         network,
+        security,
         timeline,
         expect,
         duration,
@@ -125,8 +129,8 @@ struct ProtocolSection {
     max_members_set: bool,
 }
 
-struct Builder<'a> {
-    ctx: Ctx<'a>,
+pub(super) struct Builder<'a> {
+    pub(super) ctx: Ctx<'a>,
 }
 
 impl Builder<'_> {
@@ -483,6 +487,9 @@ impl Builder<'_> {
                 Action::Rumor { node, payload }
             }
             "rogue" => self.rogue(n, &p, r, node()?)?,
+            "key_install" => Action::KeyInstall,
+            "key_use" => Action::KeyUse { key: key_ref(self, &p, n, r.key.as_ref(), KeyRef::Newest)? },
+            "key_remove" => Action::KeyRemove { key: key_ref(self, &p, n, r.key.as_ref(), KeyRef::Oldest)? },
             other => unreachable!("{other} is in Action::NAMES but has no parser"),
         };
 
@@ -620,7 +627,8 @@ impl StepSpec {
             "set_duplicate" => (&["probability"], false),
             "set_link" => (&["from", "to", "loss", "delay", "jitter"], false),
             "rumor" => (&["node", "payload"], false),
-            _ => (&[], false), // add, heal
+            "key_use" | "key_remove" => (&["key"], false),
+            _ => (&[], false), // add, heal, key_install
         };
         StepSpec { params, has_for, repeats: true }
     }
@@ -663,6 +671,7 @@ fn present(r: &RawStep) -> Vec<(&'static str, Range<usize>)> {
     add("probability", r.probability.as_ref().map(|x| x.span()));
     add("payload", r.payload.as_ref().map(|x| x.span()));
     add("attack", r.attack.as_ref().map(|x| x.span()));
+    add("key", r.key.as_ref().map(|x| x.span()));
     add("every", r.every.as_ref().map(|x| x.span()));
     add("count", r.count.as_ref().map(|x| x.span()));
     add("for", r.for_.as_ref().map(|x| x.span()));

@@ -12,6 +12,7 @@
 mod build;
 mod error;
 mod raw;
+mod security;
 #[cfg(test)]
 mod tests;
 
@@ -25,6 +26,7 @@ pub use self::error::{ConfigError, Location};
 use crate::profiles;
 use crate::protocol::{Config, Preset};
 use crate::scenario::{Action, Expect, Groups, NodeRef, Step, format_duration};
+use crate::security::{Auth, SecurityConfig};
 
 /// The member cap when a profile sets none: four times the most nodes the
 /// run can have, and at least 256. Room for every real node with plenty to
@@ -83,6 +85,8 @@ pub struct LabConfig {
     pub member_cap: Option<usize>,
     /// The baseline network.
     pub network: NetworkConfig,
+    /// How datagrams are authenticated (`[security]`).
+    pub security: SecurityConfig,
     /// Expanded timeline, sorted by time (stable: equal times keep profile order).
     pub timeline: Vec<Step>,
     /// What a headless run checks.
@@ -272,7 +276,17 @@ impl LabConfig {
                 ));
             }
         }
+        security::check_key_steps(&self.security, &self.timeline, &err)?;
         self.check_expect_fits(&err)
+    }
+
+    /// The protocol configuration each node runs: the profile's, with the
+    /// packet budget lowered by what sealing adds to a datagram, so a
+    /// sealed datagram still fits the profile's `packet_budget`.
+    pub fn node_protocol(&self) -> Config {
+        let mut c = self.protocol.clone();
+        c.packet_budget = self.security.core_budget(c.packet_budget);
+        c
     }
 
     /// Each time-bounded expectation must be checkable before the run ends.
@@ -378,6 +392,7 @@ impl LabConfig {
                 "jitter_ms": millis(self.network.jitter),
                 "duplicate": self.network.duplicate,
             },
+            "security": security_json(&self.security),
             "timeline": self.timeline,
             "expect": expect,
         });
@@ -388,6 +403,15 @@ impl LabConfig {
         }
         resolved
     }
+}
+
+/// `[security]` as a profile writes it: the key file's path, never a key.
+fn security_json(s: &SecurityConfig) -> Value {
+    let mut v = json!({ "auth": s.auth.mode(), "label": s.label });
+    if let Auth::File { path, .. } = &s.auth {
+        v["key_file"] = path.clone().into();
+    }
+    v
 }
 
 /// `[[timeline]] #3 (at 5s, crash)`

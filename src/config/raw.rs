@@ -21,6 +21,7 @@ pub(super) struct RawProfile {
     pub cluster: Option<RawCluster>,
     pub protocol: Option<RawProtocol>,
     pub network: Option<RawNetwork>,
+    pub security: Option<RawSecurity>,
     #[serde(default)]
     pub timeline: Vec<RawStep>,
     pub expect: Option<RawExpect>,
@@ -71,6 +72,15 @@ pub(super) struct RawNetwork {
     pub duplicate: Option<Sp<f64>>,
 }
 
+/// `[security]`: how datagrams are authenticated.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSecurity {
+    pub auth: Option<Sp<String>>,
+    pub key_file: Option<Sp<String>>,
+    pub label: Option<Sp<String>>,
+}
+
 /// One `[[timeline]]` entry. Flat, with every parameter of every action,
 /// so that "this parameter does not apply to that action" and "this action
 /// needs that parameter" get our own messages.
@@ -90,6 +100,7 @@ pub(super) struct RawStep {
     pub probability: Option<Sp<f64>>,
     pub payload: Option<Sp<String>>,
     pub attack: Option<Sp<String>>,
+    pub key: Option<Sp<String>>,
     pub every: Option<Sp<String>>,
     pub count: Option<Sp<i64>>,
     #[serde(rename = "for")]

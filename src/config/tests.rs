@@ -657,3 +657,96 @@ fn bad_rogue_steps_name_the_field_and_the_fix() {
         assert_has(&error(&step(body)), parts);
     }
 }
+
+#[test]
+fn security_defaults_to_a_generated_key_and_reads_key_files() {
+    use crate::security::{Auth, Key};
+    let c = parse("[cluster]\n").unwrap();
+    assert_eq!(c.security.auth, Auth::Generated, "authenticated out of the box");
+    assert_eq!(c.security.label, "gossip-lab");
+    assert_eq!(c.node_protocol().packet_budget, 1400 - crate::security::SEAL_OVERHEAD, "room for the seal");
+    let none = parse("[security]\nauth = \"none\"\nlabel = \"demo\"\n").unwrap();
+    assert_eq!((&none.security.auth, none.security.label.as_str()), (&Auth::None, "demo"));
+    assert_eq!(none.node_protocol().packet_budget, 1400);
+
+    let dir = tempfile::tempdir().unwrap();
+    let hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    std::fs::write(dir.path().join("cluster.key"), format!("{hex}\n")).unwrap();
+    let profile = dir.path().join("p.toml");
+    let text = "[security]\nkey_file = \"cluster.key\"\n";
+    let c = parse_profile(profile.to_str().unwrap(), text).unwrap();
+    let Auth::File { path, key } = &c.security.auth else { panic!("{:?}", c.security.auth) };
+    assert_eq!(*key, Key::parse(hex).unwrap());
+    assert_eq!(path, dir.path().join("cluster.key").to_str().unwrap(), "relative to the profile");
+    let resolved = c.resolved();
+    assert_eq!(resolved["security"], serde_json::json!({"auth": "key", "label": "gossip-lab", "key_file": path}));
+    assert!(!resolved.to_string().contains(hex), "the resolved profile names the file, never the key");
+    assert!(!format!("{c:?}").contains("0011223344"), "nor does the config's Debug");
+}
+
+#[test]
+fn bad_security_names_the_field_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = dir.path().join("short.key");
+    std::fs::write(&short, "abcd").unwrap();
+    let at = |p: &std::path::Path| format!("[security]\nkey_file = \"{}\"\n", p.display());
+    let cases: Vec<(String, Vec<String>)> = vec![
+        (
+            "[security]\nauth = \"aes\"\n".into(),
+            vec!["[security] auth = \"aes\" is not a mode: use \"key\"".into(), "or \"none\"".into()],
+        ),
+        (
+            "[security]\nauth = \"none\"\nkey_file = \"k\"\n".into(),
+            vec!["[security] key_file does not apply to auth = \"none\": remove key_file".into()],
+        ),
+        (
+            at(&dir.path().join("missing.key")),
+            vec!["[security] key_file = \"".into(), "cannot be read".into(), "64 hex digits or as base64".into()],
+        ),
+        (at(&short), vec!["is not a key: it decodes to 2 bytes, not 32".into(), "head -c 32 /dev/urandom".into()]),
+        (format!("[security]\nlabel = \"{}\"\n", "x".repeat(256)), vec!["[security] label is 256 bytes long".into()]),
+    ];
+    for (text, parts) in cases {
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        assert_has(&error(&text), &parts);
+    }
+}
+
+#[test]
+fn key_steps_parse_and_a_rotation_that_cannot_work_is_an_error() {
+    use crate::security::KeyRef;
+    let rotation = "[[timeline]]\nat = \"1s\"\naction = \"key_install\"\n\
+                    [[timeline]]\nat = \"2s\"\naction = \"key_use\"\n\
+                    [[timeline]]\nat = \"3s\"\naction = \"key_remove\"\nkey = \"oldest\"\n";
+    let c = parse(rotation).unwrap();
+    let actions: Vec<_> = c.timeline.iter().map(|s| s.action.clone()).collect();
+    assert_eq!(
+        actions,
+        [Action::KeyInstall, Action::KeyUse { key: KeyRef::Newest }, Action::KeyRemove { key: KeyRef::Oldest }]
+    );
+    let with_none = format!("[security]\nauth = \"none\"\n{rotation}");
+    assert_has(
+        &error(&with_none),
+        &["[[timeline]] #1 (at 1s, key_install): key actions need a keyring", "set auth = \"key\""],
+    );
+    assert_has(
+        &error("[[timeline]]\nat = \"1s\"\naction = \"key_remove\"\n"),
+        &["#1 (at 1s, key_remove): the keyring holds only the primary key: install a new key first"],
+    );
+    assert_has(
+        &error("[[timeline]]\nat = \"1s\"\naction = \"key_use\"\n"),
+        &["#1 (at 1s, key_use): that key is the primary already"],
+    );
+    assert_has(
+        &error("[[timeline]]\nat = \"1s\"\naction = \"key_install\"\nevery = \"1s\"\ncount = 8\n"),
+        &["key_install): the keyring is full (8 keys): remove a key first"],
+    );
+    assert_has(
+        &error("[[timeline]]\nat = \"1s\"\naction = \"key_use\"\nkey = \"k1\"\n"),
+        &["[[timeline]] #1 (at 1s, key_use): key = \"k1\" is not a key: use \"newest\" or \"oldest\""],
+    );
+    assert_has(
+        &error("[[timeline]]\nat = \"1s\"\naction = \"key_install\"\nkey = \"newest\"\n"),
+        &["\"key\" does not apply to key_install"],
+    );
+}

@@ -19,6 +19,7 @@
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
 //! - [`lines`]: the file writer under it, which hands the kernel whole lines only.
+//! - [`security`]: the log's account of keys: ids, never keys.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
 pub mod convert;
@@ -30,6 +31,7 @@ pub mod model;
 pub mod record;
 pub mod recorder;
 pub mod rumors;
+pub mod security;
 pub mod session;
 pub mod snapshot;
 pub mod status;

@@ -15,6 +15,7 @@ use std::net::SocketAddrV4;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::security::{KeyChange, SecurityRecord};
 use super::summary::Summary;
 // Where records come from, re-exported so that the log's types and their
 // constructors are found in one place.
@@ -29,7 +30,10 @@ mod rogue;
 pub use rogue::{RogueChange, RogueRecord};
 
 /// The session log format this build writes (and the newest it reads).
-pub const FORMAT: u32 = 1;
+/// Format 2 added two codec reject reasons (`unauthenticated`,
+/// `oversized`) to the `rejected` counters, which a format-1 reader cannot
+/// parse; this build reads format-1 logs with those counters at zero.
+pub const FORMAT: u32 = 2;
 
 /// One line of the session log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,6 +176,18 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cluster_sent: Option<u64>,
     },
+    /// The cluster's keyring changed (ground truth): key ids only, never
+    /// a key.
+    Key {
+        /// Installed, used (made primary) or removed.
+        event: KeyChange,
+        /// The key's id.
+        key: String,
+        /// The primary key's id afterwards.
+        primary: String,
+        /// Every installed key's id afterwards, oldest first.
+        keys: Vec<String>,
+    },
     /// A node's whole view, after the observer lost some of its events.
     View {
         /// The node.
@@ -217,6 +233,10 @@ pub struct Header {
     pub nodes: usize,
     /// Their addresses, by index.
     pub addrs: Vec<String>,
+    /// How datagrams were authenticated (absent in logs written before
+    /// sealing existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<SecurityRecord>,
 }
 
 /// Whether a session ran a profile's script or a person's hands.

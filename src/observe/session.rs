@@ -170,6 +170,9 @@ impl Session {
                 self.metrics.set_faults(&plan, t);
                 self.action(t);
             }
+            // A rotation is an action like a fault: convergence is judged
+            // after it, so a rotation that lost members would show.
+            Record::Key { .. } => self.action(t),
             Record::Member { observer, subject, to, .. } => self.metrics.view_changed(*observer, *subject, *to, t),
             Record::Forget { observer, subject } => self.metrics.forgotten(*observer, *subject, t),
             Record::Foreign { observer, member, from, to } => {
@@ -355,6 +358,11 @@ impl Session {
                 .map(|r| (r.as_str().to_string(), total.dropped[r.index()].packets))
                 .collect(),
             rejected: (0..REJECT_REASONS.len()).map(|i| total.rejected[i].packets).sum(),
+            rejected_by_reason: REJECT_REASONS
+                .iter()
+                .zip(&total.rejected)
+                .map(|(r, flow)| ((*r).to_string(), flow.packets))
+                .collect(),
         }
     }
 }

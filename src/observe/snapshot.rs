@@ -203,6 +203,9 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
             };
             ("rogue", Some(r.victim), text)
         }
+        Record::Key { event, key, primary, keys } => {
+            ("key", None, format!("key {key} {} ({} installed, primary {primary})", event.label(), keys.len()))
+        }
         Record::Session(_) | Record::Metrics(_) | Record::Summary(_) => return None,
     };
     Some(EventLine { t, kind, node, text })

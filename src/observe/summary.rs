@@ -92,8 +92,12 @@ pub struct TrafficSummary {
     pub sent_by_kind: BTreeMap<String, u64>,
     /// Datagrams dropped by the fault shim, by reason.
     pub dropped_by_reason: BTreeMap<String, u64>,
-    /// Datagrams rejected by the codec (foreign or malformed).
+    /// Datagrams rejected before the protocol saw them (foreign,
+    /// malformed, unauthenticated, oversized...).
     pub rejected: u64,
+    /// The same, by reason (absent in summaries written before it existed).
+    #[serde(default)]
+    pub rejected_by_reason: BTreeMap<String, u64>,
 }
 
 /// One checked expectation.
@@ -304,13 +308,15 @@ impl Summary {
         let t = &self.traffic;
         let drops: Vec<String> =
             t.dropped_by_reason.iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r} {n}")).collect();
+        let rejects: Vec<String> =
+            t.rejected_by_reason.iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r} {n}")).collect();
         let _ = writeln!(
             w,
             "traffic       {:.1} packets and {:.0} bytes per node per second; dropped: {}; rejected: {}",
             t.packets_per_node_per_s,
             t.bytes_per_node_per_s,
             if drops.is_empty() { "none".to_string() } else { drops.join(", ") },
-            t.rejected
+            if rejects.is_empty() { t.rejected.to_string() } else { rejects.join(", ") }
         );
         if self.events_dropped > 0 {
             let _ = writeln!(

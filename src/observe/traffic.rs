@@ -37,8 +37,13 @@ pub const DROP_REASONS: usize = DropReason::ALL.len();
 /// Number of [`MsgKind`]s.
 pub const MSG_KINDS: usize = MsgKind::ALL.len();
 /// Why an arriving datagram was rejected before the protocol saw it, in
-/// counter order (see [`crate::wire::WireError::reason`]).
-pub const REJECT_REASONS: [&str; 5] = ["bad_size", "foreign", "version", "malformed", "trailing"];
+/// counter order (see [`crate::wire::WireError::reason`] and
+/// [`crate::security::Reject::reason`]): `unauthenticated` did not open
+/// under the keyring (or was plain while sealing is on), `oversized` was
+/// larger than the largest datagram a node accepts (its read buffer).
+/// New reasons go at the end: session logs store these counters in order.
+pub const REJECT_REASONS: [&str; 7] =
+    ["bad_size", "foreign", "version", "malformed", "trailing", "unauthenticated", "oversized"];
 
 /// All traffic counters of one node (or, summed, of a cluster).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +54,10 @@ pub struct Traffic {
     pub received: [Flow; MSG_KINDS],
     /// Dropped by the fault shim (or a paused node's full buffer), by reason.
     pub dropped: [Flow; DROP_REASONS],
-    /// Arrived but rejected by the codec, by [`REJECT_REASONS`].
+    /// Arrived but rejected by the codec, by [`REJECT_REASONS`]. Logs
+    /// written before a reason existed have fewer entries: the missing
+    /// ones read as zero, and entries a newer build added are ignored.
+    #[serde(deserialize_with = "flows_by_position")]
     pub rejected: [Flow; REJECT_REASONS.len()],
 }
 
@@ -98,9 +106,26 @@ fn sum(flows: &[Flow]) -> Flow {
     })
 }
 
-/// The counter slot for a codec rejection reason.
+/// Reads a list of flows into a fixed array: missing entries are zero,
+/// extra ones are ignored.
+fn flows_by_position<'de, D, const N: usize>(d: D) -> Result<[Flow; N], D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let flows = Vec::<Flow>::deserialize(d)?;
+    let mut out = [Flow::default(); N];
+    for (o, f) in out.iter_mut().zip(flows) {
+        *o = f;
+    }
+    Ok(out)
+}
+
+/// The counter slot for a codec rejection reason; an unknown name (a bug)
+/// counts as `malformed`.
 pub fn reject_index(reason: &str) -> usize {
-    REJECT_REASONS.iter().position(|r| *r == reason).unwrap_or(REJECT_REASONS.len() - 1)
+    let malformed = 3;
+    debug_assert_eq!(REJECT_REASONS[malformed], "malformed");
+    REJECT_REASONS.iter().position(|r| *r == reason).unwrap_or(malformed)
 }
 
 #[cfg(test)]
@@ -119,5 +144,21 @@ mod tests {
         assert_eq!(b.sent_total(), Flow { packets: 4, bytes: 140 });
         assert_eq!(b.dropped_total().packets, 2);
         assert_eq!(reject_index("foreign"), 1);
+        assert_eq!(reject_index("no such reason"), reject_index("malformed"));
+    }
+
+    #[test]
+    fn rejections_from_older_logs_read_with_the_new_reasons_zero() {
+        let mut t = Traffic::default();
+        t.rejected[reject_index("unauthenticated")].add(50);
+        let mut json = serde_json::to_value(&t).unwrap();
+        let old: Vec<_> = json["rejected"].as_array().unwrap()[..5].to_vec();
+        json["rejected"] = old.into();
+        let back: Traffic = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back.rejected_total(), Flow::default());
+        let mut longer = serde_json::to_value(&t).unwrap();
+        longer["rejected"].as_array_mut().unwrap().push(serde_json::json!({"packets": 9, "bytes": 9}));
+        let back: Traffic = serde_json::from_value(longer).unwrap();
+        assert_eq!(back, t);
     }
 }

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::LabMsg;
 use super::clock::LabClock;
+use super::keys::{KeyActionError, LabKeys};
 use super::node_task::{self, EventSink, NodeCommand, NodeSpec};
 use super::rogue::{Job, Rogue};
 use super::shim::{SharedFaults, ShimSocket};
@@ -70,6 +71,9 @@ pub enum LabError {
     /// The rogue's socket could not be bound.
     #[error("cannot bind the rogue's socket on 127.0.0.1: {0}")]
     Rogue(std::io::Error),
+    /// A key action was refused, or no key could be made.
+    #[error("{0}")]
+    Key(#[from] KeyActionError),
 }
 
 /// One node's place in the lab; it outlives the process (restarts reuse it).
@@ -106,6 +110,7 @@ pub struct Lab {
     rng: SmallRng,
     /// The rogue sender, bound at the first attack.
     rogue: Option<Rogue>,
+    keys: LabKeys,
 }
 
 impl Lab {
@@ -121,7 +126,9 @@ impl Lab {
         let baseline =
             LinkRule { loss: network.loss, delay: network.delay, jitter: network.jitter, duplicate: network.duplicate };
         let faults = Arc::new(RwLock::new(FaultPlan::new(baseline)));
+        let keys = LabKeys::new(&config.security).map_err(|e| LabError::Key(e.into()))?;
         let mut lab = Lab {
+            keys,
             rng: SmallRng::seed_from_u64(config.seed ^ 0x1AB),
             clock,
             faults,
@@ -163,14 +170,16 @@ impl Lab {
             None => (Arc::default(), Arc::default(), 0),
         };
         let shim_seed = self.config.seed ^ ((i as u64) << 20) ^ u64::from(lives) << 40;
-        let shim = ShimSocket::new(socket, self.faults.clone(), traffic.clone(), shim_seed)
+        let codec = self.keys.codec().map_err(|e| LabError::Key(e.into()))?;
+        let shim = ShimSocket::new(socket, self.faults.clone(), traffic.clone(), shim_seed, codec)
             .map_err(|source| LabError::Bind { port: 0, source })?;
         let addr = shim.addr();
         let (tx, rx) = mpsc::channel(COMMANDS);
         let cancel = CancellationToken::new();
         let spec = NodeSpec {
             index: i,
-            config: self.config.protocol.clone(),
+            config: self.config.node_protocol(),
+            max_datagram: self.config.protocol.packet_budget,
             seed: self.config.seed.wrapping_mul(0x9E37_79B9).wrapping_add((i as u64) << 8 | u64::from(lives)),
             seeds,
             shim,
@@ -216,6 +225,11 @@ impl Lab {
     /// The lab clock.
     pub fn clock(&self) -> LabClock {
         self.clock
+    }
+
+    /// The session header's account of authentication (key ids only).
+    pub fn security(&self) -> crate::observe::record::SecurityRecord {
+        self.keys.header()
     }
 
     /// The configuration the lab was started with.
@@ -317,6 +331,7 @@ impl Lab {
                 let i = self.resolve(*node, |l| attack.victim_ok(l), attack.verb())?;
                 self.forge(i, Spec::new(*attack, *count, *duration)).await
             }
+            Action::KeyInstall | Action::KeyUse { .. } | Action::KeyRemove { .. } => self.rekey(action).await,
             network => self.network(network).await,
         }
     }
@@ -346,6 +361,28 @@ impl Lab {
             Some(sent) => format!("{what}: {} datagrams, {} bytes", sent.datagrams, sent.bytes),
             None => format!("{what}: at most {} datagrams/s", crate::rogue::MAX_RATE),
         })
+    }
+
+    /// A rotation step: changes the lab's keyring, then gives every node
+    /// that runs (paused ones too) the new keyring and waits until each
+    /// uses it, so a step is done everywhere before the next one starts.
+    /// Nodes that are down get it when they start again.
+    async fn rekey(&mut self, action: &Action) -> Result<String, LabError> {
+        let (record, feedback) = self.keys.apply(action)?;
+        let ciphers = self.keys.ciphers().expect("a key action succeeded, so there is a keyring");
+        let mut pending = Vec::with_capacity(self.slots.len());
+        for i in 0..self.slots.len() {
+            let (done, rx) = oneshot::channel();
+            self.command(i, NodeCommand::Keys { keys: ciphers.clone(), done }).await;
+            pending.push(rx);
+        }
+        for rx in pending {
+            // An error means the node stopped meanwhile: it restarts with
+            // the lab's keyring.
+            let _ = rx.await;
+        }
+        let _ = self.obs.send(LabMsg::Keys { t: self.clock.now(), record }).await;
+        Ok(feedback)
     }
 
     async fn network(&mut self, action: &Action) -> Result<String, LabError> {

@@ -108,6 +108,7 @@ pub async fn launch_with(
         seed: lab.config().seed,
         nodes: addrs.len(),
         addrs: addrs.iter().map(ToString::to_string).collect(),
+        security: Some(lab.security()),
     };
     let session = Session::new(spec, &addrs);
     let handles = lab

@@ -9,9 +9,11 @@
 //!   claims against a node and is not behind the fault model.
 //! - [`observer`]: folds node events and ground truth into the session log,
 //!   the metrics and the dashboard's snapshot.
+//! - [`keys`]: the lab's keyring, and the copy each node life gets.
 //! - [`clock`], [`traffic`]: the lab clock and lock-free traffic counters.
 
 pub mod clock;
+pub mod keys;
 pub mod lab;
 pub mod launch;
 pub mod node_task;
@@ -24,7 +26,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::faults::FaultPlan;
 use crate::observe::NodeStatus;
-use crate::observe::record::{NodeChange, RogueRecord};
+use crate::observe::record::{NodeChange, Record, RogueRecord};
 use crate::protocol::{Event, Member, NodeAddr, RumorId, Time};
 
 pub use lab::{Lab, LabError};
@@ -84,6 +86,13 @@ pub enum LabMsg {
         traffic: Arc<traffic::AtomicTraffic>,
         /// Its status slot.
         status: Arc<Mutex<NodeStatus>>,
+    },
+    /// The keyring changed on every node (a [`Record::Key`]).
+    Keys {
+        /// When.
+        t: Time,
+        /// The record: key ids only.
+        record: Record,
     },
     /// The fault plan changed.
     Faults {

@@ -20,7 +20,7 @@ use super::shim::ShimSocket;
 use crate::observe::NodeStatus;
 use crate::observe::traffic::reject_index;
 use crate::protocol::{Config, Event, Node, NodeAddr, RumorError, RumorId, Time};
-use crate::wire;
+use crate::security::CipherRing;
 
 /// What the lab can ask of a running node.
 #[derive(Debug)]
@@ -37,6 +37,15 @@ pub enum NodeCommand {
         payload: Vec<u8>,
         /// Where to send the rumor's id (or why it was refused).
         reply: oneshot::Sender<Result<RumorId, RumorError>>,
+    },
+    /// Seal and open with this keyring from now on (a rotation step).
+    /// Carried out even while paused: it is the operator's configuration,
+    /// not protocol work. `done` is answered once it is in force.
+    Keys {
+        /// The new keyring.
+        keys: Arc<CipherRing>,
+        /// Answered when the node uses it.
+        done: oneshot::Sender<()>,
     },
 }
 
@@ -70,8 +79,11 @@ impl EventSink {
 pub struct NodeSpec {
     /// The node's index in the lab.
     pub index: usize,
-    /// Protocol configuration.
+    /// Protocol configuration (its packet budget leaves room for sealing).
     pub config: Config,
+    /// The largest datagram the node accepts: the profile's packet budget.
+    /// Anything larger is counted as `oversized` and dropped unread.
+    pub max_datagram: usize,
     /// Seed of the node's protocol RNG.
     pub seed: u64,
     /// Members to join through (empty for the first node).
@@ -119,7 +131,20 @@ struct Task {
 
 /// Runs a node until it is cancelled (a crash) or has left.
 pub async fn run(spec: NodeSpec) {
-    let NodeSpec { index, config, seed, seeds, shim, clock, events, mut commands, cancel, status, start_after } = spec;
+    let NodeSpec {
+        index,
+        config,
+        max_datagram,
+        seed,
+        seeds,
+        shim,
+        clock,
+        events,
+        mut commands,
+        cancel,
+        status,
+        start_after,
+    } = spec;
     if !start_after.is_zero() {
         tokio::select! {
             () = cancel.cancelled() => return,
@@ -127,7 +152,9 @@ pub async fn run(spec: NodeSpec) {
         }
     }
     let now = clock.now();
-    let buf_len = config.packet_budget.max(1500) + 512;
+    // One byte more than the largest datagram accepted: a datagram that
+    // fills the buffer was larger, and the kernel cut it short.
+    let buf_len = max_datagram + 1;
     let grain = timer_grain(&config);
     let mut node = Node::new(shim.addr(), config, seed, now);
     node.join(&seeds, now);
@@ -193,6 +220,10 @@ impl Task {
                 }
                 let _ = reply.send(result);
             }
+            NodeCommand::Keys { keys, done } => {
+                self.shim.set_keys(keys);
+                let _ = done.send(());
+            }
             NodeCommand::Pause | NodeCommand::Resume => {}
         }
     }
@@ -212,6 +243,7 @@ impl Task {
                     None => return false,
                     Some(NodeCommand::Resume) => break,
                     Some(NodeCommand::Pause) => {}
+                    Some(keys @ NodeCommand::Keys { .. }) => self.command(keys),
                     Some(other) => deferred.push(other),
                 },
                 () = self.shim.send_delayed(), if self.shim.has_delayed() => {}
@@ -236,7 +268,11 @@ impl Task {
                 Ok(Some(got)) => got,
                 Ok(None) | Err(_) => break,
             };
-            let bytes = &self.buf[..len];
+            if len >= self.buf.len() {
+                // Truncated by the kernel: counted with the bytes read.
+                self.shim.traffic().rejected(reject_index("oversized"), len);
+                continue;
+            }
             let from = match from {
                 SocketAddr::V4(a) => a,
                 SocketAddr::V6(_) => {
@@ -244,7 +280,7 @@ impl Task {
                     continue;
                 }
             };
-            match wire::decode(bytes) {
+            match self.shim.open(&mut self.buf[..len]) {
                 Ok(packet) => {
                     self.shim.traffic().received(packet.body.kind(), len);
                     let now = self.clock.now();

@@ -258,6 +258,7 @@ impl State {
                 self.emit(Line::at(t, Record::Fault { label, action, plan }));
             }
             LabMsg::Rogue { t, record } => self.emit(Line::at(t, Record::Rogue(record))),
+            LabMsg::Keys { t, record } => self.emit(Line::at(t, record)),
         }
     }
 

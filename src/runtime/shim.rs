@@ -6,7 +6,8 @@
 //! node, not a task per packet) and send it later, possibly twice. Jitter
 //! makes held datagrams overtake each other, which is how reordering
 //! happens. This module and the node task are the only code that touches a
-//! socket.
+//! socket. The shim also holds the node's [`Codec`], so every datagram is
+//! sealed on its way out and opened on its way in, with the node's keys.
 
 use std::io;
 use std::net::{SocketAddr, SocketAddrV4};
@@ -22,7 +23,7 @@ use tokio_util::time::DelayQueue;
 use super::traffic::AtomicTraffic;
 use crate::faults::{DropReason, FaultPlan, Verdict};
 use crate::protocol::{NodeAddr, Packet};
-use crate::wire;
+use crate::security::{CipherRing, Codec, Reject};
 
 /// The receive buffer each node asks for: memberlist's 2 MiB. The default
 /// (about 208 KiB, which the kernel charges ~1 KiB per small datagram
@@ -48,17 +49,20 @@ pub struct ShimSocket {
     rng: SmallRng,
     delayed: DelayQueue<(NodeAddr, Vec<u8>)>,
     traffic: Arc<AtomicTraffic>,
+    codec: Codec,
     encode_buf: Vec<u8>,
 }
 
 impl ShimSocket {
     /// Wraps a socket from [`ShimSocket::bind`]. `seed` drives this shim's
-    /// fault decisions. Must be called inside a tokio runtime.
+    /// fault decisions; `codec` seals and opens its datagrams. Must be
+    /// called inside a tokio runtime.
     pub fn new(
         socket: std::net::UdpSocket,
         faults: SharedFaults,
         traffic: Arc<AtomicTraffic>,
         seed: u64,
+        codec: Codec,
     ) -> io::Result<ShimSocket> {
         let sender = socket.try_clone()?;
         let socket = UdpSocket::from_std(socket)?;
@@ -76,6 +80,7 @@ impl ShimSocket {
             rng: SmallRng::seed_from_u64(seed),
             delayed: DelayQueue::new(),
             traffic,
+            codec,
             encode_buf: Vec::with_capacity(1500),
         })
     }
@@ -101,10 +106,21 @@ impl ShimSocket {
         &self.traffic
     }
 
-    /// Encodes `packet` and sends it to `to` as the fault plan decides.
+    /// Replaces the keyring the codec seals and opens with.
+    pub fn set_keys(&mut self, keys: Arc<CipherRing>) {
+        self.codec.set_keys(keys);
+    }
+
+    /// Opens and decodes a datagram that arrived (decrypting it in place).
+    pub fn open(&self, datagram: &mut [u8]) -> Result<Packet, Reject> {
+        self.codec.decode(datagram)
+    }
+
+    /// Encodes (and seals) `packet` and sends it to `to` as the fault plan
+    /// decides.
     pub fn send(&mut self, to: NodeAddr, packet: &Packet) {
         self.encode_buf.clear();
-        wire::encode_into(packet, &mut self.encode_buf);
+        self.codec.encode_into(packet, &mut self.encode_buf);
         let len = self.encode_buf.len();
         self.traffic.sent(packet.body.kind(), len);
         let verdict = {

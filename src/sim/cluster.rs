@@ -21,8 +21,10 @@ use super::queue::{Delivery, EventQueue, Item, Sender};
 use super::stats::NetStats;
 use super::trace::Trace;
 use crate::faults::{DropReason, FaultPlan, Verdict};
+use crate::observe::traffic::reject_index;
 use crate::observe::{Liveness, Metrics, Traffic};
 use crate::protocol::{Event, Node, NodeAddr, Packet, State, Time, Transmit};
+use crate::security::{Keyring, SEAL_OVERHEAD, core_budget};
 use crate::wire;
 
 /// One node's place in the cluster; it outlives the process (restarts
@@ -45,12 +47,15 @@ pub(crate) struct Slot {
     pub traffic: Traffic,
     /// When its current life started.
     pub started: Time,
+    /// The key ids it seals with and opens (`None`: plain datagrams).
+    pub keys: Option<Keyring<()>>,
 }
 
 impl Slot {
-    fn new(addr: NodeAddr, node: Node, started: Time) -> Slot {
+    fn new(addr: NodeAddr, node: Node, started: Time, keys: Option<Keyring<()>>) -> Slot {
         Slot {
             started,
+            keys,
             addr,
             node: Some(node),
             liveness: Liveness::Up,
@@ -85,16 +90,20 @@ pub struct Cluster {
     pub(crate) attacks_done: Vec<(Time, usize)>,
     /// Reused by the wire round trip so it allocates once.
     scratch: Vec<u8>,
+    /// The cluster's keyring, which every node life starts with and every
+    /// key command changes (`None`: plain datagrams).
+    pub(crate) keyring: Option<Keyring<()>>,
 }
 
 impl Cluster {
     /// Builds the cluster at t=0: every node is created, node 0 is the
     /// seed, and the others join it (at once, or spread over
     /// `join_window`).
-    pub fn new(config: SimConfig) -> Result<Cluster, SimError> {
+    pub fn new(mut config: SimConfig) -> Result<Cluster, SimError> {
         if config.nodes == 0 {
             return Err(SimError::NoNodes);
         }
+        config.protocol.packet_budget = core_budget(config.key.is_some(), config.protocol.packet_budget);
         config.baseline.validate()?;
         let addrs: Vec<NodeAddr> = (0..config.nodes).map(node_addr).collect();
         let mut cluster = Cluster {
@@ -110,6 +119,7 @@ impl Cluster {
             attacks: Vec::new(),
             attacks_done: Vec::new(),
             scratch: Vec::new(),
+            keyring: config.key.map(|id| Keyring::new(id, ())),
             config,
         };
         for i in 0..cluster.config.nodes {
@@ -142,7 +152,7 @@ impl Cluster {
         debug_assert_eq!(i, self.slots.len());
         let addr = node_addr(i);
         let node = Node::new(addr, self.config.protocol.clone(), node_seed(self.config.seed, i, 0), self.now);
-        self.slots.push(Slot::new(addr, node, self.now));
+        self.slots.push(Slot::new(addr, node, self.now, self.keyring.clone()));
         self.plan.set_node(addr, Liveness::Up.fault());
         self.service(i);
     }
@@ -267,18 +277,27 @@ impl Cluster {
         }
     }
 
-    /// Gives a datagram to its (running) node and counts it delivered. The
-    /// caller services the node afterwards.
+    /// Gives a datagram to its (running) node and counts it delivered, or
+    /// rejects it as `unauthenticated` when it would not open under the
+    /// node's keyring. The caller services the node afterwards.
     pub(crate) fn hand_over(&mut self, d: Delivery) {
         let kind = d.packet.body.kind();
-        self.stats.delivered.add(kind, d.len);
-        // Sealing belongs here: a node's datagram opens with the cluster's
-        // key, and a rogue's (which has none) is rejected before decoding.
         let from = match d.from {
             Sender::Node(i) => self.slots[i as usize].addr,
             Sender::Rogue => super::addr::ROGUE_ADDR,
         };
         let slot = &mut self.slots[d.to as usize];
+        let opens = match (&slot.keys, d.key) {
+            (None, None) => true,
+            (Some(ring), Some(id)) => ring.contains(id),
+            (None, Some(_)) | (Some(_), None) => false,
+        };
+        if !opens {
+            self.stats.rejected.add(kind, d.len);
+            slot.traffic.rejected[reject_index("unauthenticated")].add(d.len as usize);
+            return;
+        }
+        self.stats.delivered.add(kind, d.len);
         slot.traffic.received[kind.index()].add(d.len as usize);
         if let Some(node) = slot.node.as_mut() {
             node.handle_packet(from, d.packet, self.now);
@@ -294,8 +313,10 @@ impl Cluster {
     }
 
     fn transmit(&mut self, from: usize, t: Transmit) {
-        let len = wire::datagram_len(&t.packet) as u32;
-        let packet = if self.config.wire_roundtrip { self.round_trip(t.packet, len) } else { t.packet };
+        let plain = wire::datagram_len(&t.packet) as u32;
+        let packet = if self.config.wire_roundtrip { self.round_trip(t.packet, plain) } else { t.packet };
+        let key = self.slots[from].keys.as_ref().map(Keyring::primary);
+        let len = if key.is_some() { plain + SEAL_OVERHEAD as u32 } else { plain };
         let kind = packet.body.kind();
         self.stats.sent.add(kind, len);
         self.slots[from].traffic.sent[kind.index()].add(len as usize);
@@ -307,7 +328,7 @@ impl Cluster {
             self.slots[from].traffic.dropped[DropReason::NodeDown.index()].add(len as usize);
             return;
         };
-        let delivery = Delivery { from: Sender::Node(from as u32), to: to as u32, len, packet };
+        let delivery = Delivery { from: Sender::Node(from as u32), to: to as u32, len, key, packet };
         match self.plan.verdict(from_addr, t.to, &mut self.rng) {
             Verdict::Drop(reason) => self.drop_delivery(&delivery, reason),
             Verdict::Deliver(delay) => self.queue.push(self.now + delay, Item::Deliver(delivery)),

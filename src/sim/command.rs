@@ -8,6 +8,7 @@ use crate::faults::{FaultError, LinkRule};
 use crate::observe::Liveness;
 use crate::protocol::{RumorError, RumorId};
 use crate::rogue::Spec;
+use crate::security::{KeyId, KeyringError};
 
 /// One action on the cluster. Nodes are named by index.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +68,12 @@ pub enum Command {
         /// The attack.
         spec: Spec,
     },
+    /// Install a key on every node: it opens, it does not seal yet.
+    KeyInstall(KeyId),
+    /// Make an installed key the primary on every node: it seals.
+    KeyUse(KeyId),
+    /// Remove a key from every node: it no longer opens.
+    KeyRemove(KeyId),
 }
 
 /// What a successful command produced.
@@ -108,4 +115,10 @@ pub enum SimError {
     /// The node refused the rumor.
     #[error(transparent)]
     Rumor(#[from] RumorError),
+    /// A key command on a cluster without keys (`auth = "none"`).
+    #[error("the cluster has no keyring (auth is off)")]
+    NoKeyring,
+    /// The keyring refused the change.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
 }

@@ -11,6 +11,7 @@ use super::queue::Item;
 use crate::faults::LinkRule;
 use crate::observe::Liveness;
 use crate::protocol::{Node, NodeAddr, RumorId, Time};
+use crate::security::KeyId;
 
 impl Cluster {
     /// Queues `command` to run at virtual time `at` (or at once, if `at`
@@ -45,6 +46,9 @@ impl Cluster {
             Command::SetLink { from, to, rule } => self.set_link(from, to, rule),
             Command::InjectRumor { node, payload } => return self.inject_rumor(node, payload).map(Outcome::Rumor),
             Command::Forge { node, spec } => return self.forge(node, spec).map(Outcome::Forged),
+            Command::KeyInstall(id) => self.key_install(id),
+            Command::KeyUse(id) => self.key_use(id),
+            Command::KeyRemove(id) => self.key_remove(id),
         }
         .map(|()| Outcome::Done)
     }
@@ -102,6 +106,8 @@ impl Cluster {
         slot.started = self.now;
         let seed = node_seed(self.config.seed, i, slot.restarts);
         slot.node = Some(Node::new(slot.addr, self.config.protocol.clone(), seed, self.now));
+        // A fresh process is configured with the keyring in force now.
+        slot.keys = self.keyring.clone();
         self.set_liveness(i, Liveness::Up);
         self.join(i)
     }
@@ -227,6 +233,45 @@ impl Cluster {
         rule.validate()?;
         self.plan.set_link(self.addr_of(from)?, self.addr_of(to)?, rule);
         self.plan_changed();
+        Ok(())
+    }
+
+    // ----- keys --------------------------------------------------------------
+
+    /// Installs key `id` on every node (and for nodes started later): it
+    /// opens datagrams, it does not seal them yet.
+    pub fn key_install(&mut self, id: KeyId) -> Result<(), SimError> {
+        self.rekey(|ring| ring.install(id, ()))
+    }
+
+    /// Makes key `id` the primary on every node: it seals from now.
+    pub fn key_use(&mut self, id: KeyId) -> Result<(), SimError> {
+        self.rekey(|ring| ring.use_key(id))
+    }
+
+    /// Removes key `id` from every node: datagrams sealed with it, even
+    /// those already in flight, no longer open.
+    pub fn key_remove(&mut self, id: KeyId) -> Result<(), SimError> {
+        self.rekey(|ring| ring.remove(id).map(drop))
+    }
+
+    /// The cluster's keyring (`None` with plain datagrams).
+    pub fn keyring(&self) -> Option<&crate::security::Keyring<()>> {
+        self.keyring.as_ref()
+    }
+
+    /// Changes the cluster's keyring, then gives every node the result, at
+    /// once: the operator's change reaches paused nodes too, and crashed
+    /// ones get it when they restart.
+    fn rekey(
+        &mut self,
+        change: impl FnOnce(&mut crate::security::Keyring<()>) -> Result<(), crate::security::KeyringError>,
+    ) -> Result<(), SimError> {
+        let ring = self.keyring.as_mut().ok_or(SimError::NoKeyring)?;
+        change(ring)?;
+        for slot in &mut self.slots {
+            slot.keys = Some(ring.clone());
+        }
         Ok(())
     }
 

@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use crate::faults::LinkRule;
 use crate::protocol::Config;
+use crate::security::KeyId;
 
 pub mod addr;
 pub mod cluster;
@@ -71,6 +72,13 @@ pub struct SimConfig {
     /// How often `run_until_pred` checks its predicate in virtual time
     /// (zero: after every event).
     pub check_every: Duration,
+    /// The id of the key every node starts with, or `None` for plain
+    /// datagrams (`auth = "none"`). The simulator models sealing by key id:
+    /// a datagram carries its sender's primary key id, and a node accepts
+    /// it only if that key is installed in its own keyring (else it is
+    /// counted `unauthenticated`). Byte counts include the seal's overhead,
+    /// and the protocol's packet budget is lowered by it, as on sockets.
+    pub key: Option<KeyId>,
 }
 
 impl SimConfig {
@@ -88,6 +96,7 @@ impl SimConfig {
             wire_roundtrip: false,
             pause_buffer: 2 << 20,
             check_every: Duration::ZERO,
+            key: None,
         }
     }
 }

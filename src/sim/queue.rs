@@ -12,14 +12,17 @@ use std::collections::BinaryHeap;
 
 use super::command::Command;
 use crate::protocol::{Packet, Time};
+use crate::security::KeyId;
 
 /// A datagram on its way: `to` is a node index, `len` its datagram size
-/// (computed once, at send time).
+/// (computed once, at send time), `key` the id of the key it is sealed
+/// with (`None`: plain, which is all the rogue can send).
 #[derive(Debug)]
 pub(crate) struct Delivery {
     pub from: Sender,
     pub to: u32,
     pub len: u32,
+    pub key: Option<KeyId>,
     pub packet: Packet,
 }
 

@@ -123,7 +123,7 @@ impl Cluster {
         self.stats.forged.add(kind, len);
         match node_index(f.to).filter(|&j| j < self.slots.len()) {
             Some(to) => {
-                let delivery = Delivery { from: Sender::Rogue, to: to as u32, len, packet };
+                let delivery = Delivery { from: Sender::Rogue, to: to as u32, len, key: None, packet };
                 self.queue.push(self.now, Item::Deliver(delivery));
             }
             None => self.stats.drop(kind, len, DropReason::NodeDown),

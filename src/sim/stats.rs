@@ -4,7 +4,7 @@
 //! from the simulator can be compared with the UDP runtime and with the
 //! peers' measurements. Every datagram is accounted exactly once at each
 //! stage, which gives a conservation law the tests check:
-//! `sent + duplicated + forged = delivered + dropped + in flight + buffered`.
+//! `sent + duplicated + forged = delivered + rejected + dropped + in flight + buffered`.
 
 use crate::faults::DropReason;
 use crate::protocol::MsgKind;
@@ -59,6 +59,9 @@ pub struct NetStats {
     pub forged: ByKind,
     /// Datagrams handed to a running node.
     pub delivered: ByKind,
+    /// Datagrams that reached a running node but did not open under its
+    /// keyring (`unauthenticated`), so the protocol never saw them.
+    pub rejected: ByKind,
     /// Datagrams that never reached a node.
     pub dropped: ByKind,
     /// The same drops by reason, indexed by [`DropReason::index`].

@@ -32,11 +32,15 @@ fn converge(c: &mut Cluster, limit: Duration) -> Duration {
     at - start
 }
 
-/// sent + duplicated + forged = delivered + dropped + in flight + buffered.
+/// sent + duplicated + forged = delivered + rejected + dropped + in flight + buffered.
 pub(super) fn assert_conservation(c: &Cluster) {
     let s = c.stats();
     let out = s.sent.total.packets + s.duplicated.total.packets + s.forged.total.packets;
-    let accounted = s.delivered.total.packets + s.dropped.total.packets + c.in_flight() as u64 + c.buffered() as u64;
+    let accounted = s.delivered.total.packets
+        + s.rejected.total.packets
+        + s.dropped.total.packets
+        + c.in_flight() as u64
+        + c.buffered() as u64;
     assert_eq!(out, accounted, "{s:#?}");
     let by_reason: u64 = s.dropped_by_reason.iter().map(|t| t.packets).sum();
     assert_eq!(by_reason, s.dropped.total.packets);
@@ -325,4 +329,99 @@ fn a_converged_start_is_converged_from_the_first_instant_and_stays_so() {
     c.crash(5).unwrap();
     c.run_for(Duration::from_secs(10));
     assert!((0..64).filter(|&o| o != 5).all(|o| c.view(o, 5) == Some(State::Dead)));
+}
+
+// ----- keys ------------------------------------------------------------------
+
+fn key(n: u8) -> crate::security::KeyId {
+    crate::security::KeyId::from_bytes([n; 4])
+}
+
+fn keyed(nodes: usize, seed: u64) -> Cluster {
+    Cluster::new(SimConfig { key: Some(key(1)), ..config(nodes, seed) }).expect("valid config")
+}
+
+fn unauthenticated(c: &Cluster) -> u64 {
+    (0..c.len()).map(|i| c.traffic(i).rejected[crate::observe::traffic::reject_index("unauthenticated")].packets).sum()
+}
+
+#[test]
+fn sealed_datagrams_cost_the_overhead_and_fill_a_smaller_budget() {
+    let mut plain = cluster(8, 3);
+    let mut sealed = keyed(8, 3);
+    converge(&mut plain, Duration::from_secs(10));
+    converge(&mut sealed, Duration::from_secs(10));
+    let node = sealed.node(0).unwrap();
+    assert_eq!(node.config().packet_budget, Config::fast().packet_budget - crate::security::SEAL_OVERHEAD);
+    let per = |c: &Cluster| {
+        let t = c.stats().sent.kind(MsgKind::Ping);
+        t.bytes as f64 / t.packets as f64
+    };
+    let extra = per(&sealed) - per(&plain);
+    assert!((extra - crate::security::SEAL_OVERHEAD as f64).abs() < 2.0, "a ping costs {extra} bytes more sealed");
+    assert_eq!(unauthenticated(&sealed), 0);
+    assert_conservation(&sealed);
+}
+
+#[test]
+fn a_rotation_in_three_steps_rejects_nothing() {
+    let mut c = keyed(16, 4);
+    c.set_baseline(crate::faults::LinkRule { delay: Duration::from_millis(20), ..crate::faults::LinkRule::PERFECT })
+        .unwrap();
+    converge(&mut c, Duration::from_secs(10));
+    c.key_install(key(2)).unwrap();
+    c.run_for(Duration::from_secs(1));
+    c.key_use(key(2)).unwrap();
+    // Datagrams sealed with key 1 are still in flight: they open, since 1
+    // is still installed.
+    c.run_for(Duration::from_secs(1));
+    c.key_remove(key(1)).unwrap();
+    c.run_for(Duration::from_secs(5));
+    assert_eq!(unauthenticated(&c), 0);
+    assert!(c.converged());
+    assert_eq!(c.false_deaths() + c.false_suspicions(), 0);
+    let ring = c.keyring().unwrap();
+    assert_eq!((ring.primary(), ring.len()), (key(2), 1));
+}
+
+#[test]
+fn removing_the_old_key_too_early_rejects_what_is_in_flight_and_a_stranger_is_never_heard() {
+    let mut c = keyed(16, 5);
+    c.set_baseline(crate::faults::LinkRule { delay: Duration::from_millis(20), ..crate::faults::LinkRule::PERFECT })
+        .unwrap();
+    converge(&mut c, Duration::from_secs(10));
+    // Skipping the install step: nodes switch to key 2 before anyone can
+    // open it, then drop key 1 with its datagrams still in flight.
+    c.key_install(key(2)).unwrap();
+    c.key_use(key(2)).unwrap();
+    c.key_remove(key(1)).unwrap();
+    c.run_for(Duration::from_millis(100));
+    let lost = unauthenticated(&c);
+    assert!(lost > 0, "datagrams sealed with the removed key were rejected");
+    assert_eq!(c.stats().rejected.total.packets, lost, "counted once, as unauthenticated");
+    assert_conservation(&c);
+
+    // A node restarted now gets the keyring in force, and is heard.
+    c.crash(3).unwrap();
+    c.run_for(Duration::from_secs(2));
+    c.restart(3).unwrap();
+    converge(&mut c, Duration::from_secs(20));
+    assert_eq!(c.slots[3].keys.as_ref().unwrap().primary(), key(2));
+
+    assert_eq!(c.key_remove(key(2)), Err(SimError::Keyring(crate::security::KeyringError::RemovePrimary(key(2)))));
+    assert_eq!(cluster(2, 5).key_install(key(9)), Err(SimError::NoKeyring));
+
+    // A node on a key nobody else holds is a stranger: everything it says
+    // (it soon suspects and buries everyone) is rejected unheard, and the
+    // rest of the cluster sees it as gone, not itself as dead.
+    c.slots[5].keys = Some(crate::security::Keyring::new(key(7), ()));
+    let before = unauthenticated(&c);
+    c.run_for(Duration::from_secs(20));
+    assert!(unauthenticated(&c) > before);
+    for o in (0..16).filter(|&o| o != 5) {
+        assert_eq!(c.view(o, 5), Some(State::Dead), "{o} no longer hears the stranger");
+        for s in (0..16).filter(|&s| s != 5) {
+            assert_eq!(c.view(o, s), Some(State::Alive), "{o} believed the stranger about {s}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ use super::keys::{self, Command};
 use crate::observe::{Liveness, Snapshot};
 use crate::rogue::Attack;
 use crate::scenario::{Action, Groups, NodeRef, percent};
+use crate::security::KeyRef;
 
 /// One step of `[` and `]`.
 pub const LOSS_STEP: f64 = 0.05;
@@ -246,6 +247,9 @@ impl App {
             Command::Add => return self.send(Action::Add),
             Command::Partition => return self.send(Action::Partition { groups: Groups::Halves, one_way: false }),
             Command::Heal => return self.send(Action::Heal),
+            Command::KeyInstall => return self.send(Action::KeyInstall),
+            Command::KeyUse => return self.send(Action::KeyUse { key: KeyRef::Newest }),
+            Command::KeyRemove => return self.send(Action::KeyRemove { key: KeyRef::Oldest }),
             Command::LossDown | Command::LossUp => {
                 let now = self.loss.unwrap_or(live.plan.baseline.loss);
                 let step = if command == Command::LossUp { LOSS_STEP } else { -LOSS_STEP };

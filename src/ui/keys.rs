@@ -53,6 +53,12 @@ pub enum Command {
     /// A rogue forges claims against the selected node: the next attack of
     /// the cycle on a running node, the ack mask on a crashed one.
     Rogue,
+    /// Install a new random key on every node (rotation step 1).
+    KeyInstall,
+    /// Make the newest key the primary everywhere (rotation step 2).
+    KeyUse,
+    /// Remove the oldest key that is not the primary (rotation step 3).
+    KeyRemove,
     /// Export the session now.
     Export,
     /// Freeze or unfreeze the display.
@@ -197,6 +203,15 @@ pub static BINDINGS: &[Binding] = &[
     bind(&[ch(']')], "loss +5%", "raise global packet loss by 5 points", Command::LossUp, false),
     bind(&[ch('g')], "rumor", "inject a rumor at the selected node", Command::Rumor, true),
     bind(&[ch('f')], "forge", "a rogue forges the next attack on the selected node", Command::Rogue, false),
+    bind(
+        &[ch('n')],
+        "new key",
+        "install a new random key on every node (it opens, not seals)",
+        Command::KeyInstall,
+        false,
+    ),
+    bind(&[ch('u')], "use key", "make the newest key the primary: every node seals with it", Command::KeyUse, false),
+    bind(&[ch('d')], "drop key", "remove the oldest key that is not the primary", Command::KeyRemove, false),
     bind(&[ch('x')], "export", "export the session now (path in the status line)", Command::Export, true),
     bind(&[ch(' ')], "freeze", "freeze or unfreeze the display; nodes keep running", Command::Freeze, true),
     bind(&[ch('/')], "filter", "filter the event log (Enter keeps, Esc clears)", Command::Filter, false),

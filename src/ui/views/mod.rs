@@ -89,6 +89,7 @@ pub fn kind_style(kind: &str) -> Style {
         "refute" => Color::Cyan,
         "rumor" => Color::LightBlue,
         "lag" => Color::LightYellow,
+        "key" => Color::LightGreen,
         _ => Color::DarkGray,
     })
 }

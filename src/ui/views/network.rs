@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::{Ctx, bar, count, dim, label, life_style, ranges, title_style};
 use crate::faults::DropReason;
 use crate::observe::Liveness;
+use crate::observe::traffic::reject_index;
 use crate::scenario::percent;
 
 fn block(title: &str) -> Block<'_> {
@@ -110,6 +111,13 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         .collect();
     drops.push(Line::styled(
         format!("sent {}  dropped {}", count(t.sent_total().packets), count(t.dropped_total().packets)),
+        dim(),
+    ));
+    // What arrived but never reached the protocol; with sealing on, forged
+    // datagrams show up here as unauthenticated.
+    let unauthenticated = t.rejected[reject_index("unauthenticated")].packets;
+    drops.push(Line::styled(
+        format!("rejected {}  unauthenticated {}", count(t.rejected_total().packets), count(unauthenticated)),
         dim(),
     ));
     frame.render_widget(Paragraph::new(drops).block(block("drops by reason")), drops_area);
