@@ -543,16 +543,7 @@ fn exchange_size(n: usize, budget: usize) -> (usize, usize) {
         state: State::Left,
     };
     let entry_len = wire::encoded_len(&worst);
-    let empty = Body::PushPull(PushPull {
-        reply: false,
-        join: false,
-        chunk: u16::MAX,
-        chunks: u16::MAX,
-        members: vec![],
-        pad: vec![],
-    });
-    let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 2;
-    let per_chunk = (budget.saturating_sub(fixed) / entry_len).max(1);
+    let per_chunk = (gossip_lab::protocol::push_pull_room(budget) / entry_len).max(1);
     let entries: Vec<MemberEntry> = (0..n)
         .map(|i| MemberEntry {
             addr: std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 40_000 + (i % 20_000) as u16),

@@ -206,16 +206,7 @@ fn gossip_packets(updates: impl Iterator<Item = Update>, budget: usize) -> Vec<P
 /// Member entries as the chunks of one push-pull answer, each within
 /// `budget` bytes. Marked as a reply, so that no node answers the rogue.
 fn push_pull_chunks(entries: Vec<MemberEntry>, budget: usize) -> Vec<Packet> {
-    let empty = Body::PushPull(PushPull {
-        reply: true,
-        join: false,
-        chunk: u16::MAX,
-        chunks: u16::MAX,
-        members: vec![],
-        pad: vec![],
-    });
-    let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 2;
-    let room = budget.saturating_sub(fixed);
+    let room = crate::protocol::push_pull_room(budget);
     let mut groups: Vec<Vec<MemberEntry>> = Vec::new();
     let mut used = 0;
     for entry in entries {

@@ -11,6 +11,24 @@ use crate::protocol::member::{NodeAddr, State};
 use crate::protocol::message::{Body, MemberEntry, PushPull};
 use crate::wire;
 
+/// The bytes left for member entries in one push-pull chunk of a datagram
+/// of `budget` bytes: the header, the chunk's fixed fields and worst-case
+/// length prefixes (members, padding, piggyback list) taken off. The one
+/// statement of how push-pull state is packed, for the core and for
+/// anyone who builds chunks by hand (the rogue, the benches).
+pub fn push_pull_room(budget: usize) -> usize {
+    let empty = Body::PushPull(PushPull {
+        reply: false,
+        join: false,
+        chunk: u16::MAX,
+        chunks: u16::MAX,
+        members: Vec::new(),
+        pad: Vec::new(),
+    });
+    let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 3;
+    budget.saturating_sub(fixed)
+}
+
 impl Node {
     /// Push-pull with one random member. Dead members are candidates too:
     /// after a partition heals, each side holds the other as dead, and only
@@ -44,17 +62,8 @@ impl Node {
         // Pack chunks by each entry's real encoded size (addresses, ports
         // and incarnations are varints: 9 bytes is typical, 13 the worst),
         // so a state goes out in as few datagrams as the budget allows.
-        let empty = Body::PushPull(PushPull {
-            reply,
-            join,
-            chunk: u16::MAX,
-            chunks: u16::MAX,
-            members: Vec::new(),
-            pad: Vec::new(),
-        });
-        let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 3;
         let budget = reply_limit.map_or(self.config.packet_budget, |l| l.min(self.config.packet_budget));
-        let room = budget.saturating_sub(fixed).max(self.entry_len);
+        let room = push_pull_room(budget).max(self.entry_len);
         let mut bounds = vec![0];
         let mut used = 0;
         for (i, entry) in entries.iter().enumerate() {

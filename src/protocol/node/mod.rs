@@ -41,6 +41,7 @@ use super::rumors::SeenRumors;
 use super::suspicion::Suspicion;
 use crate::wire;
 
+pub use anti_entropy::push_pull_room;
 pub use output::{Counters, Event, Refused, RumorError, SuspicionView, Transmit};
 use timers::Timer;
 
