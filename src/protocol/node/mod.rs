@@ -58,7 +58,7 @@ struct Relay {
 /// helpers once per probe interval and a relay lasts one probe timeout, so
 /// a node typically holds a handful; the cap only stops a flood of
 /// requests from growing the table.
-const MAX_RELAYS: usize = 256;
+pub const MAX_RELAYS: usize = 256;
 
 /// How a packet's sender stands with us, judged before the packet is
 /// applied: what it can know decides which of its claims we take.
@@ -243,6 +243,19 @@ impl Node {
     /// Updates waiting to be piggybacked.
     pub fn broadcast_queue_len(&self) -> usize {
         self.broadcasts.len()
+    }
+
+    /// Rumor ids remembered for de-duplication (at most
+    /// [`RUMOR_WINDOW`](crate::protocol::rumors::RUMOR_WINDOW)): for checks
+    /// that hostile input cannot grow the window.
+    pub fn rumors_remembered(&self) -> usize {
+        self.rumors_seen.len()
+    }
+
+    /// Indirect probes we are relaying for others (at most [`MAX_RELAYS`]):
+    /// for checks that a flood of requests cannot grow the table.
+    pub fn pending_relays(&self) -> usize {
+        self.relays.len()
     }
 
     /// True once we have heard back from a seed (or had none to ask).
