@@ -8,7 +8,10 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
 use gossip_lab::protocol::message::{MemberEntry, PushPull};
-use gossip_lab::protocol::{Body, Config, Event, Incarnation, Node, NodeAddr, Packet, State, Time, Transmit, Update};
+use gossip_lab::protocol::rumors::RUMOR_WINDOW;
+use gossip_lab::protocol::{
+    Body, Config, Event, Incarnation, Node, NodeAddr, Packet, Rumor, RumorId, State, Time, Transmit, Update,
+};
 use gossip_lab::wire;
 
 fn addr(i: u16) -> NodeAddr {
@@ -750,4 +753,33 @@ fn a_peer_that_knows_more_members_triggers_one_catch_up_push_pull() {
     let later = t + cfg.probe_interval * 2;
     n.handle_packet(addr(3), Packet { body: Body::Ping { seq: 80, members: 10 }, gossip: vec![] }, later);
     assert_eq!(push_pulls_to(&drain(&mut n), addr(3)), 1);
+}
+
+// ----- found by fuzzing (fuzz/fuzz_targets/node.rs) ------------------------
+
+/// Rumors `from` invents, `per` to a datagram, numbered from `first`.
+fn rumor_flood(n: &mut Node, from: NodeAddr, first: u32, count: u32, per: u32) {
+    let origin = from;
+    for start in (first..first + count).step_by(per as usize) {
+        let rumors = (start..(start + per).min(first + count))
+            .map(|seq| Update::Rumor(Rumor { id: RumorId { origin, seq }, payload: vec![1] }))
+            .collect();
+        n.handle_packet(from, gossip(rumors), Time::ZERO);
+    }
+}
+
+#[test]
+fn a_rumor_flood_from_a_member_cannot_grow_the_gossip_queue_without_bound() {
+    // The fuzzer's first find: a member inventing rumor ids faster than
+    // gossip retires them (here, with no time passing at all) grew the
+    // piggyback queue by one rumor per id, without limit.
+    let mut n = node_with_peers(3, fast());
+    rumor_flood(&mut n, addr(1), 0, 3 * RUMOR_WINDOW as u32, 32);
+    let delivered = events(&mut n).iter().filter(|e| matches!(e, Event::RumorDelivered { .. })).count();
+    assert_eq!(delivered, 3 * RUMOR_WINDOW, "every new rumor is still delivered");
+    assert!(n.broadcast_queue_len() <= 4 + RUMOR_WINDOW, "{} updates queued", n.broadcast_queue_len());
+    // The newest are the ones kept, and they still go out.
+    let out = advance(&mut n, Time::from_secs(1));
+    let newest = RumorId { origin: addr(1), seq: 3 * RUMOR_WINDOW as u32 - 1 };
+    assert!(out.iter().any(|t| t.packet.gossip.iter().any(|u| matches!(u, Update::Rumor(r) if r.id == newest))));
 }
