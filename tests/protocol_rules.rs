@@ -783,3 +783,43 @@ fn a_rumor_flood_from_a_member_cannot_grow_the_gossip_queue_without_bound() {
     let newest = RumorId { origin: addr(1), seq: 3 * RUMOR_WINDOW as u32 - 1 };
     assert!(out.iter().any(|t| t.packet.gossip.iter().any(|u| matches!(u, Update::Rumor(r) if r.id == newest))));
 }
+
+/// A node that knows `addr(1..=20)` and has relayed all its news, so a
+/// peer's higher member count would draw a catch-up push-pull.
+fn settled_node_with_peers() -> Node {
+    let mut n = node_with_peers(20, fast());
+    for seq in 0..200 {
+        n.handle_packet(addr(1), ping(seq), Time::ZERO);
+    }
+    drain(&mut n);
+    assert_eq!(n.broadcast_queue_len(), 0);
+    n
+}
+
+#[test]
+fn a_stranger_claiming_more_members_draws_no_full_state() {
+    // Found by fuzzing: a 9-byte ping from a sender we did not know, with
+    // a member count above ours, drew a catch-up push-pull of our whole
+    // state (every chunk) to its address: amplification towards whatever
+    // address a spoofer writes.
+    let mut n = settled_node_with_peers();
+    let stranger = addr(100);
+    for body in [Body::Ping { seq: 1, members: u32::MAX }, Body::Ack { seq: 2, members: u32::MAX }] {
+        let request = Packet { body, gossip: vec![] };
+        let limit = wire::datagram_len(&request);
+        n.handle_packet(stranger, request, Time::from_secs(10));
+        let out = drain(&mut n);
+        assert_eq!(push_pulls_to(&out, stranger), 0);
+        for tx in &out {
+            assert!(tx.to == stranger && wire::datagram_len(&tx.packet) <= limit, "{tx:?} for a {limit}-byte request");
+        }
+    }
+    assert_eq!(n.counters().catch_ups, 0);
+    // The same count from a member still pulls.
+    n.handle_packet(
+        addr(2),
+        Packet { body: Body::Ping { seq: 3, members: u32::MAX }, gossip: vec![] },
+        Time::from_secs(10),
+    );
+    assert_eq!(push_pulls_to(&drain(&mut n), addr(2)), 1);
+}

@@ -341,11 +341,11 @@ impl Node {
             Body::Ping { seq, members } => {
                 let ack = Body::Ack { seq, members: self.member_count() };
                 self.send_with(from, ack, None, limit);
-                self.maybe_catch_up(from, members, now);
+                self.maybe_catch_up(sender, members, now);
             }
             Body::Ack { seq, members } => {
                 self.on_ack(from, seq, now);
-                self.maybe_catch_up(from, members, now);
+                self.maybe_catch_up(sender, members, now);
             }
             Body::PingReq { seq, target } => self.on_ping_req(from, seq, target, now),
             Body::Nack { seq } => self.on_nack(from, seq),
