@@ -823,3 +823,28 @@ fn a_stranger_claiming_more_members_draws_no_full_state() {
     );
     assert_eq!(push_pulls_to(&drain(&mut n), addr(2)), 1);
 }
+
+#[test]
+fn a_push_pull_with_a_member_held_dead_stays_within_the_packet_budget() {
+    // Found by fuzzing: chunks were packed to the budget, and then the
+    // claim against a member held dead (gossip to the dead) was put in
+    // front: a 1,416-byte datagram on a 1,400-byte budget, for a join
+    // through a seed held dead, and for every full chunk exchanged with
+    // a member held dead (push-pull picks the dead too).
+    let cfg = fast();
+    let mut n = node_with_peers(300, cfg.clone());
+    n.handle_packet(addr(3), gossip(vec![Update::Dead { member: addr(2), incarnation: 0, from: addr(3) }]), Time::ZERO);
+    assert_eq!(state(&n, 2), Some((State::Dead, 0)));
+    drain(&mut n);
+    let request = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![] };
+    n.handle_packet(addr(2), Packet { body: Body::PushPull(request), gossip: vec![] }, Time::ZERO);
+    n.join(&[addr(2)], Time::ZERO);
+    let out = drain(&mut n);
+    let chunks: Vec<&Transmit> = out.iter().filter(|t| matches!(t.packet.body, Body::PushPull(_))).collect();
+    assert!(chunks.len() > 3, "a full state in several chunks, and a join: {}", chunks.len());
+    for t in chunks {
+        let len = wire::datagram_len(&t.packet);
+        assert!(len <= cfg.packet_budget, "{len} bytes past the {}-byte budget", cfg.packet_budget);
+        assert!(matches!(t.packet.gossip.first(), Some(Update::Dead { member, .. }) if *member == addr(2)));
+    }
+}

@@ -52,7 +52,10 @@ impl Node {
             members: Vec::new(),
             pad: Vec::new(),
         });
-        let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 3;
+        // A member we hold gone gets the claim against it first in every
+        // packet (see `send_with`): the chunks leave room for it.
+        let claim = self.claim_against(to).map_or(0, |c| wire::encoded_len(&c));
+        let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 3 + claim;
         let budget = reply_limit.map_or(self.config.packet_budget, |l| l.min(self.config.packet_budget));
         let room = budget.saturating_sub(fixed).max(self.entry_len);
         let mut bounds = vec![0];
@@ -79,7 +82,9 @@ impl Node {
                 members,
                 pad: Vec::new(),
             });
-            let len = wire::HEADER_LEN + wire::encoded_len(&body);
+            // The whole datagram: header, body, and the gossip list with
+            // the claim it opens with, if any.
+            let len = wire::HEADER_LEN + wire::encoded_len(&body) + wire::len_prefix(1) + claim;
             if let Some(limit) = reply_limit {
                 if len > limit {
                     return;
