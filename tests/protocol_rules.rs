@@ -848,3 +848,22 @@ fn a_push_pull_with_a_member_held_dead_stays_within_the_packet_budget() {
         assert!(matches!(t.packet.gossip.first(), Some(Update::Dead { member, .. }) if *member == addr(2)));
     }
 }
+
+#[test]
+fn a_rumor_gossiped_back_to_its_origin_is_not_delivered_again() {
+    // Found by fuzzing: a node did not enter its own rumors in its window
+    // of seen ids, so the first copy a peer gossiped back (peers pick
+    // targets at random, the origin included) was delivered a second time.
+    let mut origin = node_with_peers(3, fast());
+    let id = origin.broadcast_rumor(b"hello".to_vec(), Time::ZERO).unwrap();
+    let echo = Update::Rumor(Rumor { id, payload: b"hello".to_vec() });
+    origin.handle_packet(addr(1), gossip(vec![echo]), Time::ZERO);
+    let delivered: Vec<Event> =
+        events(&mut origin).into_iter().filter(|e| matches!(e, Event::RumorDelivered { .. })).collect();
+    assert_eq!(delivered, [Event::RumorDelivered { id, payload: b"hello".to_vec() }]);
+    // An id of ours someone already used is not reused for a new rumor.
+    let forged = RumorId { origin: addr(0), seq: id.seq + 1 };
+    let copy = Update::Rumor(Rumor { id: forged, payload: vec![] });
+    origin.handle_packet(addr(1), gossip(vec![copy]), Time::ZERO);
+    assert_ne!(origin.broadcast_rumor(b"next".to_vec(), Time::ZERO).unwrap(), forged);
+}

@@ -429,8 +429,16 @@ impl Node {
         if self.life != Life::Running {
             return Err(RumorError::NotRunning);
         }
-        let id = RumorId { origin: self.me, seq: self.rumor_seq };
-        self.rumor_seq += 1;
+        // Entered in the window like any rumor we deliver, so that copies
+        // gossiped back to us are not delivered again; an id of ours that
+        // someone already used (forged in our name) is skipped.
+        let id = loop {
+            let id = RumorId { origin: self.me, seq: self.rumor_seq };
+            self.rumor_seq = self.rumor_seq.wrapping_add(1);
+            if self.rumors_seen.insert(id) {
+                break id;
+            }
+        };
         self.deliver_rumor(Rumor { id, payload });
         Ok(id)
     }
