@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use common::*;
 use gossip_lab::protocol::message::{MemberEntry, PushPull};
-use gossip_lab::protocol::{Body, Config, Event, Incarnation, Node, NodeAddr, Packet, State, Time, Transmit, Update};
+use gossip_lab::protocol::rumors::RUMOR_WINDOW;
+use gossip_lab::protocol::{
+    Body, Config, Event, Incarnation, Node, NodeAddr, Packet, Rumor, RumorId, State, Time, Transmit, Update,
+};
 use gossip_lab::wire;
 
 // ----- state precedence and refutation ------------------------------------
@@ -662,4 +665,117 @@ fn a_peer_that_knows_more_members_triggers_one_catch_up_push_pull() {
     let later = t + cfg.probe_interval * 2;
     n.handle_packet(addr(3), Packet { body: Body::Ping { seq: 80, members: 10 }, gossip: vec![] }, later);
     assert_eq!(push_pulls_to(&drain(&mut n), addr(3)), 1);
+}
+
+// ----- found by fuzzing (fuzz/fuzz_targets/node.rs) ------------------------
+
+/// Rumors `from` invents, `per` to a datagram, numbered from `first`.
+fn rumor_flood(n: &mut Node, from: NodeAddr, first: u32, count: u32, per: u32) {
+    let origin = from;
+    for start in (first..first + count).step_by(per as usize) {
+        let rumors = (start..(start + per).min(first + count))
+            .map(|seq| Update::Rumor(Rumor { id: RumorId { origin, seq }, payload: vec![1] }))
+            .collect();
+        n.handle_packet(from, gossip(rumors), Time::ZERO);
+    }
+}
+
+#[test]
+fn a_rumor_flood_from_a_member_cannot_grow_the_gossip_queue_without_bound() {
+    // The fuzzer's first find: a member inventing rumor ids faster than
+    // gossip retires them (here, with no time passing at all) grew the
+    // piggyback queue by one rumor per id, without limit.
+    let mut n = node_with_peers(3, fast());
+    rumor_flood(&mut n, addr(1), 0, 3 * RUMOR_WINDOW as u32, 32);
+    let delivered = events(&mut n).iter().filter(|e| matches!(e, Event::RumorDelivered { .. })).count();
+    assert_eq!(delivered, 3 * RUMOR_WINDOW, "every new rumor is still delivered");
+    assert!(n.broadcast_queue_len() <= 4 + RUMOR_WINDOW, "{} updates queued", n.broadcast_queue_len());
+    // The newest are the ones kept, and they still go out.
+    let out = advance(&mut n, Time::from_secs(1));
+    let newest = RumorId { origin: addr(1), seq: 3 * RUMOR_WINDOW as u32 - 1 };
+    assert!(out.iter().any(|t| t.packet.gossip.iter().any(|u| matches!(u, Update::Rumor(r) if r.id == newest))));
+}
+
+/// A node that knows `addr(1..=20)` and has relayed all its news, so a
+/// peer's higher member count would draw a catch-up push-pull.
+fn settled_node_with_peers() -> Node {
+    let mut n = node_with_peers(20, fast());
+    for seq in 0..200 {
+        n.handle_packet(addr(1), ping(seq), Time::ZERO);
+    }
+    drain(&mut n);
+    assert_eq!(n.broadcast_queue_len(), 0);
+    n
+}
+
+#[test]
+fn a_stranger_claiming_more_members_draws_no_full_state() {
+    // Found by fuzzing: a 9-byte ping from a sender we did not know, with
+    // a member count above ours, drew a catch-up push-pull of our whole
+    // state (every chunk) to its address: amplification towards whatever
+    // address a spoofer writes.
+    let mut n = settled_node_with_peers();
+    let stranger = addr(100);
+    for body in [Body::Ping { seq: 1, members: u32::MAX }, Body::Ack { seq: 2, members: u32::MAX }] {
+        let request = Packet { body, gossip: vec![] };
+        let limit = wire::datagram_len(&request);
+        n.handle_packet(stranger, request, Time::from_secs(10));
+        let out = drain(&mut n);
+        assert_eq!(push_pulls_to(&out, stranger), 0);
+        for tx in &out {
+            assert!(tx.to == stranger && wire::datagram_len(&tx.packet) <= limit, "{tx:?} for a {limit}-byte request");
+        }
+    }
+    assert_eq!(n.counters().catch_ups, 0);
+    // The same count from a member still pulls.
+    n.handle_packet(
+        addr(2),
+        Packet { body: Body::Ping { seq: 3, members: u32::MAX }, gossip: vec![] },
+        Time::from_secs(10),
+    );
+    assert_eq!(push_pulls_to(&drain(&mut n), addr(2)), 1);
+}
+
+#[test]
+fn a_push_pull_with_a_member_held_dead_stays_within_the_packet_budget() {
+    // Found by fuzzing: chunks were packed to the budget, and then the
+    // claim against a member held dead (gossip to the dead) was put in
+    // front: a 1,416-byte datagram on a 1,400-byte budget, for a join
+    // through a seed held dead, and for every full chunk exchanged with
+    // a member held dead (push-pull picks the dead too).
+    let cfg = fast();
+    let mut n = node_with_peers(300, cfg.clone());
+    n.handle_packet(addr(3), gossip(vec![Update::Dead { member: addr(2), incarnation: 0, from: addr(3) }]), Time::ZERO);
+    assert_eq!(state(&n, 2), Some((State::Dead, 0)));
+    drain(&mut n);
+    let request = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![] };
+    n.handle_packet(addr(2), Packet { body: Body::PushPull(request), gossip: vec![] }, Time::ZERO);
+    n.join(&[addr(2)], Time::ZERO);
+    let out = drain(&mut n);
+    let chunks: Vec<&Transmit> = out.iter().filter(|t| matches!(t.packet.body, Body::PushPull(_))).collect();
+    assert!(chunks.len() > 3, "a full state in several chunks, and a join: {}", chunks.len());
+    for t in chunks {
+        let len = wire::datagram_len(&t.packet);
+        assert!(len <= cfg.packet_budget, "{len} bytes past the {}-byte budget", cfg.packet_budget);
+        assert!(matches!(t.packet.gossip.first(), Some(Update::Dead { member, .. }) if *member == addr(2)));
+    }
+}
+
+#[test]
+fn a_rumor_gossiped_back_to_its_origin_is_not_delivered_again() {
+    // Found by fuzzing: a node did not enter its own rumors in its window
+    // of seen ids, so the first copy a peer gossiped back (peers pick
+    // targets at random, the origin included) was delivered a second time.
+    let mut origin = node_with_peers(3, fast());
+    let id = origin.broadcast_rumor(b"hello".to_vec(), Time::ZERO).unwrap();
+    let echo = Update::Rumor(Rumor { id, payload: b"hello".to_vec() });
+    origin.handle_packet(addr(1), gossip(vec![echo]), Time::ZERO);
+    let delivered: Vec<Event> =
+        events(&mut origin).into_iter().filter(|e| matches!(e, Event::RumorDelivered { .. })).collect();
+    assert_eq!(delivered, [Event::RumorDelivered { id, payload: b"hello".to_vec() }]);
+    // An id of ours someone already used is not reused for a new rumor.
+    let forged = RumorId { origin: addr(0), seq: id.seq + 1 };
+    let copy = Update::Rumor(Rumor { id: forged, payload: vec![] });
+    origin.handle_packet(addr(1), gossip(vec![copy]), Time::ZERO);
+    assert_ne!(origin.broadcast_rumor(b"next".to_vec(), Time::ZERO).unwrap(), forged);
 }

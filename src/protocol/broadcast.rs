@@ -6,6 +6,11 @@
 //! dropped after `retransmit_mult × ceil(log10(N+1))` sends, which is enough
 //! for an epidemic to reach every node with high probability. A newer update
 //! about the same member replaces the older one instead of queueing behind it.
+//!
+//! Member updates are bounded by the member table (one per member); user
+//! rumors are not, since any member may invent ids faster than gossip
+//! retires them. The queue keeps at most [`MAX_QUEUED_RUMORS`] of them
+//! and drops the oldest past that, as serf's `MaxQueueDepth` does.
 
 use std::collections::VecDeque;
 
@@ -13,6 +18,13 @@ use rustc_hash::FxHashMap;
 
 use super::NodeAddr;
 use super::message::{RumorId, Update};
+use super::rumors::RUMOR_WINDOW;
+
+/// The most user rumors the queue holds. The de-duplication window's size:
+/// a node queues a rumor when it first delivers it, so with the oldest
+/// dropped first, every queued rumor is still in the window and a copy
+/// that comes back is never delivered twice.
+pub const MAX_QUEUED_RUMORS: usize = RUMOR_WINDOW;
 
 /// What an update is about; a newer update with the same key replaces an
 /// older one.
@@ -40,6 +52,9 @@ struct Item {
     key: BroadcastKey,
     size: usize,
     transmits: u32,
+    /// When it was pushed (a counter): tells a rumor's entry in the
+    /// age order from a later push of the same id.
+    stamp: u64,
 }
 
 /// Smallest encoded update; below this much room, stop looking.
@@ -54,8 +69,11 @@ const MIN_UPDATE_LEN: usize = 8;
 /// key → slot index changes only when an update is added or retired. (A
 /// single ordered map keyed by (transmits, age) costs a tree removal, a tree
 /// insertion and an index update per update per packet, which dominated
-/// large simulations.) A replaced update is marked dead in the slab and
-/// dropped when its tier is next scanned.
+/// large simulations.) A replaced or dropped update is marked dead in the
+/// slab and its tier entry dropped when that tier is next scanned, or by a
+/// sweep once dead entries outnumber live ones: a node that has no one to
+/// gossip to never scans, and a flood of replacements must not grow the
+/// tiers for it.
 #[derive(Clone, Debug, Default)]
 pub struct BroadcastQueue {
     slab: Vec<Option<Item>>,
@@ -66,6 +84,14 @@ pub struct BroadcastQueue {
     index: FxHashMap<BroadcastKey, u32>,
     /// Scratch for one `take`: slots to move up a tier once it is done.
     promoted: Vec<(usize, u32)>,
+    /// Queued rumors, oldest first, with their push stamps. Entries of
+    /// rumors since retired or replaced are stale and skipped.
+    rumor_ages: VecDeque<(RumorId, u64)>,
+    /// Rumors queued (not stale).
+    rumors: usize,
+    pushes: u64,
+    /// Dead slots still named by a tier entry.
+    dead: usize,
 }
 
 impl BroadcastQueue {
@@ -78,7 +104,9 @@ impl BroadcastQueue {
     /// update with the same key.
     pub fn push(&mut self, update: Update, size: usize) {
         let key = BroadcastKey::of(&update);
-        let item = Some(Item { update, key, size, transmits: 0 });
+        self.pushes += 1;
+        let stamp = self.pushes;
+        let item = Some(Item { update, key, size, transmits: 0, stamp });
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slab[slot as usize] = item;
@@ -89,13 +117,77 @@ impl BroadcastQueue {
                 (self.slab.len() - 1) as u32
             }
         };
-        if let Some(old) = self.index.insert(key, slot) {
-            self.slab[old as usize] = None; // its tier entry is dropped lazily
+        let replaced = self.index.insert(key, slot);
+        if let Some(old) = replaced {
+            self.kill(old);
         }
         if self.tiers.is_empty() {
             self.tiers.push(VecDeque::new());
         }
         self.tiers[0].push_front(slot);
+        if let BroadcastKey::Rumor(id) = key {
+            self.rumors += usize::from(replaced.is_none());
+            self.rumor_ages.push_back((id, stamp));
+            self.bound_rumors();
+        }
+        if self.dead > self.index.len() + 64 {
+            self.sweep();
+        }
+    }
+
+    /// Marks `slot` dead; its tier entry goes later (see the type's doc).
+    fn kill(&mut self, slot: u32) {
+        self.slab[slot as usize] = None;
+        self.dead += 1;
+    }
+
+    /// Drops every dead tier entry and frees its slot.
+    fn sweep(&mut self) {
+        let Self { slab, free, tiers, .. } = self;
+        for tier in tiers.iter_mut() {
+            tier.retain(|&slot| {
+                let live = slab[slot as usize].is_some();
+                if !live {
+                    free.push(slot);
+                }
+                live
+            });
+        }
+        self.dead = 0;
+    }
+
+    /// Is this entry of the age order the rumor still queued?
+    fn queued(&self, id: RumorId, stamp: u64) -> bool {
+        let slot = self.index.get(&BroadcastKey::Rumor(id));
+        slot.and_then(|&s| self.slab[s as usize].as_ref()).is_some_and(|item| item.stamp == stamp)
+    }
+
+    /// Drops the oldest rumors past [`MAX_QUEUED_RUMORS`], and the stale
+    /// entries of the age order, so that it stays as bounded as the queue.
+    fn bound_rumors(&mut self) {
+        while let Some(&(id, stamp)) = self.rumor_ages.front() {
+            let queued = self.queued(id, stamp);
+            if queued && self.rumors <= MAX_QUEUED_RUMORS {
+                break;
+            }
+            self.rumor_ages.pop_front();
+            if queued {
+                let slot = self.index.remove(&BroadcastKey::Rumor(id)).expect("queued");
+                self.kill(slot);
+                self.rumors -= 1;
+            }
+        }
+        // A rumor that outlives younger ones keeps their stale entries
+        // behind it; sweep them once they outnumber the live ones.
+        if self.rumor_ages.len() > 2 * self.rumors + 64 {
+            let ages = std::mem::take(&mut self.rumor_ages);
+            self.rumor_ages = ages.into_iter().filter(|&(id, stamp)| self.queued(id, stamp)).collect();
+        }
+    }
+
+    /// User rumors queued (at most [`MAX_QUEUED_RUMORS`]).
+    pub fn rumors(&self) -> usize {
+        self.rumors
     }
 
     /// Takes updates whose sizes sum to at most `budget`, in priority order
@@ -104,7 +196,7 @@ impl BroadcastQueue {
     /// and returns the bytes used.
     pub fn take(&mut self, budget: usize, limit: u32, out: &mut Vec<Update>) -> usize {
         let mut used = 0;
-        let Self { slab, free, tiers, index, promoted } = self;
+        let Self { slab, free, tiers, index, promoted, rumors, dead, .. } = self;
         promoted.clear();
         for (t, tier) in tiers.iter_mut().enumerate() {
             if budget.saturating_sub(used) < MIN_UPDATE_LEN {
@@ -112,7 +204,8 @@ impl BroadcastQueue {
             }
             tier.retain(|&slot| {
                 let Some(item) = slab[slot as usize].as_mut() else {
-                    free.push(slot); // replaced since it was queued
+                    free.push(slot); // replaced or dropped since it was queued
+                    *dead -= 1;
                     return false;
                 };
                 if budget - used < MIN_UPDATE_LEN || item.size > budget - used {
@@ -123,6 +216,7 @@ impl BroadcastQueue {
                 item.transmits += 1;
                 if item.transmits >= limit {
                     index.remove(&item.key);
+                    *rumors -= usize::from(matches!(item.key, BroadcastKey::Rumor(_)));
                     slab[slot as usize] = None;
                     free.push(slot);
                 } else {
@@ -230,6 +324,50 @@ mod tests {
         let slots = q.slab.len();
         q.push(alive(2, 0), 10);
         assert_eq!(q.slab.len(), slots, "freed slots are reused");
+    }
+
+    fn rumor(seq: u32) -> Update {
+        let id = RumorId { origin: addr(9), seq };
+        Update::Rumor(crate::protocol::Rumor { id, payload: vec![1] })
+    }
+
+    #[test]
+    fn rumors_past_the_cap_drop_the_oldest_and_the_slab_stays_bounded() {
+        let mut q = BroadcastQueue::new();
+        q.push(alive(1, 0), 10);
+        let extra = 100;
+        for seq in 0..(MAX_QUEUED_RUMORS + extra) as u32 {
+            q.push(rumor(seq), 12);
+        }
+        assert_eq!(q.rumors(), MAX_QUEUED_RUMORS);
+        assert_eq!(q.len(), MAX_QUEUED_RUMORS + 1, "the member update is never dropped for a rumor");
+        assert!(q.contains(BroadcastKey::Member(addr(1))));
+        let id = |seq| BroadcastKey::Rumor(RumorId { origin: addr(9), seq });
+        assert!(!q.contains(id(extra as u32 - 1)), "the oldest went first");
+        assert!(q.contains(id(extra as u32)) && q.contains(id((MAX_QUEUED_RUMORS + extra) as u32 - 1)));
+        assert!(q.slab.len() <= 2 * q.len() + 65, "slab of {} for {} queued", q.slab.len(), q.len());
+        assert!(q.rumor_ages.len() <= 2 * q.rumors() + 64);
+        // What is left is sent, each exactly its limit, and then nothing.
+        let mut sent = Vec::new();
+        while q.take(1400, 2, &mut sent) > 0 {}
+        assert_eq!(sent.len(), 2 * (MAX_QUEUED_RUMORS + 1));
+        assert!(q.is_empty() && q.rumors() == 0);
+    }
+
+    #[test]
+    fn replacements_with_no_one_to_send_to_keep_the_tiers_bounded() {
+        let mut q = BroadcastQueue::new();
+        for inc in 0..10_000 {
+            q.push(alive(1, inc), 10);
+            q.push(rumor(0), 12); // a rumor re-pushed under its own id
+        }
+        assert_eq!((q.len(), q.rumors()), (2, 1));
+        let entries: usize = q.tiers.iter().map(VecDeque::len).sum();
+        assert!(q.slab.len() <= 70 && entries <= 70, "slab {} tier entries {entries}", q.slab.len());
+        assert!(q.rumor_ages.len() <= 66);
+        let mut sent = Vec::new();
+        q.take(1400, 1, &mut sent);
+        assert_eq!(sent, vec![rumor(0), alive(1, 9_999)]);
     }
 
     #[test]

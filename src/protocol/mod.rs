@@ -30,5 +30,5 @@ mod time;
 pub use config::{Config, Preset};
 pub use member::{Incarnation, Member, NodeAddr, State};
 pub use message::{Body, MsgKind, Packet, Rumor, RumorId, Update};
-pub use node::{Counters, Event, Node, Refused, RumorError, SuspicionView, Transmit, push_pull_room};
+pub use node::{Counters, Event, MAX_RELAYS, Node, Refused, RumorError, SuspicionView, Transmit, push_pull_room};
 pub use time::Time;

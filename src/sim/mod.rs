@@ -13,6 +13,10 @@
 //! - [`query`]: views, and the `observe` metrics judged against ground truth.
 //! - [`command`]: the [`Command`] values and their errors.
 //! - [`rogue`]: forged datagrams from a rogue that is not a member.
+//! - `inject`: any packet from any address ([`Cluster::inject_packet`]), for
+//!   property tests.
+//! - [`invariants`]: the rules every node keeps whatever it is fed, as
+//!   checks the fuzz target and the property tests share.
 //! - `queue`: the global event queue (time, then insertion order).
 //! - [`stats`]: packet and byte accounting.
 //! - [`trace`]: recorded events and the running trace hash.
@@ -28,6 +32,8 @@ pub mod addr;
 pub mod cluster;
 pub mod command;
 pub mod control;
+mod inject;
+pub mod invariants;
 pub mod query;
 mod queue;
 pub mod rogue;

@@ -63,7 +63,10 @@ impl Node {
         // and incarnations are varints: 9 bytes is typical, 13 the worst),
         // so a state goes out in as few datagrams as the budget allows.
         let budget = reply_limit.map_or(self.config.packet_budget, |l| l.min(self.config.packet_budget));
-        let room = push_pull_room(budget).max(self.entry_len);
+        // A member we hold gone gets the claim against it first in every
+        // packet (see `send_with`): the chunks leave room for it.
+        let claim = self.claim_against(to).map_or(0, |c| wire::encoded_len(&c));
+        let room = push_pull_room(budget).saturating_sub(claim).max(self.entry_len);
         let mut bounds = vec![0];
         let mut used = 0;
         for (i, entry) in entries.iter().enumerate() {
@@ -88,7 +91,9 @@ impl Node {
                 members,
                 pad: Vec::new(),
             });
-            let len = wire::HEADER_LEN + wire::encoded_len(&body);
+            // The whole datagram: header, body, and the gossip list with
+            // the claim it opens with, if any.
+            let len = wire::HEADER_LEN + wire::encoded_len(&body) + wire::len_prefix(1) + claim;
             if let Some(limit) = reply_limit {
                 if len > limit {
                     return;
@@ -97,11 +102,11 @@ impl Node {
                 continue;
             }
             if join && let Body::PushPull(pp) = &mut body {
-                pp.pad =
-                    vec![
-                        0;
-                        self.config.packet_budget.saturating_sub(len + wire::len_prefix(self.config.packet_budget))
-                    ];
+                // `len` counts the empty pad's one-byte length prefix; a
+                // long pad's prefix is longer by `grow`.
+                let room = self.config.packet_budget.saturating_sub(len);
+                let grow = wire::len_prefix(room) - wire::len_prefix(0);
+                pp.pad = vec![0; room.saturating_sub(grow)];
             }
             self.send(to, body, now);
         }

@@ -59,7 +59,7 @@ struct Relay {
 /// helpers once per probe interval and a relay lasts one probe timeout, so
 /// a node typically holds a handful; the cap only stops a flood of
 /// requests from growing the table.
-const MAX_RELAYS: usize = 256;
+pub const MAX_RELAYS: usize = 256;
 
 /// How a packet's sender stands with us, judged before the packet is
 /// applied: what it can know decides which of its claims we take.
@@ -246,6 +246,19 @@ impl Node {
         self.broadcasts.len()
     }
 
+    /// Rumor ids remembered for de-duplication (at most
+    /// [`RUMOR_WINDOW`](crate::protocol::rumors::RUMOR_WINDOW)): for checks
+    /// that hostile input cannot grow the window.
+    pub fn rumors_remembered(&self) -> usize {
+        self.rumors_seen.len()
+    }
+
+    /// Indirect probes we are relaying for others (at most [`MAX_RELAYS`]):
+    /// for checks that a flood of requests cannot grow the table.
+    pub fn pending_relays(&self) -> usize {
+        self.relays.len()
+    }
+
     /// True once we have heard back from a seed (or had none to ask).
     pub fn is_joined(&self) -> bool {
         self.joining.is_none()
@@ -333,11 +346,11 @@ impl Node {
                     if sender.reply_limit.is_some() { self.member_count().min(members) } else { self.member_count() };
                 let ack = Body::Ack { seq, members: count };
                 self.send_with(from, ack, None, limit);
-                self.maybe_catch_up(from, members, now);
+                self.maybe_catch_up(sender, members, now);
             }
             Body::Ack { seq, members } => {
                 self.on_ack(from, seq, now);
-                self.maybe_catch_up(from, members, now);
+                self.maybe_catch_up(sender, members, now);
             }
             Body::PingReq { seq, target } => self.on_ping_req(from, seq, target, now),
             Body::Nack { seq } => self.on_nack(from, seq),
@@ -421,8 +434,16 @@ impl Node {
         if self.life != Life::Running {
             return Err(RumorError::NotRunning);
         }
-        let id = RumorId { origin: self.me, seq: self.rumor_seq };
-        self.rumor_seq += 1;
+        // Entered in the window like any rumor we deliver, so that copies
+        // gossiped back to us are not delivered again; an id of ours that
+        // someone already used (forged in our name) is skipped.
+        let id = loop {
+            let id = RumorId { origin: self.me, seq: self.rumor_seq };
+            self.rumor_seq = self.rumor_seq.wrapping_add(1);
+            if self.rumors_seen.insert(id) {
+                break id;
+            }
+        };
         self.deliver_rumor(Rumor { id, payload });
         Ok(id)
     }

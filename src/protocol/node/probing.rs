@@ -9,7 +9,7 @@ use rand::RngExt;
 use rand::seq::IndexedRandom;
 
 use super::merge::Origin;
-use super::{Event, Life, MAX_RELAYS, Node, Relay, Timer};
+use super::{Event, Life, MAX_RELAYS, Node, Relay, Sender, Timer};
 use crate::protocol::Time;
 use crate::protocol::member::{NodeAddr, State};
 use crate::protocol::message::{Body, Update};
@@ -95,8 +95,15 @@ impl Node {
     /// piggyback queue is empty, so it is not still digesting news) has
     /// evidently missed something and pulls the full state from that peer
     /// at once, at most once per two probe intervals.
-    pub(super) fn maybe_catch_up(&mut self, peer: NodeAddr, peer_members: u32, now: Time) {
-        if peer_members <= self.member_count()
+    ///
+    /// Only from a peer we held as a member when its datagram arrived: the
+    /// catch-up sends our whole state, and an unknown sender claiming a
+    /// large count would otherwise draw kilobytes with a 9-byte ping, to
+    /// whatever address it spoofs (no reply to a stranger may be larger
+    /// than its request).
+    pub(super) fn maybe_catch_up(&mut self, peer: Sender, peer_members: u32, now: Time) {
+        if peer.reply_limit.is_some()
+            || peer_members <= self.member_count()
             || !self.broadcasts.is_empty()
             || now < self.next_catch_up
             || self.life != Life::Running
@@ -105,7 +112,7 @@ impl Node {
         }
         self.next_catch_up = now + self.config.probe_interval * 2;
         self.counters.catch_ups += 1;
-        self.send_push_pull(peer, false, false, now);
+        self.send_push_pull(peer.addr, false, false, now);
     }
 
     /// Sends a ping; with the buddy system, a ping to a suspect carries the
