@@ -187,7 +187,7 @@ impl Harness {
             dynamic_suspicion: knobs.dynamic_suspicion,
             buddy: knobs.buddy,
             max_members: 1 + usize::from(knobs.max_members % 24),
-            reap_after: Duration::from_secs(1 + u64::from(knobs.reap_secs % 30)),
+            reap_after: Duration::from_secs(1 + u64::from(knobs.reap_secs % 10)),
             ..Config::fast()
         };
         let node = Node::new(addr(0), config, knobs.seed, Time::ZERO);
@@ -351,9 +351,9 @@ impl Harness {
                     self.run_until(at);
                 }
             }
-            Wait::Millis(ms) => self.run_until(self.now + Duration::from_millis(u64::from(ms % 10_000))),
+            Wait::Millis(ms) => self.run_until(self.now + Duration::from_millis(u64::from(ms % 5_000))),
             Wait::Stall(ms) => {
-                self.now = self.now + Duration::from_millis(u64::from(ms) * 10);
+                self.now += Duration::from_millis(u64::from(ms) * 10);
                 self.node.handle_timeout(self.now);
                 self.settle();
             }
