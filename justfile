@@ -59,3 +59,16 @@ signal-trials N="24":
 # Run a profile headless (`gossip-lab run PROFILE`)
 demo PROFILE:
     cargo run --release -- run {{ PROFILE }}
+
+# The cargo-fuzz targets in fuzz/ (fuzz_targets/*.rs), which `fuzz` runs in
+# turn. Add a new one here.
+fuzz_targets := "codec node"
+
+# Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain. A
+# crash stops the run with its input saved under fuzz/artifacts/TARGET/
+# (replay it with `cargo +nightly fuzz run -O TARGET FILE`); the corpus grows
+# in fuzz/corpus/TARGET/. Neither is committed.
+# Fuzz TARGET, or every target in turn, for SECS seconds each (not in CI)
+fuzz TARGET="all" SECS="60":
+    cd fuzz && for t in {{ if TARGET == "all" { fuzz_targets } else { TARGET } }}; do \
+        cargo +nightly fuzz run -O "$t" -- -max_total_time={{ SECS }} -rss_limit_mb=2048 || exit 1; done

@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
 use common::*;
@@ -778,4 +779,26 @@ fn a_rumor_gossiped_back_to_its_origin_is_not_delivered_again() {
     let copy = Update::Rumor(Rumor { id: forged, payload: vec![] });
     origin.handle_packet(addr(1), gossip(vec![copy]), Time::ZERO);
     assert_ne!(origin.broadcast_rumor(b"next".to_vec(), Time::ZERO).unwrap(), forged);
+}
+
+#[test]
+fn a_stranger_introducing_itself_cannot_make_us_ping_a_third_party() {
+    // Found by fuzzing: an indirect-probe request counted as a member's if
+    // its sender was a member once the datagram's gossip was applied, so a
+    // stranger that introduced itself in the same datagram made the node
+    // ping any address it named (a 47-byte ping, with piggybacked gossip,
+    // for a 24-byte request): a reflector towards third parties.
+    let mut n = node_with_peers(3, fast());
+    let stranger = addr(100);
+    let victim = SocketAddrV4::new(Ipv4Addr::new(127, 9, 9, 9), 9);
+    let hello = Update::Alive { member: stranger, incarnation: 0 };
+    let request = Packet { body: Body::PingReq { seq: 5, target: victim }, gossip: vec![hello] };
+    n.handle_packet(stranger, request.clone(), Time::ZERO);
+    assert!(drain(&mut n).iter().all(|t| t.to == stranger), "nothing to anyone but the sender");
+    assert_eq!(n.pending_relays(), 0);
+    assert_eq!(n.counters().refused.ping_reqs, 1);
+    // The same request from it as a member (it is one now) is relayed.
+    n.handle_packet(stranger, request, Time::ZERO);
+    assert!(drain(&mut n).iter().any(|t| t.to == victim && matches!(t.packet.body, Body::Ping { .. })));
+    assert_eq!(n.pending_relays(), 1);
 }

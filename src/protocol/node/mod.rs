@@ -352,7 +352,7 @@ impl Node {
                 self.on_ack(from, seq, now);
                 self.maybe_catch_up(sender, members, now);
             }
-            Body::PingReq { seq, target } => self.on_ping_req(from, seq, target, now),
+            Body::PingReq { seq, target } => self.on_ping_req(sender, seq, target, now),
             Body::Nack { seq } => self.on_nack(from, seq),
             Body::PushPull(pp) => self.on_push_pull(pp, sender, trusted, now),
             Body::Gossip => {}

@@ -211,8 +211,11 @@ impl Node {
     /// Relays an indirect probe for a member we hold live. A stranger's
     /// request would make us ping whomever it names (a reflector), and
     /// past [`MAX_RELAYS`] pending relays a flood would grow the table.
-    pub(super) fn on_ping_req(&mut self, origin: NodeAddr, origin_seq: u32, target: NodeAddr, now: Time) {
-        let asker_live = self.members.get(origin).is_some_and(|m| !m.state.is_gone());
+    /// The asker must have been a member when its datagram arrived: one
+    /// that introduces itself in the same datagram is still a stranger.
+    pub(super) fn on_ping_req(&mut self, asker: Sender, origin_seq: u32, target: NodeAddr, now: Time) {
+        let origin = asker.addr;
+        let asker_live = asker.reply_limit.is_none() && self.members.get(origin).is_some_and(|m| !m.state.is_gone());
         if !asker_live || (target != self.me && self.relays.len() >= MAX_RELAYS) {
             self.counters.refused.ping_reqs += 1;
             return;
