@@ -18,6 +18,8 @@
 //! - [`verdict`]: which expectations a record can judge (scripted, whole).
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
+//! - [`reorder`]: the UDP runtime's lines put back in time order before
+//!   the recorder and the session see them.
 //! - [`lines`]: the file writer under it, which hands the kernel whole lines only.
 //! - [`security`]: the log's account of keys: ids, never keys.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
@@ -30,6 +32,7 @@ pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod recorder;
+pub mod reorder;
 pub mod rumors;
 pub mod security;
 pub mod session;

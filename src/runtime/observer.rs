@@ -1,9 +1,11 @@
 //! The observer task: node events and ground truth in; session log,
 //! measurements and dashboard snapshots out.
 //!
-//! Every message becomes session-log [`Line`]s, which are written to disk
+//! Every message becomes session-log [`Line`]s, stamped where their event
+//! happened, put back in time order ([`Reorder`]), then written to disk
 //! (when recording) and folded into a [`Session`]: the same fold
-//! `gossip-lab report` runs over a saved log. Every second it adds a metrics
+//! `gossip-lab report` runs over a saved log, over the same lines in the
+//! same order. Every second it adds a metrics
 //! record (traffic, health, agreement); about ten times a second it
 //! publishes a [`Snapshot`] on a `watch` channel for the dashboard. The
 //! observer never talks to a node, so a slow observer costs events (counted,
@@ -16,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
@@ -26,6 +29,7 @@ use crate::observe::record::{
     Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event, view_record,
 };
 use crate::observe::recorder::Recorder;
+use crate::observe::reorder::Reorder;
 use crate::observe::snapshot::{EventLine, NodeRow, event_line, shows};
 use crate::observe::{Line, Liveness, NodeStatus, Session, Snapshot, Summary, Traffic};
 use crate::protocol::{Event, NodeAddr, Time};
@@ -70,6 +74,10 @@ const EVENT_LOG: usize = 2000;
 const HISTORY: usize = 600;
 /// Health samples kept per node.
 const HEALTH_HISTORY: usize = 120;
+/// How long a line is held for older ones to catch up: far longer than a
+/// node task's event usually waits in the channel, short enough that the
+/// dashboard's picture lags by no more than a glance.
+const REORDER_WINDOW: Duration = Duration::from_millis(250);
 
 impl Observer {
     /// Starts observing `rx` until every sender is gone.
@@ -87,8 +95,11 @@ impl Observer {
         }
         let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
         let (exports, export_rx) = mpsc::channel(4);
+        let index = nodes.iter().enumerate().map(|(i, n)| (n.addr, i)).collect();
         let state = State {
             session,
+            reorder: Reorder::new(REORDER_WINDOW),
+            index,
             recorder,
             nodes,
             clock,
@@ -129,6 +140,12 @@ impl Observer {
 
 struct State {
     session: Session,
+    /// Lines on their way to the log and the session, put in time order.
+    reorder: Reorder,
+    /// Node indexes by address, kept here rather than read from the
+    /// session: the session learns of an added node only once its line
+    /// leaves the window, and the node's peers talk of it before that.
+    index: FxHashMap<NodeAddr, usize>,
     recorder: Option<Recorder>,
     nodes: Vec<NodeHandles>,
     clock: LabClock,
@@ -165,7 +182,10 @@ async fn run(
     loop {
         tokio::select! {
             msg = rx.recv() => match msg {
-                Some(msg) => state.handle(msg),
+                Some(msg) => {
+                    state.handle(msg);
+                    state.release();
+                }
                 None => break,
             },
             Some((dir, reply)) = exports.recv() => {
@@ -173,16 +193,26 @@ async fn run(
             }
             _ = metrics_tick.tick() => {
                 state.take_metrics();
+                state.release();
                 state.flush();
             }
             _ = snapshot_tick.tick() => {
+                state.release();
                 snapshots.send_replace(Arc::new(state.snapshot()));
             }
         }
     }
     state.take_metrics();
+    state.release_all();
+    if state.reorder.late() > 0 {
+        tracing::warn!(
+            "{} session-log lines came in later than the {REORDER_WINDOW:?} reordering window; \
+             they were written at the last stamp written before them",
+            state.reorder.late()
+        );
+    }
     let summary = state.session.summary();
-    let t_ms = state.clock.now().as_micros() as f64 / 1000.0;
+    let t_ms = state.clock.now().max(state.session.end()).as_micros() as f64 / 1000.0;
     if let Some(r) = state.recorder.as_mut()
         && let Err(e) = r.finish(t_ms, &summary)
     {
@@ -194,10 +224,40 @@ async fn run(
 
 impl State {
     fn index(&self, addr: NodeAddr) -> Option<usize> {
-        self.session.index_of(addr)
+        self.index.get(&addr).copied()
     }
 
+    /// A line for the log, stamped where its event happened.
     fn emit(&mut self, line: Line) {
+        self.reorder.push(line);
+    }
+
+    /// Writes and folds every held line older than the window.
+    fn release(&mut self) {
+        let now = self.clock.now();
+        while let Some(line) = self.reorder.pop_ready(now) {
+            self.write(line);
+        }
+    }
+
+    /// Writes and folds every held line (the end, an export).
+    fn release_all(&mut self) {
+        while let Some(line) = self.reorder.pop() {
+            self.write(line);
+        }
+    }
+
+    fn write(&mut self, mut line: Line) {
+        if let Record::Metrics(m) = &mut line.record {
+            // Judged over the lines before it in the log, as a report
+            // folding the log judges it.
+            let metrics = self.session.metrics();
+            m.agreement = metrics.agreement();
+            m.accuracy = metrics.accuracy();
+            for n in &mut m.nodes {
+                n.foreign = metrics.foreign_count(n.node);
+            }
+        }
         self.session.apply(&line);
         if let Some(r) = self.recorder.as_mut()
             && let Err(e) = r.write(&line)
@@ -250,6 +310,7 @@ impl State {
             LabMsg::Added { t, node, addr, traffic, status } => {
                 if node == self.nodes.len() {
                     self.nodes.push(NodeHandles { addr, traffic, status });
+                    self.index.insert(addr, node);
                 }
                 self.emit(Line::at(t, Record::Node { node, addr: addr.to_string(), event: NodeChange::Added }));
             }
@@ -276,7 +337,8 @@ impl State {
         self.nodes[i].status.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// A metrics record: every node's counters and health, plus agreement.
+    /// A metrics record: every node's counters and health now; agreement,
+    /// accuracy and foreign members once it leaves the window.
     fn take_metrics(&mut self) {
         let now = self.clock.now();
         let dt = (now - self.last_metrics_at).as_secs_f64().max(1e-3);
@@ -301,19 +363,15 @@ impl State {
                 health: status.health,
                 incarnation: status.incarnation,
                 queue: status.queue,
-                foreign: self.session.metrics().foreign_count(i),
+                foreign: 0,
                 refused: status.counters.refused.nonzero(),
                 traffic: traffic.clone(),
             });
             self.last_traffic[i] = traffic;
         }
         self.last_metrics_at = now;
-        let record = MetricsRecord {
-            agreement: self.session.metrics().agreement(),
-            accuracy: self.session.metrics().accuracy(),
-            events_dropped: self.events_dropped.load(Relaxed),
-            nodes,
-        };
+        let record =
+            MetricsRecord { agreement: 0.0, accuracy: 0.0, events_dropped: self.events_dropped.load(Relaxed), nodes };
         self.emit(Line::at(now, Record::Metrics(record)));
     }
 
@@ -383,8 +441,9 @@ impl State {
     }
 
     fn export(&mut self, dir: PathBuf) -> io::Result<PathBuf> {
+        self.release_all();
         let summary = self.session.summary();
-        let t_ms = self.clock.now().as_micros() as f64 / 1000.0;
+        let t_ms = self.clock.now().max(self.session.end()).as_micros() as f64 / 1000.0;
         let recorder = self
             .recorder
             .as_mut()
