@@ -5,10 +5,9 @@
 //!
 //! - [`views`]: every node's membership view, reconstructed from events.
 //! - [`truth`]: what is really up, paused, crashed or cut off.
-//! - [`metrics`]: agreement, accuracy, detection, false positives, rumors.
-//! - [`marks`]: when a suspect, dead or left mark counts as false.
+//! - [`metrics`]: one file per measurement: convergence (agreement,
+//!   accuracy), detection, false marks, rumor spread, traffic.
 //! - [`foreign`]: members that are no lab node, per observer (bounded).
-//! - [`rumors`]: how far and how fast each rumor spread, at what cost.
 //! - [`model`]: what the configuration implies, to print beside measurements.
 //! - [`record`]: the session log's line types (DESIGN §6).
 //! - [`convert`]: node events into those records, for both drivers.
@@ -27,13 +26,11 @@
 pub mod convert;
 pub mod foreign;
 pub mod lines;
-pub mod marks;
 pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod recorder;
 pub mod reorder;
-pub mod rumors;
 pub mod security;
 pub mod session;
 pub mod snapshot;
