@@ -356,10 +356,11 @@ async fn a_rogue_sends_from_its_own_socket_and_its_attacks_are_ground_truth_in_t
 }
 
 /// The observer on its own, in paused time: a metrics tick taken while
-/// older node events are still on their way, and a burst of events in no
-/// order. Without the reordering window the metrics line (stamped when the
-/// observer takes it) is written before the older events, and the burst in
-/// arrival order: the time-order assertions below fail.
+/// older node events are still on their way, a burst of events in no
+/// order, and an event later than any window. Without the reordering
+/// window the metrics line (stamped when the observer takes it) is written
+/// before the older events, and the burst in arrival order: the assertion
+/// below fails (checked by setting the windows to zero).
 #[tokio::test(start_paused = true)]
 async fn the_observer_writes_an_out_of_order_burst_in_time_order() {
     use gossip_lab::observe::record::{FORMAT, Header, Mode};
@@ -408,8 +409,9 @@ async fn the_observer_writes_an_out_of_order_burst_in_time_order() {
     // Idle, paused time jumps to the next timer: the observer takes its
     // metrics line at 1 s before this sleep ends.
     tokio::time::sleep(Duration::from_millis(1001)).await;
+    // try_send never yields: the observer finds the whole burst queued.
     for ms in [990, 850, 999, 800, 970] {
-        tx.send(event(ms)).await.unwrap();
+        tx.try_send(event(ms)).unwrap();
     }
     // Longer than the window after the 1 s metrics line: it and the burst
     // are written; then an event older than all of them comes in.

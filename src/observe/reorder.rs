@@ -5,7 +5,8 @@
 //! in one channel in whatever order the tasks ran, and the observer's
 //! `select!` may take a metrics tick while older events are still queued.
 //! So the observer holds lines here for a short window and takes them out
-//! in stamp order once they are older than the window; the log and the
+//! in stamp order once they are older than the window (the observer picks
+//! the window: see `runtime::observer`); the log and the
 //! [`super::Session`] fold, which both read what comes out, are in time
 //! order by construction.
 //!
@@ -19,17 +20,14 @@
 //! The simulator needs none of this: its events come out of one
 //! deterministic queue, already in time order.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
-use std::time::Duration;
-
 use super::record::Line;
 use crate::protocol::Time;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 
-/// A bounded reordering window over session-log lines.
-#[derive(Debug)]
+/// A reordering buffer over session-log lines.
+#[derive(Debug, Default)]
 pub struct Reorder {
-    window: Duration,
     held: BinaryHeap<Reverse<Held>>,
     /// Arrival count: lines with the same stamp keep their arrival order.
     arrivals: u64,
@@ -72,11 +70,6 @@ impl Ord for Held {
 }
 
 impl Reorder {
-    /// Holds each line until it is `window` older than the clock.
-    pub fn new(window: Duration) -> Reorder {
-        Reorder { window, held: BinaryHeap::new(), arrivals: 0, out: Time::ZERO, late: 0 }
-    }
-
     /// Takes a line in. One older than the last line out is late: its
     /// stamp is raised to that line's, and it goes out next.
     pub fn push(&mut self, mut line: Line) {
@@ -90,9 +83,10 @@ impl Reorder {
         self.held.push(Reverse(Held { t, arrival: self.arrivals, line }));
     }
 
-    /// The oldest line, if it is older than the window at `now`.
-    pub fn pop_ready(&mut self, now: Time) -> Option<Line> {
-        let ready = self.held.peek().is_some_and(|Reverse(h)| h.t + self.window <= now);
+    /// The oldest line, if it is stamped at or before `through` (the
+    /// clock minus the window).
+    pub fn pop_through(&mut self, through: Time) -> Option<Line> {
+        let ready = self.held.peek().is_some_and(|Reverse(h)| h.t <= through);
         if ready { self.pop() } else { None }
     }
 
@@ -135,13 +129,15 @@ mod tests {
         }
     }
 
+    /// What a 100 ms window releases at `now_ms`.
     fn drain_ready(r: &mut Reorder, now_ms: u64) -> Vec<(f64, usize)> {
-        std::iter::from_fn(|| r.pop_ready(Time::from_millis(now_ms))).map(|l| (l.t_ms, node(&l))).collect()
+        let through = Time::from_millis(now_ms.saturating_sub(100));
+        std::iter::from_fn(|| r.pop_through(through)).map(|l| (l.t_ms, node(&l))).collect()
     }
 
     #[test]
     fn an_out_of_order_burst_comes_out_in_stamp_order_once_older_than_the_window() {
-        let mut r = Reorder::new(Duration::from_millis(100));
+        let mut r = Reorder::default();
         for (ms, n) in [(50, 0), (10, 1), (30, 2), (10, 3), (120, 4)] {
             r.push(line(ms, n));
         }
@@ -156,7 +152,7 @@ mod tests {
 
     #[test]
     fn a_line_later_than_the_window_goes_out_next_at_the_last_stamp_and_is_counted() {
-        let mut r = Reorder::new(Duration::from_millis(100));
+        let mut r = Reorder::default();
         r.push(line(200, 0));
         r.push(line(400, 1));
         assert_eq!(drain_ready(&mut r, 300), [(200.0, 0)]);

@@ -74,10 +74,15 @@ const EVENT_LOG: usize = 2000;
 const HISTORY: usize = 600;
 /// Health samples kept per node.
 const HEALTH_HISTORY: usize = 120;
-/// How long a line is held for older ones to catch up: far longer than a
-/// node task's event usually waits in the channel, short enough that the
-/// dashboard's picture lags by no more than a glance.
-const REORDER_WINDOW: Duration = Duration::from_millis(250);
+/// How long a line is held for older ones to catch up while the channel
+/// is empty: then only an event whose task was preempted between taking
+/// its stamp and sending it can still be on its way. Short, so that the
+/// dashboard's picture (and a convergence time read off it) lags the
+/// clock by no more than this.
+const REORDER_WINDOW: Duration = Duration::from_millis(25);
+/// The window while messages are queued: older lines may still be among
+/// them (a metrics tick taken during a burst of events).
+const REORDER_WINDOW_BEHIND: Duration = Duration::from_millis(250);
 
 impl Observer {
     /// Starts observing `rx` until every sender is gone.
@@ -98,7 +103,7 @@ impl Observer {
         let index = nodes.iter().enumerate().map(|(i, n)| (n.addr, i)).collect();
         let state = State {
             session,
-            reorder: Reorder::new(REORDER_WINDOW),
+            reorder: Reorder::default(),
             index,
             recorder,
             nodes,
@@ -184,7 +189,7 @@ async fn run(
             msg = rx.recv() => match msg {
                 Some(msg) => {
                     state.handle(msg);
-                    state.release();
+                    state.release(rx.is_empty());
                 }
                 None => break,
             },
@@ -193,11 +198,11 @@ async fn run(
             }
             _ = metrics_tick.tick() => {
                 state.take_metrics();
-                state.release();
+                state.release(rx.is_empty());
                 state.flush();
             }
             _ = snapshot_tick.tick() => {
-                state.release();
+                state.release(rx.is_empty());
                 snapshots.send_replace(Arc::new(state.snapshot()));
             }
         }
@@ -206,7 +211,7 @@ async fn run(
     state.release_all();
     if state.reorder.late() > 0 {
         tracing::warn!(
-            "{} session-log lines came in later than the {REORDER_WINDOW:?} reordering window; \
+            "{} session-log lines came in later than the reordering window; \
              they were written at the last stamp written before them",
             state.reorder.late()
         );
@@ -232,10 +237,12 @@ impl State {
         self.reorder.push(line);
     }
 
-    /// Writes and folds every held line older than the window.
-    fn release(&mut self) {
-        let now = self.clock.now();
-        while let Some(line) = self.reorder.pop_ready(now) {
+    /// Writes and folds every held line older than the window: the short
+    /// one when no message is queued (`caught_up`), the long one otherwise.
+    fn release(&mut self, caught_up: bool) {
+        let window = if caught_up { REORDER_WINDOW } else { REORDER_WINDOW_BEHIND };
+        let through = Time::from_micros(self.clock.now().as_micros().saturating_sub(window.as_micros() as u64));
+        while let Some(line) = self.reorder.pop_through(through) {
             self.write(line);
         }
     }
