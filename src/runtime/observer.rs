@@ -5,11 +5,11 @@
 //! happened, put back in time order ([`Reorder`]), then written to disk
 //! (when recording) and folded into a [`Session`]: the same fold
 //! `gossip-lab report` runs over a saved log, over the same lines in the
-//! same order. Every second it adds a metrics
-//! record (traffic, health, agreement); about ten times a second it
-//! publishes a [`Snapshot`] on a `watch` channel for the dashboard. The
-//! observer never talks to a node, so a slow observer costs events (counted,
-//! then resynced), never a stalled node.
+//! same order. Every second it adds a metrics record (traffic, health,
+//! agreement); about ten times a second it publishes a [`Snapshot`] on a
+//! `watch` channel for the dashboard. The observer never talks to a node,
+//! so a slow observer costs events (counted, then resynced), never a
+//! stalled node.
 
 use std::collections::VecDeque;
 use std::io;
