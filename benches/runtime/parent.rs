@@ -91,8 +91,14 @@ pub fn parent(opts: Options) {
         for seed in 1..=opts.sim_seeds {
             let n = 1000;
             let case = Case::SimRumor { preset, n, seed };
-            let (mut run, started_load) =
-                run_child(&case, |e| SimRun { preset, n, seed, spread: None, load1_at_start: None, error: Some(e) });
+            let (mut run, started_load) = run_child(&case, |e| SimRun {
+                preset: Some(preset),
+                n: Some(n),
+                seed: Some(seed),
+                spread: None,
+                load1_at_start: None,
+                error: Some(e),
+            });
             run.load1_at_start = Some(started_load);
             eprintln!("    {}", serde_json::to_string(&run).expect("a result serializes"));
             sim.push(run);

@@ -191,9 +191,14 @@ pub struct Health {
 /// Rumor spread among simulated nodes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SimRun {
-    pub preset: Preset,
-    pub n: usize,
-    pub seed: u64,
+    /// The case's settings, always written; optional because earlier
+    /// versions of this bench left them out of a child that never reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     #[serde(flatten)]
     pub spread: Option<SimSpread>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,7 +15,8 @@ pub fn sim_rumor(case: &Case) -> SimRun {
     let Case::SimRumor { preset, n, seed } = case.clone() else { unreachable!() };
     let proto = preset.config();
     let model = secs(serf_time_to(0.9999, n, proto.gossip_nodes, proto.gossip_interval, 0.0));
-    let mut out = SimRun { preset, n, seed, spread: None, load1_at_start: None, error: None };
+    let mut out =
+        SimRun { preset: Some(preset), n: Some(n), seed: Some(seed), spread: None, load1_at_start: None, error: None };
     let mut c = Cluster::new(SimConfig { protocol: proto, ..SimConfig::new(n, seed) }).expect("valid sim config");
     let start = c.now();
     let limit = start + Duration::from_secs(120);

@@ -8,6 +8,7 @@ mod targets;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::cases::Preset;
 use crate::figures::{Figure, Figures, Row};
 use crate::peers::Peers;
 use crate::results::{LabRun, SimRun};
@@ -191,8 +192,8 @@ impl Report<'_> {
             let (t, m) = (spread.and_then(|r| r.rumor_100_s), spread.map(|r| r.serf_9999_s));
             s.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                run.preset,
-                run.seed,
+                run.preset.map_or("?", Preset::name),
+                run.seed.map_or("null".into(), |s| s.to_string()),
                 cell(spread.and_then(|r| r.rumor_50_s)),
                 cell(spread.and_then(|r| r.rumor_99_s)),
                 cell(t),
