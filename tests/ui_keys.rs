@@ -9,9 +9,9 @@ use gossip_lab::observe::Snapshot;
 use gossip_lab::rogue::Attack;
 use gossip_lab::scenario::{Action, Groups, NodeRef};
 use gossip_lab::security::KeyRef;
-use gossip_lab::ui::app::{App, Effect, View};
 use gossip_lab::ui::fixture::{self, CRASHED, PAUSED};
 use gossip_lab::ui::keys::{BINDINGS, Command};
+use gossip_lab::ui::{App, Effect, View};
 use gossip_lab::ui::{LabControl, Request, serve};
 use tokio::sync::mpsc;
 
