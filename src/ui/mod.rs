@@ -27,7 +27,8 @@
 //! only place work happens. Each tick, [`term`] draws the frame through
 //! [`draw`].
 //!
-//! Dependencies point one way (`a → b`: `a` uses `b`):
+//! Dependencies point one way (`a → b`: `a` uses `b`; an edge that a
+//! longer path already implies, such as `lifecycle → app`, is left out):
 //!
 //! ```text
 //! lifecycle → term → chrome → views → app → keys → view
