@@ -37,6 +37,7 @@ use self::app::{App, Status, View};
 use self::keys::BINDINGS;
 pub use self::lifecycle::run;
 use self::views::{Ctx, dim, title_style};
+use crate::engine::Timeline;
 use crate::observe::Snapshot;
 use crate::runtime::Running;
 use crate::scenario::{Action, Step, percent};
@@ -58,7 +59,7 @@ pub trait LabControl: Send + 'static {
 
 impl LabControl for Running {
     async fn apply(&mut self, action: &Action) -> Result<String, String> {
-        self.lab.apply(action).await.map_err(|e| e.to_string())
+        Running::apply(self, action).await.map_err(|e| e.to_string())
     }
 
     async fn export(&mut self, dir: PathBuf) -> Result<PathBuf, String> {
@@ -123,10 +124,13 @@ pub struct UiOptions {
 /// Sends each timeline step to the lab task at its time (from `start`),
 /// until the steps run out or the dashboard stops taking requests.
 pub async fn play(timeline: Vec<Step>, start: tokio::time::Instant, requests: mpsc::Sender<Request>) {
-    for step in timeline {
-        tokio::time::sleep_until(start + step.at).await;
-        if requests.send(Request::Timeline(step.action)).await.is_err() {
-            return;
+    let mut timeline = Timeline::new(timeline);
+    while let Some(at) = timeline.next_at() {
+        tokio::time::sleep_until(start + at).await;
+        while let Some(step) = timeline.due(at) {
+            if requests.send(Request::Timeline(step.action)).await.is_err() {
+                return;
+            }
         }
     }
 }
