@@ -175,3 +175,6 @@ impl Engine {
         driver.record(Line::at(driver.now(), record)).await.map_err(EngineError::Log)
     }
 }
+
+#[cfg(test)]
+mod tests;
