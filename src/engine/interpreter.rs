@@ -79,28 +79,23 @@ impl Engine {
         Ok(match action {
             Action::Crash { node } => {
                 let i = self.resolve(*node, Liveness::is_running, "crash")?;
-                let text = format!("crashed {}", self.ground.describe(i));
-                Plan::new(Effect::Crash(i), Some(Change::new(i, NodeChange::Crashed)), text)
+                self.process(Effect::Crash(i), Change::new(i, NodeChange::Crashed), "crashed {}")
             }
             Action::Restart { node } => {
                 let i = self.resolve(*node, stopped, "restart")?;
-                let text = format!("restarted {} with fresh state", self.ground.describe(i));
-                Plan::new(Effect::Restart(i), Some(Change::new(i, NodeChange::Restarted)), text)
+                self.process(Effect::Restart(i), Change::new(i, NodeChange::Restarted), "restarted {} with fresh state")
             }
             Action::Pause { node } => {
                 let i = self.resolve(*node, up, "pause")?;
-                let text = format!("paused {}", self.ground.describe(i));
-                Plan::new(Effect::Pause(i), Some(Change::new(i, NodeChange::Paused)), text)
+                self.process(Effect::Pause(i), Change::new(i, NodeChange::Paused), "paused {}")
             }
             Action::Resume { node } => {
                 let i = self.resolve(*node, |l| l == Liveness::Paused, "resume")?;
-                let text = format!("resumed {}", self.ground.describe(i));
-                Plan::new(Effect::Resume(i), Some(Change::first(i, NodeChange::Resumed)), text)
+                self.process(Effect::Resume(i), Change::first(i, NodeChange::Resumed), "resumed {}")
             }
             Action::Leave { node } => {
                 let i = self.resolve(*node, up, "leave")?;
-                let text = format!("{} is leaving gracefully", self.ground.describe(i));
-                Plan::new(Effect::Leave(i), Some(Change::first(i, NodeChange::Leaving)), text)
+                self.process(Effect::Leave(i), Change::first(i, NodeChange::Leaving), "{} is leaving gracefully")
             }
             Action::Add => Plan::new(Effect::Add, None, String::new()),
             Action::Rumor { node, payload } => {
@@ -157,6 +152,12 @@ impl Engine {
                 Plan::new(Effect::Faults(plan), None, action.label())
             }
         })
+    }
+
+    /// A plan that changes a node's process: `text` with `{}` standing
+    /// for the node's description.
+    fn process(&self, effect: Effect, change: Change, text: &str) -> Plan {
+        Plan::new(effect, Some(change), text.replacen("{}", &self.ground.describe(change.node), 1))
     }
 
     /// A plan that replaces the baseline rule.
