@@ -200,11 +200,6 @@ impl Lab {
         &self.config
     }
 
-    /// A copy of the fault plan in force.
-    pub fn plan(&self) -> FaultPlan {
-        self.faults.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
     fn set_fault(&self, addr: NodeAddr, fault: NodeFault) {
         self.faults.write().unwrap_or_else(|p| p.into_inner()).set_node(addr, fault);
     }
