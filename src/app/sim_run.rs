@@ -4,7 +4,9 @@
 //! sockets, in virtual time: a run takes as long as its work, the same seed
 //! gives the same log, and cluster sizes the real runtime cannot host on two
 //! cores become reachable. Events go through the same record conversion and
-//! the same [`Session`] fold as the live observer.
+//! the same [`crate::engine::Journal`] (the [`crate::observe::Session`] fold
+//! and the recorder) as the live observer, and actions through the same
+//! [`crate::engine::Engine`], with the simulator as its driver.
 
 use std::io;
 use std::sync::Arc;

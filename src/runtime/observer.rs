@@ -2,7 +2,7 @@
 //! measurements and dashboard snapshots out.
 //!
 //! Every message becomes session-log [`Line`]s, which are written to disk
-//! (when recording) and folded into a [`Session`]: the same fold
+//! (when recording) and folded into a [`crate::observe::Session`]: the same fold
 //! `gossip-lab report` runs over a saved log. Every second it adds a metrics
 //! record (traffic, health, agreement); about ten times a second it
 //! publishes a [`Snapshot`] on a `watch` channel for the dashboard. The
