@@ -181,7 +181,7 @@ pub async fn lab_case(case: &Case) -> LabRun {
     // 4. A rumor from node 0.
     if rumor {
         let action = Action::Rumor { node: NodeRef::Index(0), payload: "bench".into() };
-        match running.lab.apply(&action).await {
+        match running.apply(&action).await {
             Ok(_) => {
                 let deadline = tokio::time::Instant::now() + RUMOR_TIMEOUT;
                 let (_, snap) =
@@ -204,7 +204,7 @@ pub async fn lab_case(case: &Case) -> LabRun {
         let victim = n / 2;
         let bounds = detection_bounds(&proto, n);
         let limit = (bounds.full * 2).max(Duration::from_secs(30));
-        match running.lab.apply(&Action::Crash { node: NodeRef::Index(victim) }).await {
+        match running.apply(&Action::Crash { node: NodeRef::Index(victim) }).await {
             Ok(_) => {
                 let deadline = tokio::time::Instant::now() + limit;
                 let (_, snap) = wait_for(&mut rx, deadline, |s| {

@@ -58,6 +58,13 @@ pub struct NetworkConfig {
     pub duplicate: f64,
 }
 
+impl NetworkConfig {
+    /// The rule every link follows before any fault action changes it.
+    pub fn baseline(&self) -> crate::faults::LinkRule {
+        crate::faults::LinkRule { loss: self.loss, delay: self.delay, jitter: self.jitter, duplicate: self.duplicate }
+    }
+}
+
 /// A fully resolved, validated lab: what to start, how to tune it, what to
 /// break when, and what must hold at the end.
 #[derive(Clone, Debug, PartialEq)]

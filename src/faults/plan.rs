@@ -64,6 +64,13 @@ impl FaultPlan {
         &self.baseline
     }
 
+    /// This plan's network rules with `current`'s node faults: how a
+    /// driver installs a plan the engine computed, since node faults follow
+    /// each node's liveness in the driver.
+    pub fn keeping_nodes_of(&self, current: &FaultPlan) -> FaultPlan {
+        FaultPlan { nodes: current.nodes.clone(), ..self.clone() }
+    }
+
     /// Replaces the baseline rule (overrides are kept).
     pub fn set_baseline(&mut self, rule: LinkRule) {
         self.baseline = rule;

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use tokio::sync::mpsc;
 
 use super::app::Status;
+use crate::engine::Timeline;
 use crate::runtime::Running;
 use crate::scenario::{Action, Step};
 
@@ -25,7 +26,7 @@ pub trait LabControl: Send + 'static {
 
 impl LabControl for Running {
     async fn apply(&mut self, action: &Action) -> Result<String, String> {
-        self.lab.apply(action).await.map_err(|e| e.to_string())
+        Running::apply(self, action).await.map_err(|e| e.to_string())
     }
 
     async fn export(&mut self, dir: PathBuf) -> Result<PathBuf, String> {
@@ -78,10 +79,13 @@ pub async fn serve<L: LabControl>(
 /// Sends each timeline step to the lab task at its time (from `start`),
 /// until the steps run out or the dashboard stops taking requests.
 pub async fn play(timeline: Vec<Step>, start: tokio::time::Instant, requests: mpsc::Sender<Request>) {
-    for step in timeline {
-        tokio::time::sleep_until(start + step.at).await;
-        if requests.send(Request::Timeline(step.action)).await.is_err() {
-            return;
+    let mut timeline = Timeline::new(timeline);
+    while let Some(at) = timeline.next_at() {
+        tokio::time::sleep_until(start + at).await;
+        while let Some(step) = timeline.due(at) {
+            if requests.send(Request::Timeline(step.action)).await.is_err() {
+                return;
+            }
         }
     }
 }
