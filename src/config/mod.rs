@@ -10,6 +10,7 @@
 //! The profile format is DESIGN §8; `profiles/*.toml` are the worked examples.
 
 mod build;
+mod catalog;
 mod error;
 mod raw;
 mod security;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 pub use self::build::parse_duration;
+pub use self::catalog::profile_listing;
 pub use self::error::{ConfigError, Location};
 use crate::profiles;
 use crate::protocol::{Config, Preset};
