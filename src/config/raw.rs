@@ -5,6 +5,8 @@
 //! errors come from our validation, which names the field and the fix,
 //! rather than from serde.
 
+use std::ops::Range;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -105,6 +107,36 @@ pub(super) struct RawStep {
     pub count: Option<Sp<i64>>,
     #[serde(rename = "for")]
     pub for_: Option<Sp<String>>,
+}
+
+impl RawStep {
+    /// The parameters the step sets (all but `at` and `action`), with
+    /// their spans, in source order.
+    pub fn present(&self) -> Vec<(&'static str, Range<usize>)> {
+        let mut v = Vec::new();
+        let mut add = |key, span: Option<Range<usize>>| {
+            if let Some(s) = span {
+                v.push((key, s));
+            }
+        };
+        add("node", self.node.as_ref().map(|x| x.span()));
+        add("groups", self.groups.as_ref().map(|x| x.span()));
+        add("one_way", self.one_way.as_ref().map(|x| x.span()));
+        add("from", self.from.as_ref().map(|x| x.span()));
+        add("to", self.to.as_ref().map(|x| x.span()));
+        add("loss", self.loss.as_ref().map(|x| x.span()));
+        add("delay", self.delay.as_ref().map(|x| x.span()));
+        add("jitter", self.jitter.as_ref().map(|x| x.span()));
+        add("probability", self.probability.as_ref().map(|x| x.span()));
+        add("payload", self.payload.as_ref().map(|x| x.span()));
+        add("attack", self.attack.as_ref().map(|x| x.span()));
+        add("key", self.key.as_ref().map(|x| x.span()));
+        add("every", self.every.as_ref().map(|x| x.span()));
+        add("count", self.count.as_ref().map(|x| x.span()));
+        add("for", self.for_.as_ref().map(|x| x.span()));
+        v.sort_by_key(|(_, s)| s.start);
+        v
+    }
 }
 
 /// `[expect]`
