@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 use serde::Deserialize;
+use serde::de::{self, Visitor};
 use toml::Spanned;
 
 /// A spanned value: the span turns into a line and column in errors.
@@ -148,4 +149,49 @@ pub(super) struct RawExpect {
     pub false_suspicions: Option<Sp<i64>>,
     pub detection_within: Option<Sp<String>>,
     pub rumor_within: Option<Sp<String>>,
+}
+
+/// The keys the table `name` takes, in declaration order (`""` is the top
+/// level, `"timeline"` a step); none for a table profiles do not have.
+pub(super) fn table_fields(name: &str) -> &'static [&'static str] {
+    match name {
+        "" => fields::<RawProfile>(),
+        "cluster" => fields::<RawCluster>(),
+        "protocol" => fields::<RawProtocol>(),
+        "network" => fields::<RawNetwork>(),
+        "security" => fields::<RawSecurity>(),
+        "timeline" => fields::<RawStep>(),
+        "expect" => fields::<RawExpect>(),
+        _ => &[],
+    }
+}
+
+/// The field names serde's derive gives struct `T`, renames applied: `T`
+/// is asked to deserialize itself from a deserializer that only notes the
+/// names it is offered and stops, so the lists cannot drift from the
+/// structs above.
+fn fields<T: Deserialize<'static>>() -> &'static [&'static str] {
+    struct Names(&'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for &mut Names {
+        type Error = de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = fields;
+            Err(de::Error::custom("names noted"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut names = Names(&[]);
+    let _ = T::deserialize(&mut names);
+    names.0
 }

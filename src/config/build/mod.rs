@@ -46,7 +46,7 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
 pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
     let label = source.strip_prefix("embedded:").unwrap_or(source);
     let ctx = Ctx { profile: label.to_owned(), text };
-    let raw: RawProfile = toml::from_str(text).map_err(|e| ctx.toml_error(&e))?;
+    let raw: RawProfile = ctx.read()?;
     let b = Builder { ctx };
 
     let name = match &raw.name {
