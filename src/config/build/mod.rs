@@ -13,34 +13,15 @@ use std::time::Duration;
 use super::error::{ConfigError, Ctx};
 use super::raw::{RawProfile, Sp};
 use super::{LabConfig, MAX_DURATION, MAX_STEPS, default_duration};
+use crate::duration::{DURATION_FIX, parse_duration};
 use crate::scenario::format_duration;
 
-/// The fix offered for every bad duration.
-const DURATION_FIX: &str =
-    "use a duration like \"250ms\" or \"5s\" (units ns, us, ms, s, m, h; combine them as \"1s 500ms\")";
 /// The longest baseline or per-link delay or jitter.
 const MAX_DELAY: Duration = Duration::from_secs(60);
 /// The most repetitions one step may ask for.
 const MAX_COUNT: i64 = 1000;
 
 type Result<T> = std::result::Result<T, ConfigError>;
-
-/// Parses a duration as profiles and flags write it ("250ms", "5s",
-/// "1m 30s"), with the fix in the error text.
-///
-/// Stricter than humantime alone: every part is digits glued to one of the
-/// units `ns`, `us`, `ms`, `s`, `m`, `h`, so profiles read alike and "5 sec"
-/// or "1.5s" are rejected with the fix rather than half-understood.
-pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    const UNITS: [&str; 6] = ["ns", "us", "ms", "s", "m", "h"];
-    let well_formed = !s.trim().is_empty()
-        && s.split_whitespace().all(|part| {
-            let digits = part.find(|c: char| !c.is_ascii_digit()).unwrap_or(part.len());
-            digits > 0 && UNITS.contains(&&part[digits..])
-        });
-    let parsed = if well_formed { humantime::parse_duration(s.trim()).ok() } else { None };
-    parsed.ok_or_else(|| format!("\"{s}\" is not a duration: {DURATION_FIX}"))
-}
 
 /// Raw → strict. Cross-field rules are left to [`LabConfig::check`].
 pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
