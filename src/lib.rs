@@ -23,6 +23,8 @@
 //!   rumor spread); both drivers feed it.
 //! - [`scenario`]: the one command vocabulary ([`scenario::Action`]) shared by
 //!   profile timelines, TUI keys and the session log, plus expectations.
+//! - [`duration`]: durations as profiles write them ("250ms"), parsed and
+//!   formatted in one place.
 //! - [`config`]: a TOML profile plus command-line overrides become one
 //!   validated [`config::LabConfig`]; errors name the field and the fix.
 //! - [`profiles`]: the profiles embedded in the binary (`profiles/*.toml`).
@@ -44,6 +46,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod duration;
 pub mod engine;
 pub mod faults;
 pub mod observe;

@@ -10,6 +10,7 @@
 //! The profile format is DESIGN §8; `profiles/*.toml` are the worked examples.
 
 mod build;
+mod catalog;
 mod error;
 mod raw;
 mod security;
@@ -21,8 +22,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-pub use self::build::parse_duration;
+pub use self::catalog::profile_listing;
 pub use self::error::{ConfigError, Location};
+pub use crate::duration::parse_duration;
 use crate::profiles;
 use crate::protocol::{Config, Preset};
 use crate::scenario::{Action, Expect, Groups, NodeRef, Step, format_duration};
