@@ -35,6 +35,8 @@
 //! - [`runtime`]: the real lab: one tokio task per node on loopback UDP, the
 //!   driver that carries out the engine's effects, and the observer task.
 //! - [`ui`]: the terminal dashboard over a running lab.
+//! - [`signals`]: SIGTERM, SIGHUP and SIGINT as requests to stop, which the
+//!   dashboard and the headless runs answer by finishing the session.
 //! - [`app`]: the entry points `main` dispatches to (TUI, headless run, report).
 //!
 //! The drivers are the only code that moves packets: `sim` in memory, and
@@ -56,6 +58,7 @@ pub mod rogue;
 pub mod runtime;
 pub mod scenario;
 pub mod security;
+pub mod signals;
 pub mod sim;
 pub mod ui;
 pub mod wire;

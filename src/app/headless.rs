@@ -8,13 +8,13 @@ use anyhow::Context;
 use futures_util::FutureExt;
 
 use super::RunOptions;
-use super::signals::{Signals, Stop};
 use crate::config::LabConfig;
 use crate::engine::Timeline;
 use crate::observe::{Mode, Summary};
 use crate::protocol::Time;
 use crate::runtime::{Running, launch_with};
 use crate::scenario::Step;
+use crate::signals::{Signals, Stop};
 
 /// Runs the timeline to the end of the profile's duration, or until a
 /// signal, and returns the summary and the signal that stopped it, if

@@ -17,7 +17,6 @@ use anyhow::Context;
 use futures_util::FutureExt;
 
 use super::RunOptions;
-use super::signals::{Signals, Stop};
 use crate::config::LabConfig;
 use crate::engine::{Driver, Effect, Engine, EngineError, Ground, Journal, Outcome, SIM_PICKS, Timeline};
 use crate::observe::record::{
@@ -29,6 +28,7 @@ use crate::protocol::{NodeAddr, Time};
 use crate::rogue::Spec;
 use crate::scenario::Action;
 use crate::security::{Auth, Key, KeyId, SecurityConfig};
+use crate::signals::{Signals, Stop};
 use crate::sim::{Cluster, SimConfig, SimError, TraceEntry};
 
 /// How often events are drained into the session (virtual time): fine

@@ -104,7 +104,7 @@ impl Engine {
                 Plan::new(Effect::Rumor(i, payload.clone()), None, text)
             }
             Action::Rogue { attack, node, count, duration } => {
-                let i = self.resolve(*node, |l| attack.victim_ok(l), attack.verb())?;
+                let i = self.resolve(*node, |l| l.can_suffer(*attack), attack.verb())?;
                 let spec = Spec::new(*attack, *count, *duration);
                 let text = format!("rogue {} against {}", spec.label(), self.ground.describe(i));
                 let first = Record::Rogue(RogueRecord::of(RogueChange::Started, &spec, i, 0, 0));

@@ -14,9 +14,9 @@
 //! ([`DropReason::OneWay`]) before random loss ([`DropReason::Loss`]). Only
 //! then are delay, jitter (and so reordering) and duplication drawn.
 //!
-//! The model is split by concern: [`link`] is how one link treats a
-//! datagram and what makes a rule valid, [`plan`] is the set of faults in
-//! force and who can reach whom, and [`fate`] is the per-datagram decision
+//! The model is split by concern: `link` is how one link treats a
+//! datagram and what makes a rule valid, `plan` is the set of faults in
+//! force and who can reach whom, and `fate` is the per-datagram decision
 //! that combines them.
 
 mod fate;

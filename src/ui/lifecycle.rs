@@ -15,10 +15,10 @@ use tokio::sync::{mpsc, watch};
 use super::app::{App, Effect, Status};
 use super::control::{Request, play, serve};
 use super::term;
-use crate::app::signals::{Signals, Stop};
 use crate::observe::Snapshot;
 use crate::runtime::Running;
 use crate::scenario::Step;
+use crate::signals::{Signals, Stop};
 
 /// How the dashboard runs.
 #[derive(Clone, Debug)]

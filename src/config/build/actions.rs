@@ -4,49 +4,9 @@
 //! profiles is one new entry here (and its variant in [`Action`]).
 
 use super::Result;
-use super::step::Args;
+use super::spec::{ActionSpec, Args, For, Param};
 use crate::scenario::Action;
 use crate::security::KeyRef;
-
-/// One parameter an action takes, beyond `at`, `action` and the
-/// repetition keys. Its kind and bounds are those of the [`Args`] getter
-/// the entry's `parse` reads it with (`node`, `index`, `probability`,
-/// `delay`, `groups`, ...), which checks them.
-#[derive(Clone, Copy)]
-pub(super) struct Param {
-    /// The key as written in the profile.
-    pub key: &'static str,
-    /// For a parameter the action cannot do without: what the "is
-    /// missing" error tells the author to add. `None`: optional, or the
-    /// action's `parse` says itself what is missing (`attack`).
-    pub missing: Option<&'static str>,
-}
-
-/// What `for` means on a step.
-pub(super) enum For {
-    /// The action takes no `for`.
-    No,
-    /// `for` adds the step that undoes this one, that long after it.
-    Undo(fn(&Action) -> Action),
-    /// The action reads `for` itself, as one of its `params` (a rogue
-    /// step: the attack's length).
-    Own,
-}
-
-/// One action as profiles write it.
-pub(super) struct ActionSpec {
-    /// The `action = "..."` name; the table's order is [`Action::NAMES`]'s.
-    pub name: &'static str,
-    /// Its own parameters, in the order "takes only ..." hints list them.
-    pub params: &'static [Param],
-    /// `every` and `count` repeat the step. False for a rogue step, whose
-    /// `count` is the attack's size and one of its `params`.
-    pub repeats: bool,
-    /// What `for` does.
-    pub for_: For,
-    /// The step's parameters → the action; every value checked.
-    pub parse: fn(&Args<'_>) -> Result<Action>,
-}
 
 impl ActionSpec {
     /// The table entry for `name`.
@@ -57,30 +17,6 @@ impl ActionSpec {
     /// Every action name, in the table's order.
     pub fn names() -> impl Iterator<Item = &'static str> {
         ACTIONS.iter().map(|a| a.name)
-    }
-
-    /// Whether a step of this action may set `key`.
-    pub fn takes(&self, key: &str) -> bool {
-        self.params.iter().any(|p| p.key == key)
-            || (self.repeats && (key == "every" || key == "count"))
-            || (key == "for" && matches!(self.for_, For::Undo(_)))
-    }
-
-    /// Every optional key, for "takes only ..." hints.
-    pub fn all(&self) -> Vec<&'static str> {
-        let mut all: Vec<_> = self.params.iter().map(|p| p.key).collect();
-        if matches!(self.for_, For::Undo(_)) {
-            all.push("for");
-        }
-        if self.repeats {
-            all.extend(["every", "count"]);
-        }
-        all
-    }
-
-    /// The parameter `key`, when this action takes it as its own.
-    pub fn param(&self, key: &str) -> Option<&'static Param> {
-        self.params.iter().find(|p| p.key == key)
     }
 }
 

@@ -3,7 +3,7 @@
 //! parsing because `count` and `for` mean something else here (the
 //! attack's size and length, not repetition and an undo step).
 
-use super::step::Args;
+use super::spec::Args;
 use super::{Result, field_name};
 use crate::config::error::closest;
 use crate::rogue::{Attack, MAX_MASK_FOR};

@@ -5,6 +5,7 @@ mod actions;
 mod attack;
 mod params;
 mod sections;
+mod spec;
 mod step;
 
 use std::path::Path;
@@ -43,7 +44,7 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
     let (nodes, seed, base_port, join_stagger) = b.cluster(&cluster)?;
     let (preset, protocol) = b.protocol(&raw.protocol.unwrap_or_default())?;
     let network = b.network(&raw.network.unwrap_or_default())?;
-    let security = b.security(&raw.security.unwrap_or_default(), source)?;
+    let security = super::security::security(&b.ctx, &raw.security.unwrap_or_default(), source)?;
     let mut timeline = Vec::new();
     for (i, step) in raw.timeline.iter().enumerate() {
         b.step(i + 1, step, &mut timeline)?;

@@ -6,11 +6,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use super::step::Args;
+use super::spec::Args;
 use super::{MAX_DELAY, Result};
 use crate::config::MAX_NODES;
 use crate::config::raw::Sp;
-use crate::config::security::key_ref;
 use crate::protocol::message::MAX_RUMOR_PAYLOAD;
 use crate::scenario::{Action, Groups, NodeRef, format_duration};
 use crate::security::KeyRef;
@@ -85,7 +84,18 @@ impl Args<'_> {
 
     /// `key = "newest"` or `"oldest"`; `default` when the step leaves it out.
     pub(super) fn key_ref(&self, default: KeyRef) -> Result<KeyRef> {
-        key_ref(self.b, &self.p, self.n, self.raw().key.as_ref(), default)
+        let Some(v) = self.raw().key.as_ref() else { return Ok(default) };
+        KeyRef::from_name(v.get_ref()).ok_or_else(|| {
+            self.err(
+                "key",
+                Some(v.span()),
+                format!(
+                    "{}key = \"{}\" is not a key: use \"newest\" or \"oldest\" (keys are random per run)",
+                    self.p,
+                    v.get_ref()
+                ),
+            )
+        })
     }
 
     /// A `set_link` step: two different node indices, and the link's loss,

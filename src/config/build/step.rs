@@ -5,27 +5,11 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use super::actions::{ActionSpec, For};
+use super::spec::{ActionSpec, Args, For};
 use super::{Builder, Result};
 use crate::config::error::{ConfigError, closest};
 use crate::config::raw::RawStep;
 use crate::scenario::{Action, Step, format_duration};
-
-/// One step being read: the raw entry, its action's table entry, and what
-/// its error messages cite. The action table's `parse` functions read the
-/// parameters through its getters (`node`, `probability`, ..., in
-/// `params.rs`), which check each value's kind and bounds.
-pub(in crate::config) struct Args<'a> {
-    pub(super) b: &'a Builder<'a>,
-    /// The entry's 1-based number in the profile.
-    pub(super) n: usize,
-    /// The message prefix: `[[timeline]] #2 (at 5s, pause): `.
-    pub(super) p: String,
-    r: &'a RawStep,
-    spec: &'static ActionSpec,
-    /// Where the step's `action` is: "is missing" errors point there.
-    action_span: Range<usize>,
-}
 
 impl Builder<'_> {
     /// One `[[timeline]]` entry (`n` is 1-based) → one or more steps.
