@@ -23,13 +23,20 @@
 //!   rumor spread); both drivers feed it.
 //! - [`scenario`]: the one command vocabulary ([`scenario::Action`]) shared by
 //!   profile timelines, TUI keys and the session log, plus expectations.
+//! - [`duration`]: durations as profiles write them ("250ms"), parsed and
+//!   formatted in one place.
 //! - [`config`]: a TOML profile plus command-line overrides become one
 //!   validated [`config::LabConfig`]; errors name the field and the fix.
 //! - [`profiles`]: the profiles embedded in the binary (`profiles/*.toml`).
 //! - [`cli`]: the command-line flags (clap) and how they build a config.
+//! - [`engine`]: the one engine both drivers run under: ground truth, the
+//!   action interpreter, random picks, the timeline player and the line
+//!   path (session fold and log), behind a driver interface.
 //! - [`runtime`]: the real lab: one tokio task per node on loopback UDP, the
-//!   orchestrator that applies actions, and the observer.
+//!   driver that carries out the engine's effects, and the observer task.
 //! - [`ui`]: the terminal dashboard over a running lab.
+//! - [`signals`]: SIGTERM, SIGHUP and SIGINT as requests to stop, which the
+//!   dashboard and the headless runs answer by finishing the session.
 //! - [`app`]: the entry points `main` dispatches to (TUI, headless run, report).
 //!
 //! The drivers are the only code that moves packets: `sim` in memory, and
@@ -41,6 +48,8 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod duration;
+pub mod engine;
 pub mod faults;
 pub mod observe;
 pub mod profiles;
@@ -49,6 +58,7 @@ pub mod rogue;
 pub mod runtime;
 pub mod scenario;
 pub mod security;
+pub mod signals;
 pub mod sim;
 pub mod ui;
 pub mod wire;

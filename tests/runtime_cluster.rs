@@ -135,7 +135,7 @@ async fn a_crashed_node_is_declared_dead_by_all_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let (mut running, mut rx) = start(16, dir.path()).await;
     wait_for(&mut rx, "convergence", converged(16)).await;
-    let feedback = running.lab.apply(&Action::Crash { node: NodeRef::Index(3) }).await.unwrap();
+    let feedback = running.apply(&Action::Crash { node: NodeRef::Index(3) }).await.unwrap();
     assert!(feedback.starts_with("crashed node 3 (127.0.0.1:"), "{feedback}");
     wait_for(&mut rx, "everyone to mark node 3 dead", all_others_see(3, State::Dead)).await;
     let summary = running.stop().await.unwrap();
@@ -152,7 +152,7 @@ async fn a_half_and_half_partition_is_detected_and_remerges_after_heal() {
     let dir = tempfile::tempdir().unwrap();
     let (mut running, mut rx) = start(16, dir.path()).await;
     wait_for(&mut rx, "convergence", converged(16)).await;
-    running.lab.apply(&Action::Partition { groups: Groups::Halves, one_way: false }).await.unwrap();
+    running.apply(&Action::Partition { groups: Groups::Halves, one_way: false }).await.unwrap();
     let split =
         |s: &Snapshot| (0..16).all(|o| (0..16).all(|x| (o < 8) == (x < 8) || s.views.get(o, x) == Some(State::Dead)));
     // Each side's view is right for its side: every node holds exactly its
@@ -161,7 +161,7 @@ async fn a_half_and_half_partition_is_detected_and_remerges_after_heal() {
     // partition (or a half that never settles) never gets here.
     let each_side_right = |s: &Snapshot| split(s) && s.converged;
     wait_for(&mut rx, "each half to mark the other dead and agree on itself", each_side_right).await;
-    running.lab.apply(&Action::Heal).await.unwrap();
+    running.apply(&Action::Heal).await.unwrap();
     // Until the observer has seen the heal, a snapshot still shows the
     // split views as correct ("converged" for each side): wait for both.
     let merged = |s: &Snapshot| s.plan.groups.is_empty() && converged(16)(s);
@@ -189,10 +189,10 @@ async fn a_paused_node_is_suspected_then_refutes_after_resume() {
     let dir = tempfile::tempdir().unwrap();
     let (mut running, mut rx) = start(16, dir.path()).await;
     wait_for(&mut rx, "convergence", converged(16)).await;
-    running.lab.apply(&Action::Pause { node: NodeRef::Index(5) }).await.unwrap();
+    running.apply(&Action::Pause { node: NodeRef::Index(5) }).await.unwrap();
     let suspected = |s: &Snapshot| (0..16).any(|o| matches!(s.views.get(o, 5), Some(State::Suspect | State::Dead)));
     wait_for(&mut rx, "someone to suspect paused node 5", suspected).await;
-    running.lab.apply(&Action::Resume { node: NodeRef::Index(5) }).await.unwrap();
+    running.apply(&Action::Resume { node: NodeRef::Index(5) }).await.unwrap();
     let back = |s: &Snapshot| s.nodes[5].life == Liveness::Up && all_others_see(5, State::Alive)(s);
     wait_for(&mut rx, "node 5 to be alive everywhere again", back).await;
     running.stop().await.unwrap();
@@ -208,9 +208,9 @@ async fn a_restarted_node_is_alive_again_everywhere() {
     let (mut running, mut rx) = start(16, dir.path()).await;
     wait_for(&mut rx, "convergence", converged(16)).await;
     let addr = running.lab.addr(2).unwrap();
-    running.lab.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
+    running.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
     wait_for(&mut rx, "node 2 dead everywhere", all_others_see(2, State::Dead)).await;
-    running.lab.apply(&Action::Restart { node: NodeRef::Index(2) }).await.unwrap();
+    running.apply(&Action::Restart { node: NodeRef::Index(2) }).await.unwrap();
     assert_eq!(running.lab.addr(2), Some(addr), "same address");
     wait_for(&mut rx, "node 2 alive everywhere", converged(16)).await;
     running.stop().await.unwrap();
@@ -302,13 +302,13 @@ async fn a_rogue_sends_from_its_own_socket_and_its_attacks_are_ground_truth_in_t
     wait_for(&mut rx, "convergence", converged(4)).await;
     let rogue = |attack, node, duration| Action::Rogue { attack, node: NodeRef::Index(node), count: None, duration };
 
-    let feedback = running.lab.apply(&rogue(Attack::Leave, 1, None)).await.unwrap();
+    let feedback = running.apply(&rogue(Attack::Leave, 1, None)).await.unwrap();
     assert!(feedback.starts_with("rogue leave against node 1 (127.0.0.1:"), "{feedback}");
     assert!(feedback.ends_with(": 3 datagrams, 45 bytes"), "one to each other node: {feedback}");
-    let e = running.lab.apply(&rogue(Attack::AckMask, 3, None)).await.unwrap_err();
+    let e = running.apply(&rogue(Attack::AckMask, 3, None)).await.unwrap_err();
     assert_eq!(e.to_string(), "node 3 is up; cannot mask acks for it");
-    running.lab.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
-    let feedback = running.lab.apply(&rogue(Attack::AckMask, 2, Some(Duration::from_secs(1)))).await.unwrap();
+    running.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
+    let feedback = running.apply(&rogue(Attack::AckMask, 2, Some(Duration::from_secs(1)))).await.unwrap();
     assert!(feedback.contains("ack_mask for 1s against node 2") && feedback.ends_with("datagrams/s"), "{feedback}");
     // The mask stops by itself, and says so in the log.
     let deadline = Instant::now() + PATIENCE;
@@ -363,42 +363,28 @@ async fn a_rogue_sends_from_its_own_socket_and_its_attacks_are_ground_truth_in_t
 /// below fails (checked by setting the windows to zero).
 #[tokio::test(start_paused = true)]
 async fn the_observer_writes_an_out_of_order_burst_in_time_order() {
-    use gossip_lab::observe::record::{FORMAT, Header, Mode};
-    use gossip_lab::observe::{NodeStatus, Session};
+    use gossip_lab::engine::Journal;
+    use gossip_lab::observe::NodeStatus;
+    use gossip_lab::observe::record::Mode;
+    use gossip_lab::observe::security::SecurityRecord;
     use gossip_lab::protocol::{Event, NodeAddr};
     use gossip_lab::runtime::LabMsg;
     use gossip_lab::runtime::clock::LabClock;
-    use gossip_lab::runtime::launch::session_spec;
     use gossip_lab::runtime::observer::{NodeHandles, Observer, ObserverOptions};
 
     let dir = tempfile::tempdir().unwrap();
     let config = profile(3);
     let addrs: Vec<NodeAddr> = (0..3).map(|i| NodeAddr::new([127, 0, 0, 1].into(), 7000 + i)).collect();
-    let header = Header {
-        format: FORMAT,
-        version: "test".into(),
-        driver: "udp".into(),
-        mode: Mode::HandsOn,
-        profile: serde_json::Value::Null,
-        seed: 7,
-        nodes: 3,
-        addrs: addrs.iter().map(ToString::to_string).collect(),
-        security: None,
-    };
+    let security = SecurityRecord { auth: "none".into(), label: String::new(), key_id: None, key_source: None };
+    let journal = Journal::start(&config, "udp", Mode::HandsOn, &addrs, security, Some(dir.path())).unwrap();
     let handles = addrs
         .iter()
         .map(|&addr| NodeHandles { addr, traffic: Arc::default(), status: Arc::new(NodeStatus::default().into()) })
         .collect();
-    let options = ObserverOptions {
-        header,
-        record: Some(dir.path().to_path_buf()),
-        snapshot_every: Duration::from_millis(100),
-        metrics_every: Duration::from_secs(1),
-    };
+    let options = ObserverOptions { snapshot_every: Duration::from_millis(100), metrics_every: Duration::from_secs(1) };
     let (tx, rx) = tokio::sync::mpsc::channel(64);
-    let session = Session::new(session_spec(&config, "udp", Mode::HandsOn), &addrs);
     let clock = LabClock::start();
-    let observer = Observer::spawn(rx, session, handles, clock, Arc::default(), options).unwrap();
+    let observer = Observer::spawn(rx, journal, handles, clock, Arc::default(), options);
     // Each event's incarnation is its stamp in ms, to find it in the log.
     let event = |ms: u64| LabMsg::Node {
         t: Time::from_millis(ms),

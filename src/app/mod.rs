@@ -3,10 +3,12 @@
 //! report.
 //!
 //! - [`headless`]: `gossip-lab run` on real sockets.
-//! - [`report`]: `gossip-lab report` over a saved session.
+//! - [`report`](mod@report): `gossip-lab report` over a saved session.
 //! - [`sim_run`]: `gossip-lab run --sim`, the same in the simulator.
-//! - [`signals`]: SIGTERM, SIGHUP and SIGINT stop every command cleanly.
 //! - [`logging`]: `tracing` to a file.
+//!
+//! Every command stops cleanly on SIGTERM, SIGHUP and SIGINT
+//! ([`crate::signals`]).
 //!
 //! The dashboard itself lives in [`crate::ui`]; [`run_tui`] only prepares
 //! the recording, the log and the runtime around it.
@@ -14,7 +16,6 @@
 pub mod headless;
 pub mod logging;
 pub mod report;
-pub mod signals;
 pub mod sim_run;
 
 use std::io::IsTerminal;
@@ -28,7 +29,7 @@ use crate::observe::Summary;
 use crate::runtime::launch;
 use crate::ui;
 
-use self::signals::{Signals, Stop};
+use crate::signals::{Signals, Stop};
 
 /// How a command ended; `main` turns it into the exit code (DESIGN §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,95 +7,76 @@
 
 use std::path::Path;
 
-use super::build::Builder;
+use super::error::Ctx;
 use super::raw::{RawSecurity, Sp};
 use super::{ConfigError, step_context};
 use crate::scenario::{Action, Step};
 use crate::security::key::KEY_FILE_FIX;
-use crate::security::{Auth, DEFAULT_LABEL, Key, KeyId, KeyRef, Keyring, KeyringError, MAX_LABEL, SecurityConfig};
+use crate::security::{Auth, DEFAULT_LABEL, Key, KeyId, Keyring, KeyringError, MAX_LABEL, SecurityConfig};
 
 type Result<T> = std::result::Result<T, ConfigError>;
 
-impl Builder<'_> {
-    /// `[security]`. A relative `key_file` is read relative to the
-    /// profile's own directory (the working directory for an embedded
-    /// profile), so a profile and its key can travel together.
-    pub(super) fn security(&self, r: &RawSecurity, source: &str) -> Result<SecurityConfig> {
-        const P: &str = "[security] ";
-        let label = match &r.label {
-            Some(v) if v.get_ref().len() > MAX_LABEL => {
-                return Err(self.ctx.err(
-                    "[security] label",
-                    Some(v.span()),
-                    format!("{P}label is {} bytes long: use at most {MAX_LABEL}", v.get_ref().len()),
-                ));
-            }
-            Some(v) => v.get_ref().clone(),
-            None => DEFAULT_LABEL.to_owned(),
-        };
-        let auth = match r.auth.as_ref().map(|v| (v.get_ref().as_str(), v)) {
-            None | Some(("key", _)) => self.key_source(r.key_file.as_ref(), source)?,
-            Some(("none", _)) => {
-                if let Some(v) = &r.key_file {
-                    return Err(self.ctx.err(
-                        "[security] key_file",
-                        Some(v.span()),
-                        format!(
-                            "{P}key_file does not apply to auth = \"none\": remove key_file, or set auth = \"key\""
-                        ),
-                    ));
-                }
-                Auth::None
-            }
-            Some((other, v)) => {
-                return Err(self.ctx.err(
-                    "[security] auth",
-                    Some(v.span()),
-                    format!(
-                        "{P}auth = \"{other}\" is not a mode: use \"key\" (sealed datagrams, the default) \
-                         or \"none\" (plain datagrams, to show what forgery does)"
-                    ),
-                ));
-            }
-        };
-        Ok(SecurityConfig { auth, label })
-    }
-
-    fn key_source(&self, key_file: Option<&Sp<String>>, source: &str) -> Result<Auth> {
-        let Some(v) = key_file else { return Ok(Auth::Generated) };
-        let given = Path::new(v.get_ref());
-        let dir = if source.starts_with("embedded:") { None } else { Path::new(source).parent() };
-        let path = match dir {
-            Some(dir) if given.is_relative() => dir.join(given),
-            _ => given.to_path_buf(),
-        };
-        let shown = path.display().to_string();
-        let bad = |why: String| {
-            self.ctx.err(
-                "[security] key_file",
+/// `[security]`. A relative `key_file` is read relative to the
+/// profile's own directory (the working directory for an embedded
+/// profile), so a profile and its key can travel together.
+pub(super) fn security(ctx: &Ctx<'_>, r: &RawSecurity, source: &str) -> Result<SecurityConfig> {
+    const P: &str = "[security] ";
+    let label = match &r.label {
+        Some(v) if v.get_ref().len() > MAX_LABEL => {
+            return Err(ctx.err(
+                "[security] label",
                 Some(v.span()),
-                format!("[security] key_file = \"{shown}\" {why}: {KEY_FILE_FIX}"),
-            )
-        };
-        let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("cannot be read ({e})")))?;
-        let key = Key::parse(&text).map_err(|e| bad(format!("is not a key: {e}")))?;
-        Ok(Auth::File { path: shown, key })
-    }
+                format!("{P}label is {} bytes long: use at most {MAX_LABEL}", v.get_ref().len()),
+            ));
+        }
+        Some(v) => v.get_ref().clone(),
+        None => DEFAULT_LABEL.to_owned(),
+    };
+    let auth = match r.auth.as_ref().map(|v| (v.get_ref().as_str(), v)) {
+        None | Some(("key", _)) => key_source(ctx, r.key_file.as_ref(), source)?,
+        Some(("none", _)) => {
+            if let Some(v) = &r.key_file {
+                return Err(ctx.err(
+                    "[security] key_file",
+                    Some(v.span()),
+                    format!("{P}key_file does not apply to auth = \"none\": remove key_file, or set auth = \"key\""),
+                ));
+            }
+            Auth::None
+        }
+        Some((other, v)) => {
+            return Err(ctx.err(
+                "[security] auth",
+                Some(v.span()),
+                format!(
+                    "{P}auth = \"{other}\" is not a mode: use \"key\" (sealed datagrams, the default) \
+                         or \"none\" (plain datagrams, to show what forgery does)"
+                ),
+            ));
+        }
+    };
+    Ok(SecurityConfig { auth, label })
 }
 
-/// `key = "newest"` or `"oldest"` on a `key_use` / `key_remove` step.
-pub(super) fn key_ref(b: &Builder<'_>, p: &str, n: usize, v: Option<&Sp<String>>, default: KeyRef) -> Result<KeyRef> {
-    let Some(v) = v else { return Ok(default) };
-    KeyRef::from_name(v.get_ref()).ok_or_else(|| {
-        b.ctx.err(
-            format!("[[timeline]] #{n} key"),
+fn key_source(ctx: &Ctx<'_>, key_file: Option<&Sp<String>>, source: &str) -> Result<Auth> {
+    let Some(v) = key_file else { return Ok(Auth::Generated) };
+    let given = Path::new(v.get_ref());
+    let dir = if source.starts_with("embedded:") { None } else { Path::new(source).parent() };
+    let path = match dir {
+        Some(dir) if given.is_relative() => dir.join(given),
+        _ => given.to_path_buf(),
+    };
+    let shown = path.display().to_string();
+    let bad = |why: String| {
+        ctx.err(
+            "[security] key_file",
             Some(v.span()),
-            format!(
-                "{p}key = \"{}\" is not a key: use \"newest\" or \"oldest\" (keys are random per run)",
-                v.get_ref()
-            ),
+            format!("[security] key_file = \"{shown}\" {why}: {KEY_FILE_FIX}"),
         )
-    })
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("cannot be read ({e})")))?;
+    let key = Key::parse(&text).map_err(|e| bad(format!("is not a key: {e}")))?;
+    Ok(Auth::File { path: shown, key })
 }
 
 /// Plays the timeline's key actions on a keyring of stand-in ids, so a

@@ -7,6 +7,7 @@
 
 use crate::faults::{FaultPlan, NodeFault};
 use crate::protocol::{NodeAddr, Time};
+use crate::rogue::Attack;
 
 /// A node's real condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -51,6 +52,12 @@ impl Liveness {
     /// may not have been heard leaving.
     pub const fn either_way(self) -> bool {
         matches!(self, Liveness::Paused | Liveness::Leaving)
+    }
+
+    /// Whether a node in this state can be the victim of `attack` (see
+    /// [`Attack::wants_crashed_victim`]).
+    pub const fn can_suffer(self, attack: Attack) -> bool {
+        if attack.wants_crashed_victim() { matches!(self, Liveness::Crashed) } else { self.is_running() }
     }
 
     /// How the network sees this process.
@@ -220,6 +227,13 @@ mod tests {
 
     fn addrs(n: u16) -> Vec<NodeAddr> {
         (0..n).map(|i| SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9000 + i)).collect()
+    }
+
+    #[test]
+    fn victims_must_be_running_except_for_the_mask() {
+        assert!(Liveness::Up.can_suffer(Attack::Death) && Liveness::Paused.can_suffer(Attack::Death));
+        assert!(!Liveness::Crashed.can_suffer(Attack::Death));
+        assert!(Liveness::Crashed.can_suffer(Attack::AckMask) && !Liveness::Up.can_suffer(Attack::AckMask));
     }
 
     #[test]

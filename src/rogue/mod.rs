@@ -36,7 +36,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::observe::Liveness;
 use crate::protocol::Config;
 
 pub use forge::{Forged, Peer, Scene, fake_addr, forge};
@@ -141,14 +140,11 @@ impl Attack {
         }
     }
 
-    /// Whether a victim in state `life` can be attacked: a crashed one for
-    /// the ack mask (a live victim answers its own probes), a running one
-    /// for the rest.
-    pub const fn victim_ok(self, life: Liveness) -> bool {
-        match self {
-            Attack::AckMask => matches!(life, Liveness::Crashed),
-            _ => life.is_running(),
-        }
+    /// Whether the victim must be crashed: the ack mask answers for a
+    /// member that cannot (a live victim answers its own probes); every
+    /// other attack forges claims against a running one.
+    pub const fn wants_crashed_victim(self) -> bool {
+        matches!(self, Attack::AckMask)
     }
 
     /// What the attack does to its victim, for "cannot ... node 3"
@@ -222,7 +218,7 @@ impl Spec {
     pub fn label(&self) -> String {
         match self.attack {
             Attack::Flood => format!("flood of {} members", self.count),
-            Attack::AckMask => format!("ack_mask for {}", crate::scenario::format_duration(self.duration)),
+            Attack::AckMask => format!("ack_mask for {}", crate::duration::format_duration(self.duration)),
             a => a.name().to_owned(),
         }
     }
@@ -282,12 +278,5 @@ mod tests {
         let bound = recovery_bound(&config, 16);
         assert_eq!(bound, config.suspicion_max(16) * 3);
         assert!((17.0..17.5).contains(&bound.as_secs_f64()), "{bound:?}");
-    }
-
-    #[test]
-    fn victims_must_be_running_except_for_the_mask() {
-        assert!(Attack::Death.victim_ok(Liveness::Up) && Attack::Death.victim_ok(Liveness::Paused));
-        assert!(!Attack::Death.victim_ok(Liveness::Crashed));
-        assert!(Attack::AckMask.victim_ok(Liveness::Crashed) && !Attack::AckMask.victim_ok(Liveness::Up));
     }
 }

@@ -3,9 +3,9 @@
 //!
 //! Every message becomes session-log [`Line`]s, stamped where their event
 //! happened, put back in time order ([`Reorder`]), then written to disk
-//! (when recording) and folded into a [`Session`]: the same fold
-//! `gossip-lab report` runs over a saved log, over the same lines in the
-//! same order. Every second it adds a metrics record (traffic, health,
+//! (when recording) and folded into a [`crate::observe::Session`]: the same
+//! fold `gossip-lab report` runs over a saved log, over the same lines in
+//! the same order. Every second it adds a metrics record (traffic, health,
 //! agreement); about ten times a second it publishes a [`Snapshot`] on a
 //! `watch` channel for the dashboard. The observer never talks to a node,
 //! so a slow observer costs events (counted, then resynced), never a
@@ -25,22 +25,16 @@ use tokio::task::JoinHandle;
 use super::LabMsg;
 use super::clock::LabClock;
 use super::traffic::AtomicTraffic;
-use crate::observe::record::{
-    Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event, view_record,
-};
-use crate::observe::recorder::Recorder;
+use crate::engine::Journal;
+use crate::observe::record::{MetricsRecord, NodeMetrics, PlanRecord, Record, RumorChange, from_event, view_record};
 use crate::observe::reorder::Reorder;
 use crate::observe::snapshot::{EventLine, NodeRow, event_line, shows};
-use crate::observe::{Line, Liveness, NodeStatus, Session, Snapshot, Summary, Traffic};
+use crate::observe::{Line, Liveness, NodeStatus, Snapshot, Summary, Traffic};
 use crate::protocol::{Event, NodeAddr, Time};
 
 /// How the observer runs.
 #[derive(Clone, Debug)]
 pub struct ObserverOptions {
-    /// The session header (first line of the log).
-    pub header: Header,
-    /// Where to stream the session (None: keep nothing on disk).
-    pub record: Option<PathBuf>,
     /// How often the dashboard snapshot is replaced.
     pub snapshot_every: Duration,
     /// How often a metrics record is taken.
@@ -85,27 +79,22 @@ const REORDER_WINDOW: Duration = Duration::from_millis(25);
 const REORDER_WINDOW_BEHIND: Duration = Duration::from_millis(250);
 
 impl Observer {
-    /// Starts observing `rx` until every sender is gone.
+    /// Starts observing `rx` into `journal` until every sender is gone.
     pub fn spawn(
         rx: mpsc::Receiver<LabMsg>,
-        session: Session,
+        journal: Journal,
         nodes: Vec<NodeHandles>,
         clock: LabClock,
         events_dropped: Arc<AtomicU64>,
         options: ObserverOptions,
-    ) -> io::Result<Observer> {
-        let mut recorder = options.record.as_deref().map(Recorder::create).transpose()?;
-        if let Some(r) = recorder.as_mut() {
-            r.write(&Line::at(Time::ZERO, Record::Session(options.header.clone())))?;
-        }
+    ) -> Observer {
         let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
         let (exports, export_rx) = mpsc::channel(4);
         let index = nodes.iter().enumerate().map(|(i, n)| (n.addr, i)).collect();
         let state = State {
-            session,
+            journal,
             reorder: Reorder::default(),
             index,
-            recorder,
             nodes,
             clock,
             events_dropped,
@@ -119,7 +108,7 @@ impl Observer {
             write_error: None,
         };
         let task = tokio::spawn(run(rx, export_rx, state, snap_tx, options));
-        Ok(Observer { task, snapshots, exports })
+        Observer { task, snapshots, exports }
     }
 
     /// The dashboard's snapshot channel.
@@ -144,14 +133,13 @@ impl Observer {
 }
 
 struct State {
-    session: Session,
-    /// Lines on their way to the log and the session, put in time order.
+    journal: Journal,
+    /// Lines on their way to the journal, put in time order.
     reorder: Reorder,
     /// Node indexes by address, kept here rather than read from the
     /// session: the session learns of an added node only once its line
     /// leaves the window, and the node's peers talk of it before that.
     index: FxHashMap<NodeAddr, usize>,
-    recorder: Option<Recorder>,
     nodes: Vec<NodeHandles>,
     clock: LabClock,
     events_dropped: Arc<AtomicU64>,
@@ -216,11 +204,12 @@ async fn run(
             state.reorder.late()
         );
     }
-    let summary = state.session.summary();
-    let t_ms = state.clock.now().max(state.session.end()).as_micros() as f64 / 1000.0;
-    if let Some(r) = state.recorder.as_mut()
-        && let Err(e) = r.finish(t_ms, &summary)
-    {
+    // At the last line's time (the final metrics line's, taken just now),
+    // not the clock's a moment later: a report of the log then ends where
+    // this summary's record ends, and judges a cut run the same.
+    let t_ms = state.journal.session().end().as_micros() as f64 / 1000.0;
+    let (summary, finished) = state.journal.finish(t_ms);
+    if let Err(e) = finished {
         tracing::error!("could not finish the session log: {e}");
     }
     snapshots.send_replace(Arc::new(state.snapshot()));
@@ -258,16 +247,14 @@ impl State {
         if let Record::Metrics(m) = &mut line.record {
             // Judged over the lines before it in the log, as a report
             // folding the log judges it.
-            let metrics = self.session.metrics();
+            let metrics = self.journal.session().metrics();
             m.agreement = metrics.agreement();
             m.accuracy = metrics.accuracy();
             for n in &mut m.nodes {
                 n.foreign = metrics.foreign_count(n.node);
             }
         }
-        self.session.apply(&line);
-        if let Some(r) = self.recorder.as_mut()
-            && let Err(e) = r.write(&line)
+        if let Err(e) = self.journal.emit(&line)
             && self.write_error.is_none()
         {
             tracing::error!("session log write failed: {e}");
@@ -282,9 +269,7 @@ impl State {
     }
 
     fn flush(&mut self) {
-        if let Some(r) = self.recorder.as_mut()
-            && let Err(e) = r.flush()
-        {
+        if let Err(e) = self.journal.flush() {
             tracing::error!("session log flush failed: {e}");
         }
     }
@@ -310,23 +295,14 @@ impl State {
                 };
                 self.emit(Line::at(t, record));
             }
-            LabMsg::Life { t, node, change } => {
-                let addr = self.nodes.get(node).map_or_else(String::new, |n| n.addr.to_string());
-                self.emit(Line::at(t, Record::Node { node, addr, event: change }));
-            }
-            LabMsg::Added { t, node, addr, traffic, status } => {
+            LabMsg::Handles { node, addr, traffic, status } => {
                 if node == self.nodes.len() {
                     self.nodes.push(NodeHandles { addr, traffic, status });
                     self.index.insert(addr, node);
                 }
-                self.emit(Line::at(t, Record::Node { node, addr: addr.to_string(), event: NodeChange::Added }));
             }
-            LabMsg::Faults { t, label, action, plan } => {
-                let plan = PlanRecord::of(&plan, |a| self.index(a));
-                self.emit(Line::at(t, Record::Fault { label, action, plan }));
-            }
+            LabMsg::Line(line) => self.emit(line),
             LabMsg::Rogue { t, record } => self.emit(Line::at(t, Record::Rogue(record))),
-            LabMsg::Keys { t, record } => self.emit(Line::at(t, record)),
         }
     }
 
@@ -398,7 +374,7 @@ impl State {
 
     fn snapshot(&mut self) -> Snapshot {
         let events = self.event_lines();
-        let m = self.session.metrics();
+        let m = self.journal.session().metrics();
         let truth = m.truth();
         let views = m.views();
         // "How the up nodes see it": every observer but the node itself and
@@ -422,8 +398,8 @@ impl State {
             acc.merge(t);
             acc
         });
-        let history = self.session.history();
-        let spec = self.session.spec();
+        let history = self.journal.session().history();
+        let spec = self.journal.session().spec();
         Snapshot {
             t: self.clock.now(),
             profile: spec.profile.clone(),
@@ -449,13 +425,7 @@ impl State {
 
     fn export(&mut self, dir: PathBuf) -> io::Result<PathBuf> {
         self.release_all();
-        let summary = self.session.summary();
-        let t_ms = self.clock.now().max(self.session.end()).as_micros() as f64 / 1000.0;
-        let recorder = self
-            .recorder
-            .as_mut()
-            .ok_or_else(|| io::Error::other("this lab is not recording a session (start it with --export DIR)"))?;
-        recorder.export(&dir, t_ms, &summary)?;
-        Ok(dir)
+        let t_ms = self.journal.session().end().as_micros() as f64 / 1000.0;
+        self.journal.export(dir, t_ms)
     }
 }

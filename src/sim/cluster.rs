@@ -85,7 +85,7 @@ pub struct Cluster {
     pub(crate) metrics: Metrics,
     pub(crate) failures: Vec<(Time, SimError)>,
     /// Rogue attacks so far, in start order (see `rogue.rs`).
-    pub(crate) attacks: Vec<super::rogue::AttackRun>,
+    pub(crate) attacks: Vec<super::attack::AttackRun>,
     /// Attacks that finished since the driver last asked.
     pub(crate) attacks_done: Vec<(Time, usize)>,
     /// Reused by the wire round trip so it allocates once.

@@ -29,6 +29,7 @@ use crate::protocol::Config;
 use crate::security::KeyId;
 
 pub mod addr;
+mod attack;
 pub mod cluster;
 pub mod command;
 pub mod control;
@@ -44,9 +45,9 @@ pub mod trace;
 
 pub use crate::observe::Liveness;
 pub use addr::{ROGUE_ADDR, node_addr, node_index};
+pub use attack::AttackReport;
 pub use cluster::Cluster;
 pub use command::{Command, Outcome, SimError};
-pub use rogue::AttackReport;
 pub use stats::{ByKind, NetStats, Tally};
 pub use trace::TraceEntry;
 

@@ -5,46 +5,20 @@
 //! real lab sends from its rogue socket. Like those, they skip the fault
 //! model (the rogue is not behind a lab node's shim) and arrive at once; a
 //! paused target buffers them and a crashed one loses them, as with any
-//! datagram. They are marked as the rogue's ([`Sender::Rogue`]): a sender
+//! datagram. They are marked as the rogue's (the queue's `Sender::Rogue`): a sender
 //! with no key, whose datagrams sealing will reject. A lasting attack's
 //! later rounds are queued like any other event, so a run stays
 //! deterministic.
 
 use super::addr::{ROGUE_ADDR, node_index};
+use super::attack::{AttackReport, AttackRun};
 use super::cluster::Cluster;
 use super::command::SimError;
 use super::queue::{Delivery, Item, Sender};
 use crate::faults::DropReason;
-use crate::protocol::{Body, Incarnation, Packet, Time, Update};
+use crate::protocol::{Body, Packet, Time, Update};
 use crate::rogue::{self, Forged, Peer, Scene, Spec};
 use crate::wire;
-
-/// One attack's state: what it was launched against, and what it has sent.
-#[derive(Clone, Debug)]
-pub(crate) struct AttackRun {
-    report: AttackReport,
-    /// The lab as the rogue saw it at the start; every round targets these.
-    peers: Vec<Peer>,
-    victim_incarnation: Incarnation,
-    rounds: u32,
-}
-
-/// What an attack did, for drivers and tests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AttackReport {
-    /// The attack and its parameters.
-    pub spec: Spec,
-    /// The victim.
-    pub victim: usize,
-    /// When it started.
-    pub started: Time,
-    /// When it sent its last round (None: still running).
-    pub stopped: Option<Time>,
-    /// Datagrams injected so far.
-    pub datagrams: u64,
-    /// Their bytes.
-    pub bytes: u64,
-}
 
 impl Cluster {
     /// Starts `spec` against node `victim` and sends its first round now;
@@ -52,7 +26,7 @@ impl Cluster {
     /// be running (crashed, for the ack mask). Ground truth is untouched.
     pub fn forge(&mut self, victim: usize, spec: Spec) -> Result<usize, SimError> {
         let state = self.check(victim)?;
-        if !spec.attack.victim_ok(state) {
+        if !state.can_suffer(spec.attack) {
             return Err(SimError::WrongState { node: victim, state, action: spec.attack.verb() });
         }
         let peers = self
