@@ -50,3 +50,14 @@ fn the_core_uses_no_os_seeded_hashing() {
     let found = offending_lines(&["HashMap", "HashSet", "RandomState", "DefaultHasher"], &["Fx"]);
     assert!(found.is_empty(), "std's OS-seeded hashing in the core (use rustc_hash or BTree):\n{}", found.join("\n"));
 }
+
+/// The core sizes its packets itself (`protocol::size`); the codec depends on
+/// the core, never the reverse, so bincode stays out of the state machine.
+#[test]
+fn the_core_does_not_use_the_codec() {
+    let found: Vec<String> = offending_lines(&["crate::wire", "wire::", "bincode"], &[])
+        .into_iter()
+        .filter(|l| !l.split_once(": ").is_some_and(|(_, code)| code.starts_with("//")))
+        .collect();
+    assert!(found.is_empty(), "the core uses the codec:\n{}", found.join("\n"));
+}

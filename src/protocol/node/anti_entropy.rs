@@ -9,7 +9,7 @@ use super::{Event, Life, Node, Sender};
 use crate::protocol::Time;
 use crate::protocol::member::{NodeAddr, State};
 use crate::protocol::message::{Body, MemberEntry, PushPull};
-use crate::wire;
+use crate::protocol::size;
 
 /// The bytes left for member entries in one push-pull chunk of a datagram
 /// of `budget` bytes: the header, the chunk's fixed fields and worst-case
@@ -25,7 +25,7 @@ pub fn push_pull_room(budget: usize) -> usize {
         members: Vec::new(),
         pad: Vec::new(),
     });
-    let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 3;
+    let fixed = size::HEADER_LEN + empty.encoded_len() + size::len_prefix(u16::MAX as usize) * 3;
     budget.saturating_sub(fixed)
 }
 
@@ -65,12 +65,12 @@ impl Node {
         let budget = reply_limit.map_or(self.config.packet_budget, |l| l.min(self.config.packet_budget));
         // A member we hold gone gets the claim against it first in every
         // packet (see `send_with`): the chunks leave room for it.
-        let claim = self.claim_against(to).map_or(0, |c| wire::encoded_len(&c));
+        let claim = self.claim_against(to).map_or(0, |c| c.encoded_len());
         let room = push_pull_room(budget).saturating_sub(claim).max(self.entry_len);
         let mut bounds = vec![0];
         let mut used = 0;
         for (i, entry) in entries.iter().enumerate() {
-            let len = wire::encoded_len(entry);
+            let len = entry.encoded_len();
             if used + len > room && used > 0 {
                 bounds.push(i);
                 used = 0;
@@ -93,7 +93,7 @@ impl Node {
             });
             // The whole datagram: header, body, and the gossip list with
             // the claim it opens with, if any.
-            let len = wire::HEADER_LEN + wire::encoded_len(&body) + wire::len_prefix(1) + claim;
+            let len = size::HEADER_LEN + body.encoded_len() + size::len_prefix(1) + claim;
             if let Some(limit) = reply_limit {
                 if len > limit {
                     return;
@@ -105,7 +105,7 @@ impl Node {
                 // `len` counts the empty pad's one-byte length prefix; a
                 // long pad's prefix is longer by `grow`.
                 let room = self.config.packet_budget.saturating_sub(len);
-                let grow = wire::len_prefix(room) - wire::len_prefix(0);
+                let grow = size::len_prefix(room) - size::len_prefix(0);
                 pp.pad = vec![0; room.saturating_sub(grow)];
             }
             self.send(to, body, now);

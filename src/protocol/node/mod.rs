@@ -39,7 +39,6 @@ use super::message::{Body, MAX_RUMOR_PAYLOAD, MemberEntry, Packet, Rumor, RumorI
 use super::probe::{Probe, ProbeList};
 use super::rumors::SeenRumors;
 use super::suspicion::Suspicion;
-use crate::wire;
 
 pub use anti_entropy::push_pull_room;
 pub use output::{Counters, Event, Refused, RumorError, SuspicionView, Transmit};
@@ -175,7 +174,7 @@ impl Node {
             outbox: VecDeque::new(),
             events: VecDeque::new(),
             counters: Counters::default(),
-            entry_len: wire::encoded_len(&worst),
+            entry_len: worst.encoded_len(),
             config,
         };
         node.arm(next_probe, Timer::Probe);
@@ -320,7 +319,7 @@ impl Node {
             addr: from,
             stranger: held.is_none() && !vouched,
             vouched,
-            reply_limit: held.is_none().then(|| wire::datagram_len(&packet)),
+            reply_limit: held.is_none().then(|| packet.datagram_len()),
         };
         // Judge the sender's view by what held when the packet arrived: a
         // sender we hold dead, or one whose packet accuses us (it holds us
