@@ -93,16 +93,16 @@ fn push_pull() -> impl Strategy<Value = PushPull> {
     // Up to 300 members crosses the one-byte varint length boundary (250).
     // A join's pad fills a chunk: its length prefix crosses 250 too.
     let pad = prop_oneof![2 => Just(0usize), 1 => 0usize..300, 1 => 1300usize..1500];
-    (any::<bool>(), any::<bool>(), wire_u16(), wire_u16(), vec(member_entry(), 0..300), pad).prop_map(
-        |(reply, join, chunk, chunks, members, pad)| PushPull {
+    (any::<bool>(), any::<bool>(), wire_u16(), wire_u16(), vec(member_entry(), 0..300), pad, vec(rumor(), 0..4))
+        .prop_map(|(reply, join, chunk, chunks, members, pad, rumors)| PushPull {
             reply,
             join,
             chunk,
             chunks,
             members,
             pad: vec![0; pad],
-        },
-    )
+            rumors,
+        })
 }
 
 fn body() -> impl Strategy<Value = Body> {
@@ -368,11 +368,19 @@ fn hostile_length_prefixes_fail_fast_without_big_allocations() {
         "Body::Gossip is variant 5, empty Vec is 0"
     );
     let empty_pp = Packet {
-        body: Body::PushPull(PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![] }),
+        body: Body::PushPull(PushPull {
+            reply: false,
+            join: false,
+            chunk: 0,
+            chunks: 1,
+            members: vec![],
+            pad: vec![],
+            rumors: vec![],
+        }),
         gossip: vec![],
     };
-    // ... 4 (PushPull), reply, join, chunk, chunks, no members, no pad; no gossip.
-    assert_eq!(wire::encode(&empty_pp), [&header[..], &[4, 0, 0, 0, 1, 0, 0, 0]].concat());
+    // ... 4 (PushPull), reply, join, chunk, chunks, no members, no pad, no rumors; no gossip.
+    assert_eq!(wire::encode(&empty_pp), [&header[..], &[4, 0, 0, 0, 1, 0, 0, 0, 0]].concat());
     let rumor_pp = Packet {
         body: Body::Gossip,
         gossip: vec![Update::Rumor(Rumor { id: RumorId { origin, seq: 1 }, payload: vec![] })],

@@ -88,6 +88,8 @@ impl PushPull {
             + members
             + len_prefix(self.pad.len())
             + self.pad.len()
+            + len_prefix(self.rumors.len())
+            + self.rumors.iter().map(Rumor::encoded_len).sum::<usize>()
     }
 }
 

@@ -37,7 +37,7 @@ use super::member::{Incarnation, Member, NodeAddr, State};
 use super::membership::{Applied, Membership};
 use super::message::{Body, MAX_RUMOR_PAYLOAD, MemberEntry, Packet, Rumor, RumorId, Update};
 use super::probe::{Probe, ProbeList};
-use super::rumors::SeenRumors;
+use super::rumors::{RecentRumors, SeenRumors};
 use super::suspicion::Suspicion;
 
 pub use anti_entropy::push_pull_room;
@@ -109,6 +109,8 @@ pub struct Node {
     awareness: Awareness,
     broadcasts: BroadcastQueue,
     rumors_seen: SeenRumors,
+    /// Rumors delivered lately, for push-pulls to carry.
+    recent_rumors: RecentRumors,
     rumor_seq: u32,
     next_probe: Time,
     /// The gossip tick: the next one when armed, else the last one, which
@@ -160,6 +162,7 @@ impl Node {
             awareness: Awareness::new(awareness_max),
             broadcasts: BroadcastQueue::new(),
             rumors_seen: SeenRumors::new(),
+            recent_rumors: RecentRumors::new(config.packet_budget),
             rumor_seq: 0,
             next_probe,
             next_gossip,
