@@ -560,6 +560,26 @@ fn leave_is_announced_then_the_node_goes_quiet() {
 }
 
 #[test]
+fn a_leave_with_no_live_peer_completes_at_the_leave_timeout() {
+    let cfg = fast();
+    let mut n = node_with_peers(1, cfg.clone());
+    // Our only peer leaves: there is no one left to announce our leave to,
+    // so the announcement can never be sent its full number of times.
+    n.handle_packet(addr(1), gossip(vec![Update::Left { member: addr(1), incarnation: 0 }]), Time::ZERO);
+    assert_eq!(state(&n, 1), Some((State::Left, 0)));
+    drain(&mut n);
+    events(&mut n);
+    let start = Time::from_secs(1);
+    n.leave(start);
+    advance(&mut n, start + cfg.leave_timeout - Duration::from_millis(1));
+    assert!(!n.has_left(), "still announcing before the timeout");
+    advance(&mut n, start + cfg.leave_timeout);
+    assert!(n.has_left(), "the leave completes at the timeout");
+    assert_eq!(events(&mut n), [Event::LeaveComplete]);
+    assert_eq!(n.poll_timeout(), None, "and the node goes inert");
+}
+
+#[test]
 fn a_rumor_is_delivered_exactly_once() {
     let cfg = fast();
     let mut origin = node_with_peers(3, cfg.clone());

@@ -8,7 +8,7 @@ use std::time::Duration;
 use gossip_lab::faults::LinkRule;
 use gossip_lab::observe::model::detection_bounds;
 use gossip_lab::protocol::{Config, State, Time};
-use gossip_lab::sim::{Cluster, SimConfig};
+use gossip_lab::sim::{Cluster, Liveness, SimConfig};
 
 fn sim(nodes: usize, seed: u64, protocol: Config) -> Cluster {
     let config = SimConfig { protocol, ..SimConfig::new(nodes, seed) };
@@ -202,6 +202,23 @@ fn lifeguard_reduces_false_suspicions_caused_by_a_stalled_node() {
     }
     println!("total over 3 seeds: lifeguard {with}, plain SWIM {without}");
     assert!(with < without, "Lifeguard {with} vs SWIM {without}");
+}
+
+#[test]
+fn a_node_whose_peers_all_crashed_completes_its_leave_within_the_timeout() {
+    let n = 8;
+    let mut c = fast(n, 12);
+    converge(&mut c, secs(5));
+    for i in 1..n {
+        c.crash(i).unwrap();
+    }
+    let all_dead = |c: &Cluster| (1..n).all(|i| c.view(0, i) == Some(State::Dead));
+    c.run_until_pred(c.now() + secs(30), all_dead).expect("node 0 holds every crashed peer dead");
+    let start = c.now();
+    c.leave(0).unwrap();
+    let left = c.run_until_pred(start + secs(30), |c| c.liveness(0) == Liveness::Left);
+    let took = left.expect("the leave completes with no live peer to announce it to") - start;
+    assert!(took <= Config::fast().leave_timeout, "took {took:?}, beyond the leave timeout");
 }
 
 #[test]

@@ -92,6 +92,13 @@ pub struct Config {
     /// missed every gossiped copy still gets it by anti-entropy. Three
     /// periods give a node about six exchanges to hear it.
     pub rumor_retention_mult: u32,
+    /// The longest a graceful leave takes: a leaving node whose
+    /// announcement has not been sent its full number of times by then
+    /// (its peers are all dead or gone, so it has no one to tell)
+    /// completes the leave anyway, as memberlist's `Leave(timeout)` does.
+    /// 5 s, Serf's broadcast timeout: an announcement to live peers is
+    /// done in `retransmit_limit` gossip rounds, 3.2 s at 1,000 `lan` nodes.
+    pub leave_timeout: Duration,
 }
 
 impl Config {
@@ -116,6 +123,7 @@ impl Config {
             max_members: DEFAULT_MAX_MEMBERS,
             reap_after: Duration::from_secs(300),
             rumor_retention_mult: 3,
+            leave_timeout: Duration::from_secs(5),
         }
     }
 

@@ -108,6 +108,13 @@ impl Node {
 
     pub(super) fn check_leave_complete(&mut self) {
         if self.life == Life::Leaving && !self.broadcasts.contains(BroadcastKey::Member(self.me)) {
+            self.finish_leave();
+        }
+    }
+
+    /// Ends a leave: announced in full, or out of time (`leave_timeout`).
+    pub(super) fn finish_leave(&mut self) {
+        if self.life == Life::Leaving {
             self.life = Life::Left;
             self.events.push_back(Event::LeaveComplete);
         }

@@ -409,7 +409,8 @@ impl Node {
 
     /// Leaves gracefully: announces `Left` and stops probing. The node keeps
     /// gossiping until the announcement has been sent its full number of
-    /// times, then emits [`Event::LeaveComplete`] and goes inert.
+    /// times, or for `leave_timeout` at most (with no live peer it could
+    /// never be sent), then emits [`Event::LeaveComplete`] and goes inert.
     pub fn leave(&mut self, now: Time) {
         if self.life != Life::Running {
             return;
@@ -421,6 +422,7 @@ impl Node {
         let inc = self.incarnation();
         self.members.set_local(State::Left, inc, now);
         self.enqueue(Update::Left { member: self.me, incarnation: inc });
+        self.arm(now + self.config.leave_timeout, Timer::LeaveTimeout);
         // Tell a few peers right away rather than waiting for the next tick.
         self.gossip_round(now);
         self.check_leave_complete();
