@@ -30,7 +30,7 @@ benches := "sim runtime protocol tui"
 # as target/bench-results/NAME.out, the figures of a bench that writes no
 # section file (divan's). The runtime bench calls ../shared/peers when
 # present; narrow it with GL_BENCH_N=16,256 GL_BENCH_PEERS=0 ... (see
-# benches/runtime.rs).
+# benches/runtime/main.rs).
 # Every benchmark, then BENCHMARKS.md rewritten from their results
 bench *ARGS:
     results="${CARGO_TARGET_DIR:-target}/bench-results"; mkdir -p "$results"; \

@@ -446,7 +446,7 @@ impl Report {
 /// Runs this binary on `case` and parses its `RESULT` line.
 fn run_child(case: Case, estimate: Option<f64>) -> Result<Run, String> {
     let limit = estimate.map_or(HARD_TIMEOUT, |s| HARD_TIMEOUT.max(Duration::from_secs_f64(3.0 * s)));
-    let v = child::run(CASE_VAR, &case.spec(), limit)?;
+    let v: Value = child::run(CASE_VAR, &case.spec(), limit)?;
     let f = |k: &str| v[k].as_f64().ok_or(format!("RESULT has no {k}"));
     let u = |k: &str| v[k].as_u64().ok_or(format!("RESULT has no {k}"));
     Ok(Run {

@@ -14,7 +14,7 @@ mod record;
 use std::time::{Duration, Instant};
 
 use gossip_lab::observe::Snapshot;
-use gossip_lab::ui::app::{App, View};
+use gossip_lab::ui::{App, View};
 use gossip_lab::ui::{draw, fixture};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

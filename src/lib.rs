@@ -23,12 +23,17 @@
 //!   rumor spread); both drivers feed it.
 //! - [`scenario`]: the one command vocabulary ([`scenario::Action`]) shared by
 //!   profile timelines, TUI keys and the session log, plus expectations.
+//! - [`duration`]: durations as profiles write them ("250ms"), parsed and
+//!   formatted in one place.
 //! - [`config`]: a TOML profile plus command-line overrides become one
 //!   validated [`config::LabConfig`]; errors name the field and the fix.
 //! - [`profiles`]: the profiles embedded in the binary (`profiles/*.toml`).
 //! - [`cli`]: the command-line flags (clap) and how they build a config.
+//! - [`engine`]: the one engine both drivers run under: ground truth, the
+//!   action interpreter, random picks, the timeline player and the line
+//!   path (session fold and log), behind a driver interface.
 //! - [`runtime`]: the real lab: one tokio task per node on loopback UDP, the
-//!   orchestrator that applies actions, and the observer.
+//!   driver that carries out the engine's effects, and the observer task.
 //! - [`ui`]: the terminal dashboard over a running lab.
 //! - [`app`]: the entry points `main` dispatches to (TUI, headless run, report).
 //!
@@ -41,6 +46,8 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod duration;
+pub mod engine;
 pub mod faults;
 pub mod observe;
 pub mod profiles;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use gossip_lab::app::{self, Outcome};
 use gossip_lab::cli::{Cli, Invocation};
-use gossip_lab::profiles;
+use gossip_lab::config;
 
 fn main() -> ExitCode {
     let invocation = match Cli::parse_args().invocation() {
@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e, 2),
     };
     let outcome = match invocation {
-        Invocation::Profiles => match profiles::listing() {
+        Invocation::Profiles => match config::profile_listing() {
             Ok(table) => {
                 print!("{table}");
                 Ok(Outcome::Success)

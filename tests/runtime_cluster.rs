@@ -123,7 +123,7 @@ async fn a_crashed_node_is_declared_dead_by_all_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let (mut running, mut rx) = start(16, dir.path()).await;
     wait_for(&mut rx, "convergence", converged(16)).await;
-    let feedback = running.lab.apply(&Action::Crash { node: NodeRef::Index(3) }).await.unwrap();
+    let feedback = running.apply(&Action::Crash { node: NodeRef::Index(3) }).await.unwrap();
     assert!(feedback.starts_with("crashed node 3 (127.0.0.1:"), "{feedback}");
     wait_for(&mut rx, "everyone to mark node 3 dead", all_others_see(3, State::Dead)).await;
     let summary = running.stop().await.unwrap();
@@ -140,12 +140,12 @@ async fn a_half_and_half_partition_is_detected_and_remerges_after_heal() {
     let dir = tempfile::tempdir().unwrap();
     let (mut running, mut rx) = start(16, dir.path()).await;
     wait_for(&mut rx, "convergence", converged(16)).await;
-    running.lab.apply(&Action::Partition { groups: Groups::Halves, one_way: false }).await.unwrap();
+    running.apply(&Action::Partition { groups: Groups::Halves, one_way: false }).await.unwrap();
     let split =
         |s: &Snapshot| (0..16).all(|o| (0..16).all(|x| (o < 8) == (x < 8) || s.views.get(o, x) == Some(State::Dead)));
     let during = wait_for(&mut rx, "each half to mark the other dead", split).await;
     assert!(during.converged, "each side's view is right for its side");
-    running.lab.apply(&Action::Heal).await.unwrap();
+    running.apply(&Action::Heal).await.unwrap();
     // Until the observer has seen the heal, a snapshot still shows the
     // split views as correct ("converged" for each side): wait for both.
     let merged = |s: &Snapshot| s.plan.groups.is_empty() && converged(16)(s);
@@ -173,10 +173,10 @@ async fn a_paused_node_is_suspected_then_refutes_after_resume() {
     let dir = tempfile::tempdir().unwrap();
     let (mut running, mut rx) = start(16, dir.path()).await;
     wait_for(&mut rx, "convergence", converged(16)).await;
-    running.lab.apply(&Action::Pause { node: NodeRef::Index(5) }).await.unwrap();
+    running.apply(&Action::Pause { node: NodeRef::Index(5) }).await.unwrap();
     let suspected = |s: &Snapshot| (0..16).any(|o| matches!(s.views.get(o, 5), Some(State::Suspect | State::Dead)));
     wait_for(&mut rx, "someone to suspect paused node 5", suspected).await;
-    running.lab.apply(&Action::Resume { node: NodeRef::Index(5) }).await.unwrap();
+    running.apply(&Action::Resume { node: NodeRef::Index(5) }).await.unwrap();
     let back = |s: &Snapshot| s.nodes[5].life == Liveness::Up && all_others_see(5, State::Alive)(s);
     wait_for(&mut rx, "node 5 to be alive everywhere again", back).await;
     running.stop().await.unwrap();
@@ -192,9 +192,9 @@ async fn a_restarted_node_is_alive_again_everywhere() {
     let (mut running, mut rx) = start(16, dir.path()).await;
     wait_for(&mut rx, "convergence", converged(16)).await;
     let addr = running.lab.addr(2).unwrap();
-    running.lab.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
+    running.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
     wait_for(&mut rx, "node 2 dead everywhere", all_others_see(2, State::Dead)).await;
-    running.lab.apply(&Action::Restart { node: NodeRef::Index(2) }).await.unwrap();
+    running.apply(&Action::Restart { node: NodeRef::Index(2) }).await.unwrap();
     assert_eq!(running.lab.addr(2), Some(addr), "same address");
     wait_for(&mut rx, "node 2 alive everywhere", converged(16)).await;
     running.stop().await.unwrap();
@@ -286,13 +286,13 @@ async fn a_rogue_sends_from_its_own_socket_and_its_attacks_are_ground_truth_in_t
     wait_for(&mut rx, "convergence", converged(4)).await;
     let rogue = |attack, node, duration| Action::Rogue { attack, node: NodeRef::Index(node), count: None, duration };
 
-    let feedback = running.lab.apply(&rogue(Attack::Leave, 1, None)).await.unwrap();
+    let feedback = running.apply(&rogue(Attack::Leave, 1, None)).await.unwrap();
     assert!(feedback.starts_with("rogue leave against node 1 (127.0.0.1:"), "{feedback}");
     assert!(feedback.ends_with(": 3 datagrams, 45 bytes"), "one to each other node: {feedback}");
-    let e = running.lab.apply(&rogue(Attack::AckMask, 3, None)).await.unwrap_err();
+    let e = running.apply(&rogue(Attack::AckMask, 3, None)).await.unwrap_err();
     assert_eq!(e.to_string(), "node 3 is up; cannot mask acks for it");
-    running.lab.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
-    let feedback = running.lab.apply(&rogue(Attack::AckMask, 2, Some(Duration::from_secs(1)))).await.unwrap();
+    running.apply(&Action::Crash { node: NodeRef::Index(2) }).await.unwrap();
+    let feedback = running.apply(&rogue(Attack::AckMask, 2, Some(Duration::from_secs(1)))).await.unwrap();
     assert!(feedback.contains("ack_mask for 1s against node 2") && feedback.ends_with("datagrams/s"), "{feedback}");
     // The mask stops by itself, and says so in the log.
     let deadline = Instant::now() + PATIENCE;

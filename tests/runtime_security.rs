@@ -208,7 +208,7 @@ async fn a_rotation_loses_nothing_and_no_key_reaches_the_session_files() {
     for action in
         [Action::KeyInstall, Action::KeyUse { key: KeyRef::Newest }, Action::KeyRemove { key: KeyRef::Oldest }]
     {
-        let feedback = running.lab.apply(&action).await.unwrap();
+        let feedback = running.apply(&action).await.unwrap();
         assert!(feedback.contains("on every node"), "{feedback}");
         // Let every node handle traffic under the new keyring before the
         // next step (a few probe rounds).
@@ -218,12 +218,12 @@ async fn a_rotation_loses_nothing_and_no_key_reaches_the_session_files() {
         }
     }
     // A node restarted now must come up on the new key, not the file's.
-    running.lab.apply(&Action::Crash { node: gossip_lab::scenario::NodeRef::Index(2) }).await.unwrap();
-    running.lab.apply(&Action::Restart { node: gossip_lab::scenario::NodeRef::Index(2) }).await.unwrap();
+    running.apply(&Action::Crash { node: gossip_lab::scenario::NodeRef::Index(2) }).await.unwrap();
+    running.apply(&Action::Restart { node: gossip_lab::scenario::NodeRef::Index(2) }).await.unwrap();
     let restarted = running.lab.clock().now();
     let back = |s: &Snapshot| s.nodes[2].status.at > restarted && s.nodes[2].status.members == N && converged(N)(s);
     wait_for(&mut rx, "node 2 back on the new key, the cluster converged", back).await;
-    let err = running.lab.apply(&Action::KeyRemove { key: KeyRef::Oldest }).await.unwrap_err();
+    let err = running.apply(&Action::KeyRemove { key: KeyRef::Oldest }).await.unwrap_err();
     assert!(err.to_string().contains("holds only the primary key"), "{err}");
     assert_eq!(rejected(), 0, "no datagram was lost to the rotation");
 

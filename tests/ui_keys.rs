@@ -5,13 +5,14 @@
 
 use std::path::PathBuf;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use gossip_lab::observe::Snapshot;
 use gossip_lab::rogue::Attack;
 use gossip_lab::scenario::{Action, Groups, NodeRef};
 use gossip_lab::security::KeyRef;
-use gossip_lab::ui::app::{App, Effect, View};
 use gossip_lab::ui::fixture::{self, CRASHED, PAUSED};
 use gossip_lab::ui::keys::{BINDINGS, Command};
+use gossip_lab::ui::{App, Effect, View};
 use gossip_lab::ui::{LabControl, Request, serve};
 use tokio::sync::mpsc;
 
@@ -42,8 +43,22 @@ fn fresh() -> App {
     app
 }
 
-/// What pressing a key bound to `command` must do to a fresh dashboard
-/// with node 2 selected; `Err` is the check to run on the app instead.
+/// The dashboard a key bound to `command` is pressed on: a fresh one,
+/// except that `Back` gets something to go back from (the popup open over
+/// node detail, reached from the matrix), so a `Back` that does nothing
+/// fails its check.
+fn before(command: Command) -> App {
+    let mut app = fresh();
+    if command == Command::Back {
+        app.help = true;
+        app.view = View::Detail;
+        app.previous = View::Matrix;
+    }
+    app
+}
+
+/// What pressing a key bound to `command` must do to [`before`]'s
+/// dashboard; `Err` is the check to run on the app instead.
 fn expected(command: Command) -> Result<Effect, fn(&App)> {
     let node = NodeRef::Index(SELECTED);
     Ok(match command {
@@ -66,7 +81,8 @@ fn expected(command: Command) -> Result<Effect, fn(&App)> {
         Command::Export => Effect::Export(PathBuf::from("out")),
         Command::Quit => Effect::Quit,
         Command::Help => return Err(|app| assert!(app.help)),
-        Command::Back => return Err(|app| assert!(!app.help && app.view == View::Overview)),
+        // One press closes the popup and nothing else.
+        Command::Back => return Err(|app| assert!(!app.help && app.view == View::Detail)),
         Command::Down => return Err(|app| assert_eq!(app.selected, SELECTED + 1)),
         Command::Up => return Err(|app| assert_eq!(app.selected, SELECTED - 1)),
         Command::NextView => return Err(|app| assert_eq!(app.view, View::Matrix)),
@@ -84,7 +100,7 @@ async fn every_binding_dispatches_its_command() {
     let mut sent = Vec::new();
     for b in BINDINGS {
         for key in b.keys {
-            let mut app = fresh();
+            let mut app = before(b.command);
             let effect = app.key(key.event(), &snap);
             match expected(b.command) {
                 Ok(want) => assert_eq!(effect, want, "key {}", key.name()),
@@ -122,6 +138,30 @@ async fn every_binding_dispatches_its_command() {
         n += 1;
     }
     assert_eq!(n, sent.len(), "one status line per command");
+}
+
+#[test]
+fn back_closes_the_popup_then_clears_the_filter_then_leaves_node_detail() {
+    let snap = fixture::scene(8);
+    for back in BINDINGS.iter().find(|b| b.command == Command::Back).unwrap().keys {
+        let mut app = fresh();
+        let press = |app: &mut App| assert_eq!(app.key(back.event(), &snap), Effect::None);
+        app.command(Command::Show(View::Matrix), &snap);
+        app.command(Command::Detail, &snap);
+        app.command(Command::Help, &snap);
+        press(&mut app);
+        assert_eq!((app.help, app.view), (false, View::Detail), "{}: the popup closes first", back.name());
+        press(&mut app);
+        assert_eq!(app.view, View::Matrix, "{}: node detail returns to where it was opened", back.name());
+
+        app.command(Command::Filter, &snap);
+        for code in "crash".chars().map(KeyCode::Char).chain([KeyCode::Enter]) {
+            app.key(KeyEvent::new(code, KeyModifiers::NONE), &snap);
+        }
+        assert_eq!((app.filter.as_str(), app.view), ("crash", View::Events));
+        press(&mut app);
+        assert_eq!((app.filter.as_str(), app.view), ("", View::Events), "{}: the filter clears", back.name());
+    }
 }
 
 #[test]
@@ -180,7 +220,6 @@ fn lab_keys_before_the_first_snapshot_say_so() {
 
 #[test]
 fn the_filter_takes_text_until_enter_and_esc_clears_it() {
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     let snap = fixture::scene(8);
     let mut app = fresh();
     app.command(Command::Filter, &snap);
@@ -200,7 +239,7 @@ fn the_filter_takes_text_until_enter_and_esc_clears_it() {
 
 #[test]
 fn a_click_on_a_row_selects_that_node() {
-    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     use ratatui::layout::Rect;
     let snap = fixture::scene(8);
     let mut app = fresh();

@@ -8,9 +8,9 @@
 use std::sync::Arc;
 
 use gossip_lab::observe::Snapshot;
-use gossip_lab::ui::app::{App, View};
 use gossip_lab::ui::fixture::{self, CONFIRMATIONS, CRASHED, SUSPECTER};
 use gossip_lab::ui::keys::BINDINGS;
+use gossip_lab::ui::{App, View};
 use gossip_lab::ui::{MIN_HEIGHT, MIN_WIDTH, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

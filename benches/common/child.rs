@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs the current executable with `var=spec` in its environment, waits
-/// at most `limit`, and returns the JSON of its `RESULT` line.
-pub fn run(var: &str, spec: &str, limit: Duration) -> Result<serde_json::Value, String> {
+/// at most `limit`, and returns its `RESULT` line read as a `T`.
+pub fn run<T: serde::de::DeserializeOwned>(var: &str, spec: &str, limit: Duration) -> Result<T, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     let mut child = Command::new(exe)
         .env(var, spec)

@@ -10,6 +10,7 @@ use futures_util::FutureExt;
 use super::RunOptions;
 use super::signals::{Signals, Stop};
 use crate::config::LabConfig;
+use crate::engine::Timeline;
 use crate::observe::{Mode, Summary};
 use crate::protocol::Time;
 use crate::runtime::{Running, launch_with};
@@ -47,23 +48,21 @@ async fn drive(running: &mut Running, timeline: &[Step], duration: Duration, sig
     let start = running.lab.clock().instant(Time::ZERO);
     let progress = std::io::stderr().is_terminal();
     let snapshots = running.observer.snapshots();
-    let mut steps = timeline.iter().peekable();
+    let mut timeline = Timeline::new(timeline.to_vec());
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let end = start + duration;
     let mut stopped = None;
     loop {
-        let next = steps.peek().map_or(end, |s| (start + s.at).min(end));
+        let next = timeline.next_at().map_or(end, |at| (start + at).min(end));
         tokio::select! {
             stop = signals.recv() => {
                 stopped = Some(stop);
                 break;
             }
             () = tokio::time::sleep_until(next) => {
-                if next >= end && steps.peek().is_none_or(|s| start + s.at >= end) {
-                    break;
-                }
-                let step = steps.next().expect("peeked");
-                match running.lab.apply(&step.action).await {
+                // Steps at or after the end are not played.
+                let Some(step) = timeline.due(next - start).filter(|_| next < end) else { break };
+                match running.apply(&step.action).await {
                     Ok(feedback) => tracing::info!("{:?}: {feedback}", step.at),
                     Err(e) => eprintln!("gossip-lab: timeline step at {:?} ({}) failed: {e}", step.at, step.action.label()),
                 }

@@ -15,10 +15,10 @@ use std::path::Path;
 use anyhow::{Context, bail};
 
 use crate::config::parse_profile;
+use crate::engine::journal::session_spec;
 use crate::observe::record::{FORMAT, Record, parse_addr};
 use crate::observe::summary::LogState;
 use crate::observe::{Line, Session, Summary};
-use crate::runtime::launch::session_spec;
 
 /// The longest line `report` reads: far above the largest record the lab
 /// writes (a metrics line for thousands of nodes), low enough that a

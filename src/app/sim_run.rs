@@ -4,33 +4,32 @@
 //! sockets, in virtual time: a run takes as long as its work, the same seed
 //! gives the same log, and cluster sizes the real runtime cannot host on two
 //! cores become reachable. Events go through the same record conversion and
-//! the same [`Session`] fold as the live observer.
+//! the same [`crate::engine::Journal`] (the [`crate::observe::Session`] fold
+//! and the recorder) as the live observer, and actions through the same
+//! [`crate::engine::Engine`], with the simulator as its driver.
 
+use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
-use rand::SeedableRng;
-use rand::rngs::SmallRng;
-use rand::seq::IndexedRandom;
+use anyhow::Context;
+use futures_util::FutureExt;
 
 use super::RunOptions;
 use super::signals::{Signals, Stop};
 use crate::config::LabConfig;
-use crate::faults::LinkRule;
+use crate::engine::{Driver, Effect, Engine, EngineError, Ground, Journal, Outcome, SIM_PICKS, Timeline};
 use crate::observe::record::{
-    FORMAT, Header, KeyChange, MetricsRecord, Mode, NodeChange, NodeMetrics, PlanRecord, Record, RogueChange,
-    RogueRecord, RumorChange, SecurityRecord, from_event,
+    KeyChange, MetricsRecord, Mode, NodeMetrics, Record, RogueChange, RogueRecord, RumorChange, SecurityRecord,
+    from_event,
 };
-use crate::observe::recorder::Recorder;
-use crate::observe::{Line, Liveness, Session, Summary};
+use crate::observe::{Line, Liveness, Summary};
 use crate::protocol::{NodeAddr, Time};
 use crate::rogue::Spec;
-use crate::runtime::launch::session_spec;
-use crate::scenario::{Action, NodeRef};
+use crate::scenario::Action;
 use crate::security::{Auth, Key, KeyId, SecurityConfig};
-use crate::sim::{Cluster, SimConfig, TraceEntry};
+use crate::sim::{Cluster, SimConfig, SimError, TraceEntry};
 
 /// How often events are drained into the session (virtual time): fine
 /// enough that a rumor's packet cost is measured to within this much
@@ -39,11 +38,10 @@ const DRAIN_EVERY: Duration = Duration::from_millis(20);
 /// How often a metrics record is taken (virtual time), as on sockets.
 const METRICS_EVERY: Duration = Duration::from_secs(1);
 
+/// The simulator as the engine's driver, and the session it feeds.
 struct SimRun {
     cluster: Cluster,
-    session: Session,
-    recorder: Option<Recorder>,
-    rng: SmallRng,
+    journal: Journal,
     seed: u64,
     /// Keys made so far (the first one included), for the next key's seed.
     keys_made: u64,
@@ -92,12 +90,7 @@ pub async fn run_stoppable(
 pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Summary> {
     let sim = SimConfig {
         protocol: config.protocol.clone(),
-        baseline: LinkRule {
-            loss: config.network.loss,
-            delay: config.network.delay,
-            jitter: config.network.jitter,
-            duplicate: config.network.duplicate,
-        },
+        baseline: config.network.baseline(),
         join_window: config.join_stagger * config.nodes as u32,
         trace: true,
         key: sim_key(&config.security, config.seed, 0),
@@ -105,40 +98,20 @@ pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> any
     };
     let cluster = Cluster::new(sim).context("building the simulated cluster")?;
     let addrs: Vec<NodeAddr> = (0..cluster.len()).map(|i| cluster.addr(i)).collect();
-    let session = Session::new(session_spec(&config, "sim", Mode::Scripted), &addrs);
-    let mut recorder = opts.export.as_deref().map(Recorder::create).transpose().context("creating the export")?;
-    if let Some(r) = recorder.as_mut() {
-        let header = Header {
-            format: FORMAT,
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            driver: "sim".into(),
-            mode: Mode::Scripted,
-            profile: config.resolved(),
-            seed: config.seed,
-            nodes: addrs.len(),
-            addrs: addrs.iter().map(ToString::to_string).collect(),
-            security: Some(SecurityRecord::of(&config.security, cluster.keyring().map(|r| r.primary()))),
-        };
-        r.write(&Line::at(Time::ZERO, Record::Session(header)))?;
-    }
-    let mut run = SimRun {
-        cluster,
-        session,
-        recorder,
-        rng: SmallRng::seed_from_u64(config.seed ^ 0x51A),
-        seed: config.seed,
-        keys_made: 1,
-    };
-    let end = Time::ZERO + config.duration;
-    let mut steps = config.timeline.iter().peekable();
+    let security = SecurityRecord::of(&config.security, cluster.keyring().map(|r| r.primary()));
+    let journal = Journal::start(&config, "sim", Mode::Scripted, &addrs, security, opts.export.as_deref())
+        .context("creating the export")?;
+    let mut engine = Engine::new(&addrs, config.network.baseline(), config.seed ^ SIM_PICKS);
+    let mut run = SimRun { cluster, journal, seed: config.seed, keys_made: 1 };
+    let mut timeline = Timeline::new(config.timeline.clone());
     let mut next_metrics = Time::ZERO + METRICS_EVERY;
-    let mut end = end;
+    let mut end = Time::ZERO + config.duration;
     loop {
         if stop.load(Ordering::Relaxed) {
             end = run.cluster.now();
             break;
         }
-        let next_step = steps.peek().map_or(end, |s| (Time::ZERO + s.at).min(end));
+        let next_step = timeline.next_at().map_or(end, |at| (Time::ZERO + at).min(end));
         let target = next_step.min(next_metrics).min(run.cluster.now() + DRAIN_EVERY).min(end);
         run.cluster.run_until(target);
         run.drain()?;
@@ -146,9 +119,11 @@ pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> any
             run.metrics(target)?;
             next_metrics += METRICS_EVERY;
         }
-        while steps.peek().is_some_and(|s| Time::ZERO + s.at <= target && target < end) {
-            let step = steps.next().expect("peeked");
-            if let Err(e) = run.apply(&step.action) {
+        while target < end
+            && let Some(step) = timeline.due(target - Time::ZERO)
+        {
+            let applied = engine.apply(&mut run, &step.action).now_or_never().expect("the simulator never waits");
+            if let Err(e) = applied {
                 eprintln!("gossip-lab: timeline step at {:?} ({}) failed: {e}", step.at, step.action.label());
             }
             run.drain()?;
@@ -158,25 +133,19 @@ pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> any
         }
     }
     run.metrics(end)?;
-    let summary = run.session.summary();
-    if let Some(r) = run.recorder.as_mut() {
-        r.finish(end.as_micros() as f64 / 1000.0, &summary)?;
-    }
+    let (summary, finished) = run.journal.finish(end.as_micros() as f64 / 1000.0);
+    finished?;
     Ok(summary)
 }
 
 impl SimRun {
-    fn emit(&mut self, line: Line) -> anyhow::Result<()> {
-        self.session.apply(&line);
-        if let Some(r) = self.recorder.as_mut() {
-            r.write(&line).context("writing the session log")?;
-        }
-        Ok(())
+    fn emit(&mut self, line: Line) -> io::Result<()> {
+        self.journal.emit(&line)
     }
 
     /// Streams the events the cluster produced since the last drain, and
     /// the rogue attacks that stopped meanwhile, in time order.
-    fn drain(&mut self) -> anyhow::Result<()> {
+    fn drain(&mut self) -> io::Result<()> {
         let entries = self.cluster.take_trace();
         let mut stopped = self.cluster.take_stopped_attacks().into_iter().peekable();
         let sent = self.cluster.stats().sent.total.packets;
@@ -193,7 +162,7 @@ impl SimRun {
     }
 
     /// Converts trace entries to session-log lines and emits them.
-    fn emit_events(&mut self, entries: Vec<TraceEntry>) -> anyhow::Result<()> {
+    fn emit_events(&mut self, entries: Vec<TraceEntry>) -> io::Result<()> {
         let sent = self.cluster.stats().sent.total.packets;
         for entry in entries {
             self.emit_event(entry, sent)?;
@@ -203,7 +172,7 @@ impl SimRun {
 
     /// One trace entry as a session-log line; `sent` is the cluster's
     /// datagram count for rumor cost.
-    fn emit_event(&mut self, entry: TraceEntry, sent: u64) -> anyhow::Result<()> {
+    fn emit_event(&mut self, entry: TraceEntry, sent: u64) -> io::Result<()> {
         let c = &self.cluster;
         match from_event(entry.node, entry.event, |a| c.index_of(a), |i| Some(c.addr(i)), || sent) {
             Some(record) => self.emit(Line::at(entry.at, record)),
@@ -211,8 +180,12 @@ impl SimRun {
         }
     }
 
-    fn metrics(&mut self, t: Time) -> anyhow::Result<()> {
+    /// A metrics record: the nodes' counters from the simulator, and
+    /// agreement, accuracy and foreign members from the session's one
+    /// [`crate::observe::Metrics`], as the live observer takes them.
+    fn metrics(&mut self, t: Time) -> io::Result<()> {
         let c = &self.cluster;
+        let m = self.journal.session().metrics();
         let nodes = (0..c.len())
             .map(|i| {
                 let node = c.node(i);
@@ -221,107 +194,38 @@ impl SimRun {
                     health: node.map_or(0, |n| n.health_score()),
                     incarnation: node.map_or(0, |n| n.incarnation()),
                     queue: node.map_or(0, |n| n.broadcast_queue_len()),
-                    foreign: c.metrics().foreign_count(i),
+                    foreign: m.foreign_count(i),
                     refused: node.map(|n| n.counters().refused.nonzero()).unwrap_or_default(),
                     traffic: c.traffic(i).clone(),
                 }
             })
             .collect();
-        let record = MetricsRecord { agreement: c.agreement(), accuracy: c.accuracy(), events_dropped: 0, nodes };
+        let record = MetricsRecord { agreement: m.agreement(), accuracy: m.accuracy(), events_dropped: 0, nodes };
         self.emit(Line::at(t, Record::Metrics(record)))
     }
 
-    fn pick(&mut self, node: NodeRef, ok: impl Fn(Liveness) -> bool) -> anyhow::Result<usize> {
-        match node {
-            NodeRef::Index(i) if i < self.cluster.len() => Ok(i),
-            NodeRef::Index(i) => bail!("node {i} does not exist"),
-            NodeRef::Random => {
-                let candidates: Vec<usize> =
-                    (0..self.cluster.len()).filter(|&i| ok(self.cluster.liveness(i))).collect();
-                candidates.choose(&mut self.rng).copied().context("no node is in a suitable state")
-            }
-        }
-    }
-
-    fn life(&mut self, node: usize, event: NodeChange) -> anyhow::Result<()> {
-        let addr = self.cluster.addr(node).to_string();
-        self.emit(Line::at(self.cluster.now(), Record::Node { node, addr, event }))
-    }
-
-    fn apply(&mut self, action: &Action) -> anyhow::Result<()> {
-        let up = |l: Liveness| l == Liveness::Up;
-        match action {
-            Action::Crash { node } => {
-                let i = self.pick(*node, Liveness::is_running)?;
-                self.cluster.crash(i)?;
-                self.life(i, NodeChange::Crashed)
-            }
-            Action::Restart { node } => {
-                let i = self.pick(*node, |l| matches!(l, Liveness::Crashed | Liveness::Leaving | Liveness::Left))?;
-                self.cluster.restart(i)?;
-                self.life(i, NodeChange::Restarted)
-            }
-            Action::Pause { node } => {
-                let i = self.pick(*node, up)?;
-                self.cluster.pause(i)?;
-                self.life(i, NodeChange::Paused)
-            }
-            Action::Resume { node } => {
-                let i = self.pick(*node, |l| l == Liveness::Paused)?;
-                // Ground truth first: the resumed node's first events are
-                // judged as coming from a running node.
-                self.life(i, NodeChange::Resumed)?;
-                self.cluster.resume(i)?;
-                Ok(())
-            }
-            Action::Leave { node } => {
-                let i = self.pick(*node, up)?;
-                self.life(i, NodeChange::Leaving)?;
-                self.cluster.leave(i)?;
-                Ok(())
-            }
-            Action::Add => {
-                let i = self.cluster.add();
-                self.life(i, NodeChange::Added)
-            }
-            Action::Rumor { node, payload } => {
-                let i = self.pick(*node, up)?;
-                let id = self.cluster.inject_rumor(i, payload.clone().into_bytes())?;
-                let record = Record::Rumor {
-                    event: RumorChange::Injected,
-                    node: i,
-                    origin: id.origin.to_string(),
-                    seq: id.seq,
-                    cluster_sent: Some(self.cluster.stats().sent.total.packets),
-                };
-                // The origin's own delivery is already in the trace; the
-                // injection must be folded in before it.
-                let pending = self.cluster.take_trace();
-                self.emit(Line::at(self.cluster.now(), record))?;
-                self.emit_events(pending)?;
-                Ok(())
-            }
-            Action::Rogue { attack, node, count, duration } => {
-                let spec = Spec::new(*attack, *count, *duration);
-                let i = self.pick(*node, |l| attack.victim_ok(l))?;
-                // Nothing the rogue sends has arrived yet (deliveries are
-                // queued), so the start line precedes every effect.
-                let pending = self.cluster.take_trace();
-                self.emit_events(pending)?;
-                self.cluster.forge(i, spec)?;
-                self.emit(Line::at(self.cluster.now(), rogue_record(RogueChange::Started, &spec, i, 0, 0)))
-            }
-            Action::KeyInstall | Action::KeyUse { .. } | Action::KeyRemove { .. } => self.rekey(action),
-            network => self.network(network),
-        }
+    /// Injects a rumor at node `i`. The injection line goes first: the
+    /// origin's own delivery is already in the trace, and must be folded
+    /// in after it.
+    fn rumor(&mut self, i: usize, payload: &str) -> Result<Outcome, EngineError> {
+        let id = self.cluster.inject_rumor(i, payload.as_bytes().to_vec()).map_err(EngineError::driver)?;
+        let record = Record::Rumor {
+            event: RumorChange::Injected,
+            node: i,
+            origin: id.origin.to_string(),
+            seq: id.seq,
+            cluster_sent: Some(self.cluster.stats().sent.total.packets),
+        };
+        let pending = self.cluster.take_trace();
+        self.emit(Line::at(self.cluster.now(), record)).map_err(EngineError::Log)?;
+        self.emit_events(pending).map_err(EngineError::Log)?;
+        Ok(Outcome::Rumor(id))
     }
 
     /// A rotation step, on every node at once (as the real lab waits until
     /// every node has it).
-    fn rekey(&mut self, action: &Action) -> anyhow::Result<()> {
-        let Some(ring) = self.cluster.keyring() else {
-            bail!("auth is off ([security] auth = \"none\"): there is no keyring to change");
-        };
+    fn rekey(&mut self, action: &Action) -> Result<Outcome, SimError> {
+        let ring = self.cluster.keyring().ok_or(SimError::NoKeyring)?;
         let (change, id) = match action {
             Action::KeyInstall => {
                 let generated = SecurityConfig::default();
@@ -342,45 +246,50 @@ impl SimRun {
             }
             other => unreachable!("{} is not a key action", other.name()),
         };
-        let record = change.record(id, self.cluster.keyring().expect("checked above"));
-        self.emit(Line::at(self.cluster.now(), record))
+        let ring = self.cluster.keyring().expect("checked above");
+        let feedback =
+            format!("key {id} {} on every node ({} installed, primary {})", change.label(), ring.len(), ring.primary());
+        Ok(Outcome::Keys { record: Box::new(change.record(id, ring)), feedback })
+    }
+}
+
+impl Driver for SimRun {
+    fn now(&self) -> Time {
+        self.cluster.now()
     }
 
-    fn network(&mut self, action: &Action) -> anyhow::Result<()> {
-        let baseline = *self.cluster.plan().baseline();
-        match action {
-            Action::Partition { groups, one_way } => {
-                let groups = groups.resolve(self.cluster.len());
-                if *one_way {
-                    let rest: Vec<usize> = groups[1..].iter().flatten().copied().collect();
-                    self.cluster.block_one_way(&groups[0], &rest)?;
-                } else {
-                    self.cluster.partition(&groups)?;
-                }
+    fn has_left(&self, i: usize) -> bool {
+        self.cluster.liveness(i) == Liveness::Left
+    }
+
+    async fn carry_out(&mut self, effect: &Effect, _: &Ground) -> Result<Outcome, EngineError> {
+        let c = &mut self.cluster;
+        match effect {
+            Effect::Crash(i) => c.crash(*i),
+            Effect::Restart(i) => c.restart(*i),
+            Effect::Pause(i) => c.pause(*i),
+            Effect::Resume(i) => c.resume(*i),
+            Effect::Leave(i) => c.leave(*i),
+            Effect::Add => {
+                let i = c.add();
+                return Ok(Outcome::Added(c.addr(i)));
             }
-            Action::Isolate { node } => {
-                let i = self.pick(*node, Liveness::is_running)?;
-                self.cluster.isolate(i)?;
+            Effect::Rumor(i, payload) => return self.rumor(*i, payload),
+            // Nothing the rogue sends has arrived yet (deliveries are
+            // queued), so the engine's start line precedes every effect.
+            Effect::Forge(i, spec) => c.forge(*i, *spec).map(|_| ()),
+            Effect::Keys(action) => return self.rekey(action).map_err(EngineError::driver),
+            Effect::Faults(plan) => {
+                c.set_plan(plan);
+                Ok(())
             }
-            Action::Heal => self.cluster.heal(),
-            Action::SetLoss { loss } => self.cluster.set_baseline(LinkRule { loss: *loss, ..baseline })?,
-            Action::SetDelay { delay, jitter } => {
-                self.cluster.set_baseline(LinkRule { delay: *delay, jitter: *jitter, ..baseline })?;
-            }
-            Action::SetDuplicate { probability } => {
-                self.cluster.set_baseline(LinkRule { duplicate: *probability, ..baseline })?;
-            }
-            Action::SetLink { from, to, loss, delay, jitter } => {
-                let rule = LinkRule { loss: *loss, delay: *delay, jitter: *jitter, duplicate: 0.0 };
-                self.cluster.set_link(*from, *to, rule)?;
-            }
-            _ => unreachable!("process actions are handled by apply"),
         }
-        let c = &self.cluster;
-        let plan = PlanRecord::of(c.plan(), |a| c.index_of(a));
-        let action_json = serde_json::to_value(action).unwrap_or(serde_json::Value::Null);
-        let record = Record::Fault { label: action.label(), action: action_json, plan };
-        self.emit(Line::at(self.cluster.now(), record))
+        .map_err(EngineError::driver)?;
+        Ok(Outcome::Done)
+    }
+
+    async fn record(&mut self, line: Line) -> io::Result<()> {
+        self.emit(line)
     }
 }
 

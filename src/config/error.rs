@@ -1,10 +1,17 @@
-//! `ConfigError` and the helpers that turn byte spans and serde's messages
-//! into errors that name the field and say the fix.
+//! `ConfigError`, and how a profile that does not read becomes one that
+//! names the field and says the fix: the section and key come from the
+//! document's structure (the deserializer's field path, the parser's
+//! spans), the line and column from the error's span, "did you mean"
+//! from the edit distance to the keys the table takes.
 
 use std::fmt;
 use std::ops::Range;
 
+use serde::Deserialize;
 use thiserror::Error;
+use toml::de::{DeTable, DeValue};
+
+use super::raw::table_fields;
 
 /// A line and column in a profile's text, both 1-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,7 +137,7 @@ pub(super) struct Ctx<'a> {
     pub text: &'a str,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// An error about `field`, at `span` when known.
     pub fn err(&self, field: impl Into<String>, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
         ConfigError::Invalid {
@@ -141,33 +148,59 @@ impl Ctx<'_> {
         }
     }
 
-    /// Rewrites an error from the TOML deserializer: adds the section the
-    /// error is in, names the key, and turns serde's "unknown field" into a
-    /// suggestion.
-    pub fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
-        let span = e.span();
-        let raw = e.message().trim().replace('\n', "; ");
-        let section = span.as_ref().map_or(Section::Top, |s| section_at(self.text, s.start));
-        if let Some((unknown, expected)) = parse_unknown_field(&raw) {
-            let field = section.field(&unknown);
-            let mut message = match &section {
-                Section::Top => format!("unknown top-level field \"{unknown}\""),
-                s => format!("{}unknown field \"{unknown}\"", s.prefix()),
+    /// Reads the profile text as `T`. A failure names the section and key
+    /// from the document's structure: the deserializer's field path for a
+    /// value that does not fit `T`, the recovered document's spans for a
+    /// TOML syntax error.
+    pub fn read<T: Deserialize<'a>>(&self) -> Result<T, ConfigError> {
+        let (doc, errors) = DeTable::parse_recoverable(self.text);
+        if let Some(e) = errors.first() {
+            let span = e.span();
+            let (section, key) = match &span {
+                Some(s) => at_offset(self.text, doc.get_ref(), s.start),
+                None => (Section::Top, None),
             };
-            if let Some(best) = closest(&unknown, expected.iter().map(String::as_str)) {
-                message.push_str(&format!(": did you mean \"{best}\"?"));
-            } else {
-                message.push_str(": remove it");
-            }
-            if expected.is_empty() {
-                message.push_str(" (this table takes no fields)");
-            } else {
-                message.push_str(&format!(" Valid fields: {}", expected.join(", ")));
-            }
-            return self.err(field, span, message);
+            // A key the parser refused (a duplicate) is not in the recovered
+            // document, but it is what the error's span covers.
+            let key = key.or_else(|| span.as_ref().and_then(|s| bare_key(self.text.get(s.clone())?)));
+            return Err(self.located(section, key, span, e.message()));
         }
-        let key = span.as_ref().and_then(|s| key_at(self.text, s.start));
-        let raw = friendly_types(&raw);
+        serde_path_to_error::deserialize(toml::Deserializer::from(doc)).map_err(|e| {
+            let (section, key) = locate(&segments(e.path()));
+            self.field_error(section, key, e.inner())
+        })
+    }
+
+    /// A value that does not fit: an unknown key (with the nearest valid
+    /// one), or a wrong type.
+    fn field_error(&self, section: Section, key: Option<String>, e: &toml::de::Error) -> ConfigError {
+        let span = e.span();
+        let expected = table_fields(section.table());
+        let Some(unknown) = key.as_ref().filter(|k| !expected.contains(&k.as_str())) else {
+            return self.located(section, key, span, e.message());
+        };
+        let field = section.field(unknown);
+        let mut message = match &section {
+            Section::Top => format!("unknown top-level field \"{unknown}\""),
+            s => format!("{}unknown field \"{unknown}\"", s.prefix()),
+        };
+        if let Some(best) = closest(unknown, expected.iter().copied()) {
+            message.push_str(&format!(": did you mean \"{best}\"?"));
+        } else {
+            message.push_str(": remove it");
+        }
+        if expected.is_empty() {
+            message.push_str(" (this table takes no fields)");
+        } else {
+            message.push_str(&format!(" Valid fields: {}", expected.join(", ")));
+        }
+        self.err(field, span, message)
+    }
+
+    /// `[cluster] nodes: <message>`, or `[cluster] <message>` when no key
+    /// is known.
+    fn located(&self, section: Section, key: Option<String>, span: Option<Range<usize>>, raw: &str) -> ConfigError {
+        let raw = friendly_types(&raw.trim().replace('\n', "; "));
         match key {
             Some(key) => {
                 let field = section.field(&key);
@@ -178,7 +211,14 @@ impl Ctx<'_> {
     }
 }
 
-/// The table a byte offset belongs to.
+/// One step of a path into the document.
+#[derive(Clone, Debug, PartialEq)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// The table a value belongs to.
 #[derive(Clone, Debug, PartialEq)]
 enum Section {
     Top,
@@ -204,55 +244,113 @@ impl Section {
             Section::Step(n) => format!("[[timeline]] #{n} {key}"),
         }
     }
-}
 
-/// Finds the table header that governs `offset`: the last header line that
-/// ends before the line holding `offset`. A span on a header line itself
-/// (an unknown table name) belongs to the level above.
-fn section_at(text: &str, offset: usize) -> Section {
-    let mut section = Section::Top;
-    let mut steps = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let end = pos + line.len();
-        if end > offset {
-            break;
+    /// The table's name as [`table_fields`] knows it.
+    fn table(&self) -> &str {
+        match self {
+            Section::Top => "",
+            Section::Table(name) => name,
+            Section::Step(_) => "timeline",
         }
-        let t = line.trim();
-        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
-            let name = name.trim();
-            if name == "timeline" {
-                steps += 1;
-                section = Section::Step(steps);
-            } else {
-                section = Section::Table(name.to_owned());
-            }
-        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            section = Section::Table(name.trim().to_owned());
-        }
-        pos = end;
     }
-    section
 }
 
-/// The key of the `key = value` line holding `offset`, if that line is one.
-fn key_at(text: &str, offset: usize) -> Option<String> {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[start..].lines().next()?;
-    let (key, _) = line.split_once('=')?;
-    let key = key.trim().trim_matches('"');
-    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-    plain.then(|| key.to_owned())
+/// The deserializer's path, without the keys toml's `Spanned` reads its
+/// value through (`$__serde_spanned_private_value`).
+fn segments(path: &serde_path_to_error::Path) -> Vec<Seg> {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|s| match s {
+            Segment::Map { key } if !key.starts_with("$__") => Some(Seg::Key(key.clone())),
+            Segment::Seq { index } => Some(Seg::Index(*index)),
+            _ => None,
+        })
+        .collect()
 }
 
-/// Splits serde's "unknown field `x`, expected one of `a`, `b`" (or
-/// "expected `a`", or "there are no fields") into the field and the list.
-fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (field, rest) = rest.split_once('`')?;
-    let expected = rest.split('`').skip(1).step_by(2).map(str::to_owned).collect();
-    Some((field.to_owned(), expected))
+/// The section a path is in and the key it names in that section.
+fn locate(path: &[Seg]) -> (Section, Option<String>) {
+    let key = |rest: &[Seg]| match rest.first() {
+        Some(Seg::Key(k)) => Some(k.clone()),
+        _ => None,
+    };
+    match path {
+        [Seg::Key(t), Seg::Index(i), rest @ ..] if t == "timeline" => (Section::Step(i + 1), key(rest)),
+        [Seg::Key(k)] => (Section::Top, Some(k.clone())),
+        [Seg::Key(t), rest @ ..] => (Section::Table(t.clone()), key(rest)),
+        _ => (Section::Top, None),
+    }
+}
+
+/// Where a syntax error at `offset` is, from what the parser recovered of
+/// the document: the last key that starts before it. A table's key (its
+/// header) means the error is inside that table; a value's key counts only
+/// on the error's own line.
+fn at_offset(text: &str, doc: &DeTable<'_>, offset: usize) -> (Section, Option<String>) {
+    let mut best = None;
+    last_key_before(doc, offset, &mut Vec::new(), &mut best);
+    let Some((start, mut path, is_table)) = best else { return (Section::Top, None) };
+    if is_table {
+        return (section_of(&path), None);
+    }
+    let same_line = Location::of(text, start).line == Location::of(text, offset).line;
+    let key = match path.pop() {
+        Some(Seg::Key(k)) if same_line => Some(k),
+        _ => None,
+    };
+    (section_of(&path), key)
+}
+
+/// The section a table's path names.
+fn section_of(path: &[Seg]) -> Section {
+    match path {
+        [Seg::Key(t), Seg::Index(i), ..] if t == "timeline" => Section::Step(i + 1),
+        [Seg::Key(t), ..] => Section::Table(t.clone()),
+        _ => Section::Top,
+    }
+}
+
+/// A key's start, its path, and whether it names a table.
+type KeyAt = (usize, Vec<Seg>, bool);
+
+/// The key starting last at or before `offset`, its path, and whether it
+/// names a table (or an entry of an array of tables).
+fn last_key_before(table: &DeTable<'_>, offset: usize, path: &mut Vec<Seg>, best: &mut Option<KeyAt>) {
+    for (k, v) in table.iter() {
+        path.push(Seg::Key(k.get_ref().to_string()));
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                consider(best, offset, k.span().start, path, true);
+                last_key_before(t, offset, path, best);
+            }
+            DeValue::Array(items) => {
+                consider(best, offset, k.span().start, path, false);
+                for (i, item) in items.iter().enumerate() {
+                    if let DeValue::Table(t) = item.get_ref() {
+                        path.push(Seg::Index(i));
+                        consider(best, offset, item.span().start, path, true);
+                        last_key_before(t, offset, path, best);
+                        path.pop();
+                    }
+                }
+            }
+            _ => consider(best, offset, k.span().start, path, false),
+        }
+        path.pop();
+    }
+}
+
+/// Keeps the key at `start` if it is the latest so far before `offset`.
+fn consider(best: &mut Option<KeyAt>, offset: usize, start: usize, path: &[Seg], is_table: bool) {
+    if start <= offset && best.as_ref().is_none_or(|b| start >= b.0) {
+        *best = Some((start, path.to_vec(), is_table));
+    }
+}
+
+/// `text` when it is a bare TOML key.
+fn bare_key(text: &str) -> Option<String> {
+    let bare = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    bare.then(|| text.to_owned())
 }
 
 /// serde names Rust types; profile authors think in TOML types.
@@ -268,26 +366,10 @@ fn friendly_types(message: &str) -> String {
 pub(super) fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         // A prefix ("delay" for "delay_ms") is as good as a one-letter typo.
-        .map(|c| (if c.starts_with(word) || word.starts_with(c) { 1 } else { edit_distance(word, c) }, c))
+        .map(|c| (if c.starts_with(word) || word.starts_with(c) { 1 } else { strsim::levenshtein(word, c) }, c))
         .filter(|&(d, c)| d <= 2.max(c.len() / 3))
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == cb { prev } else { 1 + prev.min(cur).min(row[j]) };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -303,23 +385,38 @@ mod tests {
     }
 
     #[test]
-    fn sections_count_timeline_entries() {
-        let text = "name = \"x\"\n[cluster]\nnodes = 3\n[[timeline]]\nat = \"1s\"\n[[timeline]]\nat = \"2s\"\n";
-        assert_eq!(section_at(text, 0), Section::Top);
-        assert_eq!(section_at(text, text.find("nodes").unwrap()), Section::Table("cluster".into()));
-        assert_eq!(section_at(text, text.find("[cluster]").unwrap()), Section::Top);
-        assert_eq!(section_at(text, text.rfind("at =").unwrap()), Section::Step(2));
+    fn paths_locate_section_and_key() {
+        let k = |s: &str| Seg::Key(s.to_owned());
+        assert_eq!(locate(&[k("nodes")]), (Section::Top, Some("nodes".into())));
+        assert_eq!(locate(&[k("network"), k("lose")]), (Section::Table("network".into()), Some("lose".into())));
+        assert_eq!(locate(&[k("timeline"), Seg::Index(1), k("nod")]), (Section::Step(2), Some("nod".into())));
     }
 
     #[test]
-    fn unknown_field_messages_parse() {
-        let (f, e) = parse_unknown_field("unknown field `lose`, expected one of `loss`, `delay_ms`").unwrap();
-        assert_eq!(f, "lose");
-        assert_eq!(e, ["loss", "delay_ms"]);
-        let (_, e) = parse_unknown_field("unknown field `x`, expected `at`").unwrap();
-        assert_eq!(e, ["at"]);
-        let (_, e) = parse_unknown_field("unknown field `x`, there are no fields").unwrap();
-        assert!(e.is_empty());
+    fn syntax_errors_find_the_table_and_key_before_them() {
+        let at = |text: &str, needle: &str| {
+            let (doc, _) = DeTable::parse_recoverable(text);
+            at_offset(text, doc.get_ref(), text.rfind(needle).unwrap())
+        };
+        let text = "name = \"x\"\n[cluster]\nnodes = 3\n[[timeline]]\nat = \"1s\"\n[[timeline]]\nat = 2s\n";
+        assert_eq!(at(text, "2s"), (Section::Step(2), Some("at".into())));
+        let text = "[cluster]\nnodes = = 3\n";
+        assert_eq!(at(text, "= 3").0, Section::Table("cluster".into()));
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named_though_the_parser_dropped_it() {
+        let ctx = Ctx { profile: "t".into(), text: "[network]\nloss = 0.1\nloss = 0.2\n" };
+        let e = ctx.read::<crate::config::raw::RawProfile>().unwrap_err();
+        assert_eq!(e.field(), Some("[network] loss"));
+        assert_eq!(e.location(), Some(Location { line: 3, column: 1 }));
+    }
+
+    #[test]
+    fn table_fields_come_from_the_raw_structs() {
+        assert_eq!(table_fields("network"), ["loss", "delay_ms", "jitter_ms", "duplicate"]);
+        assert!(table_fields("timeline").contains(&"for"), "renames applied");
+        assert!(table_fields("nope").is_empty());
     }
 
     #[test]

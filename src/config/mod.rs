@@ -10,6 +10,7 @@
 //! The profile format is DESIGN §8; `profiles/*.toml` are the worked examples.
 
 mod build;
+mod catalog;
 mod error;
 mod raw;
 mod security;
@@ -21,8 +22,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-pub use self::build::parse_duration;
+pub use self::catalog::profile_listing;
 pub use self::error::{ConfigError, Location};
+pub use crate::duration::parse_duration;
 use crate::profiles;
 use crate::protocol::{Config, Preset};
 use crate::scenario::{Action, Expect, Groups, NodeRef, Step, format_duration};
@@ -56,6 +58,13 @@ pub struct NetworkConfig {
     pub jitter: Duration,
     /// Probability in `[0, 1]` that a datagram is delivered twice.
     pub duplicate: f64,
+}
+
+impl NetworkConfig {
+    /// The rule every link follows before any fault action changes it.
+    pub fn baseline(&self) -> crate::faults::LinkRule {
+        crate::faults::LinkRule { loss: self.loss, delay: self.delay, jitter: self.jitter, duplicate: self.duplicate }
+    }
 }
 
 /// A fully resolved, validated lab: what to start, how to tune it, what to

@@ -5,7 +5,10 @@
 //! errors come from our validation, which names the field and the fix,
 //! rather than from serde.
 
+use std::ops::Range;
+
 use serde::Deserialize;
+use serde::de::{self, Visitor};
 use toml::Spanned;
 
 /// A spanned value: the span turns into a line and column in errors.
@@ -107,6 +110,36 @@ pub(super) struct RawStep {
     pub for_: Option<Sp<String>>,
 }
 
+impl RawStep {
+    /// The parameters the step sets (all but `at` and `action`), with
+    /// their spans, in source order.
+    pub fn present(&self) -> Vec<(&'static str, Range<usize>)> {
+        let mut v = Vec::new();
+        let mut add = |key, span: Option<Range<usize>>| {
+            if let Some(s) = span {
+                v.push((key, s));
+            }
+        };
+        add("node", self.node.as_ref().map(|x| x.span()));
+        add("groups", self.groups.as_ref().map(|x| x.span()));
+        add("one_way", self.one_way.as_ref().map(|x| x.span()));
+        add("from", self.from.as_ref().map(|x| x.span()));
+        add("to", self.to.as_ref().map(|x| x.span()));
+        add("loss", self.loss.as_ref().map(|x| x.span()));
+        add("delay", self.delay.as_ref().map(|x| x.span()));
+        add("jitter", self.jitter.as_ref().map(|x| x.span()));
+        add("probability", self.probability.as_ref().map(|x| x.span()));
+        add("payload", self.payload.as_ref().map(|x| x.span()));
+        add("attack", self.attack.as_ref().map(|x| x.span()));
+        add("key", self.key.as_ref().map(|x| x.span()));
+        add("every", self.every.as_ref().map(|x| x.span()));
+        add("count", self.count.as_ref().map(|x| x.span()));
+        add("for", self.for_.as_ref().map(|x| x.span()));
+        v.sort_by_key(|(_, s)| s.start);
+        v
+    }
+}
+
 /// `[expect]`
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -116,4 +149,49 @@ pub(super) struct RawExpect {
     pub false_suspicions: Option<Sp<i64>>,
     pub detection_within: Option<Sp<String>>,
     pub rumor_within: Option<Sp<String>>,
+}
+
+/// The keys the table `name` takes, in declaration order (`""` is the top
+/// level, `"timeline"` a step); none for a table profiles do not have.
+pub(super) fn table_fields(name: &str) -> &'static [&'static str] {
+    match name {
+        "" => fields::<RawProfile>(),
+        "cluster" => fields::<RawCluster>(),
+        "protocol" => fields::<RawProtocol>(),
+        "network" => fields::<RawNetwork>(),
+        "security" => fields::<RawSecurity>(),
+        "timeline" => fields::<RawStep>(),
+        "expect" => fields::<RawExpect>(),
+        _ => &[],
+    }
+}
+
+/// The field names serde's derive gives struct `T`, renames applied: `T`
+/// is asked to deserialize itself from a deserializer that only notes the
+/// names it is offered and stops, so the lists cannot drift from the
+/// structs above.
+fn fields<T: Deserialize<'static>>() -> &'static [&'static str] {
+    struct Names(&'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for &mut Names {
+        type Error = de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = fields;
+            Err(de::Error::custom("names noted"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut names = Names(&[]);
+    let _ = T::deserialize(&mut names);
+    names.0
 }

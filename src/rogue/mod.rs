@@ -222,7 +222,7 @@ impl Spec {
     pub fn label(&self) -> String {
         match self.attack {
             Attack::Flood => format!("flood of {} members", self.count),
-            Attack::AckMask => format!("ack_mask for {}", crate::scenario::format_duration(self.duration)),
+            Attack::AckMask => format!("ack_mask for {}", crate::duration::format_duration(self.duration)),
             a => a.name().to_owned(),
         }
     }

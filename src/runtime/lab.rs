@@ -1,20 +1,16 @@
-//! The lab orchestrator: N node tasks, the shared fault plan, and ground
-//! truth.
+//! The UDP runtime's driver: N node tasks, the shared fault plan, and the
+//! mechanics of carrying out the engine's [`Effect`]s on them.
 //!
-//! Every change a person or a timeline makes goes through [`Lab::apply`]
-//! with a [`crate::scenario::Action`], the one vocabulary the TUI keys and
-//! profile timelines share. The lab carries it out (cancel a task, pause
-//! it, rewrite the fault plan), records the new ground truth for the
-//! observer, and answers with a line of feedback for the status bar.
+//! What an action means (its target, its liveness rule, the new fault
+//! plan) is the engine's ([`crate::engine`]); the lab only does it: cancel
+//! a task, pause it, swap the fault plan the shims read, and tell the
+//! observer, in order with the nodes' own events.
 
 use std::net::SocketAddrV4;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use rand::SeedableRng;
-use rand::rngs::SmallRng;
-use rand::seq::IndexedRandom;
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -28,32 +24,19 @@ use super::rogue::{Job, Rogue};
 use super::shim::{SharedFaults, ShimSocket};
 use super::traffic::AtomicTraffic;
 use crate::config::LabConfig;
-use crate::faults::{FaultPlan, LinkRule, NodeFault};
-use crate::observe::record::{NodeChange, RogueChange, RogueRecord};
+use crate::engine::driver::Effect;
+use crate::engine::{Driver, EngineError, Ground, Outcome};
+use crate::faults::{FaultPlan, NodeFault};
+use crate::observe::record::Line;
 use crate::observe::{Liveness, NodeStatus};
 use crate::protocol::{NodeAddr, Time};
 use crate::rogue::{Peer, Spec};
-use crate::scenario::{Action, NodeRef};
+use crate::scenario::Action;
 
-/// Why an action could not be carried out. The lab is left as it was.
+/// Why the lab could not do something (the engine's own refusals are
+/// [`EngineError`]s).
 #[derive(Debug, Error)]
 pub enum LabError {
-    /// No node with that index.
-    #[error("node {0} does not exist")]
-    NoSuchNode(usize),
-    /// The node is not in a state the action applies to.
-    #[error("node {node} is {state}; cannot {action} it")]
-    WrongState {
-        /// The node.
-        node: usize,
-        /// Its state.
-        state: &'static str,
-        /// What was attempted.
-        action: &'static str,
-    },
-    /// `node = "random"` found no node in a suitable state.
-    #[error("no node is in a state to {0}")]
-    NoCandidate(&'static str),
     /// A socket could not be bound.
     #[error("cannot bind 127.0.0.1:{port}: {source}")]
     Bind {
@@ -62,9 +45,6 @@ pub enum LabError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// A link rule was invalid.
-    #[error("{0}")]
-    BadRule(#[from] crate::faults::FaultError),
     /// The node refused a rumor.
     #[error("rumor refused: {0}")]
     Rumor(String),
@@ -81,8 +61,6 @@ pub enum LabError {
 pub struct NodeSlot {
     /// Its address (and identity).
     pub addr: NodeAddr,
-    /// What it is really doing.
-    pub life: Liveness,
     /// Its traffic counters, across lives.
     pub traffic: Arc<AtomicTraffic>,
     /// Its latest self-reported status.
@@ -107,7 +85,6 @@ pub struct Lab {
     slots: Vec<NodeSlot>,
     obs: mpsc::Sender<LabMsg>,
     events_dropped: Arc<AtomicU64>,
-    rng: SmallRng,
     /// The rogue sender, bound at the first attack.
     rogue: Option<Rogue>,
     keys: LabKeys,
@@ -122,14 +99,10 @@ impl Lab {
         obs: mpsc::Sender<LabMsg>,
         events_dropped: Arc<AtomicU64>,
     ) -> Result<Lab, LabError> {
-        let network = &config.network;
-        let baseline =
-            LinkRule { loss: network.loss, delay: network.delay, jitter: network.jitter, duplicate: network.duplicate };
-        let faults = Arc::new(RwLock::new(FaultPlan::new(baseline)));
+        let faults = Arc::new(RwLock::new(FaultPlan::new(config.network.baseline())));
         let keys = LabKeys::new(&config.security).map_err(|e| LabError::Key(e.into()))?;
         let mut lab = Lab {
             keys,
-            rng: SmallRng::seed_from_u64(config.seed ^ 0x1AB),
             clock,
             faults,
             slots: Vec::with_capacity(config.nodes),
@@ -192,17 +165,7 @@ impl Lab {
         };
         let task = tokio::spawn(node_task::run(spec));
         let started = self.clock.now() + start_after;
-        let slot = NodeSlot {
-            addr,
-            life: Liveness::Up,
-            traffic,
-            status,
-            started,
-            commands: Some(tx),
-            cancel,
-            task: Some(task),
-            lives,
-        };
+        let slot = NodeSlot { addr, traffic, status, started, commands: Some(tx), cancel, task: Some(task), lives };
         if first && i == self.slots.len() {
             self.slots.push(slot);
         } else {
@@ -237,112 +200,18 @@ impl Lab {
         &self.config
     }
 
-    /// A copy of the fault plan in force.
-    pub fn plan(&self) -> FaultPlan {
-        self.faults.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
     fn set_fault(&self, addr: NodeAddr, fault: NodeFault) {
         self.faults.write().unwrap_or_else(|p| p.into_inner()).set_node(addr, fault);
     }
 
-    async fn life(&mut self, node: usize, life: Liveness, change: NodeChange) {
-        self.slots[node].life = life;
-        let t = self.clock.now();
-        let _ = self.obs.send(LabMsg::Life { t, node, change }).await;
-    }
-
-    /// Picks the node an action names; `random` draws among nodes in a
-    /// state the action applies to.
-    fn resolve(
-        &mut self,
-        node: NodeRef,
-        ok: impl Fn(Liveness) -> bool,
-        action: &'static str,
-    ) -> Result<usize, LabError> {
-        let i = match node {
-            NodeRef::Index(i) => i,
-            NodeRef::Random => {
-                let candidates: Vec<usize> = (0..self.slots.len()).filter(|&i| ok(self.slots[i].life)).collect();
-                return candidates.choose(&mut self.rng).copied().ok_or(LabError::NoCandidate(action));
-            }
-        };
-        let slot = self.slots.get(i).ok_or(LabError::NoSuchNode(i))?;
-        if !ok(slot.life) {
-            return Err(LabError::WrongState { node: i, state: slot.life.as_str(), action });
-        }
-        Ok(i)
-    }
-
-    fn describe(&self, i: usize) -> String {
-        format!("node {i} ({})", self.slots[i].addr)
-    }
-
-    /// Carries out `action` and says what was done, for the status line.
-    pub async fn apply(&mut self, action: &Action) -> Result<String, LabError> {
-        match action {
-            Action::Crash { node } => {
-                let i = self.resolve(*node, Liveness::is_running, "crash")?;
-                self.crash(i).await;
-                Ok(format!("crashed {}", self.describe(i)))
-            }
-            Action::Restart { node } => {
-                let ok = |l: Liveness| matches!(l, Liveness::Crashed | Liveness::Leaving | Liveness::Left);
-                let i = self.resolve(*node, ok, "restart")?;
-                self.restart(i).await?;
-                Ok(format!("restarted {} with fresh state", self.describe(i)))
-            }
-            Action::Pause { node } => {
-                let i = self.resolve(*node, |l| l == Liveness::Up, "pause")?;
-                self.command(i, NodeCommand::Pause).await;
-                self.set_fault(self.slots[i].addr, NodeFault::Paused);
-                self.life(i, Liveness::Paused, NodeChange::Paused).await;
-                Ok(format!("paused {}", self.describe(i)))
-            }
-            Action::Resume { node } => {
-                let i = self.resolve(*node, |l| l == Liveness::Paused, "resume")?;
-                self.set_fault(self.slots[i].addr, NodeFault::Up);
-                self.life(i, Liveness::Up, NodeChange::Resumed).await;
-                self.command(i, NodeCommand::Resume).await;
-                Ok(format!("resumed {}", self.describe(i)))
-            }
-            Action::Leave { node } => {
-                let i = self.resolve(*node, |l| l == Liveness::Up, "leave")?;
-                self.life(i, Liveness::Leaving, NodeChange::Leaving).await;
-                self.command(i, NodeCommand::Leave).await;
-                Ok(format!("{} is leaving gracefully", self.describe(i)))
-            }
-            Action::Add => {
-                let i = self.add().await?;
-                Ok(format!("added {}", self.describe(i)))
-            }
-            Action::Rumor { node, payload } => {
-                let i = self.resolve(*node, |l| l == Liveness::Up, "inject a rumor at")?;
-                let (reply, rx) = oneshot::channel();
-                self.command(i, NodeCommand::Rumor { payload: payload.clone().into_bytes(), reply }).await;
-                match rx.await {
-                    // The rumor's own id (per-origin counter), as the views show it.
-                    Ok(Ok(id)) => Ok(format!("rumor #{} injected at {}", id.seq, self.describe(i))),
-                    Ok(Err(e)) => Err(LabError::Rumor(e.to_string())),
-                    Err(_) => Err(LabError::Rumor("the node stopped".into())),
-                }
-            }
-            Action::Rogue { attack, node, count, duration } => {
-                let i = self.resolve(*node, |l| attack.victim_ok(l), attack.verb())?;
-                self.forge(i, Spec::new(*attack, *count, *duration)).await
-            }
-            Action::KeyInstall | Action::KeyUse { .. } | Action::KeyRemove { .. } => self.rekey(action).await,
-            network => self.network(network).await,
-        }
-    }
-
-    /// Launches `spec` from the rogue against node `victim`, logging its
-    /// start (the rogue logs its end).
-    async fn forge(&mut self, victim: usize, spec: Spec) -> Result<String, LabError> {
+    /// Launches `spec` from the rogue against node `victim` (the engine
+    /// logged its start; the rogue logs its end), and says how.
+    async fn forge(&mut self, victim: usize, spec: Spec, ground: &Ground) -> Result<String, LabError> {
         if self.rogue.is_none() {
             self.rogue = Some(Rogue::bind().map_err(LabError::Rogue)?);
         }
-        let peers = self.slots.iter().map(|s| Peer { addr: s.addr, running: s.life.is_running(), started: s.started });
+        let peers = self.slots.iter().enumerate();
+        let peers = peers.map(|(i, s)| Peer { addr: s.addr, running: ground.life(i).is_running(), started: s.started });
         let job = Job {
             spec,
             victim,
@@ -352,14 +221,11 @@ impl Lab {
             clock: self.clock,
             obs: self.obs.clone(),
         };
-        let record = RogueRecord::of(RogueChange::Started, &spec, victim, 0, 0);
-        let _ = self.obs.send(LabMsg::Rogue { t: self.clock.now(), record }).await;
         let rogue = self.rogue.as_ref().expect("bound above");
         let from = rogue.addr();
-        let what = format!("rogue {} against {} from {from}", spec.label(), self.describe(victim));
         Ok(match rogue.launch(job).await {
-            Some(sent) => format!("{what}: {} datagrams, {} bytes", sent.datagrams, sent.bytes),
-            None => format!("{what}: at most {} datagrams/s", crate::rogue::MAX_RATE),
+            Some(sent) => format!("from {from}: {} datagrams, {} bytes", sent.datagrams, sent.bytes),
+            None => format!("from {from}: at most {} datagrams/s", crate::rogue::MAX_RATE),
         })
     }
 
@@ -367,7 +233,7 @@ impl Lab {
     /// that runs (paused ones too) the new keyring and waits until each
     /// uses it, so a step is done everywhere before the next one starts.
     /// Nodes that are down get it when they start again.
-    async fn rekey(&mut self, action: &Action) -> Result<String, LabError> {
+    async fn rekey(&mut self, action: &Action) -> Result<Outcome, LabError> {
         let (record, feedback) = self.keys.apply(action)?;
         let ciphers = self.keys.ciphers().expect("a key action succeeded, so there is a keyring");
         let mut pending = Vec::with_capacity(self.slots.len());
@@ -381,56 +247,13 @@ impl Lab {
             // the lab's keyring.
             let _ = rx.await;
         }
-        let _ = self.obs.send(LabMsg::Keys { t: self.clock.now(), record }).await;
-        Ok(feedback)
+        Ok(Outcome::Keys { record: Box::new(record), feedback })
     }
 
-    async fn network(&mut self, action: &Action) -> Result<String, LabError> {
-        let addr = |lab: &Lab, i: usize| lab.slots.get(i).map(|s| s.addr).ok_or(LabError::NoSuchNode(i));
-        let mut plan = self.plan();
-        match action {
-            Action::Partition { groups, one_way } => {
-                let groups = groups.resolve(self.slots.len());
-                let addrs: Vec<Vec<NodeAddr>> =
-                    groups.iter().map(|g| g.iter().map(|&i| addr(self, i)).collect()).collect::<Result<_, _>>()?;
-                if *one_way {
-                    let rest: Vec<NodeAddr> = addrs[1..].iter().flatten().copied().collect();
-                    plan.block_one_way(&addrs[0], &rest);
-                } else {
-                    plan.partition(&addrs);
-                }
-            }
-            Action::Isolate { node } => {
-                let i = self.resolve(*node, Liveness::is_running, "isolate")?;
-                plan.isolate(self.slots[i].addr);
-            }
-            Action::Heal => plan.heal(),
-            Action::SetLoss { loss } => {
-                let rule = LinkRule { loss: *loss, ..*plan.baseline() };
-                rule.validate()?;
-                plan.set_baseline(rule);
-            }
-            Action::SetDelay { delay, jitter } => {
-                plan.set_baseline(LinkRule { delay: *delay, jitter: *jitter, ..*plan.baseline() });
-            }
-            Action::SetDuplicate { probability } => {
-                let rule = LinkRule { duplicate: *probability, ..*plan.baseline() };
-                rule.validate()?;
-                plan.set_baseline(rule);
-            }
-            Action::SetLink { from, to, loss, delay, jitter } => {
-                let rule = LinkRule { loss: *loss, delay: *delay, jitter: *jitter, duplicate: 0.0 };
-                rule.validate()?;
-                plan.set_link(addr(self, *from)?, addr(self, *to)?, rule);
-            }
-            _ => unreachable!("process actions are handled by apply"),
-        }
-        *self.faults.write().unwrap_or_else(|p| p.into_inner()) = plan.clone();
-        let label = action.label();
-        let t = self.clock.now();
-        let json = serde_json::to_value(action).unwrap_or(serde_json::Value::Null);
-        let _ = self.obs.send(LabMsg::Faults { t, label: label.clone(), action: json, plan: Box::new(plan) }).await;
-        Ok(label)
+    /// Installs the network part of `plan`, keeping each node's fault.
+    fn install(&self, plan: &FaultPlan) {
+        let mut faults = self.faults.write().unwrap_or_else(|p| p.into_inner());
+        *faults = plan.keeping_nodes_of(&faults);
     }
 
     async fn command(&mut self, i: usize, cmd: NodeCommand) {
@@ -448,19 +271,18 @@ impl Lab {
             let _ = task.await;
         }
         self.set_fault(self.slots[i].addr, NodeFault::Crashed);
-        self.life(i, Liveness::Crashed, NodeChange::Crashed).await;
     }
 
     /// A live member to join through, other than `except`.
-    fn seed_for(&self, except: usize) -> Vec<NodeAddr> {
-        (0..self.slots.len())
-            .filter(|&j| j != except && self.slots[j].life == Liveness::Up)
-            .map(|j| self.slots[j].addr)
+    fn seed_for(&self, except: usize, ground: &Ground) -> Vec<NodeAddr> {
+        (0..ground.len())
+            .filter(|&j| j != except && ground.life(j) == Liveness::Up)
+            .map(|j| ground.addr(j))
             .take(1)
             .collect()
     }
 
-    async fn restart(&mut self, i: usize) -> Result<(), LabError> {
+    async fn restart(&mut self, i: usize, ground: &Ground) -> Result<(), LabError> {
         // A node that left may still be finishing its announcement.
         if let Some(task) = self.slots[i].task.take() {
             self.slots[i].cancel.cancel();
@@ -468,28 +290,23 @@ impl Lab {
         }
         let port = self.slots[i].addr.port();
         let socket = ShimSocket::bind(port).map_err(|source| LabError::Bind { port, source })?;
-        let seeds = self.seed_for(i);
-        self.spawn(i, socket, seeds, Duration::ZERO, false)?;
-        self.life(i, Liveness::Up, NodeChange::Restarted).await;
-        Ok(())
+        let seeds = self.seed_for(i, ground);
+        self.spawn(i, socket, seeds, Duration::ZERO, false)
     }
 
-    async fn add(&mut self) -> Result<usize, LabError> {
+    /// Starts a node with the next index and hands the observer its
+    /// counters (the engine logs the addition).
+    async fn add(&mut self, ground: &Ground) -> Result<NodeAddr, LabError> {
         let i = self.slots.len();
         let port = self.config.base_port.map_or(0, |p| p.saturating_add(i as u16));
         let socket = ShimSocket::bind(port).map_err(|source| LabError::Bind { port, source })?;
-        let seeds = self.seed_for(i);
+        let seeds = self.seed_for(i, ground);
         self.spawn(i, socket, seeds, Duration::ZERO, true)?;
         let slot = &self.slots[i];
-        let msg = LabMsg::Added {
-            t: self.clock.now(),
-            node: i,
-            addr: slot.addr,
-            traffic: slot.traffic.clone(),
-            status: slot.status.clone(),
-        };
+        let msg =
+            LabMsg::Handles { node: i, addr: slot.addr, traffic: slot.traffic.clone(), status: slot.status.clone() };
         let _ = self.obs.send(msg).await;
-        Ok(i)
+        Ok(slot.addr)
     }
 
     /// Stops the rogue, crashes every node and waits for every task to end.
@@ -511,5 +328,59 @@ impl Lab {
     /// The address of node `i`, as a plain socket address.
     pub fn addr(&self, i: usize) -> Option<SocketAddrV4> {
         self.slots.get(i).map(|s| s.addr)
+    }
+}
+
+impl Driver for Lab {
+    fn now(&self) -> Time {
+        self.clock.now()
+    }
+
+    fn has_left(&self, i: usize) -> bool {
+        // A leaving node's task ends once its leave is complete.
+        self.slots.get(i).and_then(|s| s.task.as_ref()).is_some_and(JoinHandle::is_finished)
+    }
+
+    async fn carry_out(&mut self, effect: &Effect, ground: &Ground) -> Result<Outcome, EngineError> {
+        match effect {
+            Effect::Crash(i) => self.crash(*i).await,
+            Effect::Restart(i) => self.restart(*i, ground).await?,
+            Effect::Pause(i) => {
+                self.command(*i, NodeCommand::Pause).await;
+                self.set_fault(self.slots[*i].addr, NodeFault::Paused);
+            }
+            Effect::Resume(i) => {
+                self.set_fault(self.slots[*i].addr, NodeFault::Up);
+                self.command(*i, NodeCommand::Resume).await;
+            }
+            Effect::Leave(i) => self.command(*i, NodeCommand::Leave).await,
+            Effect::Add => return Ok(Outcome::Added(self.add(ground).await?)),
+            Effect::Rumor(i, payload) => {
+                let (reply, rx) = oneshot::channel();
+                self.command(*i, NodeCommand::Rumor { payload: payload.clone().into_bytes(), reply }).await;
+                return match rx.await {
+                    // The rumor's own id (per-origin counter), as the views show it.
+                    Ok(Ok(id)) => Ok(Outcome::Rumor(id)),
+                    Ok(Err(e)) => Err(LabError::Rumor(e.to_string()).into()),
+                    Err(_) => Err(LabError::Rumor("the node stopped".into()).into()),
+                };
+            }
+            Effect::Forge(i, spec) => return Ok(Outcome::Forged(self.forge(*i, *spec, ground).await?)),
+            Effect::Keys(action) => return Ok(self.rekey(action).await?),
+            Effect::Faults(plan) => self.install(plan),
+        }
+        Ok(Outcome::Done)
+    }
+
+    async fn record(&mut self, line: Line) -> std::io::Result<()> {
+        // A closed channel means the lab is shutting down: nothing to keep.
+        let _ = self.obs.send(LabMsg::Line(line)).await;
+        Ok(())
+    }
+}
+
+impl From<LabError> for EngineError {
+    fn from(e: LabError) -> EngineError {
+        EngineError::driver(e)
     }
 }

@@ -13,10 +13,8 @@ use super::clock::LabClock;
 use super::lab::{Lab, LabError};
 use super::observer::{NodeHandles, Observer, ObserverOptions};
 use crate::config::LabConfig;
-use crate::faults::LinkRule;
-use crate::observe::record::{FORMAT, Header, Mode};
-use crate::observe::verdict::Script;
-use crate::observe::{Session, SessionSpec};
+use crate::engine::{Engine, EngineError, Journal, RUNTIME_PICKS};
+use crate::observe::record::Mode;
 
 /// Node events the observer channel holds before node tasks start dropping
 /// them (and later resync). A 1,024-node join produces about a million
@@ -24,38 +22,12 @@ use crate::observe::{Session, SessionSpec};
 /// fill, so a high bound costs memory only during such a burst.
 const OBSERVER_CHANNEL: usize = 1 << 20;
 
-/// What the session is told about a lab's configuration.
-pub fn session_spec(config: &LabConfig, driver: &str, mode: Mode) -> SessionSpec {
-    let n = &config.network;
-    SessionSpec {
-        profile: config.name.clone(),
-        driver: driver.to_string(),
-        seed: config.seed,
-        protocol: config.protocol.clone(),
-        protocol_label: protocol_label(config),
-        network: LinkRule { loss: n.loss, delay: n.delay, jitter: n.jitter, duplicate: n.duplicate },
-        expect: config.expect.clone(),
-        mode,
-        script: Script { duration: config.duration, steps: config.timeline.clone() },
-    }
-}
-
-/// "fast preset, Lifeguard on" and the like.
-pub fn protocol_label(config: &LabConfig) -> String {
-    let lifeguard = if config.protocol.lifeguard() {
-        "Lifeguard on"
-    } else if !config.protocol.awareness && !config.protocol.dynamic_suspicion && !config.protocol.buddy {
-        "Lifeguard off (plain SWIM)"
-    } else {
-        "Lifeguard partly on"
-    };
-    format!("{} preset, {lifeguard}", config.preset.name())
-}
-
-/// A running lab and its observer.
+/// A running lab, the engine over it, and its observer.
 #[derive(Debug)]
 pub struct Running {
-    /// The lab; apply actions through it.
+    /// The engine: ground truth and the action interpreter.
+    pub engine: Engine,
+    /// The lab: the driver the engine's effects run on.
     pub lab: Lab,
     /// The observer; snapshots, exports, and the final summary.
     pub observer: Observer,
@@ -65,10 +37,17 @@ impl Running {
     /// Stops every node, lets the observer drain, and returns the summary.
     /// The session log (if recording) is complete and flushed afterwards.
     pub async fn stop(self) -> std::io::Result<crate::observe::Summary> {
-        let Running { mut lab, observer } = self;
+        let Running { mut lab, observer, .. } = self;
         lab.shutdown().await;
         drop(lab); // the last sender: the observer sees the end of input
         observer.finish().await
+    }
+}
+
+impl Running {
+    /// Carries out `action` through the engine; the feedback line.
+    pub async fn apply(&mut self, action: &crate::scenario::Action) -> Result<String, EngineError> {
+        self.engine.apply(&mut self.lab, action).await
     }
 }
 
@@ -95,30 +74,21 @@ pub async fn launch_with(
     let clock = LabClock::start();
     let (tx, rx) = mpsc::channel(OBSERVER_CHANNEL);
     let dropped = Arc::new(AtomicU64::new(0));
-    let spec = session_spec(&config, "udp", mode);
-    let resolved = config.resolved();
+    let baseline = config.network.baseline();
+    let picks = config.seed ^ RUNTIME_PICKS;
     let lab = Lab::start(config, clock, tx, dropped.clone()).await?;
     let addrs = lab.addrs();
-    let header = Header {
-        format: FORMAT,
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        driver: "udp".into(),
-        mode,
-        profile: resolved,
-        seed: lab.config().seed,
-        nodes: addrs.len(),
-        addrs: addrs.iter().map(ToString::to_string).collect(),
-        security: Some(lab.security()),
-    };
-    let session = Session::new(spec, &addrs);
+    let journal = Journal::start(lab.config(), "udp", mode, &addrs, lab.security(), record.as_deref())
+        .map_err(LaunchError::Record)?;
     let handles = lab
         .slots()
         .iter()
         .map(|s| NodeHandles { addr: s.addr, traffic: s.traffic.clone(), status: s.status.clone() })
         .collect();
-    let options = ObserverOptions { header, record, snapshot_every, metrics_every: Duration::from_secs(1) };
-    let observer = Observer::spawn(rx, session, handles, clock, dropped, options).map_err(LaunchError::Record)?;
-    Ok(Running { lab, observer })
+    let options = ObserverOptions { snapshot_every, metrics_every: Duration::from_secs(1) };
+    let observer = Observer::spawn(rx, journal, handles, clock, dropped, options);
+    let engine = Engine::new(&addrs, baseline, picks);
+    Ok(Running { engine, lab, observer })
 }
 
 /// Why a lab could not start.

@@ -1,7 +1,8 @@
 //! The real lab: N protocol nodes on loopback UDP, each a tokio task.
 //!
-//! - [`lab`]: the orchestrator; spawns nodes, carries out [`crate::scenario::Action`]s,
-//!   and keeps ground truth (who is really up, paused, crashed or cut off).
+//! - [`lab`]: the driver; spawns nodes and carries out the engine's
+//!   effects on them ([`crate::engine`] interprets the actions and keeps
+//!   ground truth).
 //! - [`node_task`]: one node as one task, driven by its socket and timers.
 //! - [`shim`]: the real socket behind the fault model; with [`rogue`], the
 //!   only socket code.
@@ -24,9 +25,8 @@ pub mod traffic;
 
 use std::sync::{Arc, Mutex};
 
-use crate::faults::FaultPlan;
 use crate::observe::NodeStatus;
-use crate::observe::record::{NodeChange, Record, RogueRecord};
+use crate::observe::record::{Line, RogueRecord};
 use crate::protocol::{Event, Member, NodeAddr, RumorId, Time};
 
 pub use lab::{Lab, LabError};
@@ -65,19 +65,12 @@ pub enum LabMsg {
         /// The rumor.
         id: RumorId,
     },
-    /// A node's real condition changed.
-    Life {
-        /// When.
-        t: Time,
-        /// The node.
-        node: usize,
-        /// What happened.
-        change: NodeChange,
-    },
-    /// A node was added while the lab runs.
-    Added {
-        /// When.
-        t: Time,
+    /// A line the engine wrote (ground-truth changes, fault plans, key
+    /// steps), in order with the nodes' events.
+    Line(Line),
+    /// A node was added: the handles its counters are read through (the
+    /// engine's line announcing it follows).
+    Handles {
         /// Its index.
         node: usize,
         /// Its address.
@@ -86,24 +79,6 @@ pub enum LabMsg {
         traffic: Arc<traffic::AtomicTraffic>,
         /// Its status slot.
         status: Arc<Mutex<NodeStatus>>,
-    },
-    /// The keyring changed on every node (a [`Record::Key`]).
-    Keys {
-        /// When.
-        t: Time,
-        /// The record: key ids only.
-        record: Record,
-    },
-    /// The fault plan changed.
-    Faults {
-        /// When.
-        t: Time,
-        /// Human text.
-        label: String,
-        /// The action, serialized as the timeline writes it.
-        action: serde_json::Value,
-        /// The complete plan now in force (boxed: it is large and rare).
-        plan: Box<FaultPlan>,
     },
     /// A rogue attack started or stopped.
     Rogue {

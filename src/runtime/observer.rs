@@ -2,7 +2,7 @@
 //! measurements and dashboard snapshots out.
 //!
 //! Every message becomes session-log [`Line`]s, which are written to disk
-//! (when recording) and folded into a [`Session`]: the same fold
+//! (when recording) and folded into a [`crate::observe::Session`]: the same fold
 //! `gossip-lab report` runs over a saved log. Every second it adds a metrics
 //! record (traffic, health, agreement); about ten times a second it
 //! publishes a [`Snapshot`] on a `watch` channel for the dashboard. The
@@ -22,21 +22,15 @@ use tokio::task::JoinHandle;
 use super::LabMsg;
 use super::clock::LabClock;
 use super::traffic::AtomicTraffic;
-use crate::observe::record::{
-    Header, MetricsRecord, NodeChange, NodeMetrics, PlanRecord, Record, RumorChange, from_event, view_record,
-};
-use crate::observe::recorder::Recorder;
+use crate::engine::Journal;
+use crate::observe::record::{MetricsRecord, NodeMetrics, PlanRecord, Record, RumorChange, from_event, view_record};
 use crate::observe::snapshot::{EventLine, NodeRow, event_line, shows};
-use crate::observe::{Line, Liveness, NodeStatus, Session, Snapshot, Summary, Traffic};
+use crate::observe::{Line, Liveness, NodeStatus, Snapshot, Summary, Traffic};
 use crate::protocol::{Event, NodeAddr, Time};
 
 /// How the observer runs.
 #[derive(Clone, Debug)]
 pub struct ObserverOptions {
-    /// The session header (first line of the log).
-    pub header: Header,
-    /// Where to stream the session (None: keep nothing on disk).
-    pub record: Option<PathBuf>,
     /// How often the dashboard snapshot is replaced.
     pub snapshot_every: Duration,
     /// How often a metrics record is taken.
@@ -72,24 +66,19 @@ const HISTORY: usize = 600;
 const HEALTH_HISTORY: usize = 120;
 
 impl Observer {
-    /// Starts observing `rx` until every sender is gone.
+    /// Starts observing `rx` into `journal` until every sender is gone.
     pub fn spawn(
         rx: mpsc::Receiver<LabMsg>,
-        session: Session,
+        journal: Journal,
         nodes: Vec<NodeHandles>,
         clock: LabClock,
         events_dropped: Arc<AtomicU64>,
         options: ObserverOptions,
-    ) -> io::Result<Observer> {
-        let mut recorder = options.record.as_deref().map(Recorder::create).transpose()?;
-        if let Some(r) = recorder.as_mut() {
-            r.write(&Line::at(Time::ZERO, Record::Session(options.header.clone())))?;
-        }
+    ) -> Observer {
         let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
         let (exports, export_rx) = mpsc::channel(4);
         let state = State {
-            session,
-            recorder,
+            journal,
             nodes,
             clock,
             events_dropped,
@@ -103,7 +92,7 @@ impl Observer {
             write_error: None,
         };
         let task = tokio::spawn(run(rx, export_rx, state, snap_tx, options));
-        Ok(Observer { task, snapshots, exports })
+        Observer { task, snapshots, exports }
     }
 
     /// The dashboard's snapshot channel.
@@ -128,8 +117,7 @@ impl Observer {
 }
 
 struct State {
-    session: Session,
-    recorder: Option<Recorder>,
+    journal: Journal,
     nodes: Vec<NodeHandles>,
     clock: LabClock,
     events_dropped: Arc<AtomicU64>,
@@ -181,11 +169,9 @@ async fn run(
         }
     }
     state.take_metrics();
-    let summary = state.session.summary();
     let t_ms = state.clock.now().as_micros() as f64 / 1000.0;
-    if let Some(r) = state.recorder.as_mut()
-        && let Err(e) = r.finish(t_ms, &summary)
-    {
+    let (summary, finished) = state.journal.finish(t_ms);
+    if let Err(e) = finished {
         tracing::error!("could not finish the session log: {e}");
     }
     snapshots.send_replace(Arc::new(state.snapshot()));
@@ -194,13 +180,11 @@ async fn run(
 
 impl State {
     fn index(&self, addr: NodeAddr) -> Option<usize> {
-        self.session.index_of(addr)
+        self.journal.session().index_of(addr)
     }
 
     fn emit(&mut self, line: Line) {
-        self.session.apply(&line);
-        if let Some(r) = self.recorder.as_mut()
-            && let Err(e) = r.write(&line)
+        if let Err(e) = self.journal.emit(&line)
             && self.write_error.is_none()
         {
             tracing::error!("session log write failed: {e}");
@@ -215,9 +199,7 @@ impl State {
     }
 
     fn flush(&mut self) {
-        if let Some(r) = self.recorder.as_mut()
-            && let Err(e) = r.flush()
-        {
+        if let Err(e) = self.journal.flush() {
             tracing::error!("session log flush failed: {e}");
         }
     }
@@ -243,22 +225,13 @@ impl State {
                 };
                 self.emit(Line::at(t, record));
             }
-            LabMsg::Life { t, node, change } => {
-                let addr = self.nodes.get(node).map_or_else(String::new, |n| n.addr.to_string());
-                self.emit(Line::at(t, Record::Node { node, addr, event: change }));
-            }
-            LabMsg::Added { t, node, addr, traffic, status } => {
+            LabMsg::Handles { node, addr, traffic, status } => {
                 if node == self.nodes.len() {
                     self.nodes.push(NodeHandles { addr, traffic, status });
                 }
-                self.emit(Line::at(t, Record::Node { node, addr: addr.to_string(), event: NodeChange::Added }));
             }
-            LabMsg::Faults { t, label, action, plan } => {
-                let plan = PlanRecord::of(&plan, |a| self.index(a));
-                self.emit(Line::at(t, Record::Fault { label, action, plan }));
-            }
+            LabMsg::Line(line) => self.emit(line),
             LabMsg::Rogue { t, record } => self.emit(Line::at(t, Record::Rogue(record))),
-            LabMsg::Keys { t, record } => self.emit(Line::at(t, record)),
         }
     }
 
@@ -301,7 +274,7 @@ impl State {
                 health: status.health,
                 incarnation: status.incarnation,
                 queue: status.queue,
-                foreign: self.session.metrics().foreign_count(i),
+                foreign: self.journal.session().metrics().foreign_count(i),
                 refused: status.counters.refused.nonzero(),
                 traffic: traffic.clone(),
             });
@@ -309,8 +282,8 @@ impl State {
         }
         self.last_metrics_at = now;
         let record = MetricsRecord {
-            agreement: self.session.metrics().agreement(),
-            accuracy: self.session.metrics().accuracy(),
+            agreement: self.journal.session().metrics().agreement(),
+            accuracy: self.journal.session().metrics().accuracy(),
             events_dropped: self.events_dropped.load(Relaxed),
             nodes,
         };
@@ -333,7 +306,7 @@ impl State {
 
     fn snapshot(&mut self) -> Snapshot {
         let events = self.event_lines();
-        let m = self.session.metrics();
+        let m = self.journal.session().metrics();
         let truth = m.truth();
         let views = m.views();
         // "How the up nodes see it": every observer but the node itself and
@@ -357,8 +330,8 @@ impl State {
             acc.merge(t);
             acc
         });
-        let history = self.session.history();
-        let spec = self.session.spec();
+        let history = self.journal.session().history();
+        let spec = self.journal.session().spec();
         Snapshot {
             t: self.clock.now(),
             profile: spec.profile.clone(),
@@ -383,13 +356,7 @@ impl State {
     }
 
     fn export(&mut self, dir: PathBuf) -> io::Result<PathBuf> {
-        let summary = self.session.summary();
         let t_ms = self.clock.now().as_micros() as f64 / 1000.0;
-        let recorder = self
-            .recorder
-            .as_mut()
-            .ok_or_else(|| io::Error::other("this lab is not recording a session (start it with --export DIR)"))?;
-        recorder.export(&dir, t_ms, &summary)?;
-        Ok(dir)
+        self.journal.export(dir, t_ms)
     }
 }

@@ -8,7 +8,7 @@ use super::addr::{node_addr, node_seed};
 use super::cluster::Cluster;
 use super::command::{Command, Outcome, SimError};
 use super::queue::Item;
-use crate::faults::LinkRule;
+use crate::faults::{FaultPlan, LinkRule};
 use crate::observe::Liveness;
 use crate::protocol::{Node, NodeAddr, RumorId, Time};
 use crate::security::KeyId;
@@ -217,6 +217,14 @@ impl Cluster {
     /// Removes partitions, one-way blocks, isolation and per-link rules.
     pub fn heal(&mut self) {
         self.plan.heal();
+        self.plan_changed();
+    }
+
+    /// Installs `plan`'s network rules (baseline, links, partitions,
+    /// blocks, isolation), keeping each node's fault: how the engine's
+    /// fault actions reach the simulator.
+    pub fn set_plan(&mut self, plan: &FaultPlan) {
+        self.plan = plan.keeping_nodes_of(&self.plan);
         self.plan_changed();
     }
 

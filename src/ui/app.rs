@@ -10,6 +10,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButto
 use ratatui::layout::Rect;
 
 use super::keys::{self, Command};
+use super::layout;
+use super::view::View;
 use crate::observe::{Liveness, Snapshot};
 use crate::rogue::Attack;
 use crate::scenario::{Action, Groups, NodeRef, percent};
@@ -17,54 +19,6 @@ use crate::security::KeyRef;
 
 /// One step of `[` and `]`.
 pub const LOSS_STEP: f64 = 0.05;
-
-/// The views, in Tab order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum View {
-    /// Node table, traffic chart, latest events.
-    Overview,
-    /// Observer × subject membership states.
-    Matrix,
-    /// Active suspicions and their Lifeguard timers.
-    Suspicions,
-    /// One node from the inside.
-    Detail,
-    /// The fault plan and drops.
-    Network,
-    /// The event log.
-    Events,
-    /// The latest rumor's spread against the model.
-    Rumor,
-}
-
-impl View {
-    /// Every view, in Tab order (the number keys follow it).
-    pub const ALL: [View; 7] =
-        [View::Overview, View::Matrix, View::Suspicions, View::Detail, View::Network, View::Events, View::Rumor];
-
-    /// Its tab title.
-    pub fn title(self) -> &'static str {
-        match self {
-            View::Overview => "Overview",
-            View::Matrix => "Matrix",
-            View::Suspicions => "Suspicions",
-            View::Detail => "Node",
-            View::Network => "Network",
-            View::Events => "Events",
-            View::Rumor => "Rumor",
-        }
-    }
-
-    /// Its position in [`View::ALL`].
-    pub fn index(self) -> usize {
-        View::ALL.iter().position(|v| *v == self).unwrap_or(0)
-    }
-
-    fn step(self, by: isize) -> View {
-        let n = View::ALL.len() as isize;
-        View::ALL[(self.index() as isize + by).rem_euclid(n) as usize]
-    }
-}
 
 /// What the event loop must do after a key or click.
 #[derive(Clone, Debug, PartialEq)]
@@ -319,10 +273,11 @@ impl App {
     pub fn mouse(&mut self, event: MouseEvent, live: &Snapshot) -> Effect {
         match event.kind {
             MouseEventKind::Down(MouseButton::Left) => {
-                if let Some(i) = super::row_at(self, self.shown_len(live), event.column, event.row) {
+                let n = self.shown_len(live);
+                if let Some(i) = layout::row_at(self.screen, self.view, self.selected, n, event.column, event.row) {
                     self.selected = i;
                 }
-                if let Some(view) = super::tab_at(self.screen, event.column, event.row) {
+                if let Some(view) = layout::tab_at(self.screen, event.column, event.row) {
                     self.show(view);
                 }
                 Effect::None
@@ -335,40 +290,5 @@ impl App {
 
     fn shown_len(&self, live: &Snapshot) -> usize {
         self.frozen.as_ref().map_or(live.nodes.len(), |s| s.nodes.len())
-    }
-}
-
-/// The first row to draw so that `selected` stays in view in a window of
-/// `visible` rows over `len`: the selection sits in the middle once the
-/// list scrolls. A pure function of its inputs, so a click can be mapped
-/// back to a row without the renderer keeping state.
-pub fn scroll_offset(selected: usize, len: usize, visible: usize) -> usize {
-    if visible == 0 || len <= visible {
-        return 0;
-    }
-    selected.saturating_sub(visible / 2).min(len - visible)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scrolling_keeps_the_selection_visible() {
-        assert_eq!(scroll_offset(0, 100, 10), 0);
-        assert_eq!(scroll_offset(4, 100, 10), 0);
-        assert_eq!(scroll_offset(50, 100, 10), 45);
-        assert_eq!(scroll_offset(99, 100, 10), 90);
-        assert_eq!(scroll_offset(7, 8, 10), 0);
-        for sel in 0..100 {
-            let off = scroll_offset(sel, 100, 10);
-            assert!((off..off + 10).contains(&sel));
-        }
-    }
-
-    #[test]
-    fn views_cycle_both_ways() {
-        assert_eq!(View::Overview.step(-1), View::Rumor);
-        assert_eq!(View::Rumor.step(1), View::Overview);
     }
 }

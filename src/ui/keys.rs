@@ -4,10 +4,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::app::View;
+use super::view::View;
 
 /// What a key asks for. Lab commands become a [`crate::scenario::Action`]
-/// in [`super::app::App::command`]; the rest change only the display.
+/// in `App::command` (`ui::app`); the rest change only the display.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
     /// Open or close the help popup.

@@ -4,6 +4,7 @@
 //! whatever ended it.
 
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,10 +13,24 @@ use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{mpsc, watch};
 
 use super::app::{App, Effect, Status};
-use super::{Request, UiOptions, play, serve, term};
+use super::control::{Request, play, serve};
+use super::term;
 use crate::app::signals::{Signals, Stop};
 use crate::observe::Snapshot;
 use crate::runtime::Running;
+use crate::scenario::Step;
+
+/// How the dashboard runs.
+#[derive(Clone, Debug)]
+pub struct UiOptions {
+    /// Frames per second.
+    pub fps: u32,
+    /// Where `x` exports (`--export`); a fresh directory when `None`.
+    pub export: Option<PathBuf>,
+    /// The profile's timeline, played against the lab from its start, so a
+    /// profile does on screen what it does headless.
+    pub timeline: Vec<Step>,
+}
 
 /// Runs the dashboard over `running` until the user quits or a signal
 /// comes, then restores the terminal and stops the lab (completing the

@@ -53,7 +53,7 @@ impl Term {
         let mut area = Rect::default();
         self.terminal.draw(|frame| {
             area = frame.area();
-            super::draw(frame, app, live);
+            super::chrome::draw(frame, app, live);
         })?;
         Ok(area)
     }

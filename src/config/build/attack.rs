@@ -3,18 +3,19 @@
 //! parsing because `count` and `for` mean something else here (the
 //! attack's size and length, not repetition and an undo step).
 
-use super::{Builder, Result, field_name};
+use super::step::Args;
+use super::{Result, field_name};
 use crate::config::error::closest;
-use crate::config::raw::RawStep;
 use crate::rogue::{Attack, MAX_MASK_FOR};
 use crate::scenario::{Action, NodeRef, format_duration};
 
-impl Builder<'_> {
-    /// The `rogue` step `n` (1-based), `p` its message prefix, against `node`.
-    pub(super) fn rogue(&self, n: usize, p: &str, r: &RawStep, node: NodeRef) -> Result<Action> {
+impl Args<'_> {
+    /// A `rogue` step against `node`.
+    pub(super) fn rogue(&self, node: NodeRef) -> Result<Action> {
+        let (n, p, r) = (self.n, self.p.as_str(), self.raw());
         let names = Attack::NAMES.join(", ");
         let Some(raw) = &r.attack else {
-            return Err(self.ctx.err(
+            return Err(self.b.ctx.err(
                 format!("[[timeline]] #{n} attack"),
                 r.action.as_ref().map(|v| v.span()),
                 format!("{p}\"attack\" is missing: add attack = \"death\" (or one of: {names})"),
@@ -24,7 +25,7 @@ impl Builder<'_> {
         let Some(attack) = Attack::from_name(name) else {
             let hint =
                 closest(name, Attack::NAMES.into_iter()).map(|c| format!("did you mean \"{c}\"? ")).unwrap_or_default();
-            return Err(self.ctx.err(
+            return Err(self.b.ctx.err(
                 field_name(p, "attack"),
                 Some(raw.span()),
                 format!("{p}attack = \"{name}\" is not an attack: {hint}use one of: {names}"),
@@ -33,7 +34,7 @@ impl Builder<'_> {
         let count = match &r.count {
             None => None,
             Some(v) if !attack.takes_count() => {
-                return Err(self.ctx.err(
+                return Err(self.b.ctx.err(
                     field_name(p, "count"),
                     Some(v.span()),
                     format!(
@@ -42,21 +43,21 @@ impl Builder<'_> {
                     ),
                 ));
             }
-            Some(v) => Some(self.int(p, "count", v, 1, i64::from(attack.max_count()))? as u32),
+            Some(v) => Some(self.b.int(p, "count", v, 1, i64::from(attack.max_count()))? as u32),
         };
         let duration = match &r.for_ {
             None => None,
             Some(v) if !attack.takes_for() => {
-                return Err(self.ctx.err(
+                return Err(self.b.ctx.err(
                     field_name(p, "for"),
                     Some(v.span()),
                     format!("{p}\"for\" does not apply to attack \"{name}\", which is one burst: remove it (only ack_mask lasts)"),
                 ));
             }
             Some(v) => {
-                let d = self.duration(p, "for", v, true)?;
+                let d = self.b.duration(p, "for", v, true)?;
                 if d > MAX_MASK_FOR {
-                    return Err(self.ctx.err(
+                    return Err(self.b.ctx.err(
                         field_name(p, "for"),
                         Some(v.span()),
                         format!(

@@ -12,67 +12,18 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::{Ctx, dim, life_style, selected_style, state_glyph, state_name, state_style, title_style};
 use crate::protocol::State;
-use crate::ui::app::scroll_offset;
-
-/// How the matrix is laid out in an area.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    /// One cell per subject, this many columns wide.
-    Cells(u16),
-    /// One row per subject with counts.
-    Aggregate,
-}
-
-/// The layout for `n` nodes in `area`; shared by drawing and clicks.
-#[derive(Clone, Copy, Debug)]
-struct Geometry {
-    mode: Mode,
-    /// Where the node rows go.
-    rows: Rect,
-    /// The column-header row (matrix mode).
-    header: Rect,
-    /// Width of the row label ("  12 ").
-    label: u16,
-}
-
-fn geometry(area: Rect, n: usize) -> Geometry {
-    let inner = Block::bordered().inner(area);
-    let label = (n.max(1).ilog10() as u16 + 1).max(3) + 2;
-    let room = inner.width.saturating_sub(label) as usize;
-    let mode = if n * 2 <= room {
-        Mode::Cells(2)
-    } else if n <= room {
-        Mode::Cells(1)
-    } else {
-        Mode::Aggregate
-    };
-    let header = Rect { height: 1.min(inner.height), ..inner };
-    // The legend sits in the bottom border, so 32 rows fit on a 40-row terminal.
-    let rows = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner };
-    Geometry { mode, rows, header, label }
-}
-
-/// The node drawn at screen position (`col`, `row`), for mouse selection.
-pub fn node_at(area: Rect, n: usize, selected: usize, col: u16, row: u16) -> Option<usize> {
-    let g = geometry(area, n);
-    let r = g.rows;
-    if col < r.x || col >= r.right() || row < r.y || row >= r.bottom() {
-        return None;
-    }
-    let i = scroll_offset(selected, n, r.height as usize) + (row - r.y) as usize;
-    (i < n).then_some(i)
-}
+use crate::ui::layout::{self, Matrix, MatrixMode, scroll_offset};
 
 /// Draws the matrix (or its aggregate).
 pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let n = ctx.snap.nodes.len();
-    let g = geometry(area, n);
+    let g = layout::matrix(area, n);
     let visible = g.rows.height as usize;
     let offset = scroll_offset(ctx.selected(), n, visible);
     let shown = format!("{}-{} of {n}", offset, (offset + visible).min(n).saturating_sub(1));
     let title = match g.mode {
-        Mode::Cells(_) => format!(" membership: observer ↓ × subject → · rows {shown} "),
-        Mode::Aggregate => format!(" membership by subject: how many up observers see each state · {shown} "),
+        MatrixMode::Cells(_) => format!(" membership: observer ↓ × subject → · rows {shown} "),
+        MatrixMode::Aggregate => format!(" membership by subject: how many up observers see each state · {shown} "),
     };
     let mut legend = vec![Span::raw(" ")];
     for s in [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None] {
@@ -85,12 +36,12 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let block = Block::bordered().title(Span::styled(title, title_style())).title_bottom(Line::from(legend));
     frame.render_widget(block, area);
     match g.mode {
-        Mode::Cells(w) => cells(frame, &g, w, offset, ctx),
-        Mode::Aggregate => aggregate(frame, &g, offset, ctx),
+        MatrixMode::Cells(w) => cells(frame, &g, w, offset, ctx),
+        MatrixMode::Aggregate => aggregate(frame, &g, offset, ctx),
     }
 }
 
-fn cells(frame: &mut Frame, g: &Geometry, w: u16, offset: usize, ctx: &Ctx) {
+fn cells(frame: &mut Frame, g: &Matrix, w: u16, offset: usize, ctx: &Ctx) {
     let snap = ctx.snap;
     let n = snap.nodes.len();
     let sel = ctx.selected();
@@ -137,7 +88,7 @@ fn cells(frame: &mut Frame, g: &Geometry, w: u16, offset: usize, ctx: &Ctx) {
     frame.render_widget(Paragraph::new(lines), g.rows);
 }
 
-fn aggregate(frame: &mut Frame, g: &Geometry, offset: usize, ctx: &Ctx) {
+fn aggregate(frame: &mut Frame, g: &Matrix, offset: usize, ctx: &Ctx) {
     let snap = ctx.snap;
     let n = snap.nodes.len();
     let sel = ctx.selected();

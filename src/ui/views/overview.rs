@@ -11,31 +11,11 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table};
 use super::{Ctx, count, dim, kind_style, life_style, rate, selected_style, stamp, state_style};
 use crate::observe::Snapshot;
 use crate::protocol::State;
-use crate::ui::app::scroll_offset;
-
-/// The table's and the bottom row's areas: the table takes what its `n`
-/// rows need, up to two thirds; the chart and events get the rest.
-fn split(area: Rect, n: usize) -> (Rect, Rect) {
-    let bottom = (area.height / 3).max(7).min(area.height.saturating_sub(5));
-    let table = (area.height - bottom).min(n as u16 + 3);
-    let [table, rest] = Layout::vertical([Constraint::Length(table), Constraint::Min(0)]).areas(area);
-    (table, rest)
-}
-
-/// Where the node rows are drawn (inside the border, below the column
-/// header), so a click can be mapped back to a node.
-pub fn table_rows(area: Rect, n: usize) -> Rect {
-    rows_in(split(area, n).0)
-}
-
-fn rows_in(table: Rect) -> Rect {
-    let inner = Block::bordered().inner(table);
-    Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner }
-}
+use crate::ui::layout::{self, scroll_offset};
 
 /// Draws the overview.
 pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
-    let (table, bottom) = split(area, ctx.snap.nodes.len());
+    let (table, bottom) = layout::overview(area, ctx.snap.nodes.len());
     node_table(frame, table, ctx);
     let [chart, events] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom);
     traffic(frame, chart, ctx.snap);
@@ -45,7 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
 fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let snap = ctx.snap;
     let n = snap.nodes.len();
-    let visible = rows_in(area).height as usize;
+    let visible = layout::table_rows(area).height as usize;
     let selected = ctx.selected();
     let offset = scroll_offset(selected, n, visible);
     let wide = area.width >= 110;

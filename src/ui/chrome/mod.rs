@@ -1,0 +1,77 @@
+//! The chrome around the views: the header, the tab bar, the status line,
+//! the key hints and the help popup, plus the two screens drawn instead of
+//! a view (too small, waiting for the first snapshot). [`draw`] composes a
+//! frame from them and the current view; like the views, it only reads.
+
+mod footer;
+mod header;
+mod help;
+
+use ratatui::Frame;
+use ratatui::layout::{HorizontalAlignment, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::app::App;
+use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::view::View;
+use super::views::{self, Ctx, dim, title_style};
+use crate::observe::Snapshot;
+
+/// Draws one frame: the live snapshot, or the frozen one.
+pub fn draw(frame: &mut Frame, app: &App, live: &Snapshot) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area);
+        return;
+    }
+    let snap = app.frozen.as_deref().unwrap_or(live);
+    if snap.nodes.is_empty() {
+        splash(frame, area);
+        return;
+    }
+    let s = layout::screen(area);
+    header::render(frame, s.header, app, snap);
+    header::tabs(frame, s.tabs, app.view);
+    let ctx = Ctx { snap, app };
+    match app.view {
+        View::Overview => views::overview::render(frame, s.body, &ctx),
+        View::Matrix => views::matrix::render(frame, s.body, &ctx),
+        View::Suspicions => views::suspicions::render(frame, s.body, &ctx),
+        View::Detail => views::detail::render(frame, s.body, &ctx),
+        View::Network => views::network::render(frame, s.body, &ctx),
+        View::Events => views::events::render(frame, s.body, &ctx),
+        View::Rumor => views::rumor::render(frame, s.body, &ctx),
+    }
+    footer::status(frame, s.status, app);
+    footer::keys(frame, s.footer, app);
+    if app.help {
+        help::render(frame, area);
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::styled("terminal too small", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)),
+        Line::raw(format!("{}×{}; the dashboard needs at least {MIN_WIDTH}×{MIN_HEIGHT}", area.width, area.height)),
+        Line::styled("enlarge the window, or press q to quit", dim()),
+    ];
+    let y = area.height.saturating_sub(3) / 2;
+    let at = Rect { y: area.y + y, height: area.height.saturating_sub(y).min(3), ..area };
+    frame.render_widget(Paragraph::new(text).alignment(HorizontalAlignment::Center), at);
+}
+
+fn splash(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::styled("gossip-lab", title_style()),
+        Line::raw(""),
+        Line::raw("starting the nodes on 127.0.0.1 …"),
+        Line::styled("waiting for the first snapshot from the observer", dim()),
+        Line::raw(""),
+        Line::styled("? help · q quit", dim()),
+    ];
+    let y = area.height.saturating_sub(6) / 2;
+    let at = Rect { y: area.y + y, height: 6.min(area.height), ..area };
+    frame.render_widget(Paragraph::new(text).alignment(HorizontalAlignment::Center), at);
+}

@@ -1,0 +1,173 @@
+//! Where things are on screen: the frame's bands, the tab bar, the node
+//! rows of the overview and the matrix, the help popup. Pure geometry
+//! (a [`Rect`] in, rectangles or an index out) with no state of its own,
+//! so drawing and mouse hit-testing ask the same functions and a click
+//! always lands on what was drawn there.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Block;
+
+use super::view::View;
+
+/// The smallest terminal the dashboard draws into.
+pub const MIN_WIDTH: u16 = 80;
+/// The smallest terminal height.
+pub const MIN_HEIGHT: u16 = 24;
+
+/// The screen's bands.
+#[derive(Clone, Copy, Debug)]
+pub struct Screen {
+    /// Two header lines.
+    pub header: Rect,
+    /// The view tabs.
+    pub tabs: Rect,
+    /// The current view.
+    pub body: Rect,
+    /// The status line.
+    pub status: Rect,
+    /// The key hints.
+    pub footer: Rect,
+}
+
+/// Splits the frame into its bands.
+pub fn screen(area: Rect) -> Screen {
+    let [header, tabs, body, status, footer] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Screen { header, tabs, body, status, footer }
+}
+
+/// The tab labels, left to right; each tab is its label plus a one-cell
+/// separator.
+pub fn tab_labels() -> impl Iterator<Item = (View, String)> {
+    View::ALL.into_iter().enumerate().map(|(i, v)| (v, format!(" {} {} ", i + 1, v.title())))
+}
+
+/// The view whose tab is at (`col`, `row`) on a frame of `area`.
+pub fn tab_at(area: Rect, col: u16, row: u16) -> Option<View> {
+    let tabs = screen(area).tabs;
+    if row != tabs.y {
+        return None;
+    }
+    let mut x = tabs.x;
+    for (view, text) in tab_labels() {
+        let w = text.chars().count() as u16;
+        if (x..x + w).contains(&col) {
+            return Some(view);
+        }
+        x += w + 1;
+    }
+    None
+}
+
+/// The node drawn at (`col`, `row`) on a frame of `area` showing `view`
+/// over `n` nodes with `selected` selected, if any.
+pub fn row_at(area: Rect, view: View, selected: usize, n: usize, col: u16, row: u16) -> Option<usize> {
+    let body = screen(area).body;
+    let selected = selected.min(n.saturating_sub(1));
+    let rows = match view {
+        View::Overview => table_rows(overview(body, n).0),
+        View::Matrix => matrix(body, n).rows,
+        _ => return None,
+    };
+    let inside = col >= rows.x && col < rows.right() && row >= rows.y && row < rows.bottom();
+    let i = scroll_offset(selected, n, rows.height as usize) + row.saturating_sub(rows.y) as usize;
+    (inside && i < n).then_some(i)
+}
+
+/// The first row to draw so that `selected` stays in view in a window of
+/// `visible` rows over `len`: the selection sits in the middle once the
+/// list scrolls. A pure function of its inputs, so a click can be mapped
+/// back to a row without the renderer keeping state.
+pub fn scroll_offset(selected: usize, len: usize, visible: usize) -> usize {
+    if visible == 0 || len <= visible {
+        return 0;
+    }
+    selected.saturating_sub(visible / 2).min(len - visible)
+}
+
+/// The overview's node table and the band below it: the table takes what
+/// its `n` rows need, up to two thirds; the chart and events get the rest.
+pub fn overview(body: Rect, n: usize) -> (Rect, Rect) {
+    let bottom = (body.height / 3).max(7).min(body.height.saturating_sub(5));
+    let table = (body.height - bottom).min(n as u16 + 3);
+    let [table, rest] = Layout::vertical([Constraint::Length(table), Constraint::Min(0)]).areas(body);
+    (table, rest)
+}
+
+/// Where a bordered table with a column header draws its rows.
+pub fn table_rows(table: Rect) -> Rect {
+    let inner = Block::bordered().inner(table);
+    Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner }
+}
+
+/// How the matrix is laid out in an area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixMode {
+    /// One cell per subject, this many columns wide.
+    Cells(u16),
+    /// One row per subject with counts.
+    Aggregate,
+}
+
+/// The matrix's layout for `n` nodes in an area.
+#[derive(Clone, Copy, Debug)]
+pub struct Matrix {
+    /// Cells or counts, whichever fits.
+    pub mode: MatrixMode,
+    /// Where the node rows go.
+    pub rows: Rect,
+    /// The column-header row.
+    pub header: Rect,
+    /// Width of the row label ("  12 ").
+    pub label: u16,
+}
+
+/// Lays the matrix out for `n` nodes in `area` (its border included).
+pub fn matrix(area: Rect, n: usize) -> Matrix {
+    let inner = Block::bordered().inner(area);
+    let label = (n.max(1).ilog10() as u16 + 1).max(3) + 2;
+    let room = inner.width.saturating_sub(label) as usize;
+    let mode = if n * 2 <= room {
+        MatrixMode::Cells(2)
+    } else if n <= room {
+        MatrixMode::Cells(1)
+    } else {
+        MatrixMode::Aggregate
+    };
+    let header = Rect { height: 1.min(inner.height), ..inner };
+    // The legend sits in the bottom border, so 32 rows fit on a 40-row terminal.
+    let rows = Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner };
+    Matrix { mode, rows, header, label }
+}
+
+/// The help popup for `entries` key bindings: most of the screen, centred.
+pub fn popup(area: Rect, entries: usize) -> Rect {
+    let rows = entries as u16 + 4;
+    let height = rows.min(area.height.saturating_sub(2));
+    let width = if area.width >= 100 { 96 } else { area.width.saturating_sub(2) };
+    area.centered(Constraint::Length(width), Constraint::Length(height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrolling_keeps_the_selection_visible() {
+        assert_eq!(scroll_offset(0, 100, 10), 0);
+        assert_eq!(scroll_offset(4, 100, 10), 0);
+        assert_eq!(scroll_offset(50, 100, 10), 45);
+        assert_eq!(scroll_offset(99, 100, 10), 90);
+        assert_eq!(scroll_offset(7, 8, 10), 0);
+        for sel in 0..100 {
+            let off = scroll_offset(sel, 100, 10);
+            assert!((off..off + 10).contains(&sel));
+        }
+    }
+}
