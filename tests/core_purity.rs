@@ -61,3 +61,28 @@ fn the_core_does_not_use_the_codec() {
         .collect();
     assert!(found.is_empty(), "the core uses the codec:\n{}", found.join("\n"));
 }
+
+/// The core takes `now` and its RNG's seed from its driver: a clock, a
+/// socket, an async runtime or an OS-seeded RNG inside it would make a run
+/// depend on the world, and the simulator's runs stop being reproducible.
+#[test]
+fn the_core_touches_no_clock_socket_runtime_or_os_randomness() {
+    let words = [
+        "tokio",
+        "std::time::Instant",
+        "Instant::now",
+        "SystemTime",
+        "UdpSocket",
+        "std::net::Udp",
+        "thread_rng",
+        "rand::rng(",
+        "from_entropy",
+        "from_os_rng",
+        "OsRng",
+    ];
+    let found: Vec<String> = offending_lines(&words, &[])
+        .into_iter()
+        .filter(|l| !l.split_once(": ").is_some_and(|(_, code)| code.starts_with("//")))
+        .collect();
+    assert!(found.is_empty(), "the core touches the world:\n{}", found.join("\n"));
+}
