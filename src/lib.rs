@@ -5,9 +5,11 @@
 //!
 //! - [`protocol`]: the sans-IO core. A [`protocol::Node`] is a pure state
 //!   machine: packets, timer ticks and commands go in with an explicit `now`;
-//!   packets to send and events come out. No sockets, clocks or global RNG.
+//!   packets to send and events come out. No sockets, clocks, global RNG or
+//!   OS-seeded hashing; it sizes packets itself ([`protocol::size`]).
 //! - [`wire`]: the only place packets become bytes and back (bincode 2),
-//!   with a version byte and a size limit on decode.
+//!   with a version byte and a size limit on decode. It depends on
+//!   [`protocol`], never the reverse.
 //! - [`security`]: who may talk to the cluster: keys, the keyring, and the
 //!   codec that seals every datagram (XChaCha20-Poly1305) and opens it
 //!   before anything is decoded.

@@ -22,12 +22,16 @@ use crate::protocol::Packet;
 /// The first two bytes of every gossip-lab datagram.
 pub const MAGIC: [u8; 2] = *b"GL";
 /// The wire format version this build speaks. Version 2 added the mode
-/// byte (sealed datagrams); version 1 datagrams are rejected as `version`.
-pub const VERSION: u8 = 2;
+/// byte (sealed datagrams), version 3 the rumors of a push-pull; older
+/// datagrams are rejected as `version`.
+pub const VERSION: u8 = 3;
 /// Bytes before the body: magic, version and mode, the same for plain and
 /// sealed datagrams (sealing adds [`crate::security::SEAL_OVERHEAD`] inside
 /// the body).
 pub const HEADER_LEN: usize = MAGIC.len() + 2;
+// The core sizes datagrams without the codec (`protocol::size`); it must
+// count the same header.
+const _: () = assert!(HEADER_LEN == crate::protocol::size::HEADER_LEN);
 /// The largest datagram a node will decode (the UDP maximum payload).
 pub const MAX_DATAGRAM: usize = 65_507;
 
@@ -159,8 +163,9 @@ pub fn decode_body(body: &[u8]) -> Result<Packet, WireError> {
     Ok(packet)
 }
 
-/// The encoded size of any wire value, without allocating. The protocol
-/// uses it to fill packets up to the budget exactly.
+/// The encoded size of any wire value as bincode measures it, without
+/// allocating. The core has its own arithmetic (`protocol::size`);
+/// `tests/wire_props.rs` holds the two equal.
 pub fn encoded_len<T: Serialize + ?Sized>(value: &T) -> usize {
     let mut w = SizeWriter::default();
     bincode::serde::encode_into_writer(value, &mut w, config()).expect("sizing a wire value is infallible");

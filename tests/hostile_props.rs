@@ -279,6 +279,7 @@ impl Harness {
                     })
                     .collect(),
                 pad: Vec::new(),
+                rumors: Vec::new(),
             }),
             BodySpec::Gossip => Body::Gossip,
         }

@@ -413,7 +413,7 @@ fn no_packet_ever_exceeds_the_budget() {
     n.broadcast_rumor(vec![7; gossip_lab::protocol::message::MAX_RUMOR_PAYLOAD], Time::ZERO).unwrap();
     let mut all = drain(&mut n);
     // Push-pull answer (the full state, chunked), pings, and gossip rounds.
-    let pp = PushPull { reply: false, join: true, chunk: 0, chunks: 1, members: vec![], pad: vec![] };
+    let pp = PushPull { reply: false, join: true, chunk: 0, chunks: 1, members: vec![], pad: vec![], rumors: vec![] };
     n.handle_packet(addr(1), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
     all.extend(drain(&mut n));
     all.extend(advance(&mut n, Time::from_secs(3)));
@@ -474,7 +474,7 @@ fn push_pull_merges_state_and_takes_remote_dead_as_suspect() {
         MemberEntry { addr: addr(9), incarnation: 0, state: State::Dead },
         MemberEntry { addr: addr(0), incarnation: 0, state: State::Suspect },
     ];
-    let pp = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: entries, pad: vec![] };
+    let pp = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: entries, pad: vec![], rumors: vec![] };
     n.handle_packet(addr(3), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
 
     assert_eq!(state(&n, 1), Some((State::Alive, 2)), "newer incarnation adopted");
@@ -500,7 +500,7 @@ fn push_pull_merges_state_and_takes_remote_dead_as_suspect() {
     assert!(listed.contains(&MemberEntry { addr: addr(0), incarnation: 1, state: State::Alive }));
 
     // A reply is never answered again.
-    let pp = PushPull { reply: true, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![] };
+    let pp = PushPull { reply: true, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![], rumors: vec![] };
     n.handle_packet(addr(3), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
     assert!(drain(&mut n).iter().all(|tx| !matches!(tx.packet.body, Body::PushPull(_))));
 }
@@ -557,6 +557,26 @@ fn leave_is_announced_then_the_node_goes_quiet() {
     let mut peer = node_with_peers(5, cfg.clone());
     peer.handle_packet(addr(2), gossip(vec![Update::Left { member: addr(1), incarnation: 0 }]), Time::ZERO);
     assert_eq!(state(&peer, 1), Some((State::Left, 0)));
+}
+
+#[test]
+fn a_leave_with_no_live_peer_completes_at_the_leave_timeout() {
+    let cfg = fast();
+    let mut n = node_with_peers(1, cfg.clone());
+    // Our only peer leaves: there is no one left to announce our leave to,
+    // so the announcement can never be sent its full number of times.
+    n.handle_packet(addr(1), gossip(vec![Update::Left { member: addr(1), incarnation: 0 }]), Time::ZERO);
+    assert_eq!(state(&n, 1), Some((State::Left, 0)));
+    drain(&mut n);
+    events(&mut n);
+    let start = Time::from_secs(1);
+    n.leave(start);
+    advance(&mut n, start + cfg.leave_timeout - Duration::from_millis(1));
+    assert!(!n.has_left(), "still announcing before the timeout");
+    advance(&mut n, start + cfg.leave_timeout);
+    assert!(n.has_left(), "the leave completes at the timeout");
+    assert_eq!(events(&mut n), [Event::LeaveComplete]);
+    assert_eq!(n.poll_timeout(), None, "and the node goes inert");
 }
 
 #[test]
@@ -625,7 +645,7 @@ fn accusations_from_a_member_we_hold_dead_are_not_imported() {
         MemberEntry { addr: addr(4), incarnation: 0, state: State::Dead },
         MemberEntry { addr: addr(0), incarnation: 0, state: State::Dead },
     ];
-    let pp = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members, pad: vec![] };
+    let pp = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members, pad: vec![], rumors: vec![] };
     n.handle_packet(addr(1), Packet { body: Body::PushPull(pp.clone()), gossip: vec![] }, Time::ZERO);
     assert_eq!(state(&n, 4), Some((State::Alive, 0)));
     assert_eq!(n.incarnation(), 1, "but claims about us are still refuted");
@@ -749,7 +769,8 @@ fn a_push_pull_with_a_member_held_dead_stays_within_the_packet_budget() {
     n.handle_packet(addr(3), gossip(vec![Update::Dead { member: addr(2), incarnation: 0, from: addr(3) }]), Time::ZERO);
     assert_eq!(state(&n, 2), Some((State::Dead, 0)));
     drain(&mut n);
-    let request = PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![] };
+    let request =
+        PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![], rumors: vec![] };
     n.handle_packet(addr(2), Packet { body: Body::PushPull(request), gossip: vec![] }, Time::ZERO);
     n.join(&[addr(2)], Time::ZERO);
     let out = drain(&mut n);

@@ -15,7 +15,10 @@ use gossip_lab::protocol::{Body, Config, Event, Incarnation, Node, Packet, State
 use gossip_lab::wire;
 
 fn push_pull(reply: bool, join: bool, members: Vec<MemberEntry>) -> Packet {
-    Packet { body: Body::PushPull(PushPull { reply, join, chunk: 0, chunks: 1, members, pad: vec![] }), gossip: vec![] }
+    Packet {
+        body: Body::PushPull(PushPull { reply, join, chunk: 0, chunks: 1, members, pad: vec![], rumors: vec![] }),
+        gossip: vec![],
+    }
 }
 
 fn entry(i: u16, state: State, incarnation: Incarnation) -> MemberEntry {
@@ -415,6 +418,7 @@ fn a_push_pull_chunk_past_its_count_is_refused() {
         chunks: 2,
         members: vec![entry(1, State::Dead, 0)],
         pad: vec![],
+        rumors: vec![],
     };
     n.handle_packet(addr(1), Packet { body: Body::PushPull(bad), gossip: vec![] }, Time::ZERO);
     assert_eq!(state(&n, 1), Some((State::Alive, 0)));

@@ -4,8 +4,9 @@
 //! strongest checks we can afford:
 //!
 //! - every [`Packet`] the protocol can build survives `encode` → `decode`
-//!   unchanged, and [`wire::datagram_len`] predicts the encoded size exactly
-//!   (the piggyback queue fills packets up to the budget with it);
+//!   unchanged, and [`wire::datagram_len`] predicts the encoded size exactly;
+//! - the core's own size arithmetic (`protocol::size`, with which it fills
+//!   packets up to the budget) agrees with the codec for every message;
 //! - no byte string, random or a damaged valid datagram, makes `decode` panic;
 //! - a hostile length prefix is rejected at once, without an allocation sized
 //!   by the claim.
@@ -20,6 +21,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::{Duration, Instant};
 
 use gossip_lab::protocol::message::{MAX_RUMOR_PAYLOAD, MemberEntry, PushPull};
+use gossip_lab::protocol::size;
 use gossip_lab::protocol::{Body, NodeAddr, Packet, Rumor, RumorId, State, Update};
 use gossip_lab::wire::{self, HEADER_LEN, MAX_DATAGRAM, Mode, WireError};
 use proptest::collection::vec;
@@ -89,8 +91,18 @@ fn update() -> impl Strategy<Value = Update> {
 
 fn push_pull() -> impl Strategy<Value = PushPull> {
     // Up to 300 members crosses the one-byte varint length boundary (250).
-    (any::<bool>(), any::<bool>(), wire_u16(), wire_u16(), vec(member_entry(), 0..300))
-        .prop_map(|(reply, join, chunk, chunks, members)| PushPull { reply, join, chunk, chunks, members, pad: vec![] })
+    // A join's pad fills a chunk: its length prefix crosses 250 too.
+    let pad = prop_oneof![2 => Just(0usize), 1 => 0usize..300, 1 => 1300usize..1500];
+    (any::<bool>(), any::<bool>(), wire_u16(), wire_u16(), vec(member_entry(), 0..300), pad, vec(rumor(), 0..4))
+        .prop_map(|(reply, join, chunk, chunks, members, pad, rumors)| PushPull {
+            reply,
+            join,
+            chunk,
+            chunks,
+            members,
+            pad: vec![0; pad],
+            rumors,
+        })
 }
 
 fn body() -> impl Strategy<Value = Body> {
@@ -182,6 +194,25 @@ fn config() -> ProptestConfig {
 
 proptest! {
     #![proptest_config(config())]
+
+    /// The core sizes packets with its own arithmetic (`protocol::size`),
+    /// not the codec: every size it computes must be what the codec writes.
+    #[test]
+    fn the_cores_sizes_are_the_codecs(p in packet(), n in any::<usize>()) {
+        prop_assert_eq!(p.datagram_len(), wire::encode(&p).len());
+        prop_assert_eq!(p.encoded_len(), wire::encoded_len(&p));
+        prop_assert_eq!(p.body.encoded_len(), wire::encoded_len(&p.body));
+        for u in &p.gossip {
+            prop_assert_eq!(u.encoded_len(), wire::encoded_len(u), "{:?}", u);
+        }
+        if let Body::PushPull(pp) = &p.body {
+            for e in &pp.members {
+                prop_assert_eq!(e.encoded_len(), wire::encoded_len(e), "{:?}", e);
+            }
+        }
+        prop_assert_eq!(size::len_prefix(n), wire::len_prefix(n));
+        prop_assert_eq!(size::varint(n as u64), wire::encoded_len(&(n as u64)));
+    }
 
     #[test]
     fn packets_round_trip_with_exact_size(p in packet()) {
@@ -337,11 +368,19 @@ fn hostile_length_prefixes_fail_fast_without_big_allocations() {
         "Body::Gossip is variant 5, empty Vec is 0"
     );
     let empty_pp = Packet {
-        body: Body::PushPull(PushPull { reply: false, join: false, chunk: 0, chunks: 1, members: vec![], pad: vec![] }),
+        body: Body::PushPull(PushPull {
+            reply: false,
+            join: false,
+            chunk: 0,
+            chunks: 1,
+            members: vec![],
+            pad: vec![],
+            rumors: vec![],
+        }),
         gossip: vec![],
     };
-    // ... 4 (PushPull), reply, join, chunk, chunks, no members, no pad; no gossip.
-    assert_eq!(wire::encode(&empty_pp), [&header[..], &[4, 0, 0, 0, 1, 0, 0, 0]].concat());
+    // ... 4 (PushPull), reply, join, chunk, chunks, no members, no pad, no rumors; no gossip.
+    assert_eq!(wire::encode(&empty_pp), [&header[..], &[4, 0, 0, 0, 1, 0, 0, 0, 0]].concat());
     let rumor_pp = Packet {
         body: Body::Gossip,
         gossip: vec![Update::Rumor(Rumor { id: RumorId { origin, seq: 1 }, payload: vec![] })],

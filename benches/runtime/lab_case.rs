@@ -342,6 +342,7 @@ fn exchange_size(n: usize, budget: usize) -> (usize, usize) {
             chunks: chunks as u16,
             members: slice.to_vec(),
             pad: vec![],
+            rumors: vec![],
         });
         bytes += wire::datagram_len(&Packet { body, gossip: Vec::new() });
     }

@@ -261,6 +261,7 @@ impl Harness {
                     })
                     .collect(),
                 pad: vec![0; usize::from(pad) % 2048],
+                rumors: Vec::new(),
             }),
             FBody::Gossip => Body::Gossip,
         }

@@ -105,6 +105,10 @@ pub struct PushPull {
     /// is thereby answered with a full first chunk.
     #[serde(deserialize_with = "bounded_vec")]
     pub pad: Vec<u8>,
+    /// Rumors the sender delivered recently, newest first, so a node that
+    /// missed every gossiped copy still gets them (see `node::anti_entropy`).
+    #[serde(deserialize_with = "bounded_vec")]
+    pub rumors: Vec<Rumor>,
 }
 
 /// A member as listed in a push-pull.
@@ -153,7 +157,7 @@ pub enum Update {
         /// Its final incarnation.
         incarnation: Incarnation,
     },
-    /// A user rumor: an opaque payload every node delivers exactly once.
+    /// A user rumor: an opaque payload every node delivers at most once.
     Rumor(Rumor),
 }
 
@@ -182,7 +186,7 @@ pub struct RumorId {
 /// A user rumor and its payload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rumor {
-    /// Its identity, used to deliver it exactly once.
+    /// Its identity, used to deliver it at most once per node.
     pub id: RumorId,
     /// Opaque bytes, at most [`MAX_RUMOR_PAYLOAD`] long.
     #[serde(deserialize_with = "bounded_vec")]

@@ -12,7 +12,7 @@
 //! - [`awareness`]: Lifeguard's local health score.
 //! - [`broadcast`]: the piggyback queue with its retransmit limit.
 //! - [`rumors`]: the bounded window of rumor ids already delivered.
-//! - [`message`]: the wire types.
+//! - [`message`]: the wire types; [`size`]: what each one costs encoded.
 //! - [`node`]: the state machine that ties them together.
 
 pub mod awareness;
@@ -24,6 +24,7 @@ pub mod message;
 pub mod node;
 pub mod probe;
 pub mod rumors;
+pub mod size;
 pub mod suspicion;
 mod time;
 

@@ -188,7 +188,7 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand::rngs::SmallRng;
-    use std::collections::HashSet;
+    use std::collections::BTreeSet;
     use std::net::{Ipv4Addr, SocketAddrV4};
 
     fn addr(port: u16) -> NodeAddr {
@@ -201,7 +201,7 @@ mod tests {
         let all: Vec<NodeAddr> = (1..=10).map(addr).collect();
         let mut list = ProbeList::new();
         for _round in 0..3 {
-            let mut seen = HashSet::new();
+            let mut seen = BTreeSet::new();
             for _ in 0..10 {
                 let a = list.next(&mut rng, |_| true, || all.clone()).unwrap();
                 assert!(seen.insert(a), "{a} probed twice in one round");

@@ -5,8 +5,9 @@
 //! nodes confirm the suspicion, so a real failure is declared about as fast
 //! as before while a lone, possibly unhealthy accuser needs far more patience.
 
-use std::collections::HashSet;
 use std::time::Duration;
+
+use rustc_hash::FxHashSet;
 
 use super::config::suspicion_timeout;
 use super::{Incarnation, NodeAddr, Time};
@@ -22,7 +23,7 @@ pub struct Suspicion {
     max: Duration,
     k: u32,
     /// Who has accused so far; the first accuser is not a confirmation.
-    accusers: HashSet<NodeAddr>,
+    accusers: FxHashSet<NodeAddr>,
 }
 
 impl Suspicion {
@@ -36,7 +37,7 @@ impl Suspicion {
         max: Duration,
         k: u32,
     ) -> Suspicion {
-        let mut accusers = HashSet::new();
+        let mut accusers = FxHashSet::default();
         accusers.insert(from);
         Suspicion { incarnation, start, min, max, k, accusers }
     }

@@ -226,7 +226,15 @@ fn push_pull_chunks(entries: Vec<MemberEntry>, budget: usize) -> Vec<Packet> {
         .take(usize::from(chunks))
         .enumerate()
         .map(|(i, members)| Packet {
-            body: Body::PushPull(PushPull { reply: true, join: false, chunk: i as u16, chunks, members, pad: vec![] }),
+            body: Body::PushPull(PushPull {
+                reply: true,
+                join: false,
+                chunk: i as u16,
+                chunks,
+                members,
+                pad: vec![],
+                rumors: vec![],
+            }),
             gossip: Vec::new(),
         })
         .collect()

@@ -312,6 +312,7 @@ mod tests {
             chunks: 1,
             members: vec![],
             pad: vec![],
+            rumors: vec![],
         };
         node.handle_packet(addr(1), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
         node.handle_timeout(Time::from_secs(1));

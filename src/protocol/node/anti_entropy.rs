@@ -1,6 +1,8 @@
 //! Anti-entropy: the periodic full-state push-pull exchange with one random
 //! member, chunked to the packet budget, which heals what the epidemic
-//! missed and re-merges the sides of a healed partition.
+//! missed and re-merges the sides of a healed partition. Each half also
+//! carries the rumors its sender delivered recently, so a node that missed
+//! every gossiped copy of a rumor still gets it.
 
 use rand::seq::IndexedRandom;
 
@@ -8,12 +10,13 @@ use super::merge::Origin;
 use super::{Event, Life, Node, Sender};
 use crate::protocol::Time;
 use crate::protocol::member::{NodeAddr, State};
-use crate::protocol::message::{Body, MemberEntry, PushPull};
-use crate::wire;
+use crate::protocol::message::{Body, MemberEntry, PushPull, Rumor, Update};
+use crate::protocol::size;
 
-/// The bytes left for member entries in one push-pull chunk of a datagram
-/// of `budget` bytes: the header, the chunk's fixed fields and worst-case
-/// length prefixes (members, padding, piggyback list) taken off. The one
+/// The bytes left for member entries and rumors in one push-pull chunk of
+/// a datagram of `budget` bytes: the header, the chunk's fixed fields and
+/// worst-case length prefixes (members, padding, rumors, piggyback list)
+/// taken off. The one
 /// statement of how push-pull state is packed, for the core and for
 /// anyone who builds chunks by hand (the rogue, the benches).
 pub fn push_pull_room(budget: usize) -> usize {
@@ -24,8 +27,9 @@ pub fn push_pull_room(budget: usize) -> usize {
         chunks: u16::MAX,
         members: Vec::new(),
         pad: Vec::new(),
+        rumors: Vec::new(),
     });
-    let fixed = wire::HEADER_LEN + wire::encoded_len(&empty) + wire::len_prefix(u16::MAX as usize) * 3;
+    let fixed = size::HEADER_LEN + empty.encoded_len() + size::len_prefix(u16::MAX as usize) * 4;
     budget.saturating_sub(fixed)
 }
 
@@ -65,12 +69,12 @@ impl Node {
         let budget = reply_limit.map_or(self.config.packet_budget, |l| l.min(self.config.packet_budget));
         // A member we hold gone gets the claim against it first in every
         // packet (see `send_with`): the chunks leave room for it.
-        let claim = self.claim_against(to).map_or(0, |c| wire::encoded_len(&c));
+        let claim = self.claim_against(to).map_or(0, |c| c.encoded_len());
         let room = push_pull_room(budget).saturating_sub(claim).max(self.entry_len);
         let mut bounds = vec![0];
         let mut used = 0;
         for (i, entry) in entries.iter().enumerate() {
-            let len = wire::encoded_len(entry);
+            let len = entry.encoded_len();
             if used + len > room && used > 0 {
                 bounds.push(i);
                 used = 0;
@@ -78,7 +82,22 @@ impl Node {
             used += len;
         }
         bounds.push(entries.len());
+        // Recent rumors ride in the last chunk when they fit what the
+        // members left of it, else in one chunk of their own, newest first
+        // as far as they fit: one datagram's worth at most.
+        let mut rumors = self.rumors_to_carry(reply_limit.is_some() || join, now);
+        let rumor_bytes: usize = rumors.iter().map(Rumor::encoded_len).sum();
+        if used + rumor_bytes > room {
+            bounds.push(entries.len());
+            let mut left = room;
+            rumors.retain(|r| {
+                let fits = r.encoded_len() <= left;
+                left -= if fits { r.encoded_len() } else { 0 };
+                fits
+            });
+        }
         let chunks = (bounds.len() - 1).min(u16::MAX as usize);
+        let last = bounds.len() - 2;
         // A stranger gets the first chunk only, and only if it fits.
         let sent = if reply_limit.is_some() { 1 } else { chunks };
         for (i, range) in bounds.windows(2).take(sent).enumerate() {
@@ -90,10 +109,11 @@ impl Node {
                 chunks: chunks as u16,
                 members,
                 pad: Vec::new(),
+                rumors: if i == last { std::mem::take(&mut rumors) } else { Vec::new() },
             });
             // The whole datagram: header, body, and the gossip list with
             // the claim it opens with, if any.
-            let len = wire::HEADER_LEN + wire::encoded_len(&body) + wire::len_prefix(1) + claim;
+            let len = size::HEADER_LEN + body.encoded_len() + size::len_prefix(1) + claim;
             if let Some(limit) = reply_limit {
                 if len > limit {
                     return;
@@ -105,11 +125,24 @@ impl Node {
                 // `len` counts the empty pad's one-byte length prefix; a
                 // long pad's prefix is longer by `grow`.
                 let room = self.config.packet_budget.saturating_sub(len);
-                let grow = wire::len_prefix(room) - wire::len_prefix(0);
+                let grow = size::len_prefix(room) - size::len_prefix(0);
                 pp.pad = vec![0; room.saturating_sub(grow)];
             }
             self.send(to, body, now);
         }
+    }
+
+    /// The rumors a push-pull of ours carries: those delivered within the
+    /// retention, newest first. None in a join request (the joiner is
+    /// new, and pads its request instead) nor to a stranger (no reply to
+    /// it may be larger than its request; a joiner gets them when it pulls
+    /// as a member).
+    fn rumors_to_carry(&mut self, withheld: bool, now: Time) -> Vec<Rumor> {
+        if withheld || self.recent_rumors.is_empty() {
+            return Vec::new();
+        }
+        let since = now - self.config.rumor_retention(self.members.live());
+        self.recent_rumors.since(since).cloned().collect()
     }
 
     /// Merges a chunk and answers a request. Each chunk merges on its own
@@ -127,6 +160,17 @@ impl Node {
                 self.counters.refused.stranger_claims += 1;
             } else if trusted || entry.addr == self.me || !matches!(entry.state, State::Suspect | State::Dead) {
                 self.merge_remote(entry, sender, now);
+            }
+        }
+        // A rumor learned here is one like any gossiped to us: the same
+        // window decides whether it is new, it is delivered once, and it
+        // is gossiped on (as Serf rebroadcasts the events a push-pull
+        // brings), so a whole side that missed it gets it within rounds.
+        for rumor in pp.rumors {
+            if sender.stranger {
+                self.counters.refused.stranger_claims += 1;
+            } else {
+                self.apply_update(Update::Rumor(rumor), sender, now);
             }
         }
         if pp.reply {

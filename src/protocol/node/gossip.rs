@@ -8,11 +8,11 @@ use crate::protocol::Time;
 use crate::protocol::broadcast::BroadcastKey;
 use crate::protocol::member::{NodeAddr, State};
 use crate::protocol::message::{Body, Packet, Update};
-use crate::wire;
+use crate::protocol::size;
 
 impl Node {
     pub(super) fn enqueue(&mut self, update: Update) {
-        let size = wire::encoded_len(&update);
+        let size = update.encoded_len();
         self.broadcasts.push(update, size);
         if self.gossip_idle && self.life != Life::Left {
             // Resume on the tick the timer would have kept all along, so
@@ -53,13 +53,13 @@ impl Node {
         let kind = body.kind();
         let first = first.or_else(|| self.claim_against(to));
         // Room left after the header, the body and a worst-case vec length.
-        let fixed = wire::HEADER_LEN + wire::encoded_len(&body) + wire::len_prefix(u16::MAX as usize);
+        let fixed = size::HEADER_LEN + body.encoded_len() + size::len_prefix(u16::MAX as usize);
         let mut room = limit.min(self.config.packet_budget).saturating_sub(fixed);
         // Sized for what can fit (an update is ~9+ bytes on the wire), so a
         // full packet's list does not grow through several reallocations.
         let mut gossip = Vec::with_capacity(usize::from(first.is_some()) + self.broadcasts.len().min(room / 9));
         if let Some(update) = first {
-            let len = wire::encoded_len(&update);
+            let len = update.encoded_len();
             if len > room && limit < self.config.packet_budget {
                 return; // a stranger's request too small to carry even that
             }
@@ -108,6 +108,13 @@ impl Node {
 
     pub(super) fn check_leave_complete(&mut self) {
         if self.life == Life::Leaving && !self.broadcasts.contains(BroadcastKey::Member(self.me)) {
+            self.finish_leave();
+        }
+    }
+
+    /// Ends a leave: announced in full, or out of time (`leave_timeout`).
+    pub(super) fn finish_leave(&mut self) {
+        if self.life == Life::Leaving {
             self.life = Life::Left;
             self.events.push_back(Event::LeaveComplete);
         }

@@ -95,6 +95,7 @@ impl Node {
     /// Delivers a rumor already entered in the window of seen ones.
     pub(super) fn deliver_rumor(&mut self, rumor: Rumor) {
         self.events.push_back(Event::RumorDelivered { id: rumor.id, payload: rumor.payload.clone() });
+        self.recent_rumors.push(self.now, rumor.clone());
         self.enqueue(Update::Rumor(rumor));
     }
 

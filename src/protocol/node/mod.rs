@@ -37,9 +37,8 @@ use super::member::{Incarnation, Member, NodeAddr, State};
 use super::membership::{Applied, Membership};
 use super::message::{Body, MAX_RUMOR_PAYLOAD, MemberEntry, Packet, Rumor, RumorId, Update};
 use super::probe::{Probe, ProbeList};
-use super::rumors::SeenRumors;
+use super::rumors::{RecentRumors, SeenRumors};
 use super::suspicion::Suspicion;
-use crate::wire;
 
 pub use anti_entropy::push_pull_room;
 pub use output::{Counters, Event, Refused, RumorError, SuspicionView, Transmit};
@@ -110,6 +109,8 @@ pub struct Node {
     awareness: Awareness,
     broadcasts: BroadcastQueue,
     rumors_seen: SeenRumors,
+    /// Rumors delivered lately, for push-pulls to carry.
+    recent_rumors: RecentRumors,
     rumor_seq: u32,
     next_probe: Time,
     /// The gossip tick: the next one when armed, else the last one, which
@@ -161,6 +162,7 @@ impl Node {
             awareness: Awareness::new(awareness_max),
             broadcasts: BroadcastQueue::new(),
             rumors_seen: SeenRumors::new(),
+            recent_rumors: RecentRumors::new(config.packet_budget),
             rumor_seq: 0,
             next_probe,
             next_gossip,
@@ -175,7 +177,7 @@ impl Node {
             outbox: VecDeque::new(),
             events: VecDeque::new(),
             counters: Counters::default(),
-            entry_len: wire::encoded_len(&worst),
+            entry_len: worst.encoded_len(),
             config,
         };
         node.arm(next_probe, Timer::Probe);
@@ -320,7 +322,7 @@ impl Node {
             addr: from,
             stranger: held.is_none() && !vouched,
             vouched,
-            reply_limit: held.is_none().then(|| wire::datagram_len(&packet)),
+            reply_limit: held.is_none().then(|| packet.datagram_len()),
         };
         // Judge the sender's view by what held when the packet arrived: a
         // sender we hold dead, or one whose packet accuses us (it holds us
@@ -407,7 +409,8 @@ impl Node {
 
     /// Leaves gracefully: announces `Left` and stops probing. The node keeps
     /// gossiping until the announcement has been sent its full number of
-    /// times, then emits [`Event::LeaveComplete`] and goes inert.
+    /// times, or for `leave_timeout` at most (with no live peer it could
+    /// never be sent), then emits [`Event::LeaveComplete`] and goes inert.
     pub fn leave(&mut self, now: Time) {
         if self.life != Life::Running {
             return;
@@ -419,6 +422,7 @@ impl Node {
         let inc = self.incarnation();
         self.members.set_local(State::Left, inc, now);
         self.enqueue(Update::Left { member: self.me, incarnation: inc });
+        self.arm(now + self.config.leave_timeout, Timer::LeaveTimeout);
         // Tell a few peers right away rather than waiting for the next tick.
         self.gossip_round(now);
         self.check_leave_complete();

@@ -14,7 +14,7 @@ use crate::protocol::message::{MAX_RUMOR_PAYLOAD, Packet, RumorId};
 pub struct Transmit {
     /// Destination.
     pub to: NodeAddr,
-    /// What to send; the driver encodes it with [`crate::wire`].
+    /// What to send; the driver encodes it with `crate::wire`.
     pub packet: Packet,
 }
 

@@ -22,6 +22,8 @@ pub(super) enum Timer {
     Gossip,
     PushPull,
     JoinRetry,
+    /// The bound on a graceful leave (`Config::leave_timeout`).
+    LeaveTimeout,
 }
 
 impl Node {
@@ -41,6 +43,7 @@ impl Node {
             Timer::Gossip => at == self.next_gossip && !self.gossip_idle,
             Timer::PushPull => at == self.next_push_pull,
             Timer::JoinRetry => self.joining.as_ref().is_some_and(|j| j.retry_at == at),
+            Timer::LeaveTimeout => self.life == Life::Leaving,
         }
     }
 
@@ -77,6 +80,7 @@ impl Node {
                     self.push_pull_round(now);
                 }
             }
+            Timer::LeaveTimeout => self.finish_leave(),
             Timer::JoinRetry => {
                 if let Some(j) = self.joining.as_mut() {
                     j.retry_at = now + self.config.join_retry;
