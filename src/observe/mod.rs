@@ -5,10 +5,9 @@
 //!
 //! - [`views`]: every node's membership view, reconstructed from events.
 //! - [`truth`]: what is really up, paused, crashed or cut off.
-//! - [`metrics`]: agreement, accuracy, detection, false positives, rumors.
-//! - [`marks`]: when a suspect, dead or left mark counts as false.
+//! - [`metrics`]: one file per measurement: convergence (agreement,
+//!   accuracy), detection, false marks, rumor spread, traffic.
 //! - [`foreign`]: members that are no lab node, per observer (bounded).
-//! - [`rumors`]: how far and how fast each rumor spread, at what cost.
 //! - [`model`]: what the configuration implies, to print beside measurements.
 //! - [`record`]: the session log's line types (DESIGN §6).
 //! - [`convert`]: node events into those records, for both drivers.
@@ -18,6 +17,8 @@
 //! - [`verdict`]: which expectations a record can judge (scripted, whole).
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
+//! - [`reorder`]: the UDP runtime's lines put back in time order before
+//!   the recorder and the session see them.
 //! - [`lines`]: the file writer under it, which hands the kernel whole lines only.
 //! - [`security`]: the log's account of keys: ids, never keys.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
@@ -25,12 +26,11 @@
 pub mod convert;
 pub mod foreign;
 pub mod lines;
-pub mod marks;
 pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod recorder;
-pub mod rumors;
+pub mod reorder;
 pub mod security;
 pub mod session;
 pub mod snapshot;

@@ -57,7 +57,9 @@ pub struct EventLine {
 /// Everything the dashboard shows, at one instant.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
-    /// Lab time of the snapshot.
+    /// Lab time of the snapshot. Node statuses and traffic are read at
+    /// `t`; the views and measurements hold every line up to the observer's
+    /// reordering window before it (`runtime::observer`).
     pub t: Time,
     /// The profile's name.
     pub profile: String,

@@ -173,7 +173,7 @@ pub struct Summary {
     pub converged_after_s: Option<f64>,
     /// Each crash's detection.
     pub detections: Vec<DetectionSummary>,
-    /// Running, reachable members held dead or left (observe::marks).
+    /// Running, reachable members held dead or left (observe::metrics::false_marks).
     pub false_positives: usize,
     /// Running, reachable members held suspect.
     pub false_suspicions: usize,

@@ -1,13 +1,15 @@
 //! The observer task: node events and ground truth in; session log,
 //! measurements and dashboard snapshots out.
 //!
-//! Every message becomes session-log [`Line`]s, which are written to disk
-//! (when recording) and folded into a [`crate::observe::Session`]: the same fold
-//! `gossip-lab report` runs over a saved log. Every second it adds a metrics
-//! record (traffic, health, agreement); about ten times a second it
-//! publishes a [`Snapshot`] on a `watch` channel for the dashboard. The
-//! observer never talks to a node, so a slow observer costs events (counted,
-//! then resynced), never a stalled node.
+//! Every message becomes session-log [`Line`]s, stamped where their event
+//! happened, put back in time order ([`Reorder`]), then written to disk
+//! (when recording) and folded into a [`crate::observe::Session`]: the same
+//! fold `gossip-lab report` runs over a saved log, over the same lines in
+//! the same order. Every second it adds a metrics record (traffic, health,
+//! agreement); about ten times a second it publishes a [`Snapshot`] on a
+//! `watch` channel for the dashboard. The observer never talks to a node,
+//! so a slow observer costs events (counted, then resynced), never a
+//! stalled node.
 
 use std::collections::VecDeque;
 use std::io;
@@ -16,6 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
@@ -24,6 +27,7 @@ use super::clock::LabClock;
 use super::traffic::AtomicTraffic;
 use crate::engine::Journal;
 use crate::observe::record::{MetricsRecord, NodeMetrics, PlanRecord, Record, RumorChange, from_event, view_record};
+use crate::observe::reorder::Reorder;
 use crate::observe::snapshot::{EventLine, NodeRow, event_line, shows};
 use crate::observe::{Line, Liveness, NodeStatus, Snapshot, Summary, Traffic};
 use crate::protocol::{Event, NodeAddr, Time};
@@ -64,6 +68,15 @@ const EVENT_LOG: usize = 2000;
 const HISTORY: usize = 600;
 /// Health samples kept per node.
 const HEALTH_HISTORY: usize = 120;
+/// How long a line is held for older ones to catch up while the channel
+/// is empty: then only an event whose task was preempted between taking
+/// its stamp and sending it can still be on its way. Short, so that the
+/// dashboard's picture (and a convergence time read off it) lags the
+/// clock by no more than this.
+const REORDER_WINDOW: Duration = Duration::from_millis(25);
+/// The window while messages are queued: older lines may still be among
+/// them (a metrics tick taken during a burst of events).
+const REORDER_WINDOW_BEHIND: Duration = Duration::from_millis(250);
 
 impl Observer {
     /// Starts observing `rx` into `journal` until every sender is gone.
@@ -77,8 +90,11 @@ impl Observer {
     ) -> Observer {
         let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
         let (exports, export_rx) = mpsc::channel(4);
+        let index = nodes.iter().enumerate().map(|(i, n)| (n.addr, i)).collect();
         let state = State {
             journal,
+            reorder: Reorder::default(),
+            index,
             nodes,
             clock,
             events_dropped,
@@ -118,6 +134,12 @@ impl Observer {
 
 struct State {
     journal: Journal,
+    /// Lines on their way to the journal, put in time order.
+    reorder: Reorder,
+    /// Node indexes by address, kept here rather than read from the
+    /// session: the session learns of an added node only once its line
+    /// leaves the window, and the node's peers talk of it before that.
+    index: FxHashMap<NodeAddr, usize>,
     nodes: Vec<NodeHandles>,
     clock: LabClock,
     events_dropped: Arc<AtomicU64>,
@@ -153,7 +175,10 @@ async fn run(
     loop {
         tokio::select! {
             msg = rx.recv() => match msg {
-                Some(msg) => state.handle(msg),
+                Some(msg) => {
+                    state.handle(msg);
+                    state.release(rx.is_empty());
+                }
                 None => break,
             },
             Some((dir, reply)) = exports.recv() => {
@@ -161,15 +186,28 @@ async fn run(
             }
             _ = metrics_tick.tick() => {
                 state.take_metrics();
+                state.release(rx.is_empty());
                 state.flush();
             }
             _ = snapshot_tick.tick() => {
+                state.release(rx.is_empty());
                 snapshots.send_replace(Arc::new(state.snapshot()));
             }
         }
     }
     state.take_metrics();
-    let t_ms = state.clock.now().as_micros() as f64 / 1000.0;
+    state.release_all();
+    if state.reorder.late() > 0 {
+        tracing::warn!(
+            "{} session-log lines came in later than the reordering window; \
+             they were written at the last stamp written before them",
+            state.reorder.late()
+        );
+    }
+    // At the last line's time (the final metrics line's, taken just now),
+    // not the clock's a moment later: a report of the log then ends where
+    // this summary's record ends, and judges a cut run the same.
+    let t_ms = state.journal.session().end().as_micros() as f64 / 1000.0;
     let (summary, finished) = state.journal.finish(t_ms);
     if let Err(e) = finished {
         tracing::error!("could not finish the session log: {e}");
@@ -180,10 +218,42 @@ async fn run(
 
 impl State {
     fn index(&self, addr: NodeAddr) -> Option<usize> {
-        self.journal.session().index_of(addr)
+        self.index.get(&addr).copied()
     }
 
+    /// A line for the log, stamped where its event happened.
     fn emit(&mut self, line: Line) {
+        self.reorder.push(line);
+    }
+
+    /// Writes and folds every held line older than the window: the short
+    /// one when no message is queued (`caught_up`), the long one otherwise.
+    fn release(&mut self, caught_up: bool) {
+        let window = if caught_up { REORDER_WINDOW } else { REORDER_WINDOW_BEHIND };
+        let through = Time::from_micros(self.clock.now().as_micros().saturating_sub(window.as_micros() as u64));
+        while let Some(line) = self.reorder.pop_through(through) {
+            self.write(line);
+        }
+    }
+
+    /// Writes and folds every held line (the end, an export).
+    fn release_all(&mut self) {
+        while let Some(line) = self.reorder.pop() {
+            self.write(line);
+        }
+    }
+
+    fn write(&mut self, mut line: Line) {
+        if let Record::Metrics(m) = &mut line.record {
+            // Judged over the lines before it in the log, as a report
+            // folding the log judges it.
+            let metrics = self.journal.session().metrics();
+            m.agreement = metrics.agreement();
+            m.accuracy = metrics.accuracy();
+            for n in &mut m.nodes {
+                n.foreign = metrics.foreign_count(n.node);
+            }
+        }
         if let Err(e) = self.journal.emit(&line)
             && self.write_error.is_none()
         {
@@ -228,6 +298,7 @@ impl State {
             LabMsg::Handles { node, addr, traffic, status } => {
                 if node == self.nodes.len() {
                     self.nodes.push(NodeHandles { addr, traffic, status });
+                    self.index.insert(addr, node);
                 }
             }
             LabMsg::Line(line) => self.emit(line),
@@ -249,7 +320,8 @@ impl State {
         self.nodes[i].status.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// A metrics record: every node's counters and health, plus agreement.
+    /// A metrics record: every node's counters and health now; agreement,
+    /// accuracy and foreign members once it leaves the window.
     fn take_metrics(&mut self) {
         let now = self.clock.now();
         let dt = (now - self.last_metrics_at).as_secs_f64().max(1e-3);
@@ -274,19 +346,15 @@ impl State {
                 health: status.health,
                 incarnation: status.incarnation,
                 queue: status.queue,
-                foreign: self.journal.session().metrics().foreign_count(i),
+                foreign: 0,
                 refused: status.counters.refused.nonzero(),
                 traffic: traffic.clone(),
             });
             self.last_traffic[i] = traffic;
         }
         self.last_metrics_at = now;
-        let record = MetricsRecord {
-            agreement: self.journal.session().metrics().agreement(),
-            accuracy: self.journal.session().metrics().accuracy(),
-            events_dropped: self.events_dropped.load(Relaxed),
-            nodes,
-        };
+        let record =
+            MetricsRecord { agreement: 0.0, accuracy: 0.0, events_dropped: self.events_dropped.load(Relaxed), nodes };
         self.emit(Line::at(now, Record::Metrics(record)));
     }
 
@@ -356,7 +424,8 @@ impl State {
     }
 
     fn export(&mut self, dir: PathBuf) -> io::Result<PathBuf> {
-        let t_ms = self.clock.now().as_micros() as f64 / 1000.0;
+        self.release_all();
+        let t_ms = self.journal.session().end().as_micros() as f64 / 1000.0;
         self.journal.export(dir, t_ms)
     }
 }

@@ -57,7 +57,7 @@ pub struct Expect {
     /// timeline is empty).
     pub converged_within: Option<Duration>,
     /// At most this many false positives (a running, reachable node held
-    /// dead or left by an observer; see `observe::marks`).
+    /// dead or left by an observer; see `observe::metrics::false_marks`).
     pub false_positives: Option<u64>,
     /// At most this many false suspicions (a running, reachable node
     /// suspected by an observer).

@@ -1,7 +1,8 @@
 //! Rumor spread (DESIGN §7): per rumor, when 50%, 99% and 100% of the
 //! nodes up at injection had it, and the packets the cluster sent
 //! meanwhile. Apart from the view metrics because it needs none of the
-//! membership state, only deliveries and a packet count.
+//! membership state, only deliveries and the packet count
+//! ([`super::traffic`]) at injection and at full spread.
 
 use std::collections::HashMap;
 
@@ -48,39 +49,29 @@ impl RumorSpread {
     }
 }
 
-/// Every rumor of a session, and the cluster's packet count that prices
-/// them.
+/// Every rumor of a session.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Rumors {
     list: Vec<RumorSpread>,
     index: HashMap<RumorId, usize>,
-    packets_sent: u64,
 }
 
 impl Rumors {
-    /// Packets sent cluster-wide since the last call.
-    pub(crate) fn add_packets_sent(&mut self, n: u64) {
-        self.packets_sent += n;
-    }
-
-    /// Packets sent cluster-wide so far, for drivers that keep the total.
-    pub(crate) fn set_packets_sent(&mut self, total: u64) {
-        self.packets_sent = self.packets_sent.max(total);
-    }
-
-    /// Packets sent cluster-wide so far.
-    pub(crate) fn packets_sent(&self) -> u64 {
-        self.packets_sent
-    }
-
     /// Rumors so far.
     pub(crate) fn all(&self) -> &[RumorSpread] {
         &self.list
     }
 
     /// Rumor `id` was injected at `origin` while `target` nodes were up
-    /// out of `nodes`.
-    pub(crate) fn injected(&mut self, id: RumorId, origin: usize, t: Time, target: usize, nodes: usize) {
+    /// out of `nodes`, and the cluster had sent `packets_sent` datagrams.
+    pub(crate) fn injected(
+        &mut self,
+        id: RumorId,
+        origin: usize,
+        t: Time,
+        (target, nodes): (usize, usize),
+        packets_sent: u64,
+    ) {
         self.index.insert(id, self.list.len());
         self.list.push(RumorSpread {
             id,
@@ -93,15 +84,15 @@ impl Rumors {
             t100: None,
             packets: None,
             seen: vec![false; nodes],
-            packets_at_injection: self.packets_sent,
+            packets_at_injection: packets_sent,
             deliveries: Vec::new(),
         });
     }
 
-    /// Node `node` delivered rumor `id`.
-    pub(crate) fn delivered(&mut self, id: RumorId, node: usize, t: Time) {
+    /// Node `node` delivered rumor `id` when the cluster had sent
+    /// `packets_sent` datagrams.
+    pub(crate) fn delivered(&mut self, id: RumorId, node: usize, t: Time, packets_sent: u64) {
         let Some(&i) = self.index.get(&id) else { return };
-        let packets_sent = self.packets_sent;
         let r = &mut self.list[i];
         if r.seen.len() <= node {
             r.seen.resize(node + 1, false);

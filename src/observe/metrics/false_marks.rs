@@ -32,8 +32,8 @@ use std::time::Duration;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::truth::{Liveness, Truth};
-use super::views::Cell;
+use crate::observe::truth::{Liveness, Truth};
+use crate::observe::views::Cell;
 use crate::protocol::{Config, State, Time};
 
 /// How long after a disturbance marks are not counted as false.

@@ -1,0 +1,76 @@
+//! The session fold: records in, the same measurements live and in a report.
+
+use super::*;
+use crate::observe::record::{from_event, view_record};
+use crate::observe::testkit::{addrs, changed, fake, moved};
+use crate::protocol::{Event, State};
+
+fn spec() -> SessionSpec {
+    SessionSpec {
+        profile: "test".into(),
+        driver: "sim".into(),
+        seed: 1,
+        protocol: Config::fast(),
+        protocol_label: "fast preset".into(),
+        network: LinkRule::default(),
+        expect: Expect::default(),
+        mode: Mode::Scripted,
+        script: crate::observe::verdict::Script { duration: std::time::Duration::from_secs(60), steps: Vec::new() },
+    }
+}
+
+/// The simulator feeds its metrics node events; a report folds the
+/// log lines written from the same events. Foreign members, reaped
+/// members and resyncs must come out the same both ways, or `report`
+/// would not reproduce the run's accuracy.
+#[test]
+fn foreign_forget_and_resync_lines_replay_to_the_live_measurements() {
+    let a = addrs(3);
+    let index = |x: NodeAddr| a.iter().position(|&y| y == x);
+    let mut live = Metrics::new(&Config::fast(), &a, FaultPlan::new(LinkRule::default()), Time::ZERO);
+    let mut session = Session::new(spec(), &a);
+    let mut feed = |t: Time, node: usize, event: Event| {
+        live.on_event(node, &event, t);
+        let record = from_event(node, event, index, |i| a.get(i).copied(), || 0).expect("a record");
+        let text = serde_json::to_string(&Line::at(t, record)).expect("serializes");
+        session.apply(&serde_json::from_str(&text).expect("parses back"));
+    };
+    let t = Time::from_millis;
+    for o in 0..3 {
+        for &s in &a {
+            feed(t(0), o, changed(s, State::Alive));
+        }
+    }
+    feed(t(100), 0, changed(fake(1), State::Alive));
+    feed(t(200), 1, changed(fake(2), State::Alive));
+    feed(t(300), 1, moved(fake(2), State::Alive, State::Dead));
+    feed(t(400), 1, Event::MemberForgotten { member: fake(2) });
+    feed(t(500), 2, moved(a[1], State::Alive, State::Dead));
+    feed(t(600), 2, Event::MemberForgotten { member: a[1] });
+    for (o, want) in [(0, 1), (1, 0), (2, 0)] {
+        assert_eq!(session.metrics().foreign_count(o), want, "observer {o}");
+        assert_eq!(live.foreign_count(o), want, "observer {o}");
+    }
+    assert_eq!(session.metrics().views().get(2, 1), None, "reaped in the log too");
+    assert_eq!(session.metrics().accuracy(), live.accuracy());
+    assert!((session.metrics().accuracy() - 1.0 / 3.0).abs() < 1e-9, "only node 1 is right");
+
+    // A resync of node 0 that still lists the fake member keeps it.
+    let members = [(a[0], State::Alive), (a[1], State::Alive), (a[2], State::Alive), (fake(1), State::Alive)];
+    let record = view_record(0, members, index);
+    let text = serde_json::to_string(&Line::at(t(700), record)).expect("serializes");
+    session.apply(&serde_json::from_str(&text).expect("parses back"));
+    assert_eq!(session.metrics().foreign_count(0), 1);
+    assert_eq!(session.metrics().accuracy(), live.accuracy());
+}
+
+#[test]
+fn logs_without_the_new_fields_still_read() {
+    let view = r#"{"t_ms":5.0,"kind":"view","observer":0,"members":[[0,"alive"]]}"#;
+    let line: Line = serde_json::from_str(view).expect("an old view line reads");
+    assert!(matches!(line.record, Record::View { ref foreign, foreign_more: 0, .. } if foreign.is_empty()));
+    let traffic = serde_json::to_value(Traffic::default()).expect("serializes");
+    let node = serde_json::json!({"node": 0, "health": 0, "incarnation": 0, "traffic": traffic});
+    let m: crate::observe::record::NodeMetrics = serde_json::from_value(node).expect("an old metrics node reads");
+    assert_eq!(m.foreign, 0);
+}
