@@ -364,8 +364,8 @@ async fn a_rogue_sends_from_its_own_socket_and_its_attacks_are_ground_truth_in_t
 #[tokio::test(start_paused = true)]
 async fn the_observer_writes_an_out_of_order_burst_in_time_order() {
     use gossip_lab::engine::Journal;
+    use gossip_lab::observe::Mode;
     use gossip_lab::observe::NodeStatus;
-    use gossip_lab::observe::record::Mode;
     use gossip_lab::observe::security::SecurityRecord;
     use gossip_lab::protocol::{Event, NodeAddr};
     use gossip_lab::runtime::LabMsg;

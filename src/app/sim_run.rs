@@ -20,10 +20,9 @@ use super::RunOptions;
 use crate::config::LabConfig;
 use crate::engine::{Driver, Effect, Engine, EngineError, Ground, Journal, Outcome, SIM_PICKS, Timeline};
 use crate::observe::record::{
-    KeyChange, MetricsRecord, Mode, NodeMetrics, Record, RogueChange, RogueRecord, RumorChange, SecurityRecord,
-    from_event,
+    KeyChange, MetricsRecord, NodeMetrics, Record, RogueChange, RogueRecord, RumorChange, SecurityRecord, from_event,
 };
-use crate::observe::{Line, Liveness, Summary};
+use crate::observe::{Line, Liveness, Mode, Summary};
 use crate::protocol::{NodeAddr, Time};
 use crate::rogue::Spec;
 use crate::scenario::Action;

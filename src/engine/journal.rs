@@ -6,10 +6,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::config::LabConfig;
-use crate::observe::record::{FORMAT, Header, Line, Mode, Record, SecurityRecord};
+use crate::observe::record::{FORMAT, Header, Line, Record, SecurityRecord};
 use crate::observe::recorder::Recorder;
-use crate::observe::verdict::Script;
-use crate::observe::{Session, SessionSpec, Summary};
+use crate::observe::{Mode, Script, Session, SessionSpec, Summary};
 use crate::protocol::{NodeAddr, Time};
 
 /// A session being kept: the fold, and the log on disk when recording.

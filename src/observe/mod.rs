@@ -34,6 +34,7 @@ pub mod reorder;
 pub mod security;
 pub mod session;
 pub mod snapshot;
+pub mod spec;
 pub mod status;
 pub mod summary;
 #[cfg(test)]
@@ -44,10 +45,10 @@ pub mod verdict;
 pub mod views;
 
 pub use metrics::{Detection, FalseMark, Grace, Metrics, RumorSpread};
-pub use record::Mode;
 pub use record::{Line, Record};
-pub use session::{Session, SessionSpec};
+pub use session::Session;
 pub use snapshot::Snapshot;
+pub use spec::{Mode, Script, SessionSpec};
 pub use status::NodeStatus;
 pub use summary::Summary;
 pub use traffic::{Flow, Traffic};

@@ -16,6 +16,7 @@ use std::net::SocketAddrV4;
 use serde::{Deserialize, Serialize};
 
 pub use super::security::{KeyChange, SecurityRecord};
+use super::spec::Mode;
 use super::summary::Summary;
 // Where records come from, re-exported so that the log's types and their
 // constructors are found in one place.
@@ -237,17 +238,6 @@ pub struct Header {
     /// sealing existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security: Option<SecurityRecord>,
-}
-
-/// Whether a session ran a profile's script or a person's hands.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mode {
-    /// `gossip-lab run`: the timeline plays out and the expectations judge it.
-    #[default]
-    Scripted,
-    /// The dashboard: whatever the user did; expectations judge nothing.
-    HandsOn,
 }
 
 /// What happened to a node's process.

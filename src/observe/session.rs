@@ -8,36 +8,13 @@ use std::time::Duration;
 
 use super::metrics::Metrics;
 use super::model::{detection_bounds, serf_time_to};
-use super::record::{Line, MetricsRecord, Mode, NodeChange, Record, RogueChange, RumorChange, parse_addr};
-use super::summary::{AttackSummary, Check, DetectionSummary, RumorSummary, Summary, TrafficSummary};
+use super::record::{Line, MetricsRecord, NodeChange, Record, RogueChange, RumorChange, parse_addr};
+use super::spec::SessionSpec;
+use super::summary::{AttackSummary, DetectionSummary, RumorSummary, Summary, TrafficSummary};
 use super::traffic::{REJECT_REASONS, Traffic};
-use super::verdict::{self, Script};
-use crate::faults::{DropReason, FaultPlan, LinkRule};
-use crate::protocol::{Config, MsgKind, NodeAddr, RumorId, Time};
-use crate::scenario::Expect;
-
-/// What a session needs to know beyond its records.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SessionSpec {
-    /// The profile's name.
-    pub profile: String,
-    /// `udp` or `sim`.
-    pub driver: String,
-    /// The seed.
-    pub seed: u64,
-    /// The protocol configuration every node runs.
-    pub protocol: Config,
-    /// A one-phrase description of it ("fast preset, Lifeguard on").
-    pub protocol_label: String,
-    /// The baseline network at start.
-    pub network: LinkRule,
-    /// What the run must show.
-    pub expect: Expect,
-    /// Scripted (the expectations judge it) or hands-on (nothing does).
-    pub mode: Mode,
-    /// The timeline and duration a scripted run was meant to cover.
-    pub script: Script,
-}
+use super::verdict;
+use crate::faults::{DropReason, FaultPlan};
+use crate::protocol::{MsgKind, NodeAddr, RumorId, Time};
 
 /// One point of the cluster's history, one per metrics record.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -365,66 +342,6 @@ impl Session {
                 .collect(),
         }
     }
-}
-
-/// Every one of `times` (seconds) must exist and be at most `within`;
-/// `missing` says what failed when there are none, or one never happened.
-fn worst_within(
-    name: &str,
-    within: Duration,
-    times: impl ExactSizeIterator<Item = Option<f64>>,
-    (none, never): (&str, &str),
-) -> Check {
-    let empty = times.len() == 0;
-    let (ok, actual) = match times.collect::<Option<Vec<f64>>>() {
-        _ if empty => (false, none.to_string()),
-        None => (false, never.to_string()),
-        Some(v) => {
-            let max = v.iter().copied().fold(0.0, f64::max);
-            (max <= within.as_secs_f64(), format!("{max:.2}s"))
-        }
-    };
-    Check { name: name.into(), expected: format!("<= {}s", within.as_secs_f64()), actual, ok }
-}
-
-/// Checks each expectation of a profile against a summary.
-pub fn check(expect: &Expect, s: &Summary) -> Vec<Check> {
-    let mut checks = Vec::new();
-    let fmt_s = |d: Duration| format!("<= {}s", d.as_secs_f64());
-    if let Some(within) = expect.converged_within {
-        let ok = s.converged_after_s.is_some_and(|c| c <= within.as_secs_f64());
-        let actual = s.converged_after_s.map_or("never converged".to_string(), |c| format!("{c:.2}s"));
-        checks.push(Check { name: "converged_within".into(), expected: fmt_s(within), actual, ok });
-    }
-    if let Some(max) = expect.false_positives {
-        let ok = s.false_positives as u64 <= max;
-        checks.push(Check {
-            name: "false_positives".into(),
-            expected: format!("<= {max}"),
-            actual: s.false_positives.to_string(),
-            ok,
-        });
-    }
-    if let Some(max) = expect.false_suspicions {
-        let ok = s.false_suspicions as u64 <= max;
-        checks.push(Check {
-            name: "false_suspicions".into(),
-            expected: format!("<= {max}"),
-            actual: s.false_suspicions.to_string(),
-            ok,
-        });
-    }
-    if let Some(within) = expect.detection_within {
-        let times = s.detections.iter().map(|d| d.full_s);
-        let missing = ("no crash happened", "a crash was never fully detected");
-        checks.push(worst_within("detection_within", within, times, missing));
-    }
-    if let Some(within) = expect.rumor_within {
-        let times = s.rumors.iter().map(|r| r.t100_s);
-        let missing = ("no rumor was injected", "a rumor never reached every node");
-        checks.push(worst_within("rumor_within", within, times, missing));
-    }
-    checks
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::record::Mode;
+use super::spec::Mode;
 use crate::rogue::Attack;
 
 /// One crash's detection, in seconds after the crash.

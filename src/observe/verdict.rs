@@ -12,20 +12,10 @@
 
 use std::time::Duration;
 
-use super::record::Mode;
-use super::session::{SessionSpec, check};
+use super::spec::{Mode, SessionSpec};
 use super::summary::{Check, Cut, Summary, Unjudged};
 use crate::protocol::Time;
-use crate::scenario::{Action, Step};
-
-/// What a scripted run was meant to cover.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Script {
-    /// The profile's duration: a record that reaches it is whole.
-    pub duration: Duration,
-    /// The timeline, expanded, in time order.
-    pub steps: Vec<Step>,
-}
+use crate::scenario::{Action, Expect, Step};
 
 /// Sets `summary`'s mode, expectations, cut and `passed` for a record
 /// that ends at `end`.
@@ -141,4 +131,64 @@ impl Record<'_> {
             )),
         }
     }
+}
+
+/// Every one of `times` (seconds) must exist and be at most `within`;
+/// `missing` says what failed when there are none, or one never happened.
+fn worst_within(
+    name: &str,
+    within: Duration,
+    times: impl ExactSizeIterator<Item = Option<f64>>,
+    (none, never): (&str, &str),
+) -> Check {
+    let empty = times.len() == 0;
+    let (ok, actual) = match times.collect::<Option<Vec<f64>>>() {
+        _ if empty => (false, none.to_string()),
+        None => (false, never.to_string()),
+        Some(v) => {
+            let max = v.iter().copied().fold(0.0, f64::max);
+            (max <= within.as_secs_f64(), format!("{max:.2}s"))
+        }
+    };
+    Check { name: name.into(), expected: format!("<= {}s", within.as_secs_f64()), actual, ok }
+}
+
+/// Checks each expectation of a profile against a summary.
+pub fn check(expect: &Expect, s: &Summary) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let fmt_s = |d: Duration| format!("<= {}s", d.as_secs_f64());
+    if let Some(within) = expect.converged_within {
+        let ok = s.converged_after_s.is_some_and(|c| c <= within.as_secs_f64());
+        let actual = s.converged_after_s.map_or("never converged".to_string(), |c| format!("{c:.2}s"));
+        checks.push(Check { name: "converged_within".into(), expected: fmt_s(within), actual, ok });
+    }
+    if let Some(max) = expect.false_positives {
+        let ok = s.false_positives as u64 <= max;
+        checks.push(Check {
+            name: "false_positives".into(),
+            expected: format!("<= {max}"),
+            actual: s.false_positives.to_string(),
+            ok,
+        });
+    }
+    if let Some(max) = expect.false_suspicions {
+        let ok = s.false_suspicions as u64 <= max;
+        checks.push(Check {
+            name: "false_suspicions".into(),
+            expected: format!("<= {max}"),
+            actual: s.false_suspicions.to_string(),
+            ok,
+        });
+    }
+    if let Some(within) = expect.detection_within {
+        let times = s.detections.iter().map(|d| d.full_s);
+        let missing = ("no crash happened", "a crash was never fully detected");
+        checks.push(worst_within("detection_within", within, times, missing));
+    }
+    if let Some(within) = expect.rumor_within {
+        let times = s.rumors.iter().map(|r| r.t100_s);
+        let missing = ("no rumor was injected", "a rumor never reached every node");
+        checks.push(worst_within("rumor_within", within, times, missing));
+    }
+    checks
 }

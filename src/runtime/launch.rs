@@ -14,7 +14,7 @@ use super::lab::{Lab, LabError};
 use super::observer::{NodeHandles, Observer, ObserverOptions};
 use crate::config::LabConfig;
 use crate::engine::{Engine, EngineError, Journal, RUNTIME_PICKS};
-use crate::observe::record::Mode;
+use crate::observe::Mode;
 
 /// Node events the observer channel holds before node tasks start dropping
 /// them (and later resync). A 1,024-node join produces about a million

@@ -1,9 +1,12 @@
 //! The session fold: records in, the same measurements live and in a report.
 
 use super::*;
+use crate::faults::LinkRule;
+use crate::observe::Mode;
 use crate::observe::record::{from_event, view_record};
 use crate::observe::testkit::{addrs, changed, fake, moved};
-use crate::protocol::{Event, State};
+use crate::protocol::{Config, Event, State};
+use crate::scenario::Expect;
 
 fn spec() -> SessionSpec {
     SessionSpec {
@@ -15,7 +18,7 @@ fn spec() -> SessionSpec {
         network: LinkRule::default(),
         expect: Expect::default(),
         mode: Mode::Scripted,
-        script: crate::observe::verdict::Script { duration: std::time::Duration::from_secs(60), steps: Vec::new() },
+        script: crate::observe::Script { duration: std::time::Duration::from_secs(60), steps: Vec::new() },
     }
 }
 

@@ -1,0 +1,58 @@
+//! What a session is about before any record arrives: the run's
+//! configuration, whether a script or a person drives it, and what the
+//! script was meant to cover.
+//!
+//! Its own module because both the fold (`session`) and the judgement
+//! (`verdict`) need it, and the record format (`record`) and the summary
+//! name the mode: each depends on this, none on another for it.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::faults::LinkRule;
+use crate::protocol::Config;
+use crate::scenario::{Expect, Step};
+
+/// What a session needs to know beyond its records.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionSpec {
+    /// The profile's name.
+    pub profile: String,
+    /// `udp` or `sim`.
+    pub driver: String,
+    /// The seed.
+    pub seed: u64,
+    /// The protocol configuration every node runs.
+    pub protocol: Config,
+    /// A one-phrase description of it ("fast preset, Lifeguard on").
+    pub protocol_label: String,
+    /// The baseline network at start.
+    pub network: LinkRule,
+    /// What the run must show.
+    pub expect: Expect,
+    /// Scripted (the expectations judge it) or hands-on (nothing does).
+    pub mode: Mode,
+    /// The timeline and duration a scripted run was meant to cover.
+    pub script: Script,
+}
+
+/// Whether a session ran a profile's script or a person's hands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// `gossip-lab run`: the timeline plays out and the expectations judge it.
+    #[default]
+    Scripted,
+    /// The dashboard: whatever the user did; expectations judge nothing.
+    HandsOn,
+}
+
+/// What a scripted run was meant to cover.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Script {
+    /// The profile's duration: a record that reaches it is whole.
+    pub duration: Duration,
+    /// The timeline, expanded, in time order.
+    pub steps: Vec<Step>,
+}
