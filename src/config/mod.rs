@@ -63,7 +63,13 @@ pub struct NetworkConfig {
 impl NetworkConfig {
     /// The rule every link follows before any fault action changes it.
     pub fn baseline(&self) -> crate::faults::LinkRule {
-        crate::faults::LinkRule { loss: self.loss, delay: self.delay, jitter: self.jitter, duplicate: self.duplicate }
+        crate::faults::LinkRule {
+            loss: self.loss,
+            delay: self.delay,
+            jitter: self.jitter,
+            duplicate: self.duplicate,
+            ..crate::faults::LinkRule::PERFECT
+        }
     }
 }
 

@@ -145,7 +145,7 @@ impl Engine {
                 self.baseline(action, LinkRule { duplicate: *probability, ..*g.plan.baseline() })?
             }
             Action::SetLink { from, to, loss, delay, jitter } => {
-                let rule = LinkRule { loss: *loss, delay: *delay, jitter: *jitter, duplicate: 0.0 };
+                let rule = LinkRule { loss: *loss, delay: *delay, jitter: *jitter, ..LinkRule::PERFECT };
                 rule.validate()?;
                 let mut plan = g.plan.clone();
                 plan.set_link(self.addr(*from)?, self.addr(*to)?, rule);

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rand::{Rng, RngExt};
 
+use super::link::LinkRule;
 use super::plan::FaultPlan;
 use crate::protocol::NodeAddr;
 
@@ -72,6 +73,12 @@ fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
     }
 }
 
+/// The extra wait of a datagram the link reorders: `reorder_gap` with
+/// probability `reorder`, else none.
+fn hold_back<R: Rng + ?Sized>(rule: &LinkRule, rng: &mut R) -> Duration {
+    if chance(rng, rule.reorder) { rule.reorder_gap } else { Duration::ZERO }
+}
+
 impl FaultPlan {
     /// Decides the fate of one datagram from `from` to `to`, drawing any
     /// randomness from `rng` (so a seeded RNG makes the run reproducible).
@@ -90,9 +97,13 @@ impl FaultPlan {
             return Verdict::Drop(DropReason::Loss);
         }
         let first = rule.draw_delay(rng);
+        // The hold-back is drawn after every other draw, and not at all on
+        // a link without reordering, so adding it left every seeded run
+        // without it as it was.
         if chance(rng, rule.duplicate) {
-            return Verdict::Duplicate(first, rule.draw_delay(rng));
+            let second = rule.draw_delay(rng);
+            return Verdict::Duplicate(first + hold_back(rule, rng), second + hold_back(rule, rng));
         }
-        Verdict::Deliver(first)
+        Verdict::Deliver(first + hold_back(rule, rng))
     }
 }

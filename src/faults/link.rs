@@ -19,6 +19,12 @@ pub struct LinkRule {
     pub jitter: Duration,
     /// Probability in `[0, 1]` that a delivered datagram arrives twice.
     pub duplicate: f64,
+    /// Probability in `[0, 1]` that a datagram is held back by
+    /// `reorder_gap` on top of its delay, so the ones sent after it
+    /// overtake it (netem's `reorder`, without needing jitter).
+    pub reorder: f64,
+    /// How long a held-back datagram waits.
+    pub reorder_gap: Duration,
 }
 
 /// Why a [`LinkRule`] was rejected.
@@ -36,11 +42,18 @@ pub enum FaultError {
 
 impl LinkRule {
     /// A link that loses nothing, adds no delay and never duplicates.
-    pub const PERFECT: LinkRule = LinkRule { loss: 0.0, delay: Duration::ZERO, jitter: Duration::ZERO, duplicate: 0.0 };
+    pub const PERFECT: LinkRule = LinkRule {
+        loss: 0.0,
+        delay: Duration::ZERO,
+        jitter: Duration::ZERO,
+        duplicate: 0.0,
+        reorder: 0.0,
+        reorder_gap: Duration::ZERO,
+    };
 
-    /// Checks that `loss` and `duplicate` are probabilities.
+    /// Checks that `loss`, `duplicate` and `reorder` are probabilities.
     pub fn validate(&self) -> Result<(), FaultError> {
-        for (field, value) in [("loss", self.loss), ("duplicate", self.duplicate)] {
+        for (field, value) in [("loss", self.loss), ("duplicate", self.duplicate), ("reorder", self.reorder)] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(FaultError::NotAProbability { field, value });
             }

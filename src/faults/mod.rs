@@ -12,7 +12,8 @@
 //! died: a crashed endpoint ([`DropReason::NodeDown`]) before a partition or
 //! isolation ([`DropReason::Partition`]) before a one-way block
 //! ([`DropReason::OneWay`]) before random loss ([`DropReason::Loss`]). Only
-//! then are delay, jitter (and so reordering) and duplication drawn.
+//! then are delay and jitter (unequal draws reorder datagrams), duplication,
+//! and last a reordering hold-back drawn.
 //!
 //! The model is split by concern: `link` is how one link treats a
 //! datagram and what makes a rule valid, `plan` is the set of faults in

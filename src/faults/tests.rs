@@ -3,8 +3,8 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
-use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
 
 use super::*;
 use crate::protocol::NodeAddr;
@@ -104,6 +104,40 @@ fn duplicate_rate_and_independent_delays() {
     // Binomial(10k, 0.3): sd ≈ 46.
     assert!((2770..=3230).contains(&dups), "{dups} duplicates");
     assert!(differ > dups * 9 / 10);
+}
+
+#[test]
+fn reorder_holds_back_its_share_by_the_gap_and_costs_no_draw_when_off() {
+    let gap = Duration::from_millis(50);
+    let delay = Duration::from_millis(2);
+    let plan = FaultPlan::new(LinkRule { delay, reorder: 0.25, reorder_gap: gap, ..LinkRule::PERFECT });
+    let mut r = rng();
+    let mut held = 0;
+    for _ in 0..10_000 {
+        match plan.verdict(a(0), a(1), &mut r) {
+            Verdict::Deliver(d) if d == delay + gap => held += 1,
+            Verdict::Deliver(d) => assert_eq!(d, delay),
+            other => panic!("{other:?}"),
+        }
+    }
+    // 2,500 expected; ±3.5σ (σ ≈ 43).
+    assert!((2350..=2650).contains(&held), "{held} held back");
+    let bad = LinkRule { reorder: 2.0, ..LinkRule::PERFECT };
+    assert!(matches!(bad.validate(), Err(FaultError::NotAProbability { field: "reorder", .. })));
+    // Off, the rule draws exactly what it drew before reordering existed:
+    // seeded runs without it stay byte for byte the same.
+    let rule = LinkRule { loss: 0.1, jitter: Duration::from_millis(3), duplicate: 0.1, ..LinkRule::PERFECT };
+    let (mut x, mut y) = (rng(), rng());
+    for _ in 0..1000 {
+        let _ = FaultPlan::new(rule).verdict(a(0), a(1), &mut x);
+        if !y.random_bool(0.1) {
+            let _ = rule.draw_delay(&mut y);
+            if y.random_bool(0.1) {
+                let _ = rule.draw_delay(&mut y);
+            }
+        }
+    }
+    assert_eq!(x.random::<u64>(), y.random::<u64>(), "the same draws, in the same order");
 }
 
 #[test]

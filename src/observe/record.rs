@@ -355,6 +355,17 @@ pub struct LinkRecord {
     pub jitter_ms: f64,
     /// Duplication probability.
     pub duplicate: f64,
+    /// Reordering probability; left out of the line when zero, as logs
+    /// written before reordering existed have it.
+    #[serde(default, skip_serializing_if = "no_rate")]
+    pub reorder: f64,
+    /// How long a reordered datagram is held back, ms; left out when zero.
+    #[serde(default, skip_serializing_if = "no_rate")]
+    pub reorder_gap_ms: f64,
+}
+
+fn no_rate(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl From<&LinkRule> for LinkRecord {
@@ -364,6 +375,8 @@ impl From<&LinkRule> for LinkRecord {
             delay_ms: r.delay.as_secs_f64() * 1000.0,
             jitter_ms: r.jitter.as_secs_f64() * 1000.0,
             duplicate: r.duplicate,
+            reorder: r.reorder,
+            reorder_gap_ms: r.reorder_gap.as_secs_f64() * 1000.0,
         }
     }
 }
@@ -371,7 +384,14 @@ impl From<&LinkRule> for LinkRecord {
 impl From<&LinkRecord> for LinkRule {
     fn from(r: &LinkRecord) -> LinkRule {
         let ms = |v: f64| std::time::Duration::from_secs_f64((v.max(0.0)) / 1000.0);
-        LinkRule { loss: r.loss, delay: ms(r.delay_ms), jitter: ms(r.jitter_ms), duplicate: r.duplicate }
+        LinkRule {
+            loss: r.loss,
+            delay: ms(r.delay_ms),
+            jitter: ms(r.jitter_ms),
+            duplicate: r.duplicate,
+            reorder: r.reorder,
+            reorder_gap: ms(r.reorder_gap_ms),
+        }
     }
 }
 

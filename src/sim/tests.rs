@@ -80,6 +80,7 @@ fn run_scenario(seed: u64, roundtrip: bool) -> (u64, NetStats, u64) {
             delay: Duration::from_millis(1),
             jitter: Duration::from_millis(4),
             duplicate: 0.02,
+            ..crate::faults::LinkRule::PERFECT
         },
         ..config(10, seed)
     })

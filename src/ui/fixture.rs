@@ -186,7 +186,7 @@ pub fn scene(n: usize) -> Snapshot {
 
     let half = n / 2;
     let plan = PlanRecord {
-        baseline: LinkRecord { loss: 0.05, delay_ms: 1.0, jitter_ms: 0.0, duplicate: 0.0 },
+        baseline: LinkRecord { loss: 0.05, delay_ms: 1.0, ..LinkRecord::default() },
         groups: vec![(0..half).collect(), (half..n).collect()],
         ..PlanRecord::default()
     };
