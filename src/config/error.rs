@@ -187,7 +187,7 @@ impl<'a> Ctx<'a> {
         if let Some(best) = closest(unknown, expected.iter().copied()) {
             message.push_str(&format!(": did you mean \"{best}\"?"));
         } else {
-            message.push_str(": remove it");
+            message.push_str(": remove it.");
         }
         if expected.is_empty() {
             message.push_str(" (this table takes no fields)");

@@ -165,6 +165,11 @@ at = "8s"
 action = "set_duplicate"
 probability = 0.01
 [[timeline]]
+at = "8s"
+action = "set_reorder"
+probability = 0.2
+delay = "40ms"
+[[timeline]]
 at = "9s"
 action = "set_link"
 from = 0
@@ -196,8 +201,9 @@ action = "heal"
             Action::SetLoss { loss: 0.25 },
             Action::SetDelay { delay: ms(20), jitter: Duration::ZERO },
             Action::SetDuplicate { probability: 0.01 },
+            Action::SetReorder { probability: 0.2, delay: ms(40) },
             Action::SetLink { from: 0, to: 3, loss: 1.0, delay: Duration::ZERO, jitter: Duration::ZERO },
-            Action::Rumor { node: NodeRef::Index(2), payload: "rumor #10".into() },
+            Action::Rumor { node: NodeRef::Index(2), payload: "rumor #11".into() },
             Action::Isolate { node: NodeRef::Index(0) },
             Action::Heal,
         ]

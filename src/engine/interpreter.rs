@@ -144,6 +144,9 @@ impl Engine {
             Action::SetDuplicate { probability } => {
                 self.baseline(action, LinkRule { duplicate: *probability, ..*g.plan.baseline() })?
             }
+            Action::SetReorder { probability, delay } => {
+                self.baseline(action, LinkRule { reorder: *probability, reorder_gap: *delay, ..*g.plan.baseline() })?
+            }
             Action::SetLink { from, to, loss, delay, jitter } => {
                 let rule = LinkRule { loss: *loss, delay: *delay, jitter: *jitter, ..LinkRule::PERFECT };
                 rule.validate()?;

@@ -82,6 +82,15 @@ pub enum Action {
         /// Probability in `[0, 1]`.
         probability: f64,
     },
+    /// Hold back a share of datagrams on every link, so later ones
+    /// overtake them.
+    SetReorder {
+        /// Probability in `[0, 1]` that a datagram is held back.
+        probability: f64,
+        /// How long a held-back datagram waits on top of its delay.
+        #[serde(with = "super::format::human_duration")]
+        delay: Duration,
+    },
     /// Override the behaviour of one directed link.
     SetLink {
         /// Sending node index.
@@ -139,7 +148,7 @@ pub enum Action {
 
 impl Action {
     /// Every action name as written in profiles, for error messages.
-    pub const NAMES: [&'static str; 18] = [
+    pub const NAMES: [&'static str; 19] = [
         "crash",
         "restart",
         "pause",
@@ -152,6 +161,7 @@ impl Action {
         "set_loss",
         "set_delay",
         "set_duplicate",
+        "set_reorder",
         "set_link",
         "rumor",
         "rogue",
@@ -175,6 +185,7 @@ impl Action {
             Action::SetLoss { .. } => "set_loss",
             Action::SetDelay { .. } => "set_delay",
             Action::SetDuplicate { .. } => "set_duplicate",
+            Action::SetReorder { .. } => "set_reorder",
             Action::SetLink { .. } => "set_link",
             Action::Rumor { .. } => "rumor",
             Action::Rogue { .. } => "rogue",
@@ -216,6 +227,9 @@ impl Action {
             Action::SetLoss { loss } => format!("loss {}", percent(*loss)),
             Action::SetDelay { delay, jitter } => delay_label(*delay, *jitter),
             Action::SetDuplicate { probability } => format!("duplicate {}", percent(*probability)),
+            Action::SetReorder { probability, delay } => {
+                format!("reorder {} by {}", percent(*probability), format_duration(*delay))
+            }
             Action::SetLink { from, to, loss, delay, jitter } => {
                 format!("link {from}→{to}: loss {}, {}", percent(*loss), delay_label(*delay, *jitter))
             }

@@ -109,6 +109,17 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         },
     },
     ActionSpec {
+        name: "set_reorder",
+        params: &[need("probability", "probability = 0.25"), need("delay", "delay = \"40ms\" (how far behind)")],
+        repeats: true,
+        for_: For::No,
+        parse: |a| {
+            let r = a.raw();
+            let (probability, delay) = (a.probability("probability", &r.probability)?, a.delay("delay", &r.delay)?);
+            Ok(Action::SetReorder { probability, delay })
+        },
+    },
+    ActionSpec {
         name: "set_link",
         params: &[
             need("from", "from = 0 (a node index)"),
