@@ -355,14 +355,16 @@ async fn a_rogue_sends_from_its_own_socket_and_its_attacks_are_ground_truth_in_t
     assert_eq!(actions, [2]);
 }
 
-/// The observer on its own, in paused time: a metrics tick taken while
-/// older node events are still on their way, a burst of events in no
-/// order, and an event later than any window. Without the reordering
-/// window the metrics line (stamped when the observer takes it) is written
-/// before the older events, and the burst in arrival order: the assertion
-/// below fails (checked by setting the windows to zero).
-#[tokio::test(start_paused = true)]
-async fn the_observer_writes_an_out_of_order_burst_in_time_order() {
+/// An observer over three fake nodes, writing into `dir`, fed by hand: the
+/// sender, the observer, and a node event stamped at `ms` (its incarnation
+/// is its stamp, to find it in the log).
+fn bare_observer(
+    dir: &Path,
+) -> (
+    tokio::sync::mpsc::Sender<gossip_lab::runtime::LabMsg>,
+    gossip_lab::runtime::observer::Observer,
+    impl Fn(u64) -> gossip_lab::runtime::LabMsg,
+) {
     use gossip_lab::engine::Journal;
     use gossip_lab::observe::Mode;
     use gossip_lab::observe::NodeStatus;
@@ -372,11 +374,10 @@ async fn the_observer_writes_an_out_of_order_burst_in_time_order() {
     use gossip_lab::runtime::clock::LabClock;
     use gossip_lab::runtime::observer::{NodeHandles, Observer, ObserverOptions};
 
-    let dir = tempfile::tempdir().unwrap();
     let config = profile(3);
     let addrs: Vec<NodeAddr> = (0..3).map(|i| NodeAddr::new([127, 0, 0, 1].into(), 7000 + i)).collect();
     let security = SecurityRecord { auth: "none".into(), label: String::new(), key_id: None, key_source: None };
-    let journal = Journal::start(&config, "udp", Mode::HandsOn, &addrs, security, Some(dir.path())).unwrap();
+    let journal = Journal::start(&config, "udp", Mode::HandsOn, &addrs, security, Some(dir)).unwrap();
     let handles = addrs
         .iter()
         .map(|&addr| NodeHandles { addr, traffic: Arc::default(), status: Arc::new(NodeStatus::default().into()) })
@@ -385,24 +386,37 @@ async fn the_observer_writes_an_out_of_order_burst_in_time_order() {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     let clock = LabClock::start();
     let observer = Observer::spawn(rx, journal, handles, clock, Arc::default(), options);
-    // Each event's incarnation is its stamp in ms, to find it in the log.
-    let event = |ms: u64| LabMsg::Node {
+    let member = addrs[1];
+    let event = move |ms: u64| LabMsg::Node {
         t: Time::from_millis(ms),
         node: 0,
-        event: Event::MemberChanged { member: addrs[1], from: None, to: State::Alive, incarnation: ms },
+        event: Event::MemberChanged { member, from: None, to: State::Alive, incarnation: ms },
     };
+    (tx, observer, event)
+}
+
+/// The observer on its own, in paused time: a metrics tick taken while
+/// older node events are still on their way, a burst of events in no
+/// order, and an event later than any window. Without the reordering
+/// window the metrics line (stamped when the observer takes it) is written
+/// before the older events, and the burst in arrival order: the assertion
+/// below fails (checked by setting the windows to zero).
+#[tokio::test(start_paused = true)]
+async fn the_observer_writes_an_out_of_order_burst_in_time_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, observer, event) = bare_observer(dir.path());
 
     // Idle, paused time jumps to the next timer: the observer takes its
     // metrics line at 1 s before this sleep ends.
     tokio::time::sleep(Duration::from_millis(1001)).await;
     // try_send never yields: the observer finds the whole burst queued.
-    for ms in [990, 850, 999, 800, 970] {
+    for ms in [990, 930, 999, 900, 970] {
         tx.try_send(event(ms)).unwrap();
     }
     // Longer than the window after the 1 s metrics line: it and the burst
     // are written; then an event older than all of them comes in.
     tokio::time::sleep(Duration::from_millis(1500 - 1001)).await;
-    tx.send(event(900)).await.unwrap();
+    tx.send(event(880)).await.unwrap();
     drop(tx);
     observer.finish().await.unwrap();
 
@@ -419,15 +433,44 @@ async fn the_observer_writes_an_out_of_order_burst_in_time_order() {
         order,
         [
             (0.0, None),
-            (800.0, Some(800)),
-            (850.0, Some(850)),
+            (900.0, Some(900)),
+            (930.0, Some(930)),
             (970.0, Some(970)),
             (990.0, Some(990)),
             (999.0, Some(999)),
             (1000.0, None),
             // Later than the window: written next, at the last stamp written.
-            (1000.0, Some(900)),
+            (1000.0, Some(880)),
             (1500.0, None),
         ]
     );
+}
+
+/// A lagging observer: events reach it long after they happened (a join
+/// burst queues a million at 1,024 nodes), so its whole backlog is older
+/// than the clock. The window must be measured on the stamps that came in,
+/// not on the clock, or every line is let out on arrival and each one
+/// behind a newer one is written late, at a raised stamp (three lines in
+/// four of a 1,024-node join did). Fails with a clock-based window.
+#[tokio::test(start_paused = true)]
+async fn a_lagging_observer_still_orders_its_backlog_by_stamp() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, observer, event) = bare_observer(dir.path());
+    // Paused time: the clock is at 1.45 s when events of 1.11-1.2 s arrive,
+    // a lag past any clock-based window (the metrics line of 1 s is out).
+    tokio::time::sleep(Duration::from_millis(1450)).await;
+    for ms in [1150, 1120, 1180, 1110, 1200, 1190] {
+        tx.try_send(event(ms)).unwrap();
+    }
+    drop(tx);
+    observer.finish().await.unwrap();
+    let stamps: Vec<(f64, u64)> = read_log(dir.path())
+        .iter()
+        .filter_map(|l| match l.record {
+            Record::Member { incarnation, .. } => Some((l.t_ms, incarnation)),
+            _ => None,
+        })
+        .collect();
+    let want = [1110, 1120, 1150, 1180, 1190, 1200];
+    assert_eq!(stamps, want.map(|ms| (ms as f64, ms)), "in stamp order, every stamp its own");
 }
