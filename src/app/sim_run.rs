@@ -92,6 +92,8 @@ pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> any
         baseline: config.network.baseline(),
         join_window: config.join_stagger * config.nodes as u32,
         trace: true,
+        // The session folds the log into the run's one Metrics.
+        measure: false,
         key: sim_key(&config.security, config.seed, 0),
         ..SimConfig::new(config.nodes, config.seed)
     };

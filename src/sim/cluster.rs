@@ -81,8 +81,9 @@ pub struct Cluster {
     rng: SmallRng,
     pub(crate) stats: NetStats,
     pub(crate) trace: Trace,
-    /// The lab's measurements, judged against this cluster's ground truth.
-    pub(crate) metrics: Metrics,
+    /// The lab's measurements, judged against this cluster's ground truth
+    /// (`None` when [`SimConfig::measure`] is off).
+    pub(crate) metrics: Option<Metrics>,
     pub(crate) failures: Vec<(Time, SimError)>,
     /// Rogue attacks so far, in start order (see `rogue.rs`).
     pub(crate) attacks: Vec<super::attack::AttackRun>,
@@ -114,7 +115,9 @@ impl Cluster {
             rng: SmallRng::seed_from_u64(network_seed(config.seed)),
             stats: NetStats::default(),
             trace: Trace::new(config.trace),
-            metrics: Metrics::new(&config.protocol, &addrs, FaultPlan::new(config.baseline), Time::ZERO),
+            metrics: config
+                .measure
+                .then(|| Metrics::new(&config.protocol, &addrs, FaultPlan::new(config.baseline), Time::ZERO)),
             failures: Vec::new(),
             attacks: Vec::new(),
             attacks_done: Vec::new(),
@@ -131,7 +134,7 @@ impl Cluster {
                 if let Some(node) = cluster.slots[i].node.as_mut() {
                     node.preload(&addrs, Time::ZERO);
                 }
-                cluster.metrics.set_view(i, (0..n).map(|s| (s, State::Alive)), [], 0, Time::ZERO);
+                cluster.measure(|m| m.set_view(i, (0..n).map(|s| (s, State::Alive)), [], 0, Time::ZERO));
             }
             return Ok(cluster);
         }
@@ -159,6 +162,13 @@ impl Cluster {
 
     // ----- running ---------------------------------------------------------
 
+    /// Feeds the cluster's own measurements, when it keeps them.
+    pub(crate) fn measure(&mut self, f: impl FnOnce(&mut Metrics)) {
+        if let Some(m) = self.metrics.as_mut() {
+            f(m);
+        }
+    }
+
     /// The current virtual time.
     pub fn now(&self) -> Time {
         self.now
@@ -181,7 +191,7 @@ impl Cluster {
         };
         debug_assert!(at >= self.now, "time went backwards");
         self.now = at;
-        self.metrics.advance(at);
+        self.measure(|m| m.advance(at));
         match item {
             Item::Deliver(d) => self.deliver(d),
             Item::Wake { node, generation } => self.wake(node as usize, generation),
@@ -203,7 +213,8 @@ impl Cluster {
             self.step();
         }
         self.now = self.now.max(t);
-        self.metrics.advance(self.now);
+        let now = self.now;
+        self.measure(|m| m.advance(now));
     }
 
     /// Runs for `d` of virtual time.
@@ -225,7 +236,7 @@ impl Cluster {
             if every.is_zero() {
                 if self.queue.peek_time().is_none_or(|at| at > deadline) {
                     self.now = deadline;
-                    self.metrics.advance(deadline);
+                    self.measure(|m| m.advance(deadline));
                     return None;
                 }
                 self.step();
@@ -320,7 +331,7 @@ impl Cluster {
         let kind = packet.body.kind();
         self.stats.sent.add(kind, len);
         self.slots[from].traffic.sent[kind.index()].add(len as usize);
-        self.metrics.add_packets_sent(1);
+        self.measure(|m| m.add_packets_sent(1));
         let from_addr = self.slots[from].addr;
         let Some(to) = node_index(t.to).filter(|&j| j < self.slots.len()) else {
             // Nobody lives at that address: as good as a dead process.
@@ -413,7 +424,8 @@ impl Cluster {
     }
 
     fn on_event(&mut self, i: usize, event: Event) {
-        self.metrics.on_event(i, &event, self.now);
+        let now = self.now;
+        self.measure(|m| m.on_event(i, &event, now));
         if event == Event::LeaveComplete {
             self.set_liveness(i, Liveness::Left);
         }

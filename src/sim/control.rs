@@ -75,12 +75,14 @@ impl Cluster {
     pub(crate) fn set_liveness(&mut self, i: usize, liveness: Liveness) {
         self.slots[i].liveness = liveness;
         self.plan.set_node(self.slots[i].addr, liveness.fault());
-        self.metrics.set_liveness(i, liveness, self.now);
+        let now = self.now;
+        self.measure(|m| m.set_liveness(i, liveness, now));
     }
 
     /// The fault plan changed: the metrics judge by the new one from now.
     fn plan_changed(&mut self) {
-        self.metrics.set_faults(&self.plan, self.now);
+        let (plan, now) = (self.plan.clone(), self.now);
+        self.measure(|m| m.set_faults(&plan, now));
     }
 
     // ----- processes -------------------------------------------------------
@@ -158,7 +160,10 @@ impl Cluster {
     /// Starts a new node, which joins through a live seed; returns its index.
     pub fn add(&mut self) -> usize {
         let i = self.slots.len();
-        self.metrics.add_node(node_addr(i), self.now);
+        let now = self.now;
+        self.measure(|m| {
+            m.add_node(node_addr(i), now);
+        });
         self.spawn_slot(i);
         // A new slot is Up, so joining cannot fail.
         let _ = self.join(i);
@@ -290,7 +295,8 @@ impl Cluster {
         self.expect_state(i, |s| s == Liveness::Up, "inject a rumor at")?;
         let node = self.slots[i].node.as_mut().expect("an Up node has a process");
         let id = node.broadcast_rumor(payload, self.now)?;
-        self.metrics.rumor_injected(id, i, self.now);
+        let now = self.now;
+        self.measure(|m| m.rumor_injected(id, i, now));
         // The origin delivers to itself at once; servicing records that.
         self.service(i);
         Ok(id)

@@ -86,6 +86,11 @@ pub struct SimConfig {
     /// counted `unauthenticated`). Byte counts include the seal's overhead,
     /// and the protocol's packet budget is lowered by it, as on sockets.
     pub key: Option<KeyId>,
+    /// Whether the cluster judges its own run ([`Cluster::metrics`] and
+    /// the queries built on it). The tests and benches ask the cluster;
+    /// `run --sim` turns it off, because its session folds the log into the
+    /// one `Metrics` the run reports, and a second would be work for nothing.
+    pub measure: bool,
 }
 
 impl SimConfig {
@@ -104,6 +109,7 @@ impl SimConfig {
             pause_buffer: 2 << 20,
             check_every: Duration::ZERO,
             key: None,
+            measure: true,
         }
     }
 }

@@ -96,24 +96,27 @@ impl Cluster {
 
     /// The lab's measurements for this run (agreement, accuracy, detection,
     /// false positives, rumor spread), as `observe` defines them.
+    ///
+    /// # Panics
+    /// If the cluster was built with [`SimConfig::measure`](super::SimConfig::measure) off.
     pub fn metrics(&self) -> &Metrics {
-        &self.metrics
+        self.metrics.as_ref().expect("this cluster was built with SimConfig::measure off")
     }
 
     /// True when every Up node holds Alive exactly the Up nodes it can
     /// exchange datagrams with (paused and leaving nodes either way).
     pub fn converged(&self) -> bool {
-        self.metrics.converged()
+        self.metrics().converged()
     }
 
     /// The fraction of Up nodes whose view is exactly right.
     pub fn accuracy(&self) -> f64 {
-        self.metrics.accuracy()
+        self.metrics().accuracy()
     }
 
     /// The fraction of Up nodes whose alive set is the most common one.
     pub fn agreement(&self) -> f64 {
-        self.metrics.agreement()
+        self.metrics().agreement()
     }
 
     // ----- accounting --------------------------------------------------------
@@ -141,25 +144,25 @@ impl Cluster {
 
     /// Healthy members wrongly suspected (see [`Metrics`] for the rule).
     pub fn false_suspicions(&self) -> u64 {
-        self.metrics.false_suspicions().len() as u64
+        self.metrics().false_suspicions().len() as u64
     }
 
     /// Healthy members wrongly declared dead.
     pub fn false_deaths(&self) -> u64 {
-        self.metrics.false_positives().len() as u64
+        self.metrics().false_positives().len() as u64
     }
 
     /// Every false death and false suspicion, in time order.
     pub fn false_marks(&self) -> Vec<FalseMark> {
         let mut all: Vec<FalseMark> =
-            self.metrics.false_positives().iter().chain(self.metrics.false_suspicions()).copied().collect();
+            self.metrics().false_positives().iter().chain(self.metrics().false_suspicions()).copied().collect();
         all.sort_by_key(|m| m.t);
         all
     }
 
     /// How far a rumor injected through the simulator has spread.
     pub fn rumor(&self, id: RumorId) -> Option<&RumorSpread> {
-        self.metrics.rumors().iter().find(|r| r.id == id)
+        self.metrics().rumors().iter().find(|r| r.id == id)
     }
 
     /// Scheduled commands that were refused, with their time.
