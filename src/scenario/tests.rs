@@ -67,6 +67,7 @@ fn every_action_name_is_listed() {
         Action::SetLoss { loss: 0.0 },
         Action::SetDelay { delay: Duration::ZERO, jitter: Duration::ZERO },
         Action::SetDuplicate { probability: 0.0 },
+        Action::SetReorder { probability: 0.0, delay: Duration::ZERO },
         Action::SetLink { from: 0, to: 1, loss: 0.0, delay: Duration::ZERO, jitter: Duration::ZERO },
         Action::Rumor { node: NodeRef::Random, payload: String::new() },
         Action::Rogue { attack: Attack::Flood, node: NodeRef::Random, count: None, duration: None },
