@@ -162,23 +162,17 @@ pub fn check(expect: &Expect, s: &Summary) -> Vec<Check> {
         let actual = s.converged_after_s.map_or("never converged".to_string(), |c| format!("{c:.2}s"));
         checks.push(Check { name: "converged_within".into(), expected: fmt_s(within), actual, ok });
     }
+    let at_most = |name: &str, max: u64, actual: usize| Check {
+        name: name.into(),
+        expected: format!("<= {max}"),
+        actual: actual.to_string(),
+        ok: actual as u64 <= max,
+    };
     if let Some(max) = expect.false_positives {
-        let ok = s.false_positives as u64 <= max;
-        checks.push(Check {
-            name: "false_positives".into(),
-            expected: format!("<= {max}"),
-            actual: s.false_positives.to_string(),
-            ok,
-        });
+        checks.push(at_most("false_positives", max, s.false_positives));
     }
     if let Some(max) = expect.false_suspicions {
-        let ok = s.false_suspicions as u64 <= max;
-        checks.push(Check {
-            name: "false_suspicions".into(),
-            expected: format!("<= {max}"),
-            actual: s.false_suspicions.to_string(),
-            ok,
-        });
+        checks.push(at_most("false_suspicions", max, s.false_suspicions));
     }
     if let Some(within) = expect.detection_within {
         let times = s.detections.iter().map(|d| d.full_s);
