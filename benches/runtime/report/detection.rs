@@ -31,7 +31,7 @@ impl Report<'_> {
         s.push_str(
             "Each run: a fresh lab (seed 101, 102, …), join, settle, a rumor from node 0, then the crash. \
              Times from the crash (or the injection). Model: `observe::model::detection_bounds`. For \
-             first suspicion, the SWIM paper's expectation. For first dead and all dead, two figures: \
+             first suspicion, T·(2 − 1/N) (the README's theory overlay). For first dead and all dead, two figures: \
              *confirmed* uses the shortest suspicion timeout, as when Lifeguard's confirmations arrive in \
              time, and *ceiling* the longest, as when none arrive; all dead adds the Serf 99.99 % spread. \
              Rumor: `serf_time_to(0.5 / 0.99 / 0.9999)`. memberlist: the median of its `default` runs at \
