@@ -153,8 +153,19 @@ pub struct Summary {
     pub profile: String,
     /// `udp` or `sim`.
     pub driver: String,
-    /// Nodes at start.
+    /// Nodes at the end: those at start, plus those added, less those
+    /// that left (summaries written before adds were counted say the
+    /// nodes at start).
     pub nodes: usize,
+    /// Nodes at start.
+    #[serde(default)]
+    pub nodes_at_start: usize,
+    /// Nodes added while the lab ran.
+    #[serde(default)]
+    pub nodes_added: usize,
+    /// Nodes that left gracefully and did not come back.
+    #[serde(default)]
+    pub nodes_left: usize,
     /// The seed.
     pub seed: u64,
     /// The protocol in one phrase (preset, Lifeguard on/off).
@@ -214,9 +225,9 @@ impl Summary {
         let w = &mut out;
         let _ = writeln!(
             w,
-            "gossip-lab: profile \"{}\" — {} nodes, {}, seed {}, {:.1}s on {}",
+            "gossip-lab: profile \"{}\" — {}, {}, seed {}, {:.1}s on {}",
             self.profile,
-            self.nodes,
+            self.node_counts(),
             self.protocol,
             self.seed,
             self.duration_s,
@@ -347,6 +358,18 @@ impl Summary {
         }
         let _ = writeln!(w, "result: {}", self.result());
         out
+    }
+
+    /// "16 nodes", or "16 nodes at start; 17 at the end (1 added, 0 left)"
+    /// once the cluster changed size.
+    pub fn node_counts(&self) -> String {
+        if self.nodes_added == 0 && self.nodes_left == 0 {
+            return format!("{} nodes", self.nodes);
+        }
+        format!(
+            "{} nodes at start; {} at the end ({} added, {} left)",
+            self.nodes_at_start, self.nodes, self.nodes_added, self.nodes_left
+        )
     }
 
     /// The verdict in a few words, as the last line of the text summary.
