@@ -221,6 +221,11 @@ fn secs(v: Option<f64>) -> String {
 impl Summary {
     /// The human-readable summary printed at the end of a headless run.
     pub fn render_text(&self) -> String {
+        format!("{}{}{}", self.render_header(), self.render_measures(), self.render_verdict())
+    }
+
+    /// What ran, and how its record ends, then a blank line.
+    pub fn render_header(&self) -> String {
         let mut out = String::new();
         let w = &mut out;
         let _ = writeln!(
@@ -253,6 +258,14 @@ impl Summary {
             }
         }
         let _ = writeln!(w);
+        out
+    }
+
+    /// The measurements: convergence, detections, false marks, rumors,
+    /// attacks, traffic, each beside what the configuration implies.
+    pub fn render_measures(&self) -> String {
+        let mut out = String::new();
+        let w = &mut out;
         let conv = match (self.converged_after_s, self.last_action_s) {
             (Some(c), Some(a)) => format!("converged {c:.2}s after the last action (at {a:.2}s)"),
             (Some(c), None) => format!("converged {c:.2}s after start"),
@@ -337,6 +350,13 @@ impl Summary {
             );
         }
         let _ = writeln!(w);
+        out
+    }
+
+    /// The expectations, checked (or why none are), and the result line.
+    pub fn render_verdict(&self) -> String {
+        let mut out = String::new();
+        let w = &mut out;
         let unjudged = self.cut.as_ref().map_or(&[][..], |c| &c.unjudged[..]);
         if self.mode == Mode::HandsOn {
             let _ = writeln!(w, "expectations  not judged: a hands-on session (the dashboard); only `run` is judged");
