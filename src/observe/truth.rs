@@ -226,6 +226,12 @@ impl Truth {
         true
     }
 
+    /// When the oldest fault plan kept took effect: what the network was
+    /// like before it is forgotten (it lies at least a horizon back).
+    pub fn history_from(&self) -> Time {
+        self.plans.first().expect("history is never empty").0
+    }
+
     /// Since when `a` and `b` have been able to talk both ways without a
     /// break, or `None` if they cannot now. When the break lies beyond the
     /// kept history, the oldest kept plan's start: at least a horizon ago,

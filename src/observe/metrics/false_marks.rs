@@ -101,9 +101,11 @@ pub struct Why {
     pub subject_up_since: Time,
     /// The observer had been in its condition at the time since.
     pub observer_up_since: Time,
-    /// The pair had been able to talk both ways since (at most the fault
-    /// history kept, which reaches back at least a window).
+    /// The pair had been able to talk both ways since then.
     pub reachable_since: Time,
+    /// That is as far back as the fault history kept reaches (at least a
+    /// window): they may have been able to talk since earlier.
+    pub reachable_or_earlier: bool,
     /// How they could talk at the time.
     pub route: Route,
     /// The grace window the rule waited.
@@ -113,11 +115,13 @@ pub struct Why {
 impl Why {
     /// The facts for `observer`'s mark of `subject`, judged by `rule` now.
     fn of(truth: &Truth, rule: Rule, (observer, subject): (usize, usize), window: Duration) -> Why {
+        let reachable_since = truth.reachable_since(observer, subject).unwrap_or(Time::ZERO);
         Why {
             rule,
             subject_up_since: truth.life_since(subject),
             observer_up_since: truth.life_since(observer),
-            reachable_since: truth.reachable_since(observer, subject).unwrap_or(Time::ZERO),
+            reachable_since,
+            reachable_or_earlier: reachable_since > Time::ZERO && reachable_since == truth.history_from(),
             route: truth.route(observer, subject).unwrap_or(Route::Direct),
             window,
         }

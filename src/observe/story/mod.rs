@@ -161,6 +161,8 @@ pub struct WhyStory {
     pub subject_up_since_s: f64,
     /// The pair could talk both ways since then.
     pub reachable_since_s: f64,
+    /// Or since earlier: that is as far back as the fault history kept.
+    pub reachable_or_earlier: bool,
     /// Directly, or only through a helper node.
     pub route: Route,
     /// The grace window, seconds.
@@ -363,17 +365,26 @@ fn why(m: &FalseMark) -> WhyStory {
         Route::Through(h) => format!("only through node {h} (a one-way block between them)"),
     };
     let window = w.window.as_secs_f64();
-    let (up, reach) = (secs(w.subject_up_since), secs(w.reachable_since));
+    let up = secs(w.subject_up_since);
+    let reach = format!("{:.2}s{}", secs(w.reachable_since), if w.reachable_or_earlier { " or earlier" } else { "" });
     let text = match w.rule {
         Rule::AtMark => format!(
             "healthy before the mark: node {s} running unpaused since {up:.2}s, talking with node {o} both ways \
-             {route} since {reach:.2}s, longer than the {window:.2}s grace window"
+             {route} since {reach}, longer than the {window:.2}s grace window"
         ),
         Rule::Held => format!(
             "held a whole {window:.2}s grace window (to {:.2}s) while node {s} ran unpaused (since {up:.2}s) and \
-             talked with node {o} both ways {route} (since {reach:.2}s)",
+             talked with node {o} both ways {route} (since {reach})",
             secs(m.t)
         ),
     };
-    WhyStory { rule: w.rule, subject_up_since_s: up, reachable_since_s: reach, route: w.route, window_s: window, text }
+    WhyStory {
+        rule: w.rule,
+        subject_up_since_s: up,
+        reachable_since_s: secs(w.reachable_since),
+        reachable_or_earlier: w.reachable_or_earlier,
+        route: w.route,
+        window_s: window,
+        text,
+    }
 }
