@@ -128,6 +128,12 @@ impl Marks {
     pub fn is_empty(self) -> bool {
         self.false_suspicions == 0 && self.false_deaths == 0
     }
+
+    /// "2 false suspicions, 1 false death".
+    pub fn describe(self) -> String {
+        let n = |k: usize, what: &str| format!("{k} false {what}{}", if k == 1 { "" } else { "s" });
+        format!("{}, {}", n(self.false_suspicions, "suspicion"), n(self.false_deaths, "death"))
+    }
 }
 
 /// One false mark, its pair, the action it followed and why it is false.
@@ -338,14 +344,6 @@ impl Followed {
     }
 }
 
-impl Marks {
-    /// "2 false suspicions, 1 false death".
-    pub fn describe(self) -> String {
-        let n = |k: usize, what: &str| format!("{k} false {what}{}", if k == 1 { "" } else { "s" });
-        format!("{}, {}", n(self.false_suspicions, "suspicion"), n(self.false_deaths, "death"))
-    }
-}
-
 impl Story {
     /// "after \"partition halves\" at 5.00s", or "before any action".
     pub fn cause(&self, mark: &MarkStory) -> String {
@@ -388,3 +386,6 @@ fn why(m: &FalseMark) -> WhyStory {
         text,
     }
 }
+
+#[cfg(test)]
+mod tests;
