@@ -13,8 +13,24 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-fn secs(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_string(), |s| format!("{s:.2} s"))
+fn secs(v: f64) -> String {
+    format!("{v:.2} s")
+}
+
+fn maybe(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), secs)
+}
+
+/// A table: `columns` are (heading, right-aligned), `rows` are cells
+/// already escaped.
+fn table(w: &mut String, columns: &[(&str, bool)], rows: impl IntoIterator<Item = Vec<String>>) {
+    let line = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
+    let _ = writeln!(w, "{}", line(columns.iter().map(|(h, _)| h.to_string()).collect()));
+    let _ =
+        writeln!(w, "{}", line(columns.iter().map(|&(_, right)| if right { "---:" } else { "---" }.into()).collect()));
+    for row in rows {
+        let _ = writeln!(w, "{}", line(row));
+    }
 }
 
 /// The whole Markdown report of `summary` and `story`.
@@ -27,30 +43,26 @@ pub fn render(summary: &Summary, story: &Story) -> String {
         Mode::Scripted => "scripted (`run`: the profile's expectations judge it)",
         Mode::HandsOn => "hands-on (the dashboard: nothing is judged)",
     };
-    let _ = writeln!(w, "| session | |\n|---|---|");
-    for (k, v) in [
+    let mut session = vec![
         ("profile", cell(&summary.profile)),
         ("driver", driver.to_string()),
         ("mode", mode.to_string()),
         ("nodes", summary.node_counts()),
         ("seed", summary.seed.to_string()),
-        ("duration", format!("{:.2} s", summary.duration_s)),
+        ("duration", secs(summary.duration_s)),
         ("protocol", cell(&summary.protocol)),
-    ] {
-        let _ = writeln!(w, "| {k} | {v} |");
-    }
+    ];
     if let Some(log) = summary.log.as_ref().filter(|l| !l.complete) {
-        let _ = writeln!(w, "| log | **incomplete**: no summary line; it ends at {:.2} s |", log.ends_at_s);
+        session.push(("log", format!("**incomplete**: no summary line; it ends at {}", secs(log.ends_at_s))));
     }
+    table(w, &[("session", false), ("", false)], session.into_iter().map(|(k, v)| vec![k.to_string(), v]));
 
     let _ = writeln!(w, "\n## Story\n");
     if story.actions.is_empty() {
         let _ = writeln!(w, "No action: the cluster ran undisturbed.");
     } else {
-        let _ = writeln!(w, "| time | action | what followed |\n|---:|---|---|");
-        for a in &story.actions {
-            let _ = writeln!(w, "| {:.2} s | {} | {} |", a.at_s, cell(&a.what), cell(&a.followed.describe()));
-        }
+        let rows = story.actions.iter().map(|a| vec![secs(a.at_s), cell(&a.what), cell(&a.followed.describe())]);
+        table(w, &[("time", true), ("action", false), ("what followed", false)], rows);
     }
     if !story.before_any_action.is_empty() {
         let _ = writeln!(w, "\nBefore any action: {}.", story.before_any_action.describe());
@@ -60,19 +72,11 @@ pub fn render(summary: &Summary, story: &Story) -> String {
     if story.false_marks.is_empty() {
         let _ = writeln!(w, "None: no running, reachable node was held suspect, dead or left.");
     } else {
-        let _ = writeln!(w, "| observer | subject | mark | at | why |\n|---:|---:|---|---:|---|");
-        for m in &story.false_marks {
+        let rows = story.false_marks.iter().map(|m| {
             let why = format!("{}; {}", story.cause(m), m.why.text);
-            let _ = writeln!(
-                w,
-                "| {} | {} | {} | {:.2} s | {} |",
-                m.observer,
-                m.subject,
-                m.mark,
-                m.marked_at_s,
-                cell(&why)
-            );
-        }
+            vec![m.observer.to_string(), m.subject.to_string(), m.mark.to_string(), secs(m.marked_at_s), cell(&why)]
+        });
+        table(w, &[("observer", true), ("subject", true), ("mark", false), ("at", true), ("why", false)], rows);
     }
 
     if summary.mode == Mode::Scripted {
@@ -81,64 +85,59 @@ pub fn render(summary: &Summary, story: &Story) -> String {
         if summary.expectations.is_empty() && unjudged.is_empty() {
             let _ = writeln!(w, "None in this profile.");
         } else {
-            let _ = writeln!(w, "| | expectation | expected | got |\n|---|---|---|---|");
-            for c in &summary.expectations {
+            let checked = summary.expectations.iter().map(|c| {
                 let ok = if c.ok { "pass" } else { "**FAIL**" };
-                let _ = writeln!(w, "| {ok} | `{}` | {} | {} |", c.name, cell(&c.expected), cell(&c.actual));
-            }
-            for u in unjudged {
-                let _ = writeln!(w, "| not judged | `{}` | {} | {} |", u.name, cell(&u.expected), cell(&u.why));
-            }
+                vec![ok.to_string(), format!("`{}`", c.name), cell(&c.expected), cell(&c.actual)]
+            });
+            let unjudged = unjudged
+                .iter()
+                .map(|u| vec!["not judged".to_string(), format!("`{}`", u.name), cell(&u.expected), cell(&u.why)]);
+            table(
+                w,
+                &[("", false), ("expectation", false), ("expected", false), ("got", false)],
+                checked.chain(unjudged),
+            );
         }
     }
 
     if !summary.detections.is_empty() {
         let _ = writeln!(w, "\n## Detections\n");
-        let _ = writeln!(
-            w,
-            "| node | crashed at | first suspicion | expected | first death | bound | all hold it dead | bound |\n\
-             |---:|---:|---:|---:|---:|---:|---:|---:|"
-        );
-        for d in &summary.detections {
-            let _ = writeln!(
-                w,
-                "| {} | {:.2} s | {} | {:.2} s | {} | {:.2} s | {}{} | {:.2} s |",
-                d.node,
-                d.crashed_at_s,
-                secs(d.first_suspect_s),
-                d.model_first_suspect_s,
-                secs(d.first_dead_s),
-                d.model_first_dead_s,
-                secs(d.full_s),
-                if d.aborted { " (restarted first)" } else { "" },
-                d.model_full_s
-            );
-        }
+        let rows = summary.detections.iter().map(|d| {
+            let aborted = if d.aborted { " (restarted first)" } else { "" };
+            vec![
+                d.node.to_string(),
+                secs(d.crashed_at_s),
+                maybe(d.first_suspect_s),
+                secs(d.model_first_suspect_s),
+                maybe(d.first_dead_s),
+                secs(d.model_first_dead_s),
+                format!("{}{aborted}", maybe(d.full_s)),
+                secs(d.model_full_s),
+            ]
+        });
+        let columns =
+            ["node", "crashed at", "first suspicion", "expected", "first death", "bound", "all hold it dead", "bound"];
+        table(w, &columns.map(|c| (c, true)), rows);
     }
     if !summary.rumors.is_empty() {
         let _ = writeln!(w, "\n## Rumors\n");
-        let _ = writeln!(
-            w,
-            "| origin | injected at | 50% | model | 99% | model | 100% | model (99.99%) | nodes | packets |\n\
-             |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-        );
-        for r in &summary.rumors {
-            let _ = writeln!(
-                w,
-                "| {} | {:.2} s | {} | {:.2} s | {} | {:.2} s | {} | {:.2} s | {}/{} | {} |",
-                r.origin,
-                r.injected_at_s,
-                secs(r.t50_s),
-                r.model_t50_s,
-                secs(r.t99_s),
-                r.model_t99_s,
-                secs(r.t100_s),
-                r.model_t100_s,
-                r.delivered,
-                r.target,
-                r.packets.map_or_else(|| "—".to_string(), |p| p.to_string())
-            );
-        }
+        let rows = summary.rumors.iter().map(|r| {
+            vec![
+                r.origin.to_string(),
+                secs(r.injected_at_s),
+                maybe(r.t50_s),
+                secs(r.model_t50_s),
+                maybe(r.t99_s),
+                secs(r.model_t99_s),
+                maybe(r.t100_s),
+                secs(r.model_t100_s),
+                format!("{}/{}", r.delivered, r.target),
+                r.packets.map_or_else(|| "—".to_string(), |p| p.to_string()),
+            ]
+        });
+        let columns =
+            ["origin", "injected at", "50%", "model", "99%", "model", "100%", "model (99.99%)", "nodes", "packets"];
+        table(w, &columns.map(|c| (c, true)), rows);
     }
     let _ = writeln!(w, "\n**Result:** {}", summary.result());
     out

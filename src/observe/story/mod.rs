@@ -30,7 +30,7 @@ pub struct Story {
     pub actions: Vec<Act>,
     /// False marks made before the first action.
     pub before_any_action: Marks,
-    /// Every false mark, in the order it was counted.
+    /// Every false mark, in the order it was made.
     pub false_marks: Vec<MarkStory>,
 }
 
@@ -283,7 +283,7 @@ impl Story {
             }
         }
         let mut marks: Vec<&FalseMark> = metrics.false_suspicions().iter().chain(metrics.false_positives()).collect();
-        marks.sort_by_key(|m| (m.t, m.observer, m.subject));
+        marks.sort_by_key(|m| (m.marked_at, m.observer, m.subject));
         for m in marks {
             let cause = (0..self.actions.len()).rev().find(|&i| self.actions[i].disturbs && seen[i].0 <= m.marked_at);
             let tally = match cause {
