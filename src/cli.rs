@@ -5,7 +5,7 @@
 //! gossip-lab [--profile NAME|PATH] [--nodes N] [--seed S] [--fps F] [--export DIR] [--log FILE] [--base-port P]
 //! gossip-lab run [PROFILE] [--nodes N] [--seed S] [--duration 60s] [--export DIR] [--json] [--log FILE] [--base-port P] [--sim]
 //! gossip-lab profiles
-//! gossip-lab report SESSION.jsonl [--json]
+//! gossip-lab report SESSION.jsonl [--format text|json|markdown]
 //! ```
 //!
 //! Parsing stops at [`Cli`]; [`Cli::invocation`] then loads the profile,
@@ -16,14 +16,15 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::app::report::Format;
 use crate::app::{RunOptions, TuiOptions};
 use crate::config::{ConfigError, LabConfig, Overrides, load_profile, parse_duration, parse_profile};
 
 /// Exit codes, for the help text and `main`.
 const EXIT_CODES: &str = "\
 Exit codes:
-  0    success (for `run` and `report`: every expectation held)
-  1    an expectation failed, the session is incomplete, or the lab itself failed
+  0    success (for `run` and `report`: every expectation held; a whole hands-on log is not judged)
+  1    an expectation failed, the session is incomplete, the file is no session log, or the lab itself failed
   2    bad command line or profile
   129  stopped by SIGHUP, 130 by SIGINT, 143 by SIGTERM (the session log is finished)";
 
@@ -47,7 +48,7 @@ pub enum Command {
     Run(RunArgs),
     /// List the embedded profiles.
     Profiles,
-    /// Summarize a saved session log.
+    /// Tell a saved session log: its story (every action and what followed), false marks and why, the summary.
     Report(ReportArgs),
 }
 
@@ -111,8 +112,11 @@ pub struct ReportArgs {
     /// A session.jsonl written by --export or the `x` key.
     #[arg(value_name = "SESSION.jsonl")]
     pub session: PathBuf,
-    /// Print the summary as one JSON object.
-    #[arg(long)]
+    /// text: aligned lines; json: one object (the summary plus `story`); markdown: tables for an issue.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
+    pub format: Format,
+    /// Alias of `--format json`, kept for CI and scripts.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
 }
 
@@ -125,12 +129,12 @@ pub enum Invocation {
     Run(LabConfig, RunOptions),
     /// Print the embedded profiles.
     Profiles,
-    /// Summarize a session log.
+    /// Tell a session log.
     Report {
         /// The session.jsonl to read.
         session: PathBuf,
-        /// JSON output.
-        json: bool,
+        /// How to print it.
+        format: Format,
     },
 }
 
@@ -155,7 +159,9 @@ impl Cli {
                 Invocation::Run(config, RunOptions { export: lab.export, json, log: lab.log, sim })
             }
             Some(Command::Profiles) => Invocation::Profiles,
-            Some(Command::Report(ReportArgs { session, json })) => Invocation::Report { session, json },
+            Some(Command::Report(ReportArgs { session, format, json })) => {
+                Invocation::Report { session, format: if json { Format::Json } else { format } }
+            }
         })
     }
 }
@@ -253,12 +259,16 @@ mod tests {
     #[test]
     fn profiles_and_report() {
         assert!(matches!(parse(&["profiles"]).unwrap().invocation().unwrap(), Invocation::Profiles));
-        let Invocation::Report { session, json } =
-            parse(&["report", "s.jsonl", "--json"]).unwrap().invocation().unwrap()
-        else {
-            panic!("not report")
+        let report = |args: &[&str]| match parse(args).unwrap().invocation().unwrap() {
+            Invocation::Report { session, format } => (session, format),
+            _ => panic!("not report"),
         };
-        assert_eq!((session, json), (PathBuf::from("s.jsonl"), true));
+        assert_eq!(report(&["report", "s.jsonl"]), (PathBuf::from("s.jsonl"), Format::Text));
+        assert_eq!(report(&["report", "s.jsonl", "--json"]).1, Format::Json, "the alias CI uses");
+        assert_eq!(report(&["report", "s.jsonl", "--format", "markdown"]).1, Format::Markdown);
+        assert_eq!(report(&["report", "s.jsonl", "--format", "json"]).1, Format::Json);
+        let e = parse(&["report", "s.jsonl", "--format", "xml"]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidValue);
     }
 
     #[test]

@@ -65,7 +65,7 @@ fn report_said_all_expectations_met_on_a_log_cut_before_the_heal() {
     let notes = report::notes(&cut, &s);
     assert_eq!(notes.len(), 1, "stderr says the log is incomplete: {notes:?}");
     assert!(notes[0].contains("not judged: converged_within, false_positives"), "{notes:?}");
-    assert_eq!(gossip_lab::app::report(&cut, true).unwrap(), Outcome::Failed, "exit 1");
+    assert_eq!(gossip_lab::app::report(&cut, report::Format::Json).unwrap(), Outcome::Failed, "exit 1");
 }
 
 #[test]
@@ -142,14 +142,14 @@ fn a_log_cut_inside_its_header_is_an_error_that_says_so() {
 fn report_exits_like_run_on_failed_expectations_and_passes_a_whole_log() {
     let dir = tempfile::tempdir().unwrap();
     simulate(embedded("crash-detect"), dir.path());
-    assert_eq!(gossip_lab::app::report(&dir.path().join(SESSION), true).unwrap(), Outcome::Success);
+    assert_eq!(gossip_lab::app::report(&dir.path().join(SESSION), report::Format::Json).unwrap(), Outcome::Success);
 
     let failing = "name = \"impossible\"\nduration = \"10s\"\n[cluster]\nnodes = 8\nseed = 3\n\
                    [protocol]\npreset = \"fast\"\n[[timeline]]\nat = \"2s\"\naction = \"crash\"\nnode = 1\n\
                    [expect]\ndetection_within = \"100ms\"\n";
     let dir = tempfile::tempdir().unwrap();
     simulate(parse_profile("impossible", failing).unwrap(), dir.path());
-    assert_eq!(gossip_lab::app::report(&dir.path().join(SESSION), true).unwrap(), Outcome::Failed);
+    assert_eq!(gossip_lab::app::report(&dir.path().join(SESSION), report::Format::Json).unwrap(), Outcome::Failed);
 }
 
 #[test]
@@ -167,12 +167,12 @@ fn a_hands_on_session_is_described_not_judged_but_an_incomplete_one_still_fails(
     assert_eq!(s.mode, Mode::HandsOn);
     assert!(s.expectations.is_empty() && s.cut.is_none() && s.passed, "{}", s.render_text());
     assert!(s.render_text().contains("hands-on"), "{}", s.render_text());
-    assert_eq!(gossip_lab::app::report(&hands_on, true).unwrap(), Outcome::Success);
+    assert_eq!(gossip_lab::app::report(&hands_on, report::Format::Json).unwrap(), Outcome::Success);
 
     // Cut before its end: nothing to judge, but the log is incomplete.
     let cut: String = std::fs::read_to_string(&hands_on).unwrap().lines().take(200).map(|l| format!("{l}\n")).collect();
     std::fs::write(&hands_on, cut).unwrap();
-    assert_eq!(gossip_lab::app::report(&hands_on, true).unwrap(), Outcome::Failed);
+    assert_eq!(gossip_lab::app::report(&hands_on, report::Format::Json).unwrap(), Outcome::Failed);
 }
 
 #[test]

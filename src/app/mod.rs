@@ -188,15 +188,16 @@ pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<Outcome> {
     Ok(stop.map_or(Outcome::Success, Outcome::Stopped))
 }
 
-/// Summarizes a saved `session.jsonl`, as text or as one JSON object, and
+/// Tells a saved `session.jsonl` (summary and story) in `format`, and
 /// says what the log lacks on stderr. `Failed` when a scripted run's
 /// expectations failed or could not all be judged, or the log is
-/// incomplete, as `run` would have exited.
-pub fn report(path: &Path, json: bool) -> anyhow::Result<Outcome> {
-    let summary = report::summarize(path)?;
+/// incomplete, as `run` would have exited; a whole hands-on log succeeds.
+pub fn report(path: &Path, format: report::Format) -> anyhow::Result<Outcome> {
+    let log = session_log::SessionLog::read(path)?;
+    let (summary, story) = report::tell(&log);
     for note in report::notes(path, &summary) {
         eprintln!("gossip-lab: {note}");
     }
-    print_summary(&summary, json)?;
+    print!("{}", report::render_told(&summary, &story, format));
     Ok(Outcome::judged(summary.passed))
 }

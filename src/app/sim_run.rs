@@ -9,6 +9,7 @@
 //! [`crate::engine::Engine`], with the simulator as its driver.
 
 use std::io;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -22,7 +23,7 @@ use crate::engine::{Driver, Effect, Engine, EngineError, Ground, Journal, Outcom
 use crate::observe::record::{
     KeyChange, MetricsRecord, NodeMetrics, Record, RogueChange, RogueRecord, RumorChange, SecurityRecord, from_event,
 };
-use crate::observe::{Line, Liveness, Mode, Summary};
+use crate::observe::{Line, Liveness, Mode, Session, Summary};
 use crate::protocol::{NodeAddr, Time};
 use crate::rogue::Spec;
 use crate::scenario::Action;
@@ -87,56 +88,111 @@ pub async fn run_stoppable(
 /// [`run`], checking `stop` between steps of virtual time; once it is set
 /// the run ends at the current virtual time with a finished session log.
 pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Summary> {
-    let sim = SimConfig {
-        protocol: config.protocol.clone(),
-        baseline: config.network.baseline(),
-        join_window: config.join_stagger * config.nodes as u32,
-        trace: true,
-        // The session folds the log into the run's one Metrics.
-        measure: false,
-        key: sim_key(&config.security, config.seed, 0),
-        ..SimConfig::new(config.nodes, config.seed)
-    };
-    let cluster = Cluster::new(sim).context("building the simulated cluster")?;
-    let addrs: Vec<NodeAddr> = (0..cluster.len()).map(|i| cluster.addr(i)).collect();
-    let security = SecurityRecord::of(&config.security, cluster.keyring().map(|r| r.primary()));
-    let journal = Journal::start(&config, "sim", Mode::Scripted, &addrs, security, opts.export.as_deref())
-        .context("creating the export")?;
-    let mut engine = Engine::new(&addrs, config.network.baseline(), config.seed ^ SIM_PICKS);
-    let mut run = SimRun { cluster, journal, seed: config.seed, keys_made: 1 };
+    let mut lab = SimLab::start(&config, Mode::Scripted, opts.export.as_deref())?;
     let mut timeline = Timeline::new(config.timeline.clone());
-    let mut next_metrics = Time::ZERO + METRICS_EVERY;
-    let mut end = Time::ZERO + config.duration;
+    let end = Time::ZERO + config.duration;
     loop {
         if stop.load(Ordering::Relaxed) {
-            end = run.cluster.now();
             break;
         }
         let next_step = timeline.next_at().map_or(end, |at| (Time::ZERO + at).min(end));
-        let target = next_step.min(next_metrics).min(run.cluster.now() + DRAIN_EVERY).min(end);
-        run.cluster.run_until(target);
-        run.drain()?;
-        if target >= next_metrics {
-            run.metrics(target)?;
-            next_metrics += METRICS_EVERY;
-        }
+        let target = lab.step_toward(next_step)?;
         while target < end
             && let Some(step) = timeline.due(target - Time::ZERO)
         {
-            let applied = engine.apply(&mut run, &step.action).now_or_never().expect("the simulator never waits");
-            if let Err(e) = applied {
+            if let Err(e) = lab.apply(&step.action)? {
                 eprintln!("gossip-lab: timeline step at {:?} ({}) failed: {e}", step.at, step.action.label());
             }
-            run.drain()?;
         }
         if target >= end {
             break;
         }
     }
-    run.metrics(end)?;
-    let (summary, finished) = run.journal.finish(end.as_micros() as f64 / 1000.0);
-    finished?;
-    Ok(summary)
+    lab.finish()
+}
+
+/// A simulated lab driven step by step: virtual time advanced on request,
+/// actions carried out through the one [`Engine`] between steps, every
+/// line folded and recorded by the one [`Journal`]. `run --sim` drives it
+/// from a timeline; a test can drive it from the dashboard's keys, as a
+/// hands-on session.
+pub struct SimLab {
+    run: SimRun,
+    engine: Engine,
+    next_metrics: Time,
+}
+
+impl SimLab {
+    /// Builds the cluster of `config` at time zero and starts its session
+    /// in `mode`, recording into `export` when given.
+    pub fn start(config: &LabConfig, mode: Mode, export: Option<&Path>) -> anyhow::Result<SimLab> {
+        let sim = SimConfig {
+            protocol: config.protocol.clone(),
+            baseline: config.network.baseline(),
+            join_window: config.join_stagger * config.nodes as u32,
+            trace: true,
+            // The session folds the log into the run's one Metrics.
+            measure: false,
+            key: sim_key(&config.security, config.seed, 0),
+            ..SimConfig::new(config.nodes, config.seed)
+        };
+        let cluster = Cluster::new(sim).context("building the simulated cluster")?;
+        let addrs: Vec<NodeAddr> = (0..cluster.len()).map(|i| cluster.addr(i)).collect();
+        let security = SecurityRecord::of(&config.security, cluster.keyring().map(|r| r.primary()));
+        let journal = Journal::start(config, "sim", mode, &addrs, security, export).context("creating the export")?;
+        let engine = Engine::new(&addrs, config.network.baseline(), config.seed ^ SIM_PICKS);
+        let run = SimRun { cluster, journal, seed: config.seed, keys_made: 1 };
+        Ok(SimLab { run, engine, next_metrics: Time::ZERO + METRICS_EVERY })
+    }
+
+    /// Virtual time now.
+    pub fn now(&self) -> Time {
+        self.run.cluster.now()
+    }
+
+    /// The session so far.
+    pub fn session(&self) -> &Session {
+        self.run.journal.session()
+    }
+
+    /// Advances one step toward `target` (at most a drain interval, and
+    /// never past the next metrics record), streams what happened into the
+    /// session, and returns the time reached.
+    pub fn step_toward(&mut self, target: Time) -> io::Result<Time> {
+        let to = target.min(self.next_metrics).min(self.now() + DRAIN_EVERY);
+        self.run.cluster.run_until(to);
+        self.run.drain()?;
+        if to >= self.next_metrics {
+            self.run.metrics(to)?;
+            self.next_metrics += METRICS_EVERY;
+        }
+        Ok(to)
+    }
+
+    /// Advances virtual time to `t`.
+    pub fn run_until(&mut self, t: Time) -> io::Result<()> {
+        while self.step_toward(t)? < t {}
+        Ok(())
+    }
+
+    /// Carries out `action` now, as a timeline step or a key would. The
+    /// outer error: the log could not be written; the inner one: the
+    /// action was refused (its feedback otherwise).
+    pub fn apply(&mut self, action: &Action) -> io::Result<Result<String, EngineError>> {
+        let applied = self.engine.apply(&mut self.run, action).now_or_never().expect("the simulator never waits");
+        self.run.drain()?;
+        Ok(applied)
+    }
+
+    /// Ends the session now: a last metrics record, then the summary,
+    /// also written as the log's last line when recording.
+    pub fn finish(mut self) -> anyhow::Result<Summary> {
+        let end = self.now();
+        self.run.metrics(end)?;
+        let (summary, finished) = self.run.journal.finish(end.as_micros() as f64 / 1000.0);
+        finished?;
+        Ok(summary)
+    }
 }
 
 impl SimRun {

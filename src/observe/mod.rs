@@ -14,6 +14,7 @@
 //! - [`session`]: records folded into measurements; shared by the live
 //!   observer and `gossip-lab report`, so both give the same summary.
 //! - [`summary`]: the end-of-run summary and its human rendering.
+//! - [`story`]: the session told action by action, for `report`.
 //! - [`verdict`]: which expectations a record can judge (scripted, whole).
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
@@ -36,6 +37,7 @@ pub mod session;
 pub mod snapshot;
 pub mod spec;
 pub mod status;
+pub mod story;
 pub mod summary;
 #[cfg(test)]
 mod testkit;
@@ -50,6 +52,7 @@ pub use session::Session;
 pub use snapshot::Snapshot;
 pub use spec::{Mode, Script, SessionSpec};
 pub use status::NodeStatus;
+pub use story::Story;
 pub use summary::Summary;
 pub use traffic::{Flow, Traffic};
 pub use truth::{Liveness, Truth};

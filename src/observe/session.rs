@@ -12,9 +12,23 @@ use super::record::{Line, MetricsRecord, NodeChange, Record, RogueChange, RumorC
 use super::spec::SessionSpec;
 use super::summary::{AttackSummary, DetectionSummary, RumorSummary, Summary, TrafficSummary};
 use super::traffic::{REJECT_REASONS, Traffic};
+use super::truth::Liveness;
 use super::verdict;
 use crate::faults::{DropReason, FaultPlan};
 use crate::protocol::{MsgKind, NodeAddr, RumorId, Time};
+
+/// Whether a line disturbs the cluster, so that convergence is measured
+/// again from its time: a person's or the timeline's change to a process
+/// (not the node's own join or end of a leave), any fault change, a key
+/// rotation (a rotation that lost members would show), and a rogue
+/// attack's start and end (no process changed, but views may have).
+pub fn disturbs(record: &Record) -> bool {
+    match record {
+        Record::Node { event, .. } => event.is_action(),
+        Record::Fault { .. } | Record::Key { .. } | Record::Rogue(_) => true,
+        _ => false,
+    }
+}
 
 /// One point of the cluster's history, one per metrics record.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -108,6 +122,24 @@ impl Session {
         self.metrics.node_of(addr)
     }
 
+    /// When the last disturbing action happened (see [`disturbs`]).
+    pub fn last_action(&self) -> Option<Time> {
+        self.last_action
+    }
+
+    /// When every up node's view became right again after the last
+    /// disturbing action (or the start), if it has.
+    pub fn converged_at(&self) -> Option<Time> {
+        self.converged_at
+    }
+
+    /// Nodes at start, nodes added since, and nodes that have left.
+    pub fn node_counts(&self) -> (usize, usize, usize) {
+        let truth = self.metrics.truth();
+        let left = (0..truth.len()).filter(|&i| truth.life(i) == Liveness::Left).count();
+        (self.start_nodes, self.addrs.len() - self.start_nodes, left)
+    }
+
     fn action(&mut self, t: Time) {
         self.last_action = Some(t);
         self.converged_at = None;
@@ -138,18 +170,11 @@ impl Session {
                 {
                     self.metrics.set_liveness(*node, life, t);
                 }
-                if event.is_action() {
-                    self.action(t);
-                }
             }
             Record::Fault { plan, .. } => {
                 let plan = plan.to_plan(&self.addrs);
                 self.metrics.set_faults(&plan, t);
-                self.action(t);
             }
-            // A rotation is an action like a fault: convergence is judged
-            // after it, so a rotation that lost members would show.
-            Record::Key { .. } => self.action(t),
             Record::Member { observer, subject, to, .. } => self.metrics.view_changed(*observer, *subject, *to, t),
             Record::Forget { observer, subject } => self.metrics.forgotten(*observer, *subject, t),
             Record::Foreign { observer, member, from, to } => {
@@ -174,10 +199,6 @@ impl Session {
                 }
             }
             Record::Rogue(r) => {
-                // A disturbance like any action, though no process changed:
-                // convergence is measured from the attack's start, and again
-                // from its end for one that lasts.
-                self.action(t);
                 let s = t.since_epoch().as_secs_f64();
                 match r.event {
                     RogueChange::Started => self.attacks.push(AttackSummary {
@@ -224,10 +245,14 @@ impl Session {
                 self.latest = Some(m.clone());
             }
             Record::Session(_)
+            | Record::Key { .. }
             | Record::Suspicion { .. }
             | Record::Refute { .. }
             | Record::Lag { .. }
             | Record::Summary(_) => {}
+        }
+        if disturbs(&line.record) {
+            self.action(t);
         }
         if self.converged_at.is_none() && self.metrics.converged() {
             self.converged_at = Some(t);
@@ -242,6 +267,7 @@ impl Session {
         let after = |t: Time, base: Time| (t - base).as_secs_f64();
         let config = &self.spec.protocol;
         let n = self.start_nodes.max(1);
+        let (start, added, left) = self.node_counts();
         let bounds = detection_bounds(config, n);
         let detections: Vec<DetectionSummary> = self
             .metrics
@@ -287,7 +313,10 @@ impl Session {
         let mut summary = Summary {
             profile: self.spec.profile.clone(),
             driver: self.spec.driver.clone(),
-            nodes: self.start_nodes,
+            nodes: start + added - left,
+            nodes_at_start: start,
+            nodes_added: added,
+            nodes_left: left,
             seed: self.spec.seed,
             protocol: self.spec.protocol_label.clone(),
             duration_s: duration.as_secs_f64(),

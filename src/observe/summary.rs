@@ -153,8 +153,19 @@ pub struct Summary {
     pub profile: String,
     /// `udp` or `sim`.
     pub driver: String,
-    /// Nodes at start.
+    /// Nodes at the end: those at start, plus those added, less those
+    /// that left (summaries written before adds were counted say the
+    /// nodes at start).
     pub nodes: usize,
+    /// Nodes at start.
+    #[serde(default)]
+    pub nodes_at_start: usize,
+    /// Nodes added while the lab ran.
+    #[serde(default)]
+    pub nodes_added: usize,
+    /// Nodes that left gracefully and did not come back.
+    #[serde(default)]
+    pub nodes_left: usize,
     /// The seed.
     pub seed: u64,
     /// The protocol in one phrase (preset, Lifeguard on/off).
@@ -210,13 +221,18 @@ fn secs(v: Option<f64>) -> String {
 impl Summary {
     /// The human-readable summary printed at the end of a headless run.
     pub fn render_text(&self) -> String {
+        format!("{}{}{}", self.render_header(), self.render_measures(), self.render_verdict())
+    }
+
+    /// What ran, and how its record ends, then a blank line.
+    pub fn render_header(&self) -> String {
         let mut out = String::new();
         let w = &mut out;
         let _ = writeln!(
             w,
-            "gossip-lab: profile \"{}\" — {} nodes, {}, seed {}, {:.1}s on {}",
+            "gossip-lab: profile \"{}\" — {}, {}, seed {}, {:.1}s on {}",
             self.profile,
-            self.nodes,
+            self.node_counts(),
             self.protocol,
             self.seed,
             self.duration_s,
@@ -242,6 +258,14 @@ impl Summary {
             }
         }
         let _ = writeln!(w);
+        out
+    }
+
+    /// The measurements: convergence, detections, false marks, rumors,
+    /// attacks, traffic, each beside what the configuration implies.
+    pub fn render_measures(&self) -> String {
+        let mut out = String::new();
+        let w = &mut out;
         let conv = match (self.converged_after_s, self.last_action_s) {
             (Some(c), Some(a)) => format!("converged {c:.2}s after the last action (at {a:.2}s)"),
             (Some(c), None) => format!("converged {c:.2}s after start"),
@@ -326,6 +350,13 @@ impl Summary {
             );
         }
         let _ = writeln!(w);
+        out
+    }
+
+    /// The expectations, checked (or why none are), and the result line.
+    pub fn render_verdict(&self) -> String {
+        let mut out = String::new();
+        let w = &mut out;
         let unjudged = self.cut.as_ref().map_or(&[][..], |c| &c.unjudged[..]);
         if self.mode == Mode::HandsOn {
             let _ = writeln!(w, "expectations  not judged: a hands-on session (the dashboard); only `run` is judged");
@@ -347,6 +378,18 @@ impl Summary {
         }
         let _ = writeln!(w, "result: {}", self.result());
         out
+    }
+
+    /// "16 nodes", or "16 nodes at start; 17 at the end (1 added, 0 left)"
+    /// once the cluster changed size.
+    pub fn node_counts(&self) -> String {
+        if self.nodes_added == 0 && self.nodes_left == 0 {
+            return format!("{} nodes", self.nodes);
+        }
+        format!(
+            "{} nodes at start; {} at the end ({} added, {} left)",
+            self.nodes_at_start, self.nodes, self.nodes_added, self.nodes_left
+        )
     }
 
     /// The verdict in a few words, as the last line of the text summary.

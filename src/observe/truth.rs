@@ -71,6 +71,17 @@ impl Liveness {
     }
 }
 
+/// How two nodes can confirm each other alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// Each reaches the other: a ping and its ack.
+    Direct,
+    /// Only through this up helper, which reaches both (an indirect probe
+    /// around a one-way block).
+    Through(usize),
+}
+
 /// Node conditions plus the recent history of the network's fault plan.
 #[derive(Clone, Debug)]
 pub struct Truth {
@@ -165,21 +176,34 @@ impl Truth {
         self.plans.drain(..keep_from);
     }
 
-    /// Can `a` and `b` confirm each other alive under `plan`? SWIM needs a
-    /// round trip: directly (a ping one way, its ack the other), or through
-    /// an up helper that can do both legs (an indirect probe). Helpers only
-    /// matter under one-way blocks: a symmetric cut that separates a and b
-    /// separates any helper from one of them too.
-    fn mutual(&self, plan: &FaultPlan, a: usize, b: usize) -> bool {
+    /// Can `a` and `b` confirm each other alive under `plan`, and how? SWIM
+    /// needs a round trip: directly (a ping one way, its ack the other), or
+    /// through an up helper that can do both legs (an indirect probe).
+    /// Helpers only matter under one-way blocks: a symmetric cut that
+    /// separates a and b separates any helper from one of them too.
+    fn route_in(&self, plan: &FaultPlan, a: usize, b: usize) -> Option<Route> {
         let (x, y) = (self.addrs[a], self.addrs[b]);
         let both = |p: NodeAddr, q: NodeAddr| plan.can_reach(p, q) && plan.can_reach(q, p);
         if a == b || both(x, y) {
-            return true;
+            return Some(Route::Direct);
         }
-        !plan.one_way_blocks().is_empty()
-            && (0..self.addrs.len()).any(|h| {
+        if plan.one_way_blocks().is_empty() {
+            return None;
+        }
+        (0..self.addrs.len())
+            .find(|&h| {
                 h != a && h != b && self.life[h] == Liveness::Up && both(x, self.addrs[h]) && both(self.addrs[h], y)
             })
+            .map(Route::Through)
+    }
+
+    fn mutual(&self, plan: &FaultPlan, a: usize, b: usize) -> bool {
+        self.route_in(plan, a, b).is_some()
+    }
+
+    /// How `a` and `b` can talk both ways now, if they can.
+    pub fn route(&self, a: usize, b: usize) -> Option<Route> {
+        self.route_in(self.plan(), a, b)
     }
 
     /// Can `a` and `b` talk both ways now?
@@ -200,6 +224,12 @@ impl Truth {
             }
         }
         true
+    }
+
+    /// When the oldest fault plan kept took effect: what the network was
+    /// like before it is forgotten (it lies at least a horizon back).
+    pub fn history_from(&self) -> Time {
+        self.plans.first().expect("history is never empty").0
     }
 
     /// Since when `a` and `b` have been able to talk both ways without a

@@ -32,6 +32,7 @@ use std::time::Duration;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+pub use crate::observe::truth::Route;
 use crate::observe::truth::{Liveness, Truth};
 use crate::observe::views::Cell;
 use crate::protocol::{Config, State, Time};
@@ -66,12 +67,65 @@ pub struct FalseMark {
     /// When it became certain: the mark itself, or the end of the window
     /// it was held for.
     pub t: Time,
+    /// When the observer made the mark.
+    pub marked_at: Time,
     /// The node that made the mark.
     pub observer: usize,
     /// The healthy member it marked.
     pub subject: usize,
     /// Suspect, Dead or Left.
     pub state: State,
+    /// Why it counts: the ground truth that held when it was judged.
+    pub why: Why,
+}
+
+/// Which of the two rules (see the module doc) counted a mark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The subject had been healthy, and the pair able to talk, for a
+    /// whole window before the mark.
+    AtMark,
+    /// The observer held the mark for a whole window while the pair was
+    /// up and able to talk.
+    Held,
+}
+
+/// The ground-truth facts that made a mark false, as the judge saw them
+/// at [`FalseMark::t`]: a report says these instead of judging again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Why {
+    /// The rule that counted it.
+    pub rule: Rule,
+    /// The subject had been running, neither paused nor leaving, since.
+    pub subject_up_since: Time,
+    /// The observer had been in its condition at the time since.
+    pub observer_up_since: Time,
+    /// The pair had been able to talk both ways since then.
+    pub reachable_since: Time,
+    /// That is as far back as the fault history kept reaches (at least a
+    /// window): they may have been able to talk since earlier.
+    pub reachable_or_earlier: bool,
+    /// How they could talk at the time.
+    pub route: Route,
+    /// The grace window the rule waited.
+    pub window: Duration,
+}
+
+impl Why {
+    /// The facts for `observer`'s mark of `subject`, judged by `rule` now.
+    fn of(truth: &Truth, rule: Rule, (observer, subject): (usize, usize), window: Duration) -> Why {
+        let reachable_since = truth.reachable_since(observer, subject).unwrap_or(Time::ZERO);
+        Why {
+            rule,
+            subject_up_since: truth.life_since(subject),
+            observer_up_since: truth.life_since(observer),
+            reachable_since,
+            reachable_or_earlier: reachable_since > Time::ZERO && reachable_since == truth.history_from(),
+            route: truth.route(observer, subject).unwrap_or(Route::Direct),
+            window,
+        }
+    }
 }
 
 /// The two marks a view can hold against a member.
@@ -168,7 +222,8 @@ impl Marks {
             && t - truth.life_since(subject) >= window
             && truth.reachable_throughout(observer, subject, t, window);
         if healthy_before {
-            self.count(FalseMark { t, observer, subject, state });
+            let why = Why::of(truth, Rule::AtMark, key, window);
+            self.count(FalseMark { t, marked_at: t, observer, subject, state, why });
             return;
         }
         let mut held = Held { since: t, state, due: None };
@@ -194,13 +249,16 @@ impl Marks {
     /// Counts every held mark whose window completed by `now`. Call before
     /// applying anything that happens at `now`, so that each mark is judged
     /// by the truth that held while it was held.
-    pub(crate) fn settle(&mut self, now: Time) {
+    pub(crate) fn settle(&mut self, truth: &Truth, now: Time) {
         while let Some(&(t, observer, subject)) = self.queue.first()
             && t <= now
         {
             self.queue.pop_first();
             if let Some(held) = self.held.remove(&(observer, subject)) {
-                self.count(FalseMark { t, observer, subject, state: held.state });
+                // Due times follow every truth change, so the truth now is
+                // the one that held through the window.
+                let why = Why::of(truth, Rule::Held, (observer, subject), self.grace.window(held.kind()));
+                self.count(FalseMark { t, marked_at: held.since, observer, subject, state: held.state, why });
             }
         }
     }
@@ -230,6 +288,7 @@ impl Marks {
 mod tests {
     use std::time::Duration;
 
+    use super::{Route, Rule};
     use crate::faults::{FaultPlan, LinkRule};
     use crate::observe::metrics::Metrics;
     use crate::observe::testkit::{changed, mesh};
@@ -360,6 +419,9 @@ mod tests {
         assert!(m.false_positives().is_empty(), "the heal starts a window");
         m.advance(healed + dead);
         assert_eq!(pairs(&m), [(0, 2, State::Dead)], "held dead a whole window after the heal");
+        let mark = m.false_positives()[0];
+        assert_eq!(mark.marked_at, t0 + S, "made during the isolation, counted after the heal");
+        assert_eq!((mark.why.rule, mark.why.reachable_since, mark.why.window), (Rule::Held, healed, dead));
     }
 
     #[test]
@@ -370,5 +432,8 @@ mod tests {
         m.set_liveness(0, Liveness::Up, t0 + S);
         m.on_event(0, &changed(a[1], State::Dead), t0 + S + MS);
         assert_eq!(pairs(&m), [(0, 1, State::Dead)], "its victim had been healthy all along");
+        let why = m.false_positives()[0].why;
+        assert_eq!((why.rule, why.subject_up_since, why.observer_up_since), (Rule::AtMark, Time::ZERO, t0 + S));
+        assert_eq!(why.route, Route::Direct);
     }
 }

@@ -29,7 +29,7 @@ use self::convergence::Convergence;
 pub use self::detection::Detection;
 use self::detection::Detections;
 use self::false_marks::Marks;
-pub use self::false_marks::{FalseMark, Grace};
+pub use self::false_marks::{FalseMark, Grace, Route, Rule, Why};
 pub use self::rumor_spread::RumorSpread;
 use self::rumor_spread::Rumors;
 use self::traffic::ClusterTraffic;
@@ -79,7 +79,7 @@ impl Metrics {
     /// does this first; call it on its own where time passes without input
     /// (the simulator between events, a session for every log line).
     pub fn advance(&mut self, t: Time) {
-        self.marks.settle(t);
+        self.marks.settle(&self.truth, t);
     }
 
     /// A new node at `addr`, up from `t`.

@@ -2,25 +2,9 @@
 
 use super::*;
 use crate::faults::LinkRule;
-use crate::observe::Mode;
 use crate::observe::record::{from_event, view_record};
-use crate::observe::testkit::{addrs, changed, fake, moved};
+use crate::observe::testkit::{addrs, changed, fake, moved, spec};
 use crate::protocol::{Config, Event, State};
-use crate::scenario::Expect;
-
-fn spec() -> SessionSpec {
-    SessionSpec {
-        profile: "test".into(),
-        driver: "sim".into(),
-        seed: 1,
-        protocol: Config::fast(),
-        protocol_label: "fast preset".into(),
-        network: LinkRule::default(),
-        expect: Expect::default(),
-        mode: Mode::Scripted,
-        script: crate::observe::Script { duration: std::time::Duration::from_secs(60), steps: Vec::new() },
-    }
-}
 
 /// The simulator feeds its metrics node events; a report folds the
 /// log lines written from the same events. Foreign members, reaped
@@ -76,4 +60,24 @@ fn logs_without_the_new_fields_still_read() {
     let node = serde_json::json!({"node": 0, "health": 0, "incarnation": 0, "traffic": traffic});
     let m: crate::observe::record::NodeMetrics = serde_json::from_value(node).expect("an old metrics node reads");
     assert_eq!(m.foreign, 0);
+}
+
+/// The summary said 16 nodes after a node was added: counts follow adds
+/// and leaves.
+#[test]
+fn node_counts_follow_adds_and_leaves() {
+    let a = addrs(4);
+    let mut session = Session::new(spec(), &a);
+    let node = |node: usize, addr: NodeAddr, event: NodeChange| {
+        Line::at(Time::from_secs(1 + node as u64), Record::Node { node, addr: addr.to_string(), event })
+    };
+    let extra = fake(9);
+    session.apply(&node(4, extra, NodeChange::Added));
+    session.apply(&node(1, a[1], NodeChange::Leaving));
+    session.apply(&node(1, a[1], NodeChange::Left));
+    let s = session.summary();
+    assert_eq!((s.nodes_at_start, s.nodes_added, s.nodes_left, s.nodes), (4, 1, 1, 4));
+    assert!(s.render_text().contains("4 nodes at start; 4 at the end (1 added, 1 left)"), "{}", s.render_text());
+    session.apply(&node(2, a[2], NodeChange::Crashed));
+    assert_eq!(session.summary().nodes, 4, "a crashed node is still a node of the lab");
 }
