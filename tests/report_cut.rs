@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use gossip_lab::app::session_log::SessionLog;
 use gossip_lab::app::{Outcome, RunOptions, report, sim_run};
 use gossip_lab::cli::build_config;
 use gossip_lab::config::{LabConfig, Overrides, parse_profile};
@@ -62,7 +63,7 @@ fn report_said_all_expectations_met_on_a_log_cut_before_the_heal() {
     assert!(converged.why.contains("heal at 15.00s"), "{}", converged.why);
     assert!(unjudged.iter().any(|u| u.name == "false_positives"), "a count judged at the end");
     assert!(s.expectations.is_empty(), "nothing left to judge: {:?}", s.expectations);
-    let notes = report::notes(&cut, &s);
+    let notes = report::notes(&SessionLog::read(&cut).unwrap(), &s);
     assert_eq!(notes.len(), 1, "stderr says the log is incomplete: {notes:?}");
     assert!(notes[0].contains("not judged: converged_within, false_positives"), "{notes:?}");
     assert_eq!(gossip_lab::app::report(&cut, report::Format::Json).unwrap(), Outcome::Failed, "exit 1");
@@ -118,7 +119,7 @@ fn a_torn_last_line_is_skipped_and_reported_instead_of_rejecting_the_log() {
     assert!(s.render_text().contains("cut mid-line"), "{}", s.render_text());
     let json = serde_json::to_value(&s).unwrap();
     assert_eq!(json["log"]["torn_last_line"], true, "the JSON output says so too");
-    let notes = report::notes(&torn, &s);
+    let notes = report::notes(&SessionLog::read(&torn).unwrap(), &s);
     assert!(notes.iter().any(|n| n.contains("cut mid-line")), "{notes:?}");
 
     // A line broken in the middle of the file is damage, not a cut.

@@ -195,7 +195,7 @@ pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<Outcome> {
 pub fn report(path: &Path, format: report::Format) -> anyhow::Result<Outcome> {
     let log = session_log::SessionLog::read(path)?;
     let (summary, story) = report::tell(&log);
-    for note in report::notes(path, &summary) {
+    for note in report::notes(&log, &summary) {
         eprintln!("gossip-lab: {note}");
     }
     print!("{}", report::render_told(&summary, &story, format));

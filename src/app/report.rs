@@ -77,20 +77,7 @@ pub fn summary_of(log: &SessionLog) -> Summary {
 
 /// What `report` says on stderr about a log that is not whole: the reader
 /// of its stdout (a JSON consumer, say) gets the same in the `log` field.
-pub fn notes(path: &Path, summary: &Summary) -> Vec<String> {
-    let mut notes = Vec::new();
-    let Some(log) = &summary.log else { return notes };
-    if log.torn_last_line {
-        notes.push(format!("{}: the last line is cut mid-line (no newline); it was skipped", path.display()));
-    }
-    if !log.complete {
-        let mut note =
-            format!("{} is incomplete: it has no summary line and ends at {:.2}s", path.display(), log.ends_at_s);
-        let unjudged: Vec<&str> = summary.cut.iter().flat_map(|c| &c.unjudged).map(|u| u.name.as_str()).collect();
-        if !unjudged.is_empty() {
-            note.push_str(&format!("; not judged: {}", unjudged.join(", ")));
-        }
-        notes.push(note);
-    }
-    notes
+pub fn notes(log: &SessionLog, summary: &Summary) -> Vec<String> {
+    let unjudged: Vec<&str> = summary.cut.iter().flat_map(|c| &c.unjudged).map(|u| u.name.as_str()).collect();
+    log.notes(&unjudged)
 }

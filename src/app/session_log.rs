@@ -149,16 +149,21 @@ impl SessionLog {
     }
 
     /// What this log cannot show, one sentence each: a cut last line,
-    /// a missing summary line, kinds too new for this build.
-    pub fn notes(&self) -> Vec<String> {
+    /// a missing summary line (with `unjudged`, the expectations it leaves
+    /// unjudged, named), kinds too new for this build.
+    pub fn notes(&self, unjudged: &[&str]) -> Vec<String> {
         let path = self.path.display();
         let mut notes = Vec::new();
         if self.state.torn_last_line {
             notes.push(format!("{path}: the last line is cut mid-line (no newline); it was skipped"));
         }
         if !self.state.complete {
-            notes
-                .push(format!("{path} is incomplete: it has no summary line and ends at {:.2}s", self.state.ends_at_s));
+            let mut note =
+                format!("{path} is incomplete: it has no summary line and ends at {:.2}s", self.state.ends_at_s);
+            if !unjudged.is_empty() {
+                note.push_str(&format!("; not judged: {}", unjudged.join(", ")));
+            }
+            notes.push(note);
         }
         if self.skipped > 0 {
             notes.push(format!("{path}: {} line(s) of kinds newer than this gossip-lab were skipped", self.skipped));
