@@ -16,6 +16,7 @@
 //! - [`summary`]: the end-of-run summary and its human rendering.
 //! - [`verdict`]: which expectations a record can judge (scripted, whole).
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
+//! - [`recording`]: a saved session made seekable, and its actions (marks).
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
 //! - [`reorder`]: the UDP runtime's lines put back in time order before
 //!   the recorder and the session see them.
@@ -30,6 +31,7 @@ pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod recorder;
+pub mod recording;
 pub mod reorder;
 pub mod security;
 pub mod session;
