@@ -11,7 +11,8 @@ use gossip_lab::app::session_log::SessionLog;
 use gossip_lab::app::{RunOptions, sim_run};
 use gossip_lab::config::parse_profile;
 use gossip_lab::observe::Snapshot;
-use gossip_lab::observe::recording::MarkKind;
+use gossip_lab::observe::board::Board;
+use gossip_lab::observe::recording::{CHECKPOINT_EVERY, MarkKind};
 use gossip_lab::protocol::Time;
 use gossip_lab::ui::{App, View, draw};
 use ratatui::Terminal;
@@ -114,4 +115,66 @@ fn a_replayed_frame_equals_the_live_frame_buffer_for_buffer() {
     }
     let crash = recording.marks().iter().find(|m| m.kind == MarkKind::Node).expect("the crash is a mark");
     assert_eq!((crash.t, crash.label.contains("node 5")), (Time::from_secs(4), true));
+}
+
+/// A frame as a fold of every line up to `t` from the start, with no
+/// checkpoint: what every seek must equal.
+fn folded(log: &SessionLog, t: Time) -> String {
+    let (mut session, mut board) = (log.session(), Board::default());
+    for line in log.lines.iter().filter(|l| l.time() <= t) {
+        session.apply(line);
+        board.apply(line);
+    }
+    format!("{:?}", board.snapshot(&session, t))
+}
+
+#[test]
+fn a_seek_anywhere_equals_a_fold_from_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = parse_profile("replay-frames", PROFILE).expect("a valid profile");
+    let opts = RunOptions { export: Some(dir.path().to_path_buf()), sim: true, ..RunOptions::default() };
+    sim_run::run(config, &opts).expect("simulated run");
+    let path = dir.path().join("session.jsonl");
+    let log = SessionLog::read(&path).unwrap();
+    let mut recording = SessionLog::read(&path).unwrap().recording();
+    assert!(recording.checkpoints() >= 3, "{} checkpoints", recording.checkpoints());
+    let at_line = |i: usize| log.lines[i].time();
+    let checkpoint = |k: usize| at_line(k * CHECKPOINT_EVERY - 1);
+    let between = Time::from_micros((checkpoint(1).as_micros() + checkpoint(2).as_micros()) / 2);
+    let end = recording.end();
+    let times = [
+        ("at a checkpoint", checkpoint(2)),
+        ("between two", between),
+        ("before the first line", Time::ZERO),
+        ("after the end", end + std::time::Duration::from_secs(5)),
+        ("back to a checkpoint", checkpoint(1)),
+        ("forward past one", checkpoint(2) + std::time::Duration::from_millis(20)),
+        ("forward a little", checkpoint(2) + std::time::Duration::from_millis(60)),
+        ("back a little", checkpoint(2) + std::time::Duration::from_millis(40)),
+        ("the end", end),
+    ];
+    for (what, t) in times {
+        assert_eq!(format!("{:?}", recording.frame(t)), folded(&log, t), "seek {what} ({t:?})");
+    }
+}
+
+#[test]
+fn the_marks_of_a_known_session_are_its_actions_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = parse_profile("replay-frames", PROFILE).expect("a valid profile");
+    let opts = RunOptions { export: Some(dir.path().to_path_buf()), sim: true, ..RunOptions::default() };
+    sim_run::run(config, &opts).expect("simulated run");
+    let recording = SessionLog::read(&dir.path().join("session.jsonl")).unwrap().recording();
+    let marks: Vec<(u64, MarkKind)> = recording.marks().iter().map(|m| (m.t.as_millis(), m.kind)).collect();
+    assert_eq!(
+        marks,
+        [(4_000, MarkKind::Node), (9_000, MarkKind::Fault), (14_000, MarkKind::Fault), (17_000, MarkKind::Rumor)]
+    );
+    let labels: Vec<&str> = recording.marks().iter().map(|m| m.label.as_str()).collect();
+    assert!(labels[0].ends_with("crashed") && labels[3] == "rumor #0 injected at 2", "{labels:?}");
+    let at = |s| Time::from_secs(s);
+    assert_eq!(recording.next_mark(at(4)).map(|m| m.t), Some(at(9)), "the next fault or node event");
+    assert_eq!(recording.next_mark(at(14)).map(|m| m.t), None, "a rumor is no jump stop");
+    assert_eq!(recording.prev_mark(at(9)).map(|m| m.t), Some(at(4)));
+    assert_eq!(recording.prev_mark(at(4)).map(|m| m.t), None);
 }
