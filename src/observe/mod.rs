@@ -16,7 +16,10 @@
 //! - [`summary`]: the end-of-run summary and its human rendering.
 //! - [`story`]: the session told action by action, for `report`.
 //! - [`verdict`]: which expectations a record can judge (scripted, whole).
+//! - [`board`]: the rest of the dashboard's picture, folded from the
+//!   same lines, so live and replayed frames come from one code path.
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
+//! - [`recording`]: a saved session made seekable, and its actions (marks).
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
 //! - [`reorder`]: the UDP runtime's lines put back in time order before
 //!   the recorder and the session see them.
@@ -24,6 +27,7 @@
 //! - [`security`]: the log's account of keys: ids, never keys.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
+pub mod board;
 pub mod convert;
 pub mod foreign;
 pub mod lines;
@@ -31,6 +35,7 @@ pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod recorder;
+pub mod recording;
 pub mod reorder;
 pub mod security;
 pub mod session;

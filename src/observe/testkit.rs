@@ -41,7 +41,8 @@ pub fn mesh(n: u16) -> (Metrics, Vec<NodeAddr>) {
     (m, a)
 }
 
-/// A scripted session on the fast preset with no expectations.
+/// The spec of a scripted simulated session on the fast preset, with no
+/// expectations.
 pub fn spec() -> SessionSpec {
     SessionSpec {
         profile: "test".into(),
