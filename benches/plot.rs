@@ -38,12 +38,14 @@ fn main() {
     let lines = SessionLog::read(&log).expect("the session reads back").lines.len();
     let out = log.with_file_name("plots");
     let (recorded, load_before) = (record::recorded(), record::loads());
-    let mut read = Vec::new();
-    let mut total = Vec::new();
+    let (mut read, mut draw, mut total) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         let t = Instant::now();
-        let _ = SessionLog::read(&log).expect("the session reads back");
+        let saved = SessionLog::read(&log).expect("the session reads back");
         read.push(t.elapsed());
+        let t = Instant::now();
+        gossip_lab::plot::write_all(saved.session(), &saved.lines, "", &out).expect("charts");
+        draw.push(t.elapsed());
         let t = Instant::now();
         let files = plot(&log, Some(&out)).expect("plot");
         total.push(t.elapsed());
@@ -53,7 +55,7 @@ fn main() {
         v.sort();
         v[v.len() / 2]
     };
-    let (read, total) = (median(&mut read), median(&mut total));
+    let (read, draw, total) = (median(&mut read), median(&mut draw), median(&mut total));
     let svg_bytes: u64 =
         gossip_lab::plot::CHARTS.iter().map(|c| std::fs::metadata(out.join(c.file)).map_or(0, |m| m.len())).sum();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -63,12 +65,14 @@ fn main() {
          median of {runs} run(s); load average (1, 5, 15 min) {load_before} before and {} after.\n\n\
          | step | median ms |\n|---|---:|\n\
          | read the log (`SessionLog::read`) | {:.0} |\n\
+         | fold, sample, draw and write, the log already read (`plot::write_all`) | {:.0} |\n\
          | `plot` end to end (read, fold, sample, draw 6 charts, write) | {:.0} |\n\n\
          Charts written: {:.0} KiB of SVG in all.\n",
         made.as_secs_f64(),
         bytes as f64 / (1 << 20) as f64,
         record::loads(),
         ms(read),
+        ms(draw),
         ms(total),
         svg_bytes as f64 / 1024.0,
     );
