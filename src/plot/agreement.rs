@@ -12,7 +12,8 @@ type Value = fn(&ViewPoint) -> f64;
 /// The SVG of agreement and accuracy over time.
 pub fn draw(s: &Series) -> Result<String, PlotError> {
     frame::svg(SIZE, |root| {
-        let y = 0.0..1.12;
+        // Headroom above 1 for the fault windows' labels.
+        let y = 0.0..1.2;
         let axes = Axes {
             title: "Agreement and accuracy",
             x_desc: "time (s)",
@@ -25,10 +26,7 @@ pub fn draw(s: &Series) -> Result<String, PlotError> {
         let lines: [(&str, Value); 2] = [("agreement", |v| v.agreement), ("accuracy", |v| v.accuracy)];
         for (i, (name, value)) in lines.into_iter().enumerate() {
             let c = frame::color(i);
-            let points = s.views.iter().map(|v| (v.t, value(v)));
-            frame::drawn(chart.draw_series(LineSeries::new(points, c.stroke_width(2))))?
-                .label(name)
-                .legend(frame::line_key(c));
+            frame::line(&mut chart, s.views.iter().map(|v| (v.t, value(v))).collect(), name, c)?;
         }
         frame::legend(&mut chart, SeriesLabelPosition::LowerRight)
     })

@@ -224,6 +224,56 @@ pub fn note(chart: &mut Chart, text: &str) -> Result<(), PlotError> {
     Ok(())
 }
 
+/// Past this many points per pixel column pair, a line is drawn as its
+/// per-bin mean over a shaded min–max band: a one-hour session has ~7,000
+/// samples for ~900 pixels, and a line through all of them is a solid
+/// block that hides both the level and the dips.
+const POINTS_PER_BIN: usize = 2;
+/// Pixels per bin of a dense line.
+const BIN_PX: u32 = 3;
+
+/// Bins of `points` (in time order) over `x`: (bin middle, min, mean, max)
+/// for each of `bins` equal spans that holds a point.
+pub fn envelope(points: &[(f64, f64)], x: Range<f64>, bins: usize) -> Vec<(f64, f64, f64, f64)> {
+    let width = (x.end - x.start) / bins.max(1) as f64;
+    let mut out: Vec<(usize, f64, f64, f64, usize)> = Vec::new();
+    for &(t, v) in points {
+        let b = (((t - x.start) / width) as usize).min(bins.saturating_sub(1));
+        match out.last_mut() {
+            Some(last) if last.0 == b => {
+                last.1 = last.1.min(v);
+                last.2 += v;
+                last.3 = last.3.max(v);
+                last.4 += 1;
+            }
+            _ => out.push((b, v, v, v, 1)),
+        }
+    }
+    out.into_iter().map(|(b, lo, sum, hi, k)| (x.start + (b as f64 + 0.5) * width, lo, sum / k as f64, hi)).collect()
+}
+
+/// Draws a time series labelled `name`: as a line, or, when it is denser
+/// than the panel can show, as its binned mean over a min–max band (and
+/// the label says so).
+pub fn line(chart: &mut Chart, points: Vec<(f64, f64)>, name: &str, color: RGBColor) -> Result<(), PlotError> {
+    let width = chart.plotting_area().dim_in_pixel().0;
+    let bins = (width / BIN_PX).max(1) as usize;
+    if points.len() <= bins * POINTS_PER_BIN {
+        drawn(chart.draw_series(LineSeries::new(points, color.stroke_width(2))))?.label(name).legend(line_key(color));
+        return Ok(());
+    }
+    let x = chart.x_range();
+    let bands = envelope(&points, x.clone(), bins);
+    let span = (x.end - x.start) / bins as f64;
+    let outline: Vec<(f64, f64)> =
+        bands.iter().map(|b| (b.0, b.3)).chain(bands.iter().rev().map(|b| (b.0, b.1))).collect();
+    drawn(chart.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.18).filled()))))?;
+    drawn(chart.draw_series(LineSeries::new(bands.iter().map(|b| (b.0, b.2)), color.stroke_width(2))))?
+        .label(format!("{name} (mean per {span:.prec$} s; band: min to max)", prec = usize::from(span < 10.0)))
+        .legend(line_key(color));
+    Ok(())
+}
+
 /// A legend entry for a line series of `color`.
 pub fn line_key(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
@@ -234,7 +284,25 @@ pub fn session_x(end: f64) -> Range<f64> {
     0.0..end.max(1.0)
 }
 
-/// A value range from 0 to a little above `max`.
+/// A value range from 0 to a little above `max`, with headroom for the
+/// fault windows' labels.
 pub fn up_to(max: f64) -> Range<f64> {
-    0.0..if max > 0.0 { max * 1.15 } else { 1.0 }
+    0.0..if max > 0.0 { max * 1.25 } else { 1.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_envelope_keeps_each_bins_extremes_and_mean() {
+        let points = [(0.1, 1.0), (0.2, 0.0), (0.9, 0.5), (2.5, 0.25)];
+        let got = envelope(&points, 0.0..3.0, 3);
+        assert_eq!(got, [(0.5, 0.0, 0.5, 1.0), (2.5, 0.25, 0.25, 0.25)]);
+    }
+
+    #[test]
+    fn ticks_drop_needless_decimals() {
+        assert_eq!([tick(&2.0), tick(&0.25), tick(&1500.0), tick(&(0.1 + 0.2))], ["2", "0.25", "1500", "0.3"]);
+    }
 }

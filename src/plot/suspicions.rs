@@ -28,10 +28,8 @@ pub fn draw(s: &Series) -> Result<String, PlotError> {
         let mut chart = frame::panel(&panels[0], &axes)?;
         frame::shade(&panels[0], &mut chart, &s.windows, 0.0, y)?;
         let c = frame::color(0);
-        let points = s.views.iter().map(|v| (v.t, v.suspicions as f64));
-        frame::drawn(chart.draw_series(LineSeries::new(points, c.stroke_width(2))))?
-            .label("suspect marks held by up nodes")
-            .legend(frame::line_key(c));
+        let points = s.views.iter().map(|v| (v.t, v.suspicions as f64)).collect();
+        frame::line(&mut chart, points, "suspect marks held by up nodes", c)?;
         frame::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
 
         let top = s.health.iter().flat_map(|h| h.scores.iter().flatten()).map(|&v| f64::from(v)).fold(0.0, f64::max);
@@ -62,9 +60,7 @@ pub fn draw(s: &Series) -> Result<String, PlotError> {
         }
         for (i, (name, points)) in lines.into_iter().enumerate() {
             let c = frame::color(i);
-            frame::drawn(chart.draw_series(LineSeries::new(points, c.stroke_width(2))))?
-                .label(name)
-                .legend(frame::line_key(c));
+            frame::line(&mut chart, points, &name, c)?;
         }
         frame::legend(&mut chart, SeriesLabelPosition::UpperRight)
     })

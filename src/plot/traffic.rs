@@ -20,10 +20,7 @@ pub fn draw(s: &Series) -> Result<String, PlotError> {
             let mut chart = frame::panel(&panels[i], &axes)?;
             frame::shade(&panels[i], &mut chart, &s.windows, 0.0, y)?;
             let c = frame::color(i);
-            let points = s.rates.iter().map(|r| (r.t, value(r)));
-            frame::drawn(chart.draw_series(LineSeries::new(points, c.stroke_width(2))))?
-                .label(name)
-                .legend(frame::line_key(c));
+            frame::line(&mut chart, s.rates.iter().map(|r| (r.t, value(r))).collect(), name, c)?;
             frame::legend(&mut chart, SeriesLabelPosition::LowerRight)
         };
         rate("Messages sent", "datagrams/s", "datagrams sent per second", |r| r.packets, 0)?;
@@ -40,10 +37,8 @@ pub fn draw(s: &Series) -> Result<String, PlotError> {
             }
             any = true;
             let c = frame::color(i + 1);
-            let points = s.rates.iter().map(|r| (r.t, r.drops[reason.index()]));
-            frame::drawn(chart.draw_series(LineSeries::new(points, c.stroke_width(2))))?
-                .label(format!("dropped: {}", reason.as_str()))
-                .legend(frame::line_key(c));
+            let points = s.rates.iter().map(|r| (r.t, r.drops[reason.index()])).collect();
+            frame::line(&mut chart, points, &format!("dropped: {}", reason.as_str()), c)?;
         }
         if !any {
             frame::note(&mut chart, "no datagram dropped in this session")?;
