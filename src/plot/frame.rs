@@ -191,8 +191,13 @@ pub fn shade(
     let mut labels = Vec::new();
     for w in windows {
         let Some((a, _)) = clip(w) else { continue };
+        let ends = a + (w.label.len() as f64 + 1.0) * CHAR_PX * px;
+        // A label that would run off the panel's right edge is left out.
+        if ends > x.end {
+            continue;
+        }
         let Some(lane) = (0..LANES).find(|&l| free_from[l] <= a) else { continue };
-        free_from[lane] = a + (w.label.len() as f64 + 1.0) * CHAR_PX * px;
+        free_from[lane] = ends;
         let y = band.end - lane_h * (lane as f64 + 0.2);
         let style = ("sans-serif", 12).into_font().color(&kind_color(w.kind).mix(0.95));
         labels.push(Text::new(w.label.clone(), (a + 2.0 * px, y), style));
