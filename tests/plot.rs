@@ -8,16 +8,16 @@ use gossip_lab::app::{RunOptions, plot, sim_run};
 use gossip_lab::config::parse_profile;
 use gossip_lab::plot::CHARTS;
 
+/// A fast-preset profile with `timeline` (TOML `[[timeline]]` tables).
+fn profile(name: &str, duration: &str, nodes: usize, timeline: &str) -> String {
+    format!(
+        "name = \"{name}\"\ndescription = \"test\"\nduration = \"{duration}\"\n\
+         [cluster]\nnodes = {nodes}\nseed = 3\n[protocol]\npreset = \"fast\"\n{timeline}"
+    )
+}
+
 /// A crash, a partition and a heal, a loss change and a rumor, in 30 s.
 const BROKEN: &str = r#"
-name = "plot-broken"
-description = "test"
-duration = "30s"
-[cluster]
-nodes = 8
-seed = 3
-[protocol]
-preset = "fast"
 [[timeline]]
 at = "4s"
 action = "crash"
@@ -37,18 +37,6 @@ loss = 0.1
 at = "20s"
 action = "rumor"
 node = 0
-"#;
-
-/// Nothing happens.
-const QUIET: &str = r#"
-name = "plot-quiet"
-description = "test"
-duration = "8s"
-[cluster]
-nodes = 4
-seed = 1
-[protocol]
-preset = "fast"
 "#;
 
 /// Runs `profile` in the simulator, exporting into `dir`; the log's path.
@@ -93,7 +81,7 @@ fn read(dir: &Path, file: &str) -> String {
 #[test]
 fn plot_writes_every_chart_as_a_valid_svg_with_its_labels_and_the_fault_windows() {
     let dir = tempfile::tempdir().unwrap();
-    let log = session(BROKEN, dir.path());
+    let log = session(&profile("plot-broken", "30s", 8, BROKEN), dir.path());
     let out = dir.path().join("charts");
     let written = plot::plot(&log, Some(&out)).expect("plot");
     let mut want: Vec<PathBuf> = CHARTS.iter().map(|c| out.join(c.file)).collect();
@@ -150,7 +138,8 @@ fn plot_writes_every_chart_as_a_valid_svg_with_its_labels_and_the_fault_windows(
 #[test]
 fn a_session_without_crashes_or_rumors_still_gets_every_chart_by_default_beside_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let log = session(QUIET, dir.path());
+    // Nothing happens.
+    let log = session(&profile("plot-quiet", "8s", 4, ""), dir.path());
     let written = plot::plot(&log, None).expect("plot");
     let out = dir.path().join("plots");
     assert_eq!(written.len(), CHARTS.len() + 1);

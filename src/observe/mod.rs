@@ -38,7 +38,7 @@ pub mod spec;
 pub mod status;
 pub mod summary;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 pub mod traffic;
 pub mod truth;
 pub mod verdict;

@@ -1,31 +1,12 @@
 //! Sampling a hand-made session: each series holds what the lines say.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
-
 use super::*;
-use crate::faults::LinkRule;
 use crate::observe::record::{MetricsRecord, NodeMetrics, PlanRecord};
-use crate::observe::{Mode, Script, SessionSpec};
-use crate::protocol::{NodeAddr, Time};
-use crate::scenario::Expect;
-
-fn addrs(n: u16) -> Vec<NodeAddr> {
-    (0..n).map(|i| SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9000 + i)).collect()
-}
+use crate::observe::testkit::{addrs, spec};
+use crate::protocol::Time;
 
 fn session(n: u16) -> Session {
-    let spec = SessionSpec {
-        profile: "test".into(),
-        driver: "sim".into(),
-        seed: 1,
-        protocol: Config::fast(),
-        protocol_label: "fast preset".into(),
-        network: LinkRule::default(),
-        expect: Expect::default(),
-        mode: Mode::Scripted,
-        script: Script { duration: std::time::Duration::from_secs(10), steps: Vec::new() },
-    };
-    Session::new(spec, &addrs(n))
+    Session::new(spec(), &addrs(n))
 }
 
 fn at(ms: u64, record: Record) -> Line {
