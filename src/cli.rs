@@ -6,6 +6,7 @@
 //! gossip-lab run [PROFILE] [--nodes N] [--seed S] [--duration 60s] [--export DIR] [--json] [--log FILE] [--base-port P] [--sim]
 //! gossip-lab profiles
 //! gossip-lab report SESSION.jsonl [--format text|json|markdown]
+//! gossip-lab plot SESSION.jsonl [--out DIR]
 //! ```
 //!
 //! Parsing stops at [`Cli`]; [`Cli::invocation`] then loads the profile,
@@ -50,6 +51,8 @@ pub enum Command {
     Profiles,
     /// Tell a saved session log: its story (every action and what followed), false marks and why, the summary.
     Report(ReportArgs),
+    /// Draw a saved session log as SVG charts and an index.html.
+    Plot(PlotArgs),
 }
 
 /// Flags that shape the lab, shared by the TUI and `run`.
@@ -120,6 +123,17 @@ pub struct ReportArgs {
     pub json: bool,
 }
 
+/// `gossip-lab plot`
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct PlotArgs {
+    /// A session.jsonl written by --export or the `x` key.
+    #[arg(value_name = "SESSION.jsonl")]
+    pub session: PathBuf,
+    /// Where to write the charts (default: plots/ beside the log).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
 /// What `main` should do, with everything loaded and validated.
 #[derive(Debug)]
 pub enum Invocation {
@@ -135,6 +149,13 @@ pub enum Invocation {
         session: PathBuf,
         /// How to print it.
         format: Format,
+    },
+    /// Draw a session log.
+    Plot {
+        /// The session.jsonl to read.
+        session: PathBuf,
+        /// The output directory, if not the default.
+        out: Option<PathBuf>,
     },
 }
 
@@ -162,6 +183,7 @@ impl Cli {
             Some(Command::Report(ReportArgs { session, format, json })) => {
                 Invocation::Report { session, format: if json { Format::Json } else { format } }
             }
+            Some(Command::Plot(PlotArgs { session, out })) => Invocation::Plot { session, out },
         })
     }
 }
@@ -269,6 +291,21 @@ mod tests {
         assert_eq!(report(&["report", "s.jsonl", "--format", "json"]).1, Format::Json);
         let e = parse(&["report", "s.jsonl", "--format", "xml"]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    }
+
+    #[test]
+    fn plot_takes_a_session_and_an_optional_out_dir() {
+        let Invocation::Plot { session, out } =
+            parse(&["plot", "s.jsonl", "--out", "d"]).unwrap().invocation().unwrap()
+        else {
+            panic!("not plot")
+        };
+        assert_eq!((session, out), (PathBuf::from("s.jsonl"), Some(PathBuf::from("d"))));
+        let Invocation::Plot { out, .. } = parse(&["plot", "s.jsonl"]).unwrap().invocation().unwrap() else {
+            panic!("not plot")
+        };
+        assert_eq!(out, None);
+        assert_eq!(parse(&["plot"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
     }
 
     #[test]

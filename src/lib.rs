@@ -36,6 +36,7 @@
 //!   path (session fold and log), behind a driver interface.
 //! - [`runtime`]: the real lab: one tokio task per node on loopback UDP, the
 //!   driver that carries out the engine's effects, and the observer task.
+//! - [`plot`]: a saved session drawn as SVG charts and an `index.html`.
 //! - [`ui`]: the terminal dashboard over a running lab.
 //! - [`signals`]: SIGTERM, SIGHUP and SIGINT as requests to stop, which the
 //!   dashboard and the headless runs answer by finishing the session.
@@ -54,6 +55,7 @@ pub mod duration;
 pub mod engine;
 pub mod faults;
 pub mod observe;
+pub mod plot;
 pub mod profiles;
 pub mod protocol;
 pub mod rogue;

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Invocation::Run(config, options) => app::run_headless(config, options),
         Invocation::Tui(config, options) => app::run_tui(config, options),
         Invocation::Report { session, format } => app::report(&session, format),
+        Invocation::Plot { session, out } => app::plot(&session, out.as_deref()),
     };
     match outcome {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

@@ -4,6 +4,7 @@
 //!
 //! - [`headless`]: `gossip-lab run` on real sockets.
 //! - [`report`](mod@report): `gossip-lab report` over a saved session.
+//! - [`plot`](mod@plot): `gossip-lab plot`, a saved session's charts ([`crate::plot`]).
 //! - [`session_log`]: the one reader of saved logs (report, replay, plot).
 //! - [`sim_run`]: `gossip-lab run --sim`, the same in the simulator.
 //! - [`logging`]: `tracing` to a file.
@@ -16,6 +17,7 @@
 
 pub mod headless;
 pub mod logging;
+pub mod plot;
 pub mod report;
 pub mod session_log;
 pub mod sim_run;
@@ -200,4 +202,13 @@ pub fn report(path: &Path, format: report::Format) -> anyhow::Result<Outcome> {
     }
     print!("{}", report::render_told(&summary, &story, format));
     Ok(Outcome::judged(summary.passed))
+}
+
+/// Draws a saved `session.jsonl` as charts into `out` (default: `plots/`
+/// beside it) and prints the files written.
+pub fn plot(path: &Path, out: Option<&Path>) -> anyhow::Result<Outcome> {
+    for file in plot::plot(path, out)? {
+        println!("{}", file.display());
+    }
+    Ok(Outcome::Success)
 }

@@ -45,7 +45,7 @@ pub mod status;
 pub mod story;
 pub mod summary;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 pub mod traffic;
 pub mod truth;
 pub mod verdict;

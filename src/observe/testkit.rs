@@ -1,5 +1,6 @@
-//! Small clusters for the observe rule tests, fed by hand: shared so that
-//! every rule test starts from the same picture.
+//! Small clusters for the observe rule tests (and the fold's other
+//! readers' tests, such as `plot`'s), fed by hand: shared so that every
+//! rule test starts from the same picture.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -12,6 +13,22 @@ use crate::scenario::Expect;
 /// The addresses of `n` lab nodes.
 pub fn addrs(n: u16) -> Vec<NodeAddr> {
     (0..n).map(|i| SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9000 + i)).collect()
+}
+
+/// A scripted simulator session on the fast preset over a clean network,
+/// with nothing to expect: what a fold test needs before any line.
+pub fn spec() -> SessionSpec {
+    SessionSpec {
+        profile: "test".into(),
+        driver: "sim".into(),
+        seed: 1,
+        protocol: Config::fast(),
+        protocol_label: "fast preset".into(),
+        network: LinkRule::default(),
+        expect: crate::scenario::Expect::default(),
+        mode: Mode::Scripted,
+        script: Script { duration: std::time::Duration::from_secs(60), steps: Vec::new() },
+    }
 }
 
 /// An address that is no lab node's (a forged member).
