@@ -25,7 +25,7 @@ pub fn spec() -> SessionSpec {
         protocol: Config::fast(),
         protocol_label: "fast preset".into(),
         network: LinkRule::default(),
-        expect: crate::scenario::Expect::default(),
+        expect: Expect::default(),
         mode: Mode::Scripted,
         script: Script { duration: std::time::Duration::from_secs(60), steps: Vec::new() },
     }
@@ -56,20 +56,4 @@ pub fn mesh(n: u16) -> (Metrics, Vec<NodeAddr>) {
         }
     }
     (m, a)
-}
-
-/// The spec of a scripted simulated session on the fast preset, with no
-/// expectations.
-pub fn spec() -> SessionSpec {
-    SessionSpec {
-        profile: "test".into(),
-        driver: "sim".into(),
-        seed: 1,
-        protocol: Config::fast(),
-        protocol_label: "fast preset".into(),
-        network: LinkRule::default(),
-        expect: Expect::default(),
-        mode: Mode::Scripted,
-        script: Script { duration: std::time::Duration::from_secs(60), steps: Vec::new() },
-    }
 }

@@ -33,6 +33,7 @@ fn metrics(ms: u64, nodes: &[(usize, u64, u64)]) -> Line {
                 queue: 0,
                 foreign: 0,
                 refused: Default::default(),
+                status: Default::default(),
                 traffic,
             }
         })
