@@ -13,6 +13,8 @@ use super::view::View;
 pub const MIN_WIDTH: u16 = 80;
 /// The smallest terminal height.
 pub const MIN_HEIGHT: u16 = 24;
+/// The replay's time bar: the track, then the cursor's line.
+pub const TIMEBAR_HEIGHT: u16 = 2;
 
 /// The screen's bands.
 #[derive(Clone, Copy, Debug)]
@@ -23,23 +25,27 @@ pub struct Screen {
     pub tabs: Rect,
     /// The current view.
     pub body: Rect,
+    /// The replay's time bar (no rows over a live lab).
+    pub timebar: Rect,
     /// The status line.
     pub status: Rect,
     /// The key hints.
     pub footer: Rect,
 }
 
-/// Splits the frame into its bands.
-pub fn screen(area: Rect) -> Screen {
-    let [header, tabs, body, status, footer] = Layout::vertical([
+/// Splits the frame into its bands; a `replay` takes the time bar's rows
+/// from the view's.
+pub fn screen(area: Rect, replay: bool) -> Screen {
+    let [header, tabs, body, timebar, status, footer] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
         Constraint::Min(0),
+        Constraint::Length(if replay { TIMEBAR_HEIGHT } else { 0 }),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
-    Screen { header, tabs, body, status, footer }
+    Screen { header, tabs, body, timebar, status, footer }
 }
 
 /// The tab labels, left to right; each tab is its label plus a one-cell
@@ -50,7 +56,7 @@ pub fn tab_labels() -> impl Iterator<Item = (View, String)> {
 
 /// The view whose tab is at (`col`, `row`) on a frame of `area`.
 pub fn tab_at(area: Rect, col: u16, row: u16) -> Option<View> {
-    let tabs = screen(area).tabs;
+    let tabs = screen(area, false).tabs;
     if row != tabs.y {
         return None;
     }
@@ -65,10 +71,11 @@ pub fn tab_at(area: Rect, col: u16, row: u16) -> Option<View> {
     None
 }
 
-/// The node drawn at (`col`, `row`) on a frame of `area` showing `view`
-/// over `n` nodes with `selected` selected, if any.
-pub fn row_at(area: Rect, view: View, selected: usize, n: usize, col: u16, row: u16) -> Option<usize> {
-    let body = screen(area).body;
+/// The node drawn at (`col`, `row`) on a frame of `area` (with the time
+/// bar when `replay`) showing `view` over `n` nodes with `selected`
+/// selected, if any.
+pub fn row_at(area: Rect, replay: bool, view: View, selected: usize, n: usize, col: u16, row: u16) -> Option<usize> {
+    let body = screen(area, replay).body;
     let selected = selected.min(n.saturating_sub(1));
     let rows = match view {
         View::Overview => table_rows(overview(body, n).0),
