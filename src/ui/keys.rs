@@ -241,7 +241,13 @@ const fn replay(b: Binding) -> Binding {
 pub static BINDINGS: &[Binding] = &[
     bind(&[ch('?')], "help", "show or hide this help", Command::Help, true),
     bind(&[code(KeyCode::Esc)], "close", "close help, cancel the filter, leave node detail", Command::Back, false),
-    bind(&[ch('q'), ctrl('c')], "quit", "stop the lab and quit (the session is flushed)", Command::Quit, true),
+    bind(
+        &[ch('q'), ctrl('c')],
+        "quit",
+        "quit; a live lab is stopped first and its session flushed",
+        Command::Quit,
+        true,
+    ),
     bind(
         &[ch('j'), code(KeyCode::Down)],
         "next node",
