@@ -283,7 +283,11 @@ async fn foreign_datagrams_are_counted_and_dropped_without_harm() {
     // member that does not exist.
     let before = handled();
     assert!(before > handled_before, "node 0 kept handling real traffic");
-    let s = wait_for(&mut rx, "the cluster to stay converged", converged(4)).await;
+    // Node statuses come from metrics records (once a second): wait for
+    // one taken after the flood.
+    let flooded = rx.borrow().t;
+    let reported = |s: &Snapshot| converged(4)(s) && s.nodes.iter().all(|n| n.status.at > flooded);
+    let s = wait_for(&mut rx, "the cluster to stay converged", reported).await;
     assert_eq!(s.nodes.len(), 4);
     for node in &s.nodes {
         assert_eq!(node.status.members, 4, "node {} knows {} members", node.index, node.status.members);

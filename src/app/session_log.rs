@@ -17,6 +17,7 @@ use anyhow::{Context, bail};
 use crate::config::parse_profile;
 use crate::engine::journal::session_spec;
 use crate::observe::record::{FORMAT, Header, Record, parse_addr};
+use crate::observe::recording::Recording;
 use crate::observe::summary::LogState;
 use crate::observe::{Line, Session, SessionSpec};
 use crate::protocol::NodeAddr;
@@ -146,6 +147,11 @@ impl SessionLog {
     /// A fresh fold of this session, before any line.
     pub fn session(&self) -> Session {
         Session::new(self.spec.clone(), &self.addrs)
+    }
+
+    /// This session made seekable, for a replay.
+    pub fn recording(self) -> Recording {
+        Recording::new(self.spec, &self.addrs, self.lines)
     }
 
     /// What this log cannot show, one sentence each: a cut last line,

@@ -20,9 +20,10 @@ use super::RunOptions;
 use crate::config::LabConfig;
 use crate::engine::{Driver, Effect, Engine, EngineError, Ground, Journal, Outcome, SIM_PICKS, Timeline};
 use crate::observe::record::{
-    KeyChange, MetricsRecord, NodeMetrics, Record, RogueChange, RogueRecord, RumorChange, SecurityRecord, from_event,
+    KeyChange, MetricsRecord, NodeMetrics, Record, RogueChange, RogueRecord, RumorChange, SecurityRecord, StatusRecord,
+    from_event,
 };
-use crate::observe::{Line, Liveness, Mode, Summary};
+use crate::observe::{Line, Liveness, Mode, NodeStatus, Summary};
 use crate::protocol::{NodeAddr, Time};
 use crate::rogue::Spec;
 use crate::scenario::Action;
@@ -87,6 +88,19 @@ pub async fn run_stoppable(
 /// [`run`], checking `stop` between steps of virtual time; once it is set
 /// the run ends at the current virtual time with a finished session log.
 pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Summary> {
+    run_watched(config, opts, stop, |_, _| {})
+}
+
+/// [`run_until`], calling `watch` with the journal and the virtual time
+/// whenever every line up to that time has been emitted: where the live
+/// path's picture ([`Journal::snapshot`]) can be taken, as a test that
+/// compares it with a replay does.
+pub fn run_watched(
+    config: LabConfig,
+    opts: &RunOptions,
+    stop: &AtomicBool,
+    mut watch: impl FnMut(&Journal, Time),
+) -> anyhow::Result<Summary> {
     let sim = SimConfig {
         protocol: config.protocol.clone(),
         baseline: config.network.baseline(),
@@ -129,6 +143,7 @@ pub fn run_until(config: LabConfig, opts: &RunOptions, stop: &AtomicBool) -> any
             }
             run.drain()?;
         }
+        watch(&run.journal, target);
         if target >= end {
             break;
         }
@@ -198,6 +213,7 @@ impl SimRun {
                     foreign: m.foreign_count(i),
                     refused: node.map(|n| n.counters().refused.nonzero()).unwrap_or_default(),
                     traffic: c.traffic(i).clone(),
+                    status: node.map(|n| StatusRecord::of(&NodeStatus::of(n, t))),
                 }
             })
             .collect();

@@ -1,20 +1,22 @@
 //! The line path, once: every session-log line, whichever driver made it,
-//! is folded into the [`Session`] and written by the optional [`Recorder`]
-//! here. Also the session's header and spec, built once from the config.
+//! is folded into the [`Session`] and the dashboard's [`Board`] and written
+//! by the optional [`Recorder`] here. Also the session's header and spec, built once from the config.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::config::LabConfig;
+use crate::observe::board::Board;
 use crate::observe::record::{FORMAT, Header, Line, Record, SecurityRecord};
 use crate::observe::recorder::Recorder;
-use crate::observe::{Mode, Script, Session, SessionSpec, Summary};
+use crate::observe::{Mode, Script, Session, SessionSpec, Snapshot, Summary};
 use crate::protocol::{NodeAddr, Time};
 
 /// A session being kept: the fold, and the log on disk when recording.
 #[derive(Debug)]
 pub struct Journal {
     session: Session,
+    board: Board,
     recorder: Option<Recorder>,
 }
 
@@ -34,12 +36,13 @@ impl Journal {
         if let Some(r) = recorder.as_mut() {
             r.write(&Line::at(Time::ZERO, Record::Session(header(config, driver, mode, addrs, security))))?;
         }
-        Ok(Journal { session, recorder })
+        Ok(Journal { session, board: Board::default(), recorder })
     }
 
-    /// Folds `line` into the session and writes it to the log.
+    /// Folds `line` into the session and the board and writes it to the log.
     pub fn emit(&mut self, line: &Line) -> io::Result<()> {
         self.session.apply(line);
+        self.board.apply(line);
         match self.recorder.as_mut() {
             Some(r) => r.write(line),
             None => Ok(()),
@@ -49,6 +52,13 @@ impl Journal {
     /// The session so far.
     pub fn session(&self) -> &Session {
         &self.session
+    }
+
+    /// The dashboard's picture at `t`, of every line emitted so far: the
+    /// one snapshot code path, shared with a replay
+    /// ([`crate::observe::recording::Recording::frame`]).
+    pub fn snapshot(&self, t: Time) -> Snapshot {
+        self.board.snapshot(&self.session, t)
     }
 
     /// Pushes buffered lines to disk.

@@ -15,6 +15,8 @@
 //!   observer and `gossip-lab report`, so both give the same summary.
 //! - [`summary`]: the end-of-run summary and its human rendering.
 //! - [`verdict`]: which expectations a record can judge (scripted, whole).
+//! - [`board`]: the rest of the dashboard's picture, folded from the
+//!   same lines, so live and replayed frames come from one code path.
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
 //! - [`recording`]: a saved session made seekable, and its actions (marks).
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
@@ -24,6 +26,7 @@
 //! - [`security`]: the log's account of keys: ids, never keys.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
+pub mod board;
 pub mod convert;
 pub mod foreign;
 pub mod lines;

@@ -27,8 +27,10 @@ use crate::faults::{FaultPlan, LinkRule};
 use crate::protocol::{Incarnation, NodeAddr, State, Time};
 
 mod rogue;
+mod status;
 
 pub use rogue::{RogueChange, RogueRecord};
+pub use status::StatusRecord;
 
 /// The session log format this build writes (and the newest it reads).
 /// Format 2 added two codec reject reasons (`unauthenticated`,
@@ -342,6 +344,10 @@ pub struct NodeMetrics {
     pub refused: std::collections::BTreeMap<String, u64>,
     /// Its cumulative traffic counters.
     pub traffic: Traffic,
+    /// Its table size, join state and protocol counters (absent in logs
+    /// written before the dashboard read only the log: zero).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusRecord>,
 }
 
 /// A link rule in the log (durations in milliseconds).

@@ -1,12 +1,121 @@
-//! A saved session made seekable: the actions on its time bar ([`Mark`]s),
-//! read from the log's lines the way the event log words them.
+//! A saved session made seekable: the frame at any time, and the actions
+//! on its time bar ([`Mark`]s), read from the log's lines the way the event
+//! log words them.
 //!
-//! A replay shows the time bar and jumps between actions; both need the
-//! same list, so it is derived once here from the lines, not by the UI.
+//! A frame is [`Board::snapshot`] of a [`Session`] and a [`Board`] that
+//! folded every line up to its time: the code the live dashboard runs, so
+//! a replayed frame is the live one. Folding an hour of lines takes
+//! longer than a seek may, so the fold keeps checkpoints (copies of the
+//! session and the board) every [`CHECKPOINT_EVERY`] lines: a seek starts
+//! from the nearest one at or before its time, and moving forward from
+//! where the replay stands folds only the gap. Pure: no I/O, no clock.
 
+use super::board::Board;
 use super::record::{Line, Record, RumorChange};
-use super::snapshot::event_line;
-use crate::protocol::Time;
+use super::session::Session;
+use super::snapshot::{Snapshot, event_line};
+use super::spec::SessionSpec;
+use crate::protocol::{NodeAddr, Time};
+
+/// Lines folded between two checkpoints. Measured on a one-hour 64-node
+/// session (benches/replay.rs, BENCHMARKS.md "Issue 11: replay seek"):
+/// a seek folds at most this many lines.
+pub const CHECKPOINT_EVERY: usize = 512;
+
+/// The fold at some line: the session and the board after `pos` lines.
+#[derive(Clone, Debug)]
+struct Fold {
+    pos: usize,
+    session: Session,
+    board: Board,
+}
+
+impl Fold {
+    fn advance(&mut self, lines: &[Line], to: usize) {
+        for line in &lines[self.pos..to] {
+            self.session.apply(line);
+            self.board.apply(line);
+        }
+        self.pos = to;
+    }
+}
+
+/// A saved session, seekable; see the module docs.
+#[derive(Debug)]
+pub struct Recording {
+    lines: Vec<Line>,
+    marks: Vec<Mark>,
+    /// `checkpoints[i]` holds the fold after `i * CHECKPOINT_EVERY` lines.
+    checkpoints: Vec<Fold>,
+    /// Where the replay stands.
+    current: Fold,
+    end: Time,
+}
+
+impl Recording {
+    /// The session of `spec` over nodes at `addrs` (at start), whose log
+    /// lines after the header are `lines`, in time order. Folds them once
+    /// to lay the checkpoints.
+    pub fn new(spec: SessionSpec, addrs: &[NodeAddr], lines: Vec<Line>) -> Recording {
+        let start = Fold { pos: 0, session: Session::new(spec, addrs), board: Board::default() };
+        let mut checkpoints = vec![start.clone()];
+        let mut fold = start;
+        while fold.pos + CHECKPOINT_EVERY <= lines.len() {
+            fold.advance(&lines, fold.pos + CHECKPOINT_EVERY);
+            checkpoints.push(fold.clone());
+        }
+        let current = checkpoints[0].clone();
+        let end = lines.iter().map(Line::time).max().unwrap_or(Time::ZERO);
+        Recording { marks: marks_of(&lines), lines, checkpoints, current, end }
+    }
+
+    /// The time of the last line.
+    pub fn end(&self) -> Time {
+        self.end
+    }
+
+    /// Every action, in order.
+    pub fn marks(&self) -> &[Mark] {
+        &self.marks
+    }
+
+    /// The session's lines.
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// The session as folded up to the last frame taken.
+    pub fn session(&self) -> &Session {
+        &self.current.session
+    }
+
+    /// The dashboard's picture at `t`: every line at or before `t` folded.
+    pub fn frame(&mut self, t: Time) -> Snapshot {
+        let to = self.lines.partition_point(|l| l.time() <= t);
+        let nearest = &self.checkpoints[(to / CHECKPOINT_EVERY).min(self.checkpoints.len() - 1)];
+        // From the checkpoint unless the replay stands between it and `to`.
+        if self.current.pos > to || self.current.pos < nearest.pos {
+            self.current = nearest.clone();
+        }
+        self.current.advance(&self.lines, to);
+        self.current.board.snapshot(&self.current.session, t)
+    }
+
+    /// The first fault or node action after `t`.
+    pub fn next_mark(&self, t: Time) -> Option<&Mark> {
+        self.marks.iter().find(|m| m.t > t && m.kind.is_jump())
+    }
+
+    /// The last fault or node action before `t`.
+    pub fn prev_mark(&self, t: Time) -> Option<&Mark> {
+        self.marks.iter().rev().find(|m| m.t < t && m.kind.is_jump())
+    }
+
+    /// How many checkpoints the fold keeps (the start included).
+    pub fn checkpoints(&self) -> usize {
+        self.checkpoints.len()
+    }
+}
 
 /// One action on the time bar: when, what kind, and its label.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +141,13 @@ pub enum MarkKind {
     Key,
     /// A rogue attack started or stopped.
     Rogue,
+}
+
+impl MarkKind {
+    /// Whether the next/previous jumps stop at it: faults and node events.
+    pub fn is_jump(self) -> bool {
+        matches!(self, MarkKind::Fault | MarkKind::Node)
+    }
 }
 
 /// Every action among `lines`, in order.

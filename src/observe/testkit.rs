@@ -4,8 +4,10 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::metrics::Metrics;
+use super::{Mode, Script, SessionSpec};
 use crate::faults::{FaultPlan, LinkRule};
 use crate::protocol::{Config, Event, NodeAddr, State, Time};
+use crate::scenario::Expect;
 
 /// The addresses of `n` lab nodes.
 pub fn addrs(n: u16) -> Vec<NodeAddr> {
@@ -37,4 +39,19 @@ pub fn mesh(n: u16) -> (Metrics, Vec<NodeAddr>) {
         }
     }
     (m, a)
+}
+
+/// The spec of a scripted simulated session on the fast preset.
+pub fn spec() -> SessionSpec {
+    SessionSpec {
+        profile: "test".into(),
+        driver: "sim".into(),
+        seed: 1,
+        protocol: Config::fast(),
+        protocol_label: "fast preset".into(),
+        network: LinkRule::default(),
+        expect: Expect::default(),
+        mode: Mode::Scripted,
+        script: Script { duration: std::time::Duration::from_secs(60), steps: Vec::new() },
+    }
 }

@@ -6,12 +6,13 @@
 //! (when recording) and folded into a [`crate::observe::Session`]: the same
 //! fold `gossip-lab report` runs over a saved log, over the same lines in
 //! the same order. Every second it adds a metrics record (traffic, health,
-//! agreement); about ten times a second it publishes a [`Snapshot`] on a
-//! `watch` channel for the dashboard. The observer never talks to a node,
+//! agreement, each node's status); about ten times a second it publishes a
+//! [`Snapshot`] on a `watch` channel for the dashboard. The snapshot is the
+//! journal's ([`Journal::snapshot`]): built from the lines alone, as a
+//! replay builds it, never from a node's live counters. The observer never talks to a node,
 //! so a slow observer costs events (counted, then resynced), never a
 //! stalled node.
 
-use std::collections::VecDeque;
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -26,10 +27,9 @@ use super::LabMsg;
 use super::clock::LabClock;
 use super::traffic::AtomicTraffic;
 use crate::engine::Journal;
-use crate::observe::record::{MetricsRecord, NodeMetrics, PlanRecord, Record, RumorChange, from_event, view_record};
+use crate::observe::record::{MetricsRecord, NodeMetrics, Record, RumorChange, StatusRecord, from_event, view_record};
 use crate::observe::reorder::Reorder;
-use crate::observe::snapshot::{EventLine, NodeRow, event_line, shows};
-use crate::observe::{Line, Liveness, NodeStatus, Snapshot, Summary, Traffic};
+use crate::observe::{Line, NodeStatus, Snapshot, Summary};
 use crate::protocol::{Event, NodeAddr, Time};
 
 /// How the observer runs.
@@ -62,12 +62,6 @@ pub struct Observer {
     exports: mpsc::Sender<ExportRequest>,
 }
 
-/// Events kept for the dashboard's log.
-const EVENT_LOG: usize = 2000;
-/// History points kept for the dashboard's charts.
-const HISTORY: usize = 600;
-/// Health samples kept per node.
-const HEALTH_HISTORY: usize = 120;
 /// How long a line is held for older ones to catch up while the channel
 /// is empty: then only an event whose task was preempted between taking
 /// its stamp and sending it can still be on its way. Short, so that the
@@ -107,13 +101,6 @@ impl Observer {
             nodes,
             clock,
             events_dropped,
-            pending: VecDeque::with_capacity(EVENT_LOG),
-            shown: VecDeque::with_capacity(EVENT_LOG),
-            shown_shared: Arc::default(),
-            health: Vec::new(),
-            rates: Vec::new(),
-            last_traffic: Vec::new(),
-            last_metrics_at: Time::ZERO,
             write_error: None,
         };
         let task = tokio::spawn(run(rx, export_rx, state, snap_tx, options));
@@ -156,21 +143,6 @@ struct State {
     nodes: Vec<NodeHandles>,
     clock: LabClock,
     events_dropped: Arc<AtomicU64>,
-    /// Lines worth showing that arrived since the last snapshot (the newest
-    /// EVENT_LOG of them), unformatted: a join burst brings a million member
-    /// events, and formatting each only to keep the last two thousand would
-    /// make the observer the bottleneck.
-    pending: VecDeque<Line>,
-    /// The event log as the last snapshot showed it, formatted once.
-    shown: VecDeque<EventLine>,
-    /// `shown` as snapshots share it, so a quiet lab's snapshots copy nothing.
-    shown_shared: Arc<Vec<EventLine>>,
-    /// Per node, its recent health scores, oldest first; replaced once per
-    /// metrics tick and shared by the ten snapshots a second in between.
-    health: Vec<Arc<[u32]>>,
-    rates: Vec<(f64, f64)>,
-    last_traffic: Vec<Traffic>,
-    last_metrics_at: Time,
     write_error: Option<io::Error>,
 }
 
@@ -275,12 +247,6 @@ impl State {
             tracing::error!("session log write failed: {e}");
             self.write_error = Some(e);
         }
-        if shows(&line.record) {
-            if self.pending.len() == EVENT_LOG {
-                self.pending.pop_front();
-            }
-            self.pending.push_back(line);
-        }
     }
 
     fn flush(&mut self) {
@@ -335,39 +301,25 @@ impl State {
         self.nodes[i].status.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// A metrics record: every node's counters and health now; agreement,
+    /// A metrics record: every node's counters and status now; agreement,
     /// accuracy and foreign members once it leaves the window.
     fn take_metrics(&mut self) {
         let now = self.clock.now();
-        let dt = (now - self.last_metrics_at).as_secs_f64().max(1e-3);
-        let n = self.nodes.len();
-        self.health.resize_with(n, Arc::default);
-        self.rates.resize(n, (0.0, 0.0));
-        self.last_traffic.resize_with(n, Traffic::default);
-        let mut nodes = Vec::with_capacity(n);
-        for i in 0..n {
-            let traffic = self.nodes[i].traffic.snapshot();
-            let status = self.status(i);
-            let prev = &self.last_traffic[i];
-            self.rates[i] = (
-                (traffic.received_total().packets - prev.received_total().packets) as f64 / dt,
-                (traffic.sent_total().packets - prev.sent_total().packets) as f64 / dt,
-            );
-            let h = &self.health[i];
-            let keep = h.len().min(HEALTH_HISTORY - 1);
-            self.health[i] = h[h.len() - keep..].iter().copied().chain([status.health]).collect();
-            nodes.push(NodeMetrics {
-                node: i,
-                health: status.health,
-                incarnation: status.incarnation,
-                queue: status.queue,
-                foreign: 0,
-                refused: status.counters.refused.nonzero(),
-                traffic: traffic.clone(),
-            });
-            self.last_traffic[i] = traffic;
-        }
-        self.last_metrics_at = now;
+        let nodes = (0..self.nodes.len())
+            .map(|i| {
+                let status = self.status(i);
+                NodeMetrics {
+                    node: i,
+                    health: status.health,
+                    incarnation: status.incarnation,
+                    queue: status.queue,
+                    foreign: 0,
+                    refused: status.counters.refused.nonzero(),
+                    traffic: self.nodes[i].traffic.snapshot(),
+                    status: Some(StatusRecord::of(&status)),
+                }
+            })
+            .collect();
         let record =
             MetricsRecord { agreement: 0.0, accuracy: 0.0, events_dropped: self.events_dropped.load(Relaxed), nodes };
         // Not through `emit`: the tick is stamped at the clock, ahead of a
@@ -375,69 +327,8 @@ impl State {
         self.reorder.push(Line::at(now, Record::Metrics(record)));
     }
 
-    /// The event log as of now, formatting only what is new.
-    fn event_lines(&mut self) -> Arc<Vec<EventLine>> {
-        if !self.pending.is_empty() {
-            for line in self.pending.drain(..).filter_map(|l| event_line(&l)) {
-                if self.shown.len() == EVENT_LOG {
-                    self.shown.pop_front();
-                }
-                self.shown.push_back(line);
-            }
-            self.shown_shared = Arc::new(self.shown.iter().cloned().collect());
-        }
-        self.shown_shared.clone()
-    }
-
-    fn snapshot(&mut self) -> Snapshot {
-        let events = self.event_lines();
-        let m = self.journal.session().metrics();
-        let truth = m.truth();
-        let views = m.views();
-        // "How the up nodes see it": every observer but the node itself and
-        // the few that are not up (crashed, paused, gone).
-        let not_up: Vec<usize> = (0..truth.len()).filter(|&o| truth.life(o) != Liveness::Up).collect();
-        let nodes = (0..self.nodes.len().min(truth.len()))
-            .map(|i| NodeRow {
-                index: i,
-                addr: self.nodes[i].addr,
-                life: truth.life(i),
-                seen: views.counts_excluding(i, not_up.iter().copied().filter(|&o| o != i).chain([i])),
-                foreign: m.foreign_count(i),
-                status: self.status(i),
-                traffic: self.last_traffic.get(i).cloned().unwrap_or_default(),
-                rate_in: self.rates.get(i).map_or(0.0, |r| r.0),
-                rate_out: self.rates.get(i).map_or(0.0, |r| r.1),
-                health_history: self.health.get(i).cloned().unwrap_or_default(),
-            })
-            .collect();
-        let traffic = self.last_traffic.iter().fold(Traffic::default(), |mut acc, t| {
-            acc.merge(t);
-            acc
-        });
-        let history = self.journal.session().history();
-        let spec = self.journal.session().spec();
-        Snapshot {
-            t: self.clock.now(),
-            profile: spec.profile.clone(),
-            protocol_label: spec.protocol_label.clone(),
-            config: spec.protocol.clone(),
-            seed: spec.seed,
-            nodes,
-            views: views.clone(),
-            agreement: m.agreement(),
-            accuracy: m.accuracy(),
-            converged: m.converged(),
-            history: history[history.len().saturating_sub(HISTORY)..].to_vec(),
-            events,
-            plan: PlanRecord::of(truth.plan(), |a| self.index(a)),
-            traffic,
-            detections: m.detections().to_vec(),
-            rumors: m.rumors().to_vec(),
-            false_positives: m.false_positives().len(),
-            false_suspicions: m.false_suspicions().len(),
-            events_dropped: self.events_dropped.load(Relaxed),
-        }
+    fn snapshot(&self) -> Snapshot {
+        self.journal.snapshot(self.clock.now())
     }
 
     fn export(&mut self, dir: PathBuf) -> io::Result<PathBuf> {

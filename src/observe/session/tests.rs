@@ -2,25 +2,9 @@
 
 use super::*;
 use crate::faults::LinkRule;
-use crate::observe::Mode;
 use crate::observe::record::{from_event, view_record};
-use crate::observe::testkit::{addrs, changed, fake, moved};
+use crate::observe::testkit::{addrs, changed, fake, moved, spec};
 use crate::protocol::{Config, Event, State};
-use crate::scenario::Expect;
-
-fn spec() -> SessionSpec {
-    SessionSpec {
-        profile: "test".into(),
-        driver: "sim".into(),
-        seed: 1,
-        protocol: Config::fast(),
-        protocol_label: "fast preset".into(),
-        network: LinkRule::default(),
-        expect: Expect::default(),
-        mode: Mode::Scripted,
-        script: crate::observe::Script { duration: std::time::Duration::from_secs(60), steps: Vec::new() },
-    }
-}
 
 /// The simulator feeds its metrics node events; a report folds the
 /// log lines written from the same events. Foreign members, reaped

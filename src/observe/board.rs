@@ -1,0 +1,246 @@
+//! The dashboard's picture as a pure fold of the session log: what a
+//! [`Snapshot`] shows beyond the [`Session`]'s measurements (the event log,
+//! each node's status, traffic, rates and health history, its active
+//! suspicions), built from the lines alone.
+//!
+//! The live observer and a replay fold the same lines into a `Session` and
+//! a `Board` (the session first, then the board) and take their snapshots
+//! with [`Board::snapshot`], so the frame a replay shows at time t is the
+//! frame the live dashboard showed at t: what the log has is what you see.
+//! Per-node figures therefore move at metrics-record cadence.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::record::{Line, MetricsRecord, NodeChange, PlanRecord, Record, SuspicionChange};
+use super::session::Session;
+use super::snapshot::{NodeRow, Snapshot};
+use super::status::NodeStatus;
+use super::traffic::Traffic;
+use super::truth::Liveness;
+use crate::protocol::{State, SuspicionView, Time};
+
+mod events;
+
+pub use events::{EVENT_LOG, EventLog};
+
+/// History points kept for the dashboard's charts.
+pub const HISTORY: usize = 600;
+/// Health samples kept per node.
+pub const HEALTH_HISTORY: usize = 120;
+
+/// What the dashboard shows beyond the session's measurements; see the
+/// module docs.
+#[derive(Clone, Debug, Default)]
+pub struct Board {
+    events: EventLog,
+    nodes: Vec<NodeBoard>,
+    /// The previous metrics record's time: rates are over the real
+    /// interval between two records.
+    last_metrics_at: Time,
+}
+
+/// One node's part of the board.
+#[derive(Clone, Debug, Default)]
+struct NodeBoard {
+    /// Its status as of the newest metrics record (suspicions apart).
+    status: NodeStatus,
+    /// Its active suspicions, in the order they started.
+    suspicions: Vec<Open>,
+    traffic: Traffic,
+    /// Datagrams received and sent per second over the last interval.
+    rates: (f64, f64),
+    /// Its recent health scores, oldest first; replaced once per metrics
+    /// record and shared by every snapshot in between.
+    health_history: Arc<[u32]>,
+}
+
+/// An active suspicion, as its lines tell it.
+#[derive(Clone, Copy, Debug)]
+struct Open {
+    subject: usize,
+    start: Time,
+    timeout: Duration,
+    confirmations: u32,
+    k: u32,
+}
+
+fn ms(v: Option<f64>) -> Option<Duration> {
+    v.map(|v| Duration::from_secs_f64(v.max(0.0) / 1000.0))
+}
+
+impl Board {
+    /// Folds one line in (after the session has).
+    pub fn apply(&mut self, line: &Line) {
+        self.events.push(line);
+        let t = line.time();
+        match &line.record {
+            Record::Metrics(m) => self.metrics(m, t),
+            Record::Suspicion { observer, subject, event, confirmations, k, timeout_ms, .. } => {
+                let open = &mut self.node(*observer).suspicions;
+                let at = open.iter().position(|o| o.subject == *subject);
+                match event {
+                    SuspicionChange::Started => {
+                        let s = Open {
+                            subject: *subject,
+                            start: t,
+                            timeout: ms(*timeout_ms).unwrap_or_default(),
+                            confirmations: confirmations.unwrap_or(0),
+                            k: k.unwrap_or(0),
+                        };
+                        match at {
+                            Some(i) => open[i] = s,
+                            None => open.push(s),
+                        }
+                    }
+                    SuspicionChange::Confirmed => {
+                        if let Some(o) = at.map(|i| &mut open[i]) {
+                            o.confirmations = confirmations.unwrap_or(o.confirmations);
+                            o.timeout = ms(*timeout_ms).unwrap_or(o.timeout);
+                        }
+                    }
+                    SuspicionChange::Refuted | SuspicionChange::Expired => {
+                        if let Some(i) = at {
+                            open.remove(i);
+                        }
+                    }
+                }
+            }
+            Record::Member { observer, subject, to, .. } if *to != State::Suspect => self.end(*observer, *subject),
+            Record::Forget { observer, subject } => self.end(*observer, *subject),
+            Record::View { observer, members, .. } => {
+                let suspect = |s: usize| members.iter().any(|&(m, st)| m == s && st == State::Suspect);
+                self.node(*observer).suspicions.retain(|o| suspect(o.subject));
+            }
+            // A process that stops or starts afresh holds no timers.
+            Record::Node { node, event: NodeChange::Crashed | NodeChange::Restarted | NodeChange::Left, .. } => {
+                self.node(*node).suspicions.clear();
+            }
+            _ => {}
+        }
+    }
+
+    fn node(&mut self, i: usize) -> &mut NodeBoard {
+        if i >= self.nodes.len() {
+            self.nodes.resize_with(i + 1, NodeBoard::default);
+        }
+        &mut self.nodes[i]
+    }
+
+    /// Ends `observer`'s suspicion of `subject`, if it holds one.
+    fn end(&mut self, observer: usize, subject: usize) {
+        if let Some(b) = self.nodes.get_mut(observer) {
+            b.suspicions.retain(|o| o.subject != subject);
+        }
+    }
+
+    fn metrics(&mut self, m: &MetricsRecord, t: Time) {
+        let dt = (t - self.last_metrics_at).as_secs_f64().max(1e-3);
+        self.last_metrics_at = t;
+        for n in &m.nodes {
+            let b = self.node(n.node);
+            let (was, now) = (&b.traffic, &n.traffic);
+            b.rates = (
+                now.received_total().packets.saturating_sub(was.received_total().packets) as f64 / dt,
+                now.sent_total().packets.saturating_sub(was.sent_total().packets) as f64 / dt,
+            );
+            b.traffic = n.traffic.clone();
+            let h = &b.health_history;
+            let keep = h.len().min(HEALTH_HISTORY - 1);
+            b.health_history = h[h.len() - keep..].iter().copied().chain([n.health]).collect();
+            let shown = n.status.clone().unwrap_or_default();
+            b.status = NodeStatus {
+                at: t,
+                health: n.health,
+                incarnation: n.incarnation,
+                queue: n.queue,
+                members: shown.members,
+                live_members: shown.live_members,
+                suspicions: Vec::new(),
+                counters: shown.counters(),
+                joined: shown.joined,
+            };
+        }
+    }
+
+    /// The dashboard's picture at `t` of `session` (which has folded the
+    /// same lines as this board).
+    pub fn snapshot(&self, session: &Session, t: Time) -> Snapshot {
+        let m = session.metrics();
+        let (truth, views) = (m.truth(), m.views());
+        let addrs = session.addrs();
+        let spec = session.spec();
+        let config = &spec.protocol;
+        let n = addrs.len();
+        let (min, max) = (config.suspicion_min(n), config.suspicion_max(n));
+        // "How the up nodes see it": every observer but the node itself and
+        // the few that are not up (crashed, paused, gone).
+        let not_up: Vec<usize> = (0..truth.len()).filter(|&o| truth.life(o) != Liveness::Up).collect();
+        let idle = NodeBoard::default();
+        let nodes: Vec<NodeRow> = (0..n.min(truth.len()))
+            .map(|i| {
+                let b = self.nodes.get(i).unwrap_or(&idle);
+                let suspicions = b
+                    .suspicions
+                    .iter()
+                    .filter_map(|o| {
+                        Some(SuspicionView {
+                            member: *addrs.get(o.subject)?,
+                            // Not in the log; nothing shows it.
+                            incarnation: 0,
+                            start: o.start,
+                            deadline: o.start + o.timeout,
+                            timeout: o.timeout,
+                            confirmations: o.confirmations,
+                            k: o.k,
+                            min,
+                            max,
+                        })
+                    })
+                    .collect();
+                NodeRow {
+                    index: i,
+                    addr: addrs[i],
+                    life: truth.life(i),
+                    seen: views.counts_excluding(i, not_up.iter().copied().filter(|&o| o != i).chain([i])),
+                    foreign: m.foreign_count(i),
+                    status: NodeStatus { suspicions, ..b.status.clone() },
+                    traffic: b.traffic.clone(),
+                    rate_in: b.rates.0,
+                    rate_out: b.rates.1,
+                    health_history: b.health_history.clone(),
+                }
+            })
+            .collect();
+        let traffic = nodes.iter().fold(Traffic::default(), |mut acc, r| {
+            acc.merge(&r.traffic);
+            acc
+        });
+        let history = session.history();
+        Snapshot {
+            t,
+            profile: spec.profile.clone(),
+            protocol_label: spec.protocol_label.clone(),
+            config: config.clone(),
+            seed: spec.seed,
+            nodes,
+            views: views.clone(),
+            agreement: m.agreement(),
+            accuracy: m.accuracy(),
+            converged: m.converged(),
+            history: history[history.len().saturating_sub(HISTORY)..].to_vec(),
+            events: self.events.lines(),
+            plan: PlanRecord::of(truth.plan(), |a| session.index_of(a)),
+            traffic,
+            detections: m.detections().to_vec(),
+            rumors: m.rumors().to_vec(),
+            false_positives: m.false_positives().len(),
+            false_suspicions: m.false_suspicions().len(),
+            events_dropped: session.latest().map_or(0, |r| r.events_dropped),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "board/tests.rs"]
+mod tests;

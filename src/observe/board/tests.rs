@@ -1,0 +1,114 @@
+//! The board's fold: suspicions from their lines, rates and health from
+//! metrics records.
+
+use super::*;
+use crate::observe::record::NodeMetrics;
+use crate::observe::testkit::{addrs, spec};
+
+fn session() -> Session {
+    Session::new(spec(), &addrs(4))
+}
+
+/// Folds `lines` into a fresh session and board, as the journal does.
+fn fold(lines: &[Line]) -> (Session, Board) {
+    let (mut s, mut b) = (session(), Board::default());
+    for l in lines {
+        s.apply(l);
+        b.apply(l);
+    }
+    (s, b)
+}
+
+fn suspicion(t: u64, event: SuspicionChange, confirmations: u32, timeout_ms: f64) -> Line {
+    Line::at(
+        Time::from_millis(t),
+        Record::Suspicion {
+            observer: 1,
+            subject: 2,
+            event,
+            confirmations: Some(confirmations),
+            k: (event == SuspicionChange::Started).then_some(3),
+            timeout_ms: Some(timeout_ms),
+            by: None,
+        },
+    )
+}
+
+fn member(t: u64, to: State) -> Line {
+    Line::at(Time::from_millis(t), Record::Member { observer: 1, subject: 2, from: None, to, incarnation: 0 })
+}
+
+#[test]
+fn a_suspicion_shows_from_its_start_with_its_confirmations_until_its_subject_leaves_suspect() {
+    let mut lines = vec![member(900, State::Suspect), suspicion(1000, SuspicionChange::Started, 0, 5000.0)];
+    let (s, b) = fold(&lines);
+    let snap = b.snapshot(&s, Time::from_secs(2));
+    let v = &snap.nodes[1].status.suspicions;
+    assert_eq!(v.len(), 1);
+    let config = &s.spec().protocol;
+    assert_eq!((v[0].member, v[0].start, v[0].deadline), (s.addrs()[2], Time::from_secs(1), Time::from_secs(6)));
+    assert_eq!((v[0].confirmations, v[0].k), (0, 3));
+    assert_eq!((v[0].min, v[0].max), (config.suspicion_min(4), config.suspicion_max(4)));
+
+    lines.push(suspicion(1500, SuspicionChange::Confirmed, 1, 4000.0));
+    let (s, b) = fold(&lines);
+    let v = &b.snapshot(&s, Time::from_secs(2)).nodes[1].status.suspicions;
+    assert_eq!((v[0].confirmations, v[0].deadline), (1, Time::from_secs(5)), "a confirmation shortens the timer");
+
+    lines.push(member(1800, State::Alive));
+    let (s, b) = fold(&lines);
+    assert!(b.snapshot(&s, Time::from_secs(2)).nodes[1].status.suspicions.is_empty(), "refuted by a member line");
+}
+
+#[test]
+fn a_crash_ends_the_observers_suspicions_and_an_expiry_ends_one() {
+    let crash = Line::at(
+        Time::from_millis(1200),
+        Record::Node { node: 1, addr: addrs(4)[1].to_string(), event: NodeChange::Crashed },
+    );
+    let (s, b) = fold(&[suspicion(1000, SuspicionChange::Started, 0, 5000.0), crash]);
+    assert!(b.snapshot(&s, Time::from_secs(2)).nodes[1].status.suspicions.is_empty());
+    let (s, b) = fold(&[
+        suspicion(1000, SuspicionChange::Started, 0, 5000.0),
+        suspicion(6000, SuspicionChange::Expired, 0, 5000.0),
+    ]);
+    assert!(b.snapshot(&s, Time::from_secs(7)).nodes[1].status.suspicions.is_empty());
+}
+
+fn metrics(t_ms: u64, sent: u64, health: u32) -> Line {
+    let mut traffic = Traffic::default();
+    traffic.sent[0].packets = sent;
+    traffic.received[0].packets = sent / 2;
+    let node = NodeMetrics {
+        node: 0,
+        health,
+        incarnation: 7,
+        queue: 3,
+        foreign: 0,
+        refused: Default::default(),
+        traffic,
+        status: None,
+    };
+    let record = MetricsRecord { agreement: 1.0, accuracy: 1.0, events_dropped: 5, nodes: vec![node] };
+    Line::at(Time::from_millis(t_ms), Record::Metrics(record))
+}
+
+#[test]
+fn rates_are_over_the_real_interval_between_metrics_records_and_health_history_is_capped() {
+    let (s, b) = fold(&[metrics(1000, 100, 1), metrics(3000, 300, 2)]);
+    let snap = b.snapshot(&s, Time::from_secs(3));
+    let row = &snap.nodes[0];
+    assert_eq!((row.rate_out, row.rate_in), (100.0, 50.0), "200 datagrams over 2 s");
+    assert_eq!((row.status.health, row.status.incarnation, row.status.queue), (2, 7, 3));
+    assert_eq!(row.status.at, Time::from_secs(3));
+    assert_eq!(&*row.health_history, &[1, 2]);
+    assert_eq!(snap.traffic.sent_total().packets, 300);
+    assert_eq!(snap.events_dropped, 5);
+    assert_eq!(row.status.counters, Default::default(), "a log without status records reads as zero");
+
+    let many: Vec<Line> = (1..=HEALTH_HISTORY as u64 + 10).map(|i| metrics(i * 1000, i, i as u32)).collect();
+    let (s, b) = fold(&many);
+    let h = b.snapshot(&s, Time::ZERO).nodes[0].health_history.clone();
+    assert_eq!(h.len(), HEALTH_HISTORY);
+    assert_eq!(h.last(), Some(&(HEALTH_HISTORY as u32 + 10)));
+}
