@@ -6,6 +6,7 @@
 //! gossip-lab run [PROFILE] [--nodes N] [--seed S] [--duration 60s] [--export DIR] [--json] [--log FILE] [--base-port P] [--sim]
 //! gossip-lab profiles
 //! gossip-lab report SESSION.jsonl [--json]
+//! gossip-lab replay SESSION.jsonl [--fps F]
 //! ```
 //!
 //! Parsing stops at [`Cli`]; [`Cli::invocation`] then loads the profile,
@@ -49,6 +50,8 @@ pub enum Command {
     Profiles,
     /// Summarize a saved session log.
     Report(ReportArgs),
+    /// Watch a saved session again in the dashboard: play, pause, seek, step between events.
+    Replay(ReplayArgs),
 }
 
 /// Flags that shape the lab, shared by the TUI and `run`.
@@ -116,6 +119,17 @@ pub struct ReportArgs {
     pub json: bool,
 }
 
+/// `gossip-lab replay`
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct ReplayArgs {
+    /// A session.jsonl written by --export or the `x` key.
+    #[arg(value_name = "SESSION.jsonl")]
+    pub session: PathBuf,
+    /// Frames drawn per second.
+    #[arg(long, value_name = "F", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub fps: u32,
+}
+
 /// What `main` should do, with everything loaded and validated.
 #[derive(Debug)]
 pub enum Invocation {
@@ -131,6 +145,13 @@ pub enum Invocation {
         session: PathBuf,
         /// JSON output.
         json: bool,
+    },
+    /// Replay a session log in the dashboard.
+    Replay {
+        /// The session.jsonl to read.
+        session: PathBuf,
+        /// Frames per second.
+        fps: u32,
     },
 }
 
@@ -156,6 +177,7 @@ impl Cli {
             }
             Some(Command::Profiles) => Invocation::Profiles,
             Some(Command::Report(ReportArgs { session, json })) => Invocation::Report { session, json },
+            Some(Command::Replay(ReplayArgs { session, fps })) => Invocation::Replay { session, fps },
         })
     }
 }
@@ -259,6 +281,22 @@ mod tests {
             panic!("not report")
         };
         assert_eq!((session, json), (PathBuf::from("s.jsonl"), true));
+    }
+
+    #[test]
+    fn replay_takes_a_session_and_a_frame_rate() {
+        let Invocation::Replay { session, fps } = parse(&["replay", "s.jsonl"]).unwrap().invocation().unwrap() else {
+            panic!("not replay")
+        };
+        assert_eq!((session, fps), (PathBuf::from("s.jsonl"), 15));
+        let Invocation::Replay { fps, .. } =
+            parse(&["replay", "s.jsonl", "--fps", "30"]).unwrap().invocation().unwrap()
+        else {
+            panic!("not replay")
+        };
+        assert_eq!(fps, 30);
+        assert_eq!(parse(&["replay"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
+        assert_eq!(parse(&["replay", "s.jsonl", "--fps", "0"]).unwrap_err().kind(), ErrorKind::ValueValidation);
     }
 
     #[test]

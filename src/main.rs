@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Invocation::Run(config, options) => app::run_headless(config, options),
         Invocation::Tui(config, options) => app::run_tui(config, options),
         Invocation::Report { session, json } => app::report(&session, json),
+        Invocation::Replay { session, fps } => app::replay::run(&session, fps),
     };
     match outcome {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

@@ -14,7 +14,7 @@ use super::keys::{self, BINDINGS, Command, Mode};
 use super::layout;
 use super::transport::Transport;
 use super::view::View;
-use crate::observe::recording::{Mark, MarkKind};
+use crate::observe::recording::Mark;
 use crate::observe::{Liveness, Snapshot};
 use crate::rogue::Attack;
 use crate::scenario::{Action, Groups, NodeRef, percent};
@@ -63,10 +63,9 @@ impl Replay {
         Replay { file: file.into(), marks, transport: Transport::new(end) }
     }
 
-    /// The marks `.` and `,` stop at: faults and node events, the actions
-    /// that change who is up and who can reach whom.
+    /// The marks `.` and `,` stop at.
     fn stops(&self) -> impl Iterator<Item = crate::protocol::Time> + '_ {
-        self.marks.iter().filter(|m| matches!(m.kind, MarkKind::Node | MarkKind::Fault)).map(|m| m.t)
+        self.marks.iter().filter(|m| m.kind.is_jump()).map(|m| m.t)
     }
 }
 

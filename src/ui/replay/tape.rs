@@ -3,7 +3,7 @@
 //! engine's recording is one of them.
 
 use crate::observe::Snapshot;
-use crate::observe::recording::Mark;
+use crate::observe::recording::{Mark, Recording};
 use crate::protocol::Time;
 
 /// A recorded session, as a replay sees it: how long, which actions when,
@@ -15,4 +15,20 @@ pub trait Tape {
     fn marks(&self) -> &[Mark];
     /// The snapshot the live dashboard showed (or would have) at `t`.
     fn frame(&mut self, t: Time) -> Snapshot;
+}
+
+/// The engine's recording: frames from the same fold and snapshot code as
+/// the live dashboard's, with checkpoints for seeking.
+impl Tape for Recording {
+    fn end(&self) -> Time {
+        Recording::end(self)
+    }
+
+    fn marks(&self) -> &[Mark] {
+        Recording::marks(self)
+    }
+
+    fn frame(&mut self, t: Time) -> Snapshot {
+        Recording::frame(self, t)
+    }
 }
