@@ -31,30 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-screen() { tmux capture-pane -p -t "$session" 2>/dev/null || true; }
-
-fail() {
-    echo "tui-replay: FAILED: $*" >&2
-    echo "---- screen ----" >&2
-    screen >&2
-    echo "----------------" >&2
-    exit 1
-}
-
-# wait_for DESCRIPTION SECONDS COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-    local what=$1 limit=$2
-    shift 2
-    local deadline=$((SECONDS + limit))
-    until "$@"; do
-        [ "$SECONDS" -lt "$deadline" ] || fail "waited ${limit}s for $what"
-        sleep 0.2
-    done
-    echo "tui-replay: ok: $what (t=${SECONDS}s)"
-}
-
-shows() { screen | grep -Eq -- "$1"; }
-hides() { ! screen | grep -Eq -- "$1"; }
+name=tui-replay
+target=$session
+# shellcheck source=scripts/tmux-screen.sh
+. scripts/tmux-screen.sh
 
 # 1. A recorded session with a crash.
 "$bin" run crash-detect --sim --export "$scratch/run" >"$scratch/run.out" \
@@ -70,7 +50,6 @@ tmux send-keys -t "$session" -l \
     "stty -g > '$scratch/stty-before'; echo BEFORE-REPLAY; '$bin' replay '$log'; echo EXIT=\$? > '$scratch/exit'"
 tmux send-keys -t "$session" Enter
 wait_for "the replay, paused at the start" 30 eval 'shows "REPLAY" && shows "‖ paused +0:00\.0 /"'
-pane() { tmux display-message -p -t "$session" "$1"; }
 [ "$(pane '#{alternate_on}')" = 1 ] || fail "the replay is not on the alternate screen"
 
 # 3. A key that changes a lab says it can't change a recording.
@@ -92,13 +71,7 @@ tmux send-keys -t "$session" q
 wait_for "the replay to exit" 20 test -s "$scratch/exit"
 grep -qx "EXIT=0" "$scratch/exit" || fail "exit status: $(cat "$scratch/exit")"
 wait_for "the shell's screen back" 20 eval 'shows BEFORE-REPLAY && hides "1 Overview"'
-[ "$(pane '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on"
-[ "$(pane '#{mouse_any_flag}')" = 0 ] || fail "mouse reporting is still on"
-[ "$(pane '#{cursor_flag}')" = 1 ] || fail "the cursor is still hidden"
-tmux send-keys -t "$session" -l "stty -g > '$scratch/stty-after'"
-tmux send-keys -t "$session" Enter
-wait_for "stty settings read after the exit" 20 test -s "$scratch/stty-after"
-cmp -s "$scratch/stty-before" "$scratch/stty-after" || fail "stty settings differ: raw mode was not left"
+terminal_restored "$scratch"
 echo "tui-replay: ok: exit 0, terminal restored"
 
 echo "tui-replay: all steps passed"
