@@ -9,9 +9,10 @@ use gossip_lab::observe::Snapshot;
 use gossip_lab::observe::recording::{Mark, MarkKind};
 use gossip_lab::protocol::Time;
 use gossip_lab::ui::app::Replay;
-use gossip_lab::ui::chrome::timebar::{column, glyph};
+use gossip_lab::ui::chrome::timebar::glyph;
 use gossip_lab::ui::fixture;
 use gossip_lab::ui::keys::{BINDINGS, Mode, Scope, lookup};
+use gossip_lab::ui::layout::track_column as column;
 use gossip_lab::ui::replay::Tape;
 use gossip_lab::ui::{App, Effect, View, draw};
 use ratatui::Terminal;
@@ -236,4 +237,23 @@ fn before_the_first_node_the_replay_says_so_and_keeps_its_time_bar() {
     let (frame, _) = render(&app, &Snapshot::default(), 80, 24);
     assert!(frame.contains("no node is up yet"), "{frame}");
     assert!(frame.contains("‖ paused") && frame.contains("play/pause"), "{frame}");
+}
+
+#[test]
+fn a_click_on_the_time_bar_seeks_there() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut tape = FixtureTape::new();
+    let snap = tape.frame(Time::ZERO);
+    let mut app = replaying(&tape);
+    app.screen = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let x = 1 + column(Time::from_secs(20), tape.end(), 78);
+    let click =
+        MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column: x, row: 20, modifiers: KeyModifiers::NONE };
+    app.mouse(click, &snap);
+    assert_eq!(column(cursor(&app), tape.end(), 78), x - 1, "the cursor is where the click was");
+    let near = cursor(&app).as_micros().abs_diff(Time::from_secs(20).as_micros());
+    assert!(near < 500_000, "{:?}", cursor(&app));
+    app.mouse(MouseEvent { row: 21, ..click }, &snap);
+    app.mouse(MouseEvent { column: 1, row: 5, ..click }, &snap);
+    assert_eq!(column(cursor(&app), tape.end(), 78), x - 1, "clicks elsewhere do not seek");
 }

@@ -356,11 +356,20 @@ impl App {
         }
     }
 
-    /// Handles a mouse event: a left click on a node row selects it, the
-    /// wheel moves the selection (or scrolls the event log).
+    /// Handles a mouse event: a left click on a node row selects it, on a
+    /// replay's time bar seeks there; the wheel moves the selection (or
+    /// scrolls the event log).
     pub fn mouse(&mut self, event: MouseEvent, live: &Snapshot) -> Effect {
         match event.kind {
             MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(replay) = &mut self.replay {
+                    let track = layout::track(layout::screen(self.screen, true).timebar);
+                    let end = replay.transport.end;
+                    if let Some(t) = layout::track_time(track, end, event.column, event.row) {
+                        replay.transport.seek(t);
+                        return Effect::None;
+                    }
+                }
                 let n = self.shown_len(live);
                 if let Some(i) = layout::row_at(
                     self.screen,

@@ -8,6 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Block;
 
 use super::view::View;
+use crate::protocol::Time;
 
 /// The smallest terminal the dashboard draws into.
 pub const MIN_WIDTH: u16 = 80;
@@ -87,6 +88,31 @@ pub fn row_at(area: Rect, replay: bool, view: View, selected: usize, n: usize, c
     (inside && i < n).then_some(i)
 }
 
+/// The replay's track: the time bar's first row, inside a one-cell margin.
+pub fn track(timebar: Rect) -> Rect {
+    Rect { x: timebar.x + 1, width: timebar.width.saturating_sub(2), height: timebar.height.min(1), ..timebar }
+}
+
+/// The column (from the track's left) of `t` on a track `width` cells wide
+/// over `0..=end`: the first cell is the start, the last the end.
+pub fn track_column(t: Time, end: Time, width: u16) -> u16 {
+    if end == Time::ZERO || width == 0 {
+        return 0;
+    }
+    let share = t.min(end).as_micros() as f64 / end.as_micros() as f64;
+    (share * f64::from(width - 1)).round() as u16
+}
+
+/// The time at (`col`, `row`) on `track` over `0..=end`, if that is on it:
+/// where a click seeks to.
+pub fn track_time(track: Rect, end: Time, col: u16, row: u16) -> Option<Time> {
+    if row != track.y || track.height == 0 || col < track.x || col >= track.right() {
+        return None;
+    }
+    let share = if track.width > 1 { f64::from(col - track.x) / f64::from(track.width - 1) } else { 0.0 };
+    Some(Time::from_micros((end.as_micros() as f64 * share).round() as u64))
+}
+
 /// The first row to draw so that `selected` stays in view in a window of
 /// `visible` rows over `len`: the selection sits in the middle once the
 /// list scrolls. A pure function of its inputs, so a click can be mapped
@@ -164,6 +190,24 @@ pub fn popup(area: Rect, entries: usize) -> Rect {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn track_columns_span_the_track_and_a_click_finds_its_column_again() {
+        let end = Time::from_secs(100);
+        assert_eq!(track_column(Time::ZERO, end, 78), 0);
+        assert_eq!(track_column(end, end, 78), 77);
+        assert_eq!(track_column(Time::from_secs(50), end, 79), 39);
+        assert_eq!(track_column(Time::from_secs(500), end, 78), 77, "past the end is the end");
+        assert_eq!(track_column(Time::from_secs(5), Time::ZERO, 78), 0, "an empty recording");
+        let t = track(Rect::new(0, 20, 80, 2));
+        assert_eq!((t.x, t.y, t.width, t.height), (1, 20, 78, 1));
+        for col in 1..79 {
+            let at = track_time(t, end, col, 20).unwrap();
+            assert_eq!(track_column(at, end, 78) + 1, col);
+        }
+        assert_eq!(track_time(t, end, 0, 20), None, "the margin");
+        assert_eq!(track_time(t, end, 10, 21), None, "the row under it");
+    }
 
     #[test]
     fn scrolling_keeps_the_selection_visible() {

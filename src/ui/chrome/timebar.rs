@@ -13,6 +13,7 @@ use ratatui::widgets::Paragraph;
 use crate::observe::recording::{Mark, MarkKind};
 use crate::protocol::Time;
 use crate::ui::app::Replay;
+use crate::ui::layout::{track, track_column};
 use crate::ui::views::{clock, dim};
 
 /// A kind's symbol on the bar and its colour.
@@ -38,15 +39,6 @@ fn rank(kind: MarkKind) -> u8 {
     }
 }
 
-/// The column of `t` on a track `width` cells wide over `0..=end`.
-pub fn column(t: Time, end: Time, width: u16) -> u16 {
-    if end == Time::ZERO || width == 0 {
-        return 0;
-    }
-    let share = t.min(end).as_micros() as f64 / end.as_micros() as f64;
-    (share * f64::from(width - 1)).round() as u16
-}
-
 /// The mark nearest `t` (the earlier of two as near).
 pub fn nearest(marks: &[Mark], t: Time) -> Option<&Mark> {
     marks.iter().min_by_key(|m| m.t.as_micros().abs_diff(t.as_micros()))
@@ -61,15 +53,15 @@ fn at(t: Time) -> String {
 pub(super) fn render(frame: &mut Frame, area: Rect, replay: &Replay) {
     let [track_row, info_row] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     let tr = &replay.transport;
-    let width = track_row.width.saturating_sub(2);
+    let width = track(area).width;
     let mut cells: Vec<Option<MarkKind>> = vec![None; width as usize];
     for m in &replay.marks {
-        let cell = &mut cells[column(m.t, tr.end, width).min(width.saturating_sub(1)) as usize];
+        let cell = &mut cells[track_column(m.t, tr.end, width).min(width.saturating_sub(1)) as usize];
         if cell.is_none_or(|k| rank(m.kind) < rank(k)) {
             *cell = Some(m.kind);
         }
     }
-    let cursor = column(tr.cursor, tr.end, width) as usize;
+    let cursor = track_column(tr.cursor, tr.end, width) as usize;
     let mut spans = vec![Span::raw(" ")];
     for (i, cell) in cells.iter().enumerate() {
         let span = match cell {
@@ -109,19 +101,4 @@ pub(super) fn render(frame: &mut Frame, area: Rect, replay: &Replay) {
         None => info.push(Span::styled("no actions in this recording", dim())),
     }
     frame.render_widget(Paragraph::new(Line::from(info)), info_row);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_span_the_track_from_its_first_cell_to_its_last() {
-        let end = Time::from_secs(100);
-        assert_eq!(column(Time::ZERO, end, 78), 0);
-        assert_eq!(column(end, end, 78), 77);
-        assert_eq!(column(Time::from_secs(50), end, 79), 39);
-        assert_eq!(column(Time::from_secs(500), end, 78), 77, "past the end is the end");
-        assert_eq!(column(Time::from_secs(5), Time::ZERO, 78), 0, "an empty recording");
-    }
 }
