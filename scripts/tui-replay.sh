@@ -10,7 +10,9 @@
 #   4. press space: it plays, and the cursor moves;
 #   5. press End: node 5 is shown crashed, held dead by all 15 others;
 #   6. press q: exit status 0, and the terminal is restored (alternate
-#      screen and mouse reporting off, cursor shown, stty as before).
+#      screen and mouse reporting off, cursor shown, stty as before);
+#   7. open it again and send the process SIGTERM: exit status 143, and the
+#      terminal restored as well.
 #
 # It builds nothing: it runs ${CARGO_TARGET_DIR:-target}/release/gossip-lab
 # (run `cargo build --release` first). Needs tmux. Every wait polls the
@@ -73,5 +75,19 @@ grep -qx "EXIT=0" "$scratch/exit" || fail "exit status: $(cat "$scratch/exit")"
 wait_for "the shell's screen back" 20 eval 'shows BEFORE-REPLAY && hides "1 Overview"'
 terminal_restored "$scratch"
 echo "tui-replay: ok: exit 0, terminal restored"
+
+# 7. SIGTERM from outside: exit 143, terminal restored. The pid file holds
+#    the replay's own pid (exec).
+rm -f "$scratch/stty-after"
+tmux send-keys -t "$session" -l \
+    "clear; bash -c 'echo \$\$ > \"\$0\"; exec \"\$1\" replay \"\$2\"' '$scratch/pid' '$bin' '$log'; echo EXIT=\$? > '$scratch/exit-term'"
+tmux send-keys -t "$session" Enter
+wait_for "the replay open again" 30 eval 'shows "REPLAY" && test -s "$scratch/pid"'
+kill -TERM "$(cat "$scratch/pid")"
+wait_for "the replay to exit after SIGTERM" 20 test -s "$scratch/exit-term"
+grep -qx "EXIT=143" "$scratch/exit-term" || fail "exit status after SIGTERM: $(cat "$scratch/exit-term")"
+wait_for "the shell's screen back" 20 hides "1 Overview"
+terminal_restored "$scratch"
+echo "tui-replay: ok: SIGTERM exits 143, terminal restored"
 
 echo "tui-replay: all steps passed"
