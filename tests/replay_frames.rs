@@ -12,7 +12,7 @@ use gossip_lab::app::{RunOptions, sim_run};
 use gossip_lab::config::parse_profile;
 use gossip_lab::observe::Snapshot;
 use gossip_lab::observe::board::Board;
-use gossip_lab::observe::recording::{CHECKPOINT_EVERY, MarkKind};
+use gossip_lab::observe::recording::{MarkKind, Recording};
 use gossip_lab::protocol::Time;
 use gossip_lab::ui::{App, View, draw};
 use ratatui::Terminal;
@@ -136,10 +136,14 @@ fn a_seek_anywhere_equals_a_fold_from_the_start() {
     sim_run::run(config, &opts).expect("simulated run");
     let path = dir.path().join("session.jsonl");
     let log = SessionLog::read(&path).unwrap();
-    let mut recording = SessionLog::read(&path).unwrap().recording();
-    assert!(recording.checkpoints() >= 3, "{} checkpoints", recording.checkpoints());
+    // Checkpoints closer than the default, so that a short session has
+    // several to seek between.
+    const EVERY: usize = 256;
+    let copy = SessionLog::read(&path).unwrap();
+    let mut recording = Recording::with_checkpoints(copy.spec, &copy.addrs, copy.lines, EVERY);
+    assert!(recording.checkpoints() >= 4, "{} checkpoints", recording.checkpoints());
     let at_line = |i: usize| log.lines[i].time();
-    let checkpoint = |k: usize| at_line(k * CHECKPOINT_EVERY - 1);
+    let checkpoint = |k: usize| at_line(k * EVERY - 1);
     let between = Time::from_micros((checkpoint(1).as_micros() + checkpoint(2).as_micros()) / 2);
     let end = recording.end();
     let times = [

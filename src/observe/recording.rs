@@ -17,10 +17,12 @@ use super::snapshot::{Snapshot, event_line};
 use super::spec::SessionSpec;
 use crate::protocol::{NodeAddr, Time};
 
-/// Lines folded between two checkpoints. Measured on a one-hour 64-node
-/// session (benches/replay.rs, BENCHMARKS.md "Issue 11: replay seek"):
-/// a seek folds at most this many lines.
-pub const CHECKPOINT_EVERY: usize = 512;
+/// Lines folded between two checkpoints: a seek folds at most this many.
+/// Chosen on a one-hour 64-node session (benches/replay.rs, BENCHMARKS.md
+/// "Issue 11: replay seek"): 10 checkpoints of about 0.8 MiB each, seeks
+/// at most 45 ms; every 2,048 lines held four times the memory for a
+/// slowest seek no faster, every 32,768 nearly doubled the slowest seek.
+pub const CHECKPOINT_EVERY: usize = 8192;
 
 /// The fold at some line: the session and the board after `pos` lines.
 #[derive(Clone, Debug)]
@@ -45,8 +47,9 @@ impl Fold {
 pub struct Recording {
     lines: Vec<Line>,
     marks: Vec<Mark>,
-    /// `checkpoints[i]` holds the fold after `i * CHECKPOINT_EVERY` lines.
+    /// `checkpoints[i]` holds the fold after `i * every` lines.
     checkpoints: Vec<Fold>,
+    every: usize,
     /// Where the replay stands.
     current: Fold,
     end: Time,
@@ -57,16 +60,23 @@ impl Recording {
     /// lines after the header are `lines`, in time order. Folds them once
     /// to lay the checkpoints.
     pub fn new(spec: SessionSpec, addrs: &[NodeAddr], lines: Vec<Line>) -> Recording {
+        Recording::with_checkpoints(spec, addrs, lines, CHECKPOINT_EVERY)
+    }
+
+    /// [`Recording::new`] with a checkpoint every `every` lines (at least
+    /// one), for measuring the trade of memory against seek time.
+    pub fn with_checkpoints(spec: SessionSpec, addrs: &[NodeAddr], lines: Vec<Line>, every: usize) -> Recording {
+        let every = every.max(1);
         let start = Fold { pos: 0, session: Session::new(spec, addrs), board: Board::default() };
         let mut checkpoints = vec![start.clone()];
         let mut fold = start;
-        while fold.pos + CHECKPOINT_EVERY <= lines.len() {
-            fold.advance(&lines, fold.pos + CHECKPOINT_EVERY);
+        while fold.pos + every <= lines.len() {
+            fold.advance(&lines, fold.pos + every);
             checkpoints.push(fold.clone());
         }
         let current = checkpoints[0].clone();
         let end = lines.iter().map(Line::time).max().unwrap_or(Time::ZERO);
-        Recording { marks: marks_of(&lines), lines, checkpoints, current, end }
+        Recording { marks: marks_of(&lines), lines, checkpoints, every, current, end }
     }
 
     /// The time of the last line.
@@ -92,7 +102,7 @@ impl Recording {
     /// The dashboard's picture at `t`: every line at or before `t` folded.
     pub fn frame(&mut self, t: Time) -> Snapshot {
         let to = self.lines.partition_point(|l| l.time() <= t);
-        let nearest = &self.checkpoints[(to / CHECKPOINT_EVERY).min(self.checkpoints.len() - 1)];
+        let nearest = &self.checkpoints[(to / self.every).min(self.checkpoints.len() - 1)];
         // From the checkpoint unless the replay stands between it and `to`.
         if self.current.pos > to || self.current.pos < nearest.pos {
             self.current = nearest.clone();
