@@ -15,6 +15,12 @@ use crate::ui::replay::{self, ReplayOptions};
 /// damaged line) is an error before the screen is touched; what a
 /// readable log lacks goes to stderr first, and to the status line.
 pub fn run(path: &Path, fps: u32) -> anyhow::Result<Outcome> {
+    // An hour of 64 nodes is a few hundred MiB: seconds of parsing, said
+    // rather than left as a blank wait.
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    if size >= 32 << 20 {
+        eprintln!("gossip-lab: reading {} ({} MiB) …", path.display(), size >> 20);
+    }
     let log = SessionLog::read(path)?;
     let notes = log.notes();
     for note in &notes {
