@@ -257,3 +257,13 @@ fn a_click_on_the_time_bar_seeks_there() {
     app.mouse(MouseEvent { column: 1, row: 5, ..click }, &snap);
     assert_eq!(column(cursor(&app), tape.end(), 78), x - 1, "clicks elsewhere do not seek");
 }
+
+#[test]
+fn transport_keys_over_a_live_lab_say_they_are_for_a_replay() {
+    let snap = fixture::scene(8);
+    let mut app = App::new(None);
+    assert_eq!(press(&mut app, KeyCode::Right, KeyModifiers::NONE, &snap), Effect::None);
+    assert_eq!(app.status.clone().unwrap().text, "→ (+1s) works in a replay only");
+    assert_eq!(press(&mut app, KeyCode::Char(' '), KeyModifiers::NONE, &snap), Effect::None);
+    assert!(app.frozen.is_some(), "space still freezes a live lab");
+}
