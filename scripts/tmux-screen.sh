@@ -1,9 +1,21 @@
 # Helpers for the scripts that drive gossip-lab in tmux like a person
-# (tui-smoke.sh, tui-replay.sh); sourced, not run. The caller sets `name`
-# (its messages' prefix) and `target` (the tmux session the checks look
-# at), and may define `on_fail` to add what it knows to a failure.
+# (tui-smoke.sh, tui-replay.sh); sourced from the repository's root, not
+# run. The caller sets `name` (its messages' prefix) and `target` (the tmux
+# session the checks look at), and may define `on_fail` to add what it
+# knows to a failure.
 #
 # Every wait polls the screen with a deadline; none is a blind sleep.
+
+# The release binary to drive (built beforehand; CARGO_TARGET_DIR is
+# honoured), once tmux is known to be there.
+lab_bin() {
+    local bin
+    bin="$(pwd)/${CARGO_TARGET_DIR:-target}/release/gossip-lab"
+    case "${CARGO_TARGET_DIR:-}" in /*) bin="$CARGO_TARGET_DIR/release/gossip-lab" ;; esac
+    [ -x "$bin" ] || { echo "$name: $bin not found; run cargo build --release first" >&2; exit 1; }
+    command -v tmux >/dev/null || { echo "$name: tmux is not installed" >&2; exit 1; }
+    echo "$bin"
+}
 
 # The screen as text.
 screen() { tmux capture-pane -p -t "$target" 2>/dev/null || true; }

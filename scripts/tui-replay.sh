@@ -20,10 +20,10 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bin="$(pwd)/${CARGO_TARGET_DIR:-target}/release/gossip-lab"
-case "${CARGO_TARGET_DIR:-}" in /*) bin="$CARGO_TARGET_DIR/release/gossip-lab" ;; esac
-[ -x "$bin" ] || { echo "tui-replay: $bin not found; run cargo build --release first" >&2; exit 1; }
-command -v tmux >/dev/null || { echo "tui-replay: tmux is not installed" >&2; exit 1; }
+name=tui-replay
+# shellcheck source=scripts/tmux-screen.sh
+. scripts/tmux-screen.sh
+bin=$(lab_bin)
 
 scratch=$(mktemp -d)
 session="gl-replay-$$"
@@ -33,10 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-name=tui-replay
 target=$session
-# shellcheck source=scripts/tmux-screen.sh
-. scripts/tmux-screen.sh
 
 # 1. A recorded session with a crash.
 "$bin" run crash-detect --sim --export "$scratch/run" >"$scratch/run.out" \

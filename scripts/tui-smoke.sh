@@ -22,10 +22,10 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bin="$(pwd)/${CARGO_TARGET_DIR:-target}/release/gossip-lab"
-case "${CARGO_TARGET_DIR:-}" in /*) bin="$CARGO_TARGET_DIR/release/gossip-lab" ;; esac
-[ -x "$bin" ] || { echo "tui-smoke: $bin not found; run cargo build --release first" >&2; exit 1; }
-command -v tmux >/dev/null || { echo "tui-smoke: tmux is not installed" >&2; exit 1; }
+name=tui-smoke
+# shellcheck source=scripts/tmux-screen.sh
+. scripts/tmux-screen.sh
+bin=$(lab_bin)
 
 scratch=$(mktemp -d)
 export_dir="$scratch/export"
@@ -39,11 +39,8 @@ cleanup() {
 trap cleanup EXIT
 
 # The tmux session the checks look at.
-name=tui-smoke
 target=$session
 on_fail() { [ -f "$export_dir/gossip-lab.log" ] && tail -20 "$export_dir/gossip-lab.log" >&2; }
-# shellcheck source=scripts/tmux-screen.sh
-. scripts/tmux-screen.sh
 
 tmux new-session -d -s "$session" -x 120 -y 40 \
     "'$bin' --export '$export_dir'; echo EXIT=\$? > '$scratch/exit'"
