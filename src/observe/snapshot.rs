@@ -28,13 +28,14 @@ pub struct NodeRow {
     pub seen: [usize; 5],
     /// Members it holds alive or suspect that are no lab node.
     pub foreign: usize,
-    /// Its self-reported status.
+    /// Its self-reported status, as of the newest metrics record; its
+    /// suspicions as of the newest suspicion lines.
     pub status: NodeStatus,
-    /// Its cumulative traffic.
+    /// Its cumulative traffic, as of the newest metrics record.
     pub traffic: Traffic,
-    /// Datagrams received per second, recently.
+    /// Datagrams received per second, between the last two metrics records.
     pub rate_in: f64,
-    /// Datagrams sent per second, recently.
+    /// Datagrams sent per second, between the last two metrics records.
     pub rate_out: f64,
     /// Its health score over time, oldest first (shared between snapshots
     /// until the next sample).
@@ -57,9 +58,10 @@ pub struct EventLine {
 /// Everything the dashboard shows, at one instant.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
-    /// Lab time of the snapshot. Node statuses and traffic are read at
-    /// `t`; the views and measurements hold every line up to the observer's
-    /// reordering window before it (`runtime::observer`).
+    /// Lab time of the snapshot. The views, measurements and suspicions
+    /// hold every line up to `t` (live: up to the observer's reordering
+    /// window before it, `runtime::observer`); node statuses, traffic and
+    /// rates are those of the newest metrics record (`observe::board`).
     pub t: Time,
     /// The profile's name.
     pub profile: String,
