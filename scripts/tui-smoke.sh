@@ -22,10 +22,10 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bin="$(pwd)/${CARGO_TARGET_DIR:-target}/release/gossip-lab"
-case "${CARGO_TARGET_DIR:-}" in /*) bin="$CARGO_TARGET_DIR/release/gossip-lab" ;; esac
-[ -x "$bin" ] || { echo "tui-smoke: $bin not found; run cargo build --release first" >&2; exit 1; }
-command -v tmux >/dev/null || { echo "tui-smoke: tmux is not installed" >&2; exit 1; }
+name=tui-smoke
+# shellcheck source=scripts/tmux-screen.sh
+. scripts/tmux-screen.sh
+bin=$(lab_bin)
 
 scratch=$(mktemp -d)
 export_dir="$scratch/export"
@@ -40,31 +40,7 @@ trap cleanup EXIT
 
 # The tmux session the checks look at.
 target=$session
-screen() { tmux capture-pane -p -t "$target" 2>/dev/null || true; }
-
-fail() {
-    echo "tui-smoke: FAILED: $*" >&2
-    echo "---- screen ----" >&2
-    screen >&2
-    echo "----------------" >&2
-    [ -f "$export_dir/gossip-lab.log" ] && tail -20 "$export_dir/gossip-lab.log" >&2
-    exit 1
-}
-
-# wait_for DESCRIPTION SECONDS COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-    local what=$1 limit=$2
-    shift 2
-    local deadline=$((SECONDS + limit))
-    until "$@"; do
-        [ "$SECONDS" -lt "$deadline" ] || fail "waited ${limit}s for $what"
-        sleep 0.2
-    done
-    echo "tui-smoke: ok: $what (t=${SECONDS}s)"
-}
-
-shows() { screen | grep -Eq -- "$1"; }
-hides() { ! screen | grep -Eq -- "$1"; }
+on_fail() { [ -f "$export_dir/gossip-lab.log" ] && tail -20 "$export_dir/gossip-lab.log" >&2; }
 
 tmux new-session -d -s "$session" -x 120 -y 40 \
     "'$bin' --export '$export_dir'; echo EXIT=\$? > '$scratch/exit'"
@@ -132,20 +108,13 @@ tmux send-keys -t "$shell_session" -l \
     "stty -g > '$scratch/stty-before'; echo BEFORE-DASHBOARD; TMPDIR='$tmpdir' bash -c 'echo \$\$ > \"\$0\"; exec \"\$1\"' '$scratch/pid' '$bin'; echo EXIT=\$? > '$scratch/exit-term'"
 tmux send-keys -t "$shell_session" Enter
 wait_for "the dashboard in the shell's terminal" 60 eval 'shows "16/16 up" && test -s "$scratch/pid"'
-pane() { tmux display-message -p -t "$shell_session" "$1"; }
 [ "$(pane '#{alternate_on}')" = 1 ] || fail "the dashboard is not on the alternate screen"
 compgen -G "$tmpdir/gossip-lab-*" >/dev/null || fail "no scratch directory in $tmpdir"
 kill -TERM "$(cat "$scratch/pid")"
 wait_for "the dashboard to exit after SIGTERM" 30 test -s "$scratch/exit-term"
 grep -qx "EXIT=143" "$scratch/exit-term" || fail "exit status after SIGTERM: $(cat "$scratch/exit-term")"
 wait_for "the shell's screen back" 20 eval 'shows BEFORE-DASHBOARD && hides "1 Overview"'
-[ "$(pane '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on"
-[ "$(pane '#{mouse_any_flag}')" = 0 ] || fail "mouse reporting is still on"
-[ "$(pane '#{cursor_flag}')" = 1 ] || fail "the cursor is still hidden"
-tmux send-keys -t "$shell_session" -l "stty -g > '$scratch/stty-after'"
-tmux send-keys -t "$shell_session" Enter
-wait_for "stty settings read after the exit" 20 test -s "$scratch/stty-after"
-cmp -s "$scratch/stty-before" "$scratch/stty-after" || fail "stty settings differ: raw mode was not left"
+terminal_restored "$scratch"
 compgen -G "$tmpdir/*" >/dev/null && fail "the scratch directory is still there: $(ls "$tmpdir")"
 echo "tui-smoke: ok: SIGTERM exits 143, terminal restored, scratch directory removed"
 

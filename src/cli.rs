@@ -7,6 +7,7 @@
 //! gossip-lab profiles
 //! gossip-lab report SESSION.jsonl [--format text|json|markdown]
 //! gossip-lab plot SESSION.jsonl [--out DIR]
+//! gossip-lab replay SESSION.jsonl [--fps F]
 //! ```
 //!
 //! Parsing stops at [`Cli`]; [`Cli::invocation`] then loads the profile,
@@ -53,6 +54,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Draw a saved session log as SVG charts and an index.html.
     Plot(PlotArgs),
+    /// Watch a saved session again in the dashboard: play, pause, seek, step between events.
+    Replay(ReplayArgs),
 }
 
 /// Flags that shape the lab, shared by the TUI and `run`.
@@ -134,6 +137,17 @@ pub struct PlotArgs {
     pub out: Option<PathBuf>,
 }
 
+/// `gossip-lab replay`
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct ReplayArgs {
+    /// A session.jsonl written by --export or the `x` key.
+    #[arg(value_name = "SESSION.jsonl")]
+    pub session: PathBuf,
+    /// Frames drawn per second.
+    #[arg(long, value_name = "F", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub fps: u32,
+}
+
 /// What `main` should do, with everything loaded and validated.
 #[derive(Debug)]
 pub enum Invocation {
@@ -156,6 +170,13 @@ pub enum Invocation {
         session: PathBuf,
         /// The output directory, if not the default.
         out: Option<PathBuf>,
+    },
+    /// Replay a session log in the dashboard.
+    Replay {
+        /// The session.jsonl to read.
+        session: PathBuf,
+        /// Frames per second.
+        fps: u32,
     },
 }
 
@@ -184,6 +205,7 @@ impl Cli {
                 Invocation::Report { session, format: if json { Format::Json } else { format } }
             }
             Some(Command::Plot(PlotArgs { session, out })) => Invocation::Plot { session, out },
+            Some(Command::Replay(ReplayArgs { session, fps })) => Invocation::Replay { session, fps },
         })
     }
 }
@@ -306,6 +328,22 @@ mod tests {
         };
         assert_eq!(out, None);
         assert_eq!(parse(&["plot"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
+    }
+
+    #[test]
+    fn replay_takes_a_session_and_a_frame_rate() {
+        let Invocation::Replay { session, fps } = parse(&["replay", "s.jsonl"]).unwrap().invocation().unwrap() else {
+            panic!("not replay")
+        };
+        assert_eq!((session, fps), (PathBuf::from("s.jsonl"), 15));
+        let Invocation::Replay { fps, .. } =
+            parse(&["replay", "s.jsonl", "--fps", "30"]).unwrap().invocation().unwrap()
+        else {
+            panic!("not replay")
+        };
+        assert_eq!(fps, 30);
+        assert_eq!(parse(&["replay"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
+        assert_eq!(parse(&["replay", "s.jsonl", "--fps", "0"]).unwrap_err().kind(), ErrorKind::ValueValidation);
     }
 
     #[test]

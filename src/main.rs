@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Invocation::Tui(config, options) => app::run_tui(config, options),
         Invocation::Report { session, format } => app::report(&session, format),
         Invocation::Plot { session, out } => app::plot(&session, out.as_deref()),
+        Invocation::Replay { session, fps } => app::replay::run(&session, fps),
     };
     match outcome {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use gossip_lab::observe::Snapshot;
 use gossip_lab::ui::fixture::{self, CONFIRMATIONS, CRASHED, SUSPECTER};
-use gossip_lab::ui::keys::BINDINGS;
+use gossip_lab::ui::keys::{Mode, bindings};
 use gossip_lab::ui::{App, View};
 use gossip_lab::ui::{MIN_HEIGHT, MIN_WIDTH, draw};
 use ratatui::Terminal;
@@ -164,7 +164,7 @@ fn help_popup_lists_every_binding() {
         let mut a = app(View::Overview);
         a.help = true;
         let frame = render(&a, &fixture::scene(8), w, h);
-        for b in BINDINGS {
+        for b in bindings(Mode::Live) {
             assert!(frame.contains(b.label), "{w}x{h}: help lacks {:?}:\n{frame}", b.label);
             assert!(frame.contains(&b.key_names()), "{w}x{h}: help lacks {:?}:\n{frame}", b.key_names());
         }
@@ -176,7 +176,7 @@ fn help_popup_lists_every_binding() {
 fn the_footer_comes_from_the_binding_table() {
     let frame = render(&app(View::Overview), &fixture::scene(8), 160, 48);
     let footer = frame.lines().last().unwrap();
-    for b in BINDINGS.iter().filter(|b| b.footer) {
+    for b in bindings(Mode::Live).filter(|b| b.footer) {
         assert!(footer.contains(b.label), "{footer}");
     }
 }

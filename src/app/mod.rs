@@ -5,6 +5,7 @@
 //! - [`headless`]: `gossip-lab run` on real sockets.
 //! - [`report`](mod@report): `gossip-lab report` over a saved session.
 //! - [`plot`](mod@plot): `gossip-lab plot`, a saved session's charts ([`crate::plot`]).
+//! - [`replay`]: `gossip-lab replay`, the dashboard over a saved session.
 //! - [`session_log`]: the one reader of saved logs (report, replay, plot).
 //! - [`sim_run`]: `gossip-lab run --sim`, the same in the simulator.
 //! - [`logging`]: `tracing` to a file.
@@ -18,6 +19,7 @@
 pub mod headless;
 pub mod logging;
 pub mod plot;
+pub mod replay;
 pub mod report;
 pub mod session_log;
 pub mod sim_run;

@@ -1,7 +1,8 @@
 //! The dashboard's own state (selection, view, freeze, filter, status
-//! line) and how a key becomes either a display change or a lab
-//! [`Action`]. Pure: no terminal, no lab, no clock, so every key can be
-//! tested by feeding it here and looking at the [`Effect`].
+//! line, and in a replay the transport) and how a key becomes either a
+//! display change or a lab [`Action`]. Pure: no terminal, no lab, no
+//! clock, so every key can be tested by feeding it here and looking at
+//! the [`Effect`].
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,9 +10,11 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-use super::keys::{self, Command};
+use super::keys::{self, BINDINGS, Command, Mode};
 use super::layout;
+use super::transport::Transport;
 use super::view::View;
+use crate::observe::recording::Mark;
 use crate::observe::{Liveness, Snapshot};
 use crate::rogue::Attack;
 use crate::scenario::{Action, Groups, NodeRef, percent};
@@ -40,6 +43,30 @@ pub struct Status {
     pub text: String,
     /// Shown in red when true.
     pub error: bool,
+}
+
+/// What a replay adds to the dashboard: the recording's marks and where
+/// the cursor is among them.
+#[derive(Clone, Debug)]
+pub struct Replay {
+    /// The session log's path, as the header shows it.
+    pub file: String,
+    /// Every action of the recording, in time order.
+    pub marks: Vec<Mark>,
+    /// The cursor, its speed, playing or not.
+    pub transport: Transport,
+}
+
+impl Replay {
+    /// A replay of `file`, paused at its start.
+    pub fn new(file: impl Into<String>, end: crate::protocol::Time, marks: Vec<Mark>) -> Replay {
+        Replay { file: file.into(), marks, transport: Transport::new(end) }
+    }
+
+    /// The marks `.` and `,` stop at.
+    fn stops(&self) -> impl Iterator<Item = crate::protocol::Time> + '_ {
+        self.marks.iter().filter(|m| m.kind.is_jump()).map(|m| m.t)
+    }
 }
 
 /// The dashboard's state.
@@ -74,6 +101,8 @@ pub struct App {
     pub export_dir: Option<PathBuf>,
     /// The frame size last drawn, for mapping clicks to rows.
     pub screen: Rect,
+    /// Set when the dashboard shows a recording instead of a lab.
+    pub replay: Option<Replay>,
 }
 
 impl App {
@@ -94,7 +123,18 @@ impl App {
             attack: Attack::Death,
             export_dir,
             screen: Rect::default(),
+            replay: None,
         }
+    }
+
+    /// A dashboard over a recording.
+    pub fn replaying(replay: Replay) -> App {
+        App { replay: Some(replay), ..App::new(None) }
+    }
+
+    /// Live or replay.
+    pub fn mode(&self) -> Mode {
+        if self.replay.is_some() { Mode::Replay } else { Mode::Live }
     }
 
     /// The snapshot to draw: the frozen one, or the live one.
@@ -115,8 +155,8 @@ impl App {
         if self.editing_filter {
             return self.filter_key(event);
         }
-        match keys::lookup(&event) {
-            Some(command) => self.command(command, live),
+        match keys::binding(&event, self.mode()) {
+            Some(b) => self.command(b.command, live),
             None => Effect::None,
         }
     }
@@ -142,8 +182,47 @@ impl App {
         Effect::None
     }
 
-    /// Carries out one command from the binding table.
+    /// Carries out one command from the binding table; one that does not
+    /// work in this mode only says so.
     pub fn command(&mut self, command: Command, live: &Snapshot) -> Effect {
+        let mode = self.mode();
+        // Each command has one binding, so its scope is the command's.
+        if let Some(b) = BINDINGS.iter().find(|b| b.command == command).filter(|b| !b.scope.works_in(mode)) {
+            let key = format!("{} ({})", b.keys[0].name(), b.label);
+            let text = match (mode, command) {
+                (Mode::Live, _) => format!("{key} works in a replay only"),
+                (Mode::Replay, Command::Export) => {
+                    format!("replay: {key} is for a live lab; a recording is already a file")
+                }
+                (Mode::Replay, _) => format!("replay: {key} changes a lab; a recording can't be changed"),
+            };
+            self.say(text, true);
+            return Effect::None;
+        }
+        if let Some(replay) = &mut self.replay {
+            let t = &mut replay.transport;
+            match command {
+                Command::Play => t.toggle(),
+                Command::Step(by) => t.step(by),
+                Command::Slower | Command::Faster => t.shift_speed(command == Command::Faster),
+                Command::ToStart => t.seek(crate::protocol::Time::ZERO),
+                Command::ToEnd => t.seek(t.end),
+                Command::NextMark | Command::PrevMark => {
+                    let forward = command == Command::NextMark;
+                    let stops: Vec<_> = replay.stops().collect();
+                    if !replay.transport.jump(stops, forward) {
+                        let side = if forward { "after" } else { "before" };
+                        self.say(format!("no fault or node event {side} this point"), false);
+                    }
+                }
+                _ => return self.display_or_lab(command, live),
+            }
+            return Effect::None;
+        }
+        self.display_or_lab(command, live)
+    }
+
+    fn display_or_lab(&mut self, command: Command, live: &Snapshot) -> Effect {
         let n = live.nodes.len();
         if n > 0 && self.selected >= n {
             self.selected = n - 1;
@@ -250,6 +329,15 @@ impl App {
                 };
                 return self.send(action);
             }
+            // The transport exists only in a replay; `command` takes these.
+            Command::Play
+            | Command::Step(_)
+            | Command::Slower
+            | Command::Faster
+            | Command::ToStart
+            | Command::ToEnd
+            | Command::NextMark
+            | Command::PrevMark => {}
         }
         Effect::None
     }
@@ -268,13 +356,30 @@ impl App {
         }
     }
 
-    /// Handles a mouse event: a left click on a node row selects it, the
-    /// wheel moves the selection (or scrolls the event log).
+    /// Handles a mouse event: a left click on a node row selects it, on a
+    /// replay's time bar seeks there; the wheel moves the selection (or
+    /// scrolls the event log).
     pub fn mouse(&mut self, event: MouseEvent, live: &Snapshot) -> Effect {
         match event.kind {
             MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(replay) = &mut self.replay {
+                    let track = layout::track(layout::screen(self.screen, true).timebar);
+                    let end = replay.transport.end;
+                    if let Some(t) = layout::track_time(track, end, event.column, event.row) {
+                        replay.transport.seek(t);
+                        return Effect::None;
+                    }
+                }
                 let n = self.shown_len(live);
-                if let Some(i) = layout::row_at(self.screen, self.view, self.selected, n, event.column, event.row) {
+                if let Some(i) = layout::row_at(
+                    self.screen,
+                    self.replay.is_some(),
+                    self.view,
+                    self.selected,
+                    n,
+                    event.column,
+                    event.row,
+                ) {
                     self.selected = i;
                 }
                 if let Some(view) = layout::tab_at(self.screen, event.column, event.row) {

@@ -65,29 +65,80 @@ pub enum Command {
     Freeze,
     /// Edit the event log filter.
     Filter,
+    /// Replay: play or pause.
+    Play,
+    /// Replay: move the cursor this many seconds (back when negative).
+    Step(i64),
+    /// Replay: one speed down.
+    Slower,
+    /// Replay: one speed up.
+    Faster,
+    /// Replay: to the recording's start.
+    ToStart,
+    /// Replay: to the recording's end.
+    ToEnd,
+    /// Replay: to the next fault or node event.
+    NextMark,
+    /// Replay: to the previous fault or node event.
+    PrevMark,
+}
+
+/// Whom the dashboard shows: a running lab, or a recorded session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A running lab (`gossip-lab`).
+    Live,
+    /// A recorded session (`gossip-lab replay`).
+    Replay,
+}
+
+/// In which mode a binding works.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Both.
+    Both,
+    /// Only over a running lab: the key changes the lab (or, for freeze,
+    /// makes no sense over a recording); in a replay it says so.
+    Live,
+    /// Only in a replay: the transport.
+    Replay,
+}
+
+impl Scope {
+    /// Does a binding of this scope work in `mode`?
+    pub fn works_in(self, mode: Mode) -> bool {
+        matches!((self, mode), (Scope::Both, _) | (Scope::Live, Mode::Live) | (Scope::Replay, Mode::Replay))
+    }
 }
 
 /// A key as the table writes it: a code plus the modifiers that must be
 /// held. Shift is ignored for characters, since terminals report `?` or
-/// `[` with or without it depending on the layout.
+/// `[` with or without it depending on the layout, and for Shift-Tab,
+/// which is its own code; elsewhere (the arrows) it makes another key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Key {
     /// The key.
     pub code: KeyCode,
     /// Control must be held.
     pub ctrl: bool,
+    /// Shift must be held (keys without a character of their own only).
+    pub shift: bool,
 }
 
 const fn ch(c: char) -> Key {
-    Key { code: KeyCode::Char(c), ctrl: false }
+    Key { code: KeyCode::Char(c), ctrl: false, shift: false }
 }
 
 const fn code(code: KeyCode) -> Key {
-    Key { code, ctrl: false }
+    Key { code, ctrl: false, shift: false }
 }
 
 const fn ctrl(c: char) -> Key {
-    Key { code: KeyCode::Char(c), ctrl: true }
+    Key { code: KeyCode::Char(c), ctrl: true, shift: false }
+}
+
+const fn shift(code: KeyCode) -> Key {
+    Key { code, ctrl: false, shift: true }
 }
 
 impl Key {
@@ -103,9 +154,19 @@ impl Key {
             KeyCode::BackTab => "Shift-Tab".to_owned(),
             KeyCode::Enter => "Enter".to_owned(),
             KeyCode::Esc => "Esc".to_owned(),
+            KeyCode::Left => "←".to_owned(),
+            KeyCode::Right => "→".to_owned(),
             other => format!("{other:?}"),
         };
-        if self.ctrl { format!("Ctrl-{base}") } else { base }
+        match (self.ctrl, self.shift) {
+            (true, _) => format!("Ctrl-{base}"),
+            (_, true) => format!("Shift-{base}"),
+            _ => base,
+        }
+    }
+
+    fn shift_counts(self) -> bool {
+        !matches!(self.code, KeyCode::Char(_) | KeyCode::BackTab)
     }
 
     /// Does `event` press this key?
@@ -116,7 +177,8 @@ impl Key {
             KeyCode::Char(c) if held => KeyCode::Char(c.to_ascii_lowercase()),
             other => other,
         };
-        code == self.code && held == self.ctrl
+        let shift = event.modifiers.contains(KeyModifiers::SHIFT);
+        code == self.code && held == self.ctrl && (!self.shift_counts() || shift == self.shift)
     }
 
     /// A key event for this key, as a terminal would send it.
@@ -124,6 +186,7 @@ impl Key {
         let modifiers = match self.code {
             _ if self.ctrl => KeyModifiers::CONTROL,
             KeyCode::BackTab => KeyModifiers::SHIFT,
+            _ if self.shift => KeyModifiers::SHIFT,
             _ => KeyModifiers::NONE,
         };
         KeyEvent::new(self.code, modifiers)
@@ -143,6 +206,8 @@ pub struct Binding {
     pub command: Command,
     /// Shown in the footer hint bar (the popup shows every binding).
     pub footer: bool,
+    /// Where it works.
+    pub scope: Scope,
 }
 
 impl Binding {
@@ -159,14 +224,30 @@ const fn bind(
     command: Command,
     footer: bool,
 ) -> Binding {
-    Binding { keys, label, help, command, footer }
+    Binding { keys, label, help, command, footer, scope: Scope::Both }
+}
+
+/// A binding for a running lab only.
+const fn live(b: Binding) -> Binding {
+    Binding { scope: Scope::Live, ..b }
+}
+
+/// A binding for a replay only.
+const fn replay(b: Binding) -> Binding {
+    Binding { scope: Scope::Replay, ..b }
 }
 
 /// Every key the dashboard understands, in the order the help lists them.
 pub static BINDINGS: &[Binding] = &[
     bind(&[ch('?')], "help", "show or hide this help", Command::Help, true),
     bind(&[code(KeyCode::Esc)], "close", "close help, cancel the filter, leave node detail", Command::Back, false),
-    bind(&[ch('q'), ctrl('c')], "quit", "stop the lab and quit (the session is flushed)", Command::Quit, true),
+    bind(
+        &[ch('q'), ctrl('c')],
+        "quit",
+        "quit; a live lab is stopped first and its session flushed",
+        Command::Quit,
+        true,
+    ),
     bind(
         &[ch('j'), code(KeyCode::Down)],
         "next node",
@@ -191,67 +272,143 @@ pub static BINDINGS: &[Binding] = &[
     bind(&[ch('6')], "events", "the event log", Command::Show(View::Events), false),
     bind(&[ch('7')], "rumor", "spread of the latest rumor vs the model", Command::Show(View::Rumor), false),
     bind(&[code(KeyCode::Enter)], "detail", "open the selected node's detail", Command::Detail, false),
-    bind(&[ch('c')], "crash", "crash the selected node", Command::Crash, true),
-    bind(&[ch('r')], "restart", "restart the selected node with fresh state", Command::Restart, true),
-    bind(&[ch('z')], "pause/resume", "pause or resume the selected node", Command::PauseResume, true),
-    bind(&[ch('l')], "leave", "the selected node leaves gracefully", Command::Leave, false),
-    bind(&[ch('a')], "add", "add a node; it joins via a live seed", Command::Add, false),
-    bind(&[ch('p')], "partition", "partition the cluster into two halves", Command::Partition, true),
-    bind(&[ch('i')], "isolate", "cut the selected node off from everyone", Command::Isolate, false),
-    bind(&[ch('h')], "heal", "remove partitions and link faults", Command::Heal, true),
-    bind(&[ch('[')], "loss -5%", "lower global packet loss by 5 points", Command::LossDown, false),
-    bind(&[ch(']')], "loss +5%", "raise global packet loss by 5 points", Command::LossUp, false),
-    bind(&[ch('g')], "rumor", "inject a rumor at the selected node", Command::Rumor, true),
-    bind(&[ch('f')], "forge", "a rogue forges the next attack on the selected node", Command::Rogue, false),
-    bind(
+    live(bind(&[ch('c')], "crash", "crash the selected node", Command::Crash, true)),
+    live(bind(&[ch('r')], "restart", "restart the selected node with fresh state", Command::Restart, true)),
+    live(bind(&[ch('z')], "pause/resume", "pause or resume the selected node", Command::PauseResume, true)),
+    live(bind(&[ch('l')], "leave", "the selected node leaves gracefully", Command::Leave, false)),
+    live(bind(&[ch('a')], "add", "add a node; it joins via a live seed", Command::Add, false)),
+    live(bind(&[ch('p')], "partition", "partition the cluster into two halves", Command::Partition, true)),
+    live(bind(&[ch('i')], "isolate", "cut the selected node off from everyone", Command::Isolate, false)),
+    live(bind(&[ch('h')], "heal", "remove partitions and link faults", Command::Heal, true)),
+    live(bind(&[ch('[')], "loss -5%", "lower global packet loss by 5 points", Command::LossDown, false)),
+    live(bind(&[ch(']')], "loss +5%", "raise global packet loss by 5 points", Command::LossUp, false)),
+    live(bind(&[ch('g')], "rumor", "inject a rumor at the selected node", Command::Rumor, true)),
+    live(bind(&[ch('f')], "forge", "a rogue forges the next attack on the selected node", Command::Rogue, false)),
+    live(bind(
         &[ch('n')],
         "new key",
         "install a new random key on every node (it opens, not seals)",
         Command::KeyInstall,
         false,
-    ),
-    bind(&[ch('u')], "use key", "make the newest key the primary: every node seals with it", Command::KeyUse, false),
-    bind(&[ch('d')], "drop key", "remove the oldest key that is not the primary", Command::KeyRemove, false),
-    bind(&[ch('x')], "export", "export the session now (path in the status line)", Command::Export, true),
-    bind(&[ch(' ')], "freeze", "freeze or unfreeze the display; nodes keep running", Command::Freeze, true),
+    )),
+    live(bind(
+        &[ch('u')],
+        "use key",
+        "make the newest key the primary: every node seals with it",
+        Command::KeyUse,
+        false,
+    )),
+    live(bind(&[ch('d')], "drop key", "remove the oldest key that is not the primary", Command::KeyRemove, false)),
+    live(bind(&[ch('x')], "export", "export the session now (path in the status line)", Command::Export, true)),
+    live(bind(&[ch(' ')], "freeze", "freeze or unfreeze the display; nodes keep running", Command::Freeze, true)),
     bind(&[ch('/')], "filter", "filter the event log (Enter keeps, Esc clears)", Command::Filter, false),
+    replay(bind(
+        &[ch(' ')],
+        "play/pause",
+        "play or pause the recording (from the end, play starts over)",
+        Command::Play,
+        true,
+    )),
+    replay(bind(&[code(KeyCode::Right)], "+1s", "step one second forward", Command::Step(1), true)),
+    replay(bind(&[code(KeyCode::Left)], "-1s", "step one second back", Command::Step(-1), false)),
+    replay(bind(&[shift(KeyCode::Right)], "+10s", "step ten seconds forward", Command::Step(10), false)),
+    replay(bind(&[shift(KeyCode::Left)], "-10s", "step ten seconds back", Command::Step(-10), false)),
+    replay(bind(&[ch('>')], "faster", "play faster: ×0.25 ×0.5 ×1 ×2 ×4 ×8 ×16", Command::Faster, false)),
+    replay(bind(&[ch('<')], "slower", "play slower", Command::Slower, false)),
+    replay(bind(&[code(KeyCode::Home)], "start", "jump to the start", Command::ToStart, false)),
+    replay(bind(&[code(KeyCode::End)], "end", "jump to the end", Command::ToEnd, true)),
+    replay(bind(
+        &[ch('.')],
+        "next mark",
+        "jump to the next fault or node event (● node ▲ fault on the time bar)",
+        Command::NextMark,
+        true,
+    )),
+    replay(bind(&[ch(',')], "prev mark", "jump to the previous fault or node event", Command::PrevMark, false)),
 ];
 
-/// The command bound to `event`, if any. Key releases and repeats from
-/// terminals that report them are ignored, so one press is one command.
-pub fn lookup(event: &KeyEvent) -> Option<Command> {
+/// The binding `event` presses in `mode`: the one that works there, or
+/// else one that works only in the other mode (its scope says so, and the
+/// caller tells the user). Key releases and repeats from terminals that
+/// report them are ignored, so one press is one command.
+pub fn binding(event: &KeyEvent, mode: Mode) -> Option<&'static Binding> {
     if event.kind != KeyEventKind::Press {
         return None;
     }
-    BINDINGS.iter().find(|b| b.keys.iter().any(|k| k.matches(event))).map(|b| b.command)
+    let mut pressed = BINDINGS.iter().filter(|b| b.keys.iter().any(|k| k.matches(event)));
+    let first = pressed.next()?;
+    if first.scope.works_in(mode) {
+        Some(first)
+    } else {
+        Some(pressed.find(|b| b.scope.works_in(mode)).unwrap_or(first))
+    }
+}
+
+/// The command `event` runs in `mode`, if any.
+pub fn lookup(event: &KeyEvent, mode: Mode) -> Option<Command> {
+    binding(event, mode).filter(|b| b.scope.works_in(mode)).map(|b| b.command)
+}
+
+/// The bindings that work in `mode`, in table order.
+pub fn bindings(mode: Mode) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| b.scope.works_in(mode))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn no_key_is_bound_twice() {
-        let keys: Vec<Key> = BINDINGS.iter().flat_map(|b| b.keys.iter().copied()).collect();
-        for (i, a) in keys.iter().enumerate() {
-            assert!(!keys[i + 1..].contains(a), "{} is bound twice", a.name());
-        }
-    }
+    const MODES: [Mode; 2] = [Mode::Live, Mode::Replay];
 
     #[test]
-    fn every_key_finds_its_own_binding() {
-        for b in BINDINGS {
-            for k in b.keys {
-                assert_eq!(lookup(&k.event()), Some(b.command), "{}", k.name());
+    fn no_key_is_bound_twice_in_one_mode() {
+        for mode in MODES {
+            let keys: Vec<Key> = bindings(mode).flat_map(|b| b.keys.iter().copied()).collect();
+            for (i, a) in keys.iter().enumerate() {
+                assert!(!keys[i + 1..].contains(a), "{} is bound twice in {mode:?}", a.name());
             }
         }
     }
 
     #[test]
+    fn every_key_finds_its_own_binding() {
+        for mode in MODES {
+            for b in bindings(mode) {
+                for k in b.keys {
+                    assert_eq!(lookup(&k.event(), mode), Some(b.command), "{} in {mode:?}", k.name());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_command_has_one_binding() {
+        // `App::command` reads a command's scope from its binding.
+        for (i, b) in BINDINGS.iter().enumerate() {
+            assert!(BINDINGS[i + 1..].iter().all(|o| o.command != b.command), "{:?} is bound twice", b.command);
+        }
+    }
+
+    #[test]
+    fn space_freezes_a_lab_and_plays_a_replay() {
+        let space = KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE);
+        assert_eq!(lookup(&space, Mode::Live), Some(Command::Freeze));
+        assert_eq!(lookup(&space, Mode::Replay), Some(Command::Play));
+        let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
+        assert_eq!(lookup(&c, Mode::Replay), None, "crash does nothing in a replay");
+        assert_eq!(binding(&c, Mode::Replay).map(|b| b.scope), Some(Scope::Live), "but is found, to say why");
+        let right = KeyEvent::new(KeyCode::Right, KeyModifiers::NONE);
+        assert_eq!(lookup(&right, Mode::Live), None);
+        assert_eq!(lookup(&right, Mode::Replay), Some(Command::Step(1)));
+        assert_eq!(lookup(&KeyEvent::new(KeyCode::Right, KeyModifiers::SHIFT), Mode::Replay), Some(Command::Step(10)));
+    }
+
+    #[test]
     fn shifted_characters_and_uppercase_ctrl_c() {
-        assert_eq!(lookup(&KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT)), Some(Command::Help));
-        assert_eq!(lookup(&KeyEvent::new(KeyCode::Char('C'), KeyModifiers::CONTROL)), Some(Command::Quit));
-        assert_eq!(lookup(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL)), None);
-        assert_eq!(Key { code: KeyCode::Char('c'), ctrl: true }.name(), "Ctrl-C");
+        assert_eq!(lookup(&KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT), Mode::Live), Some(Command::Help));
+        assert_eq!(lookup(&KeyEvent::new(KeyCode::Char('C'), KeyModifiers::CONTROL), Mode::Live), Some(Command::Quit));
+        assert_eq!(lookup(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL), Mode::Live), None);
+        assert_eq!(ctrl('c').name(), "Ctrl-C");
+        assert_eq!(shift(KeyCode::Left).name(), "Shift-←");
     }
 }

@@ -8,11 +8,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Block;
 
 use super::view::View;
+use crate::protocol::Time;
 
 /// The smallest terminal the dashboard draws into.
 pub const MIN_WIDTH: u16 = 80;
 /// The smallest terminal height.
 pub const MIN_HEIGHT: u16 = 24;
+/// The replay's time bar: the track, then the cursor's line.
+pub const TIMEBAR_HEIGHT: u16 = 2;
 
 /// The screen's bands.
 #[derive(Clone, Copy, Debug)]
@@ -23,23 +26,27 @@ pub struct Screen {
     pub tabs: Rect,
     /// The current view.
     pub body: Rect,
+    /// The replay's time bar (no rows over a live lab).
+    pub timebar: Rect,
     /// The status line.
     pub status: Rect,
     /// The key hints.
     pub footer: Rect,
 }
 
-/// Splits the frame into its bands.
-pub fn screen(area: Rect) -> Screen {
-    let [header, tabs, body, status, footer] = Layout::vertical([
+/// Splits the frame into its bands; a `replay` takes the time bar's rows
+/// from the view's.
+pub fn screen(area: Rect, replay: bool) -> Screen {
+    let [header, tabs, body, timebar, status, footer] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
         Constraint::Min(0),
+        Constraint::Length(if replay { TIMEBAR_HEIGHT } else { 0 }),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
-    Screen { header, tabs, body, status, footer }
+    Screen { header, tabs, body, timebar, status, footer }
 }
 
 /// The tab labels, left to right; each tab is its label plus a one-cell
@@ -50,7 +57,7 @@ pub fn tab_labels() -> impl Iterator<Item = (View, String)> {
 
 /// The view whose tab is at (`col`, `row`) on a frame of `area`.
 pub fn tab_at(area: Rect, col: u16, row: u16) -> Option<View> {
-    let tabs = screen(area).tabs;
+    let tabs = screen(area, false).tabs;
     if row != tabs.y {
         return None;
     }
@@ -65,10 +72,11 @@ pub fn tab_at(area: Rect, col: u16, row: u16) -> Option<View> {
     None
 }
 
-/// The node drawn at (`col`, `row`) on a frame of `area` showing `view`
-/// over `n` nodes with `selected` selected, if any.
-pub fn row_at(area: Rect, view: View, selected: usize, n: usize, col: u16, row: u16) -> Option<usize> {
-    let body = screen(area).body;
+/// The node drawn at (`col`, `row`) on a frame of `area` (with the time
+/// bar when `replay`) showing `view` over `n` nodes with `selected`
+/// selected, if any.
+pub fn row_at(area: Rect, replay: bool, view: View, selected: usize, n: usize, col: u16, row: u16) -> Option<usize> {
+    let body = screen(area, replay).body;
     let selected = selected.min(n.saturating_sub(1));
     let rows = match view {
         View::Overview => table_rows(overview(body, n).0),
@@ -78,6 +86,31 @@ pub fn row_at(area: Rect, view: View, selected: usize, n: usize, col: u16, row: 
     let inside = col >= rows.x && col < rows.right() && row >= rows.y && row < rows.bottom();
     let i = scroll_offset(selected, n, rows.height as usize) + row.saturating_sub(rows.y) as usize;
     (inside && i < n).then_some(i)
+}
+
+/// The replay's track: the time bar's first row, inside a one-cell margin.
+pub fn track(timebar: Rect) -> Rect {
+    Rect { x: timebar.x + 1, width: timebar.width.saturating_sub(2), height: timebar.height.min(1), ..timebar }
+}
+
+/// The column (from the track's left) of `t` on a track `width` cells wide
+/// over `0..=end`: the first cell is the start, the last the end.
+pub fn track_column(t: Time, end: Time, width: u16) -> u16 {
+    if end == Time::ZERO || width == 0 {
+        return 0;
+    }
+    let share = t.min(end).as_micros() as f64 / end.as_micros() as f64;
+    (share * f64::from(width - 1)).round() as u16
+}
+
+/// The time at (`col`, `row`) on `track` over `0..=end`, if that is on it:
+/// where a click seeks to.
+pub fn track_time(track: Rect, end: Time, col: u16, row: u16) -> Option<Time> {
+    if row != track.y || track.height == 0 || col < track.x || col >= track.right() {
+        return None;
+    }
+    let share = if track.width > 1 { f64::from(col - track.x) / f64::from(track.width - 1) } else { 0.0 };
+    Some(Time::from_micros((end.as_micros() as f64 * share).round() as u64))
 }
 
 /// The first row to draw so that `selected` stays in view in a window of
@@ -157,6 +190,24 @@ pub fn popup(area: Rect, entries: usize) -> Rect {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn track_columns_span_the_track_and_a_click_finds_its_column_again() {
+        let end = Time::from_secs(100);
+        assert_eq!(track_column(Time::ZERO, end, 78), 0);
+        assert_eq!(track_column(end, end, 78), 77);
+        assert_eq!(track_column(Time::from_secs(50), end, 79), 39);
+        assert_eq!(track_column(Time::from_secs(500), end, 78), 77, "past the end is the end");
+        assert_eq!(track_column(Time::from_secs(5), Time::ZERO, 78), 0, "an empty recording");
+        let t = track(Rect::new(0, 20, 80, 2));
+        assert_eq!((t.x, t.y, t.width, t.height), (1, 20, 78, 1));
+        for col in 1..79 {
+            let at = track_time(t, end, col, 20).unwrap();
+            assert_eq!(track_column(at, end, 78) + 1, col);
+        }
+        assert_eq!(track_time(t, end, 0, 20), None, "the margin");
+        assert_eq!(track_time(t, end, 10, 21), None, "the row under it");
+    }
 
     #[test]
     fn scrolling_keeps_the_selection_visible() {

@@ -16,6 +16,9 @@
 //! - [`term`]: entering and restoring the terminal on every exit path.
 //! - [`lifecycle`]: [`run`], the event loop, and the order of things on
 //!   the way out (terminal first, then the lab).
+//! - [`transport`]: a replay's cursor, speed and play state; pure.
+//! - [`replay`]: `replay::run`, the event loop over a recorded session
+//!   ([`replay::Tape`]) instead of a lab.
 //! - [`fixture`]: synthetic snapshots for rendering tests and benchmarks.
 //!
 //! The event loop in [`run`] multiplexes terminal input, a fixed-rate
@@ -32,11 +35,15 @@
 //!
 //! ```text
 //! lifecycle → term → chrome → views → app → keys → view
-//!     │                 │       │      └──→ layout → view
+//!     │        ↑        │       │      ├──→ layout → view
+//!     │     replay      │       │      └──→ transport
 //!     │                 │       └────────→ layout
 //!     │                 └──→ keys, layout, view
 //!     └──→ control → app
 //! ```
+//!
+//! `replay` stands where `lifecycle` does, over a recording: it uses
+//! `term` and `app` and no lab.
 //!
 //! `layout` knows nothing of the app state, so `app` can hit-test a click
 //! with it and the views can draw with it.
@@ -48,7 +55,9 @@ pub mod fixture;
 pub mod keys;
 pub mod layout;
 pub mod lifecycle;
+pub mod replay;
 pub mod term;
+pub mod transport;
 pub mod view;
 pub mod views;
 

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::ui::app::App;
-use crate::ui::keys::BINDINGS;
+use crate::ui::keys::{Mode, bindings};
 use crate::ui::views::{dim, title_style};
 
 /// The last command's outcome, or a hint of where to start.
@@ -16,6 +16,9 @@ pub(super) fn status(frame: &mut Frame, area: Rect, app: &App) {
     let line = match &app.status {
         Some(s) => {
             Span::styled(format!(" {}", s.text), Style::new().fg(if s.error { Color::Red } else { Color::LightGreen }))
+        }
+        None if app.replay.is_some() => {
+            Span::styled(" replay: space plays, ←/→ step, < > speed, , . jump between events, ? every key", dim())
         }
         None => {
             Span::styled(" select a node with j/k, then break something: c crash, p partition, ? for every key", dim())
@@ -38,7 +41,8 @@ pub(super) fn keys(frame: &mut Frame, area: Rect, app: &App) {
     let key_style = Style::new().fg(Color::Black).bg(Color::Gray);
     let mut spans = Vec::new();
     let mut used = 0;
-    for b in BINDINGS.iter().filter(|b| b.footer) {
+    let mode: Mode = app.mode();
+    for b in bindings(mode).filter(|b| b.footer) {
         let key = b.keys[0].name();
         let width = key.chars().count() + b.label.chars().count() + 3;
         if used + width > area.width as usize {

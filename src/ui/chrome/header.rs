@@ -22,7 +22,15 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot) 
     let total = snap.nodes.len();
     let sep = || Span::styled(" │ ", dim());
     let mut line = Vec::new();
-    if area.width >= 100 {
+    if let Some(replay) = &app.replay {
+        let badge = Style::new().fg(Color::Black).bg(Color::Magenta).add_modifier(Modifier::BOLD);
+        line.extend([
+            Span::styled(" REPLAY ", badge),
+            Span::raw(" "),
+            Span::raw(short(&replay.file, 28)),
+            Span::styled(" │", dim()),
+        ]);
+    } else if area.width >= 100 {
         let badge = Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD);
         line.extend([Span::styled(" gossip-lab ", badge), Span::raw(" ")]);
     }
@@ -37,10 +45,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot) 
         sep(),
         Span::raw(format!("seed {}", snap.seed)),
         sep(),
-        Span::raw(format!("uptime {}", clock(snap.t))),
-        sep(),
-        Span::raw(snap.protocol_label.as_str()),
     ]);
+    // A replay's time is on its time bar, with the span around it.
+    if app.replay.is_none() {
+        line.extend([Span::raw(format!("uptime {}", clock(snap.t))), sep()]);
+    }
+    line.push(Span::raw(snap.protocol_label.as_str()));
     if app.frozen.is_some() {
         line.extend([
             Span::raw(" "),
@@ -85,6 +95,13 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot) 
     frame.render_widget(gauge("agreement", snap.agreement), a);
     frame.render_widget(gauge("accuracy", snap.accuracy), b);
     frame.render_widget(Paragraph::new(Line::from(state)), c);
+}
+
+/// `text`, or its last `max - 1` characters after an ellipsis: the end of
+/// a path says the most.
+fn short(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max { text.to_owned() } else { format!("…{}", text.chars().skip(n + 1 - max).collect::<String>()) }
 }
 
 /// The tab bar, the current view highlighted.

@@ -1,5 +1,7 @@
-//! The `?` popup: every binding with its help text, from the same table
-//! that dispatches the keys, in two columns when the screen is short.
+//! The `?` popup: every binding that works in this mode with its help
+//! text, from the same table that dispatches the keys, in two columns when
+//! the screen is short. A replay also lists, on one line, the keys that
+//! work on a live lab only.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,24 +9,40 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::ui::keys::{BINDINGS, Binding};
+use crate::ui::keys::{BINDINGS, Binding, Mode, Scope, bindings, lookup};
 use crate::ui::layout;
 use crate::ui::views::{dim, title_style};
 
 /// The popup, over whatever is drawn.
-pub(super) fn render(frame: &mut Frame, area: Rect) {
-    let popup = layout::popup(area, BINDINGS.len());
+pub(super) fn render(frame: &mut Frame, area: Rect, mode: Mode) {
+    let shown: Vec<&Binding> = bindings(mode).collect();
+    let live_only: Vec<String> = BINDINGS
+        .iter()
+        // Space is play in a replay, not a disabled freeze.
+        .filter(|b| mode == Mode::Replay && b.scope == Scope::Live && lookup(&b.keys[0].event(), mode).is_none())
+        .map(|b| b.keys[0].name())
+        .collect();
+    let popup = layout::popup(area, shown.len() + usize::from(!live_only.is_empty()));
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .title(Span::styled(" keys ", title_style()))
         .title_bottom(Span::styled(" Esc or ? closes ", dim()))
         .border_style(Style::new().fg(Color::Cyan));
-    let inner = block.inner(popup);
+    let mut inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let key_w = BINDINGS.iter().map(|b| b.key_names().chars().count()).max().unwrap_or(0);
-    let label_w = BINDINGS.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
+    if !live_only.is_empty() {
+        let last = Rect { y: inner.bottom().saturating_sub(1), height: 1.min(inner.height), ..inner };
+        inner.height = inner.height.saturating_sub(1);
+        let line = Line::from(vec![
+            Span::styled("live only, off in a replay: ", dim()),
+            Span::styled(live_only.join(" "), Style::new().fg(Color::DarkGray).add_modifier(Modifier::BOLD)),
+        ]);
+        frame.render_widget(Paragraph::new(line), last);
+    }
+    let key_w = shown.iter().map(|b| b.key_names().chars().count()).max().unwrap_or(0);
+    let label_w = shown.iter().map(|b| b.label.chars().count()).max().unwrap_or(0);
     let key_style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
-    let entry = |b: &Binding, with_help: bool| {
+    let entry = |b: &&Binding, with_help: bool| {
         let mut spans = vec![
             Span::styled(format!("{:>key_w$}  ", b.key_names()), key_style),
             Span::styled(format!("{:<label_w$}", b.label), Style::new().add_modifier(Modifier::BOLD)),
@@ -34,15 +52,15 @@ pub(super) fn render(frame: &mut Frame, area: Rect) {
         }
         Line::from(spans)
     };
-    if inner.height as usize >= BINDINGS.len() {
-        let lines: Vec<Line> = BINDINGS.iter().map(|b| entry(b, true)).collect();
+    if inner.height as usize >= shown.len() {
+        let lines: Vec<Line> = shown.iter().map(|b| entry(b, true)).collect();
         frame.render_widget(Paragraph::new(lines), inner);
     } else {
         // Too short for one column: two columns of key and label.
-        let half = BINDINGS.len().div_ceil(2);
+        let half = shown.len().div_ceil(2);
         let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(1).areas(inner);
-        let column = |part: &[Binding]| part.iter().map(|b| entry(b, false)).collect::<Vec<Line>>();
-        frame.render_widget(Paragraph::new(column(&BINDINGS[..half])), left);
-        frame.render_widget(Paragraph::new(column(&BINDINGS[half..])), right);
+        let column = |part: &[&Binding]| part.iter().map(|b| entry(b, false)).collect::<Vec<Line>>();
+        frame.render_widget(Paragraph::new(column(&shown[..half])), left);
+        frame.render_widget(Paragraph::new(column(&shown[half..])), right);
     }
 }

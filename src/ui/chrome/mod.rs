@@ -1,11 +1,13 @@
 //! The chrome around the views: the header, the tab bar, the status line,
-//! the key hints and the help popup, plus the two screens drawn instead of
-//! a view (too small, waiting for the first snapshot). [`draw`] composes a
-//! frame from them and the current view; like the views, it only reads.
+//! the key hints, the help popup and a replay's time bar, plus the two
+//! screens drawn instead of a view (too small, waiting for the first
+//! snapshot). [`draw`] composes a frame from them and the current view;
+//! like the views, it only reads.
 
 mod footer;
 mod header;
 mod help;
+pub mod timebar;
 
 use ratatui::Frame;
 use ratatui::layout::{HorizontalAlignment, Rect};
@@ -27,11 +29,19 @@ pub fn draw(frame: &mut Frame, app: &App, live: &Snapshot) {
         return;
     }
     let snap = app.frozen.as_deref().unwrap_or(live);
+    let s = layout::screen(area, app.replay.is_some());
+    if let Some(replay) = &app.replay {
+        timebar::render(frame, s.timebar, replay);
+    }
     if snap.nodes.is_empty() {
-        splash(frame, area);
+        let above = Rect { height: area.height - s.timebar.height - s.status.height - s.footer.height, ..area };
+        splash(frame, if app.replay.is_some() { above } else { area }, app.replay.is_some());
+        if app.replay.is_some() {
+            footer::status(frame, s.status, app);
+            footer::keys(frame, s.footer, app);
+        }
         return;
     }
-    let s = layout::screen(area);
     header::render(frame, s.header, app, snap);
     header::tabs(frame, s.tabs, app.view);
     let ctx = Ctx { snap, app };
@@ -47,7 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App, live: &Snapshot) {
     footer::status(frame, s.status, app);
     footer::keys(frame, s.footer, app);
     if app.help {
-        help::render(frame, area);
+        help::render(frame, area, app.mode());
     }
 }
 
@@ -62,12 +72,17 @@ fn too_small(frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(text).alignment(HorizontalAlignment::Center), at);
 }
 
-fn splash(frame: &mut Frame, area: Rect) {
+fn splash(frame: &mut Frame, area: Rect, replay: bool) {
+    let (what, why) = if replay {
+        ("no node is up yet at this point of the recording", "play, or press End, . or → to move on")
+    } else {
+        ("starting the nodes on 127.0.0.1 …", "waiting for the first snapshot from the observer")
+    };
     let text = vec![
         Line::styled("gossip-lab", title_style()),
         Line::raw(""),
-        Line::raw("starting the nodes on 127.0.0.1 …"),
-        Line::styled("waiting for the first snapshot from the observer", dim()),
+        Line::raw(what),
+        Line::styled(why, dim()),
         Line::raw(""),
         Line::styled("? help · q quit", dim()),
     ];
