@@ -26,6 +26,8 @@ pub use events::{EVENT_LOG, EventLog};
 
 /// History points kept for the dashboard's charts.
 pub const HISTORY: usize = 600;
+/// The shortest interval between metrics records a rate is taken over.
+const MIN_RATE_INTERVAL: Duration = Duration::from_millis(100);
 /// Health samples kept per node.
 pub const HEALTH_HISTORY: usize = 120;
 
@@ -50,6 +52,9 @@ struct NodeBoard {
     traffic: Traffic,
     /// Datagrams received and sent per second over the last interval.
     rates: (f64, f64),
+    /// Datagrams received and sent as of the last record a rate was
+    /// taken at: the base of the next rate.
+    counted: (u64, u64),
     /// Its recent health scores, oldest first; replaced once per metrics
     /// record and shared by every snapshot in between.
     health_history: Arc<[u32]>,
@@ -135,15 +140,22 @@ impl Board {
     }
 
     fn metrics(&mut self, m: &MetricsRecord, t: Time) {
-        let dt = (t - self.last_metrics_at).as_secs_f64().max(1e-3);
-        self.last_metrics_at = t;
+        // A record right after another (the last one a run takes as it
+        // ends) spans too little time to give a rate: the rates stay those
+        // of the last full interval, measured from the same base next time.
+        let dt = (t - self.last_metrics_at).as_secs_f64();
+        let rate = dt >= MIN_RATE_INTERVAL.as_secs_f64();
+        if rate {
+            self.last_metrics_at = t;
+        }
         for n in &m.nodes {
             let b = self.node(n.node);
-            let (was, now) = (&b.traffic, &n.traffic);
-            b.rates = (
-                now.received_total().packets.saturating_sub(was.received_total().packets) as f64 / dt,
-                now.sent_total().packets.saturating_sub(was.sent_total().packets) as f64 / dt,
-            );
+            if rate {
+                let now = (n.traffic.received_total().packets, n.traffic.sent_total().packets);
+                let was = b.counted;
+                b.rates = (now.0.saturating_sub(was.0) as f64 / dt, now.1.saturating_sub(was.1) as f64 / dt);
+                b.counted = now;
+            }
             b.traffic = n.traffic.clone();
             let h = &b.health_history;
             let keep = h.len().min(HEALTH_HISTORY - 1);

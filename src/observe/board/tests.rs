@@ -112,3 +112,14 @@ fn rates_are_over_the_real_interval_between_metrics_records_and_health_history_i
     assert_eq!(h.len(), HEALTH_HISTORY);
     assert_eq!(h.last(), Some(&(HEALTH_HISTORY as u32 + 10)));
 }
+
+#[test]
+fn a_record_right_after_another_keeps_the_last_rates_and_the_next_counts_from_the_full_interval() {
+    // The run's closing record comes at the time of the one before it.
+    let (s, b) = fold(&[metrics(1000, 100, 0), metrics(2000, 300, 0), metrics(2000, 310, 0)]);
+    let row = &b.snapshot(&s, Time::from_secs(2)).nodes[0];
+    assert_eq!(row.rate_out, 200.0, "not 10 datagrams over no time");
+    assert_eq!(row.traffic.sent_total().packets, 310, "the counters still move");
+    let (s, b) = fold(&[metrics(1000, 100, 0), metrics(2000, 300, 0), metrics(2010, 310, 0), metrics(3000, 500, 0)]);
+    assert_eq!(b.snapshot(&s, Time::from_secs(3)).nodes[0].rate_out, 200.0, "200 datagrams over 2 s → 3 s");
+}
