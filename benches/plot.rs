@@ -61,7 +61,7 @@ fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let text = format!(
         "Recorded {recorded}. `cargo bench --bench plot`: a simulated session of {nodes} nodes over {secs} s \
-         (the soak cycle, made by `gossip-lab run --sim --export` in {:.1} s), {lines} lines, {:.1} MiB; \
+         (`benches/common/session.rs`'s profile, made by `gossip-lab run --sim --export` in {:.1} s), {lines} lines, {:.1} MiB; \
          median of {runs} run(s); load average (1, 5, 15 min) {load_before} before and {} after.\n\n\
          | step | median ms |\n|---|---:|\n\
          | read the log (`SessionLog::read`) | {:.0} |\n\
