@@ -111,16 +111,6 @@ impl Recording {
         self.current.board.snapshot(&self.current.session, t)
     }
 
-    /// The first fault or node action after `t`.
-    pub fn next_mark(&self, t: Time) -> Option<&Mark> {
-        self.marks.iter().find(|m| m.t > t && m.kind.is_jump())
-    }
-
-    /// The last fault or node action before `t`.
-    pub fn prev_mark(&self, t: Time) -> Option<&Mark> {
-        self.marks.iter().rev().find(|m| m.t < t && m.kind.is_jump())
-    }
-
     /// How many checkpoints the fold keeps (the start included).
     pub fn checkpoints(&self) -> usize {
         self.checkpoints.len()
