@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::metrics::Metrics;
+use super::metrics::{Metrics, RumorSpread};
 use super::model::{detection_bounds, serf_time_to};
 use super::record::{Line, MetricsRecord, NodeChange, Record, RogueChange, RumorChange, parse_addr};
 use super::spec::SessionSpec;
@@ -266,14 +266,13 @@ impl Session {
         let s = |t: Time| t.since_epoch().as_secs_f64();
         let after = |t: Time, base: Time| (t - base).as_secs_f64();
         let config = &self.spec.protocol;
-        let n = self.start_nodes.max(1);
         let (start, added, left) = self.node_counts();
-        let bounds = detection_bounds(config, n);
         let detections: Vec<DetectionSummary> = self
             .metrics
             .detections()
             .iter()
-            .map(|d| DetectionSummary {
+            .map(|d| (d, detection_bounds(config, d.cluster.max(1))))
+            .map(|(d, bounds)| DetectionSummary {
                 node: d.node,
                 crashed_at_s: s(d.crashed_at),
                 first_suspect_s: d.first_suspect.map(|t| after(t, d.crashed_at)),
@@ -285,9 +284,8 @@ impl Session {
                 model_full_s: bounds.full.as_secs_f64(),
             })
             .collect();
-        let loss = self.spec.network.loss;
-        let model = |f: f64, target: usize| {
-            serf_time_to(f, target, config.gossip_nodes, config.gossip_interval, loss).as_secs_f64()
+        let model = |f: f64, r: &RumorSpread| {
+            serf_time_to(f, r.target, config.gossip_nodes, config.gossip_interval, r.loss).as_secs_f64()
         };
         let rumors: Vec<RumorSummary> = self
             .metrics
@@ -302,9 +300,9 @@ impl Session {
                 t99_s: r.t99.map(|t| after(t, r.injected_at)),
                 t100_s: r.t100.map(|t| after(t, r.injected_at)),
                 packets: r.packets,
-                model_t50_s: model(0.5, r.target),
-                model_t99_s: model(0.99, r.target),
-                model_t100_s: model(0.9999, r.target),
+                model_t50_s: model(0.5, r),
+                model_t99_s: model(0.99, r),
+                model_t100_s: model(0.9999, r),
             })
             .collect();
         let duration = self.end.since_epoch();

@@ -10,10 +10,10 @@ use std::collections::HashMap;
 
 use super::windows::{Window, WindowTracker};
 use crate::faults::DropReason;
-use crate::observe::record::{MetricsRecord, NodeChange, RumorChange};
+use crate::observe::record::{MetricsRecord, RumorChange};
 use crate::observe::traffic::DROP_REASONS;
 use crate::observe::{Line, Liveness, Record, Session, Traffic};
-use crate::protocol::{Config, RumorId, State};
+use crate::protocol::{Config, State};
 
 /// At most this many time columns in the membership heat map: a one-hour
 /// session is binned rather than drawn as 3,600 columns.
@@ -179,25 +179,12 @@ pub fn sample(mut session: Session, lines: &[Line]) -> Series {
     let mut views = Vec::new();
     let mut counters = Counters::default();
     let (mut rates, mut health) = (Vec::new(), Vec::new());
-    let mut crash_sizes: HashMap<(usize, u64), usize> = HashMap::new();
-    let mut rumor_loss: HashMap<RumorId, f64> = HashMap::new();
     for line in lines {
         let t = secs(line.time());
         windows.apply(line);
         let action = is_action(&line.record);
         if action {
             views.push(view_point(&session, t).0);
-        }
-        match &line.record {
-            Record::Node { node, event: NodeChange::Crashed, .. } => {
-                crash_sizes.insert((*node, line.time().as_micros()), session.metrics().truth().up().count());
-            }
-            Record::Rumor { event: RumorChange::Injected, origin, seq, .. } => {
-                if let Some(origin) = crate::observe::record::parse_addr(origin) {
-                    rumor_loss.insert(RumorId { origin, seq: *seq }, session.metrics().truth().plan().baseline().loss);
-                }
-            }
-            _ => {}
         }
         session.apply(line);
         if let Record::Metrics(m) = &line.record {
@@ -225,7 +212,7 @@ pub fn sample(mut session: Session, lines: &[Line]) -> Series {
             Crash {
                 node: d.node,
                 at: secs(d.crashed_at),
-                nodes: crash_sizes.get(&(d.node, d.crashed_at.as_micros())).copied().unwrap_or(session.addrs().len()),
+                nodes: d.cluster,
                 first_suspect: after(d.first_suspect),
                 first_dead: after(d.first_dead),
                 full: after(d.full),
@@ -244,7 +231,7 @@ pub fn sample(mut session: Session, lines: &[Line]) -> Series {
                 origin: r.origin,
                 at,
                 target: r.target,
-                loss: rumor_loss.get(&r.id).copied().unwrap_or(session.spec().network.loss),
+                loss: r.loss,
                 curve: std::iter::once((0.0, 0.0)).chain(curve).collect(),
             }
         })

@@ -193,7 +193,9 @@ pub fn scene(n: usize) -> Snapshot {
 
     // The rumor goes through the real metrics, so its milestones are
     // computed the way the observer computes them.
-    let mut metrics = Metrics::new(&config, &addrs, FaultPlan::new(LinkRule::default()), Time::ZERO);
+    // The network the rumor meets is the plan's (loss 5% since 57 s).
+    let network = LinkRule { loss: 0.05, delay: Duration::from_millis(1), ..LinkRule::default() };
+    let mut metrics = Metrics::new(&config, &addrs, FaultPlan::new(network), Time::ZERO);
     let id = RumorId { origin: addr(0), seq: 1 };
     let injected = Time::from_secs(60);
     metrics.rumor_injected(id, 0, injected);

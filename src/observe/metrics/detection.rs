@@ -17,6 +17,9 @@ pub struct Detection {
     pub node: usize,
     /// When it crashed.
     pub crashed_at: Time,
+    /// Members up just before it crashed, itself included: the cluster
+    /// size the detection model is judged at.
+    pub cluster: usize,
     /// First suspicion of it by anyone.
     pub first_suspect: Option<Time>,
     /// First death mark by anyone.
@@ -41,10 +44,11 @@ pub struct Detections {
 
 impl Detections {
     /// `node` crashed at `t`: a record opens.
-    pub fn crashed(&mut self, node: usize, t: Time) {
+    pub fn crashed(&mut self, node: usize, t: Time, cluster: usize) {
         self.list.push(Detection {
             node,
             crashed_at: t,
+            cluster,
             first_suspect: None,
             first_dead: None,
             full: None,

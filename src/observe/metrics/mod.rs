@@ -102,7 +102,8 @@ impl Metrics {
         self.convergence.invalidate();
         match (old, life) {
             (Liveness::Up | Liveness::Paused | Liveness::Leaving, Liveness::Crashed) => {
-                self.detections.crashed(node, t)
+                // The others up now, and the victim.
+                self.detections.crashed(node, t, self.truth.up().count() + 1)
             }
             (Liveness::Crashed | Liveness::Left, Liveness::Up) => {
                 // A restart: fresh state, and any open detection is moot.
@@ -142,7 +143,8 @@ impl Metrics {
     pub fn rumor_injected(&mut self, id: RumorId, origin: usize, t: Time) {
         self.advance(t);
         let nodes = (self.truth.up().count(), self.truth.len());
-        self.rumors.injected(id, origin, t, nodes, self.traffic.sent());
+        let loss = self.truth.plan().baseline().loss;
+        self.rumors.injected(id, origin, t, nodes, loss, self.traffic.sent());
     }
 
     /// Node `node` delivered rumor `id`.

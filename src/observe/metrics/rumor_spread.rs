@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::protocol::{RumorId, Time};
 
 /// The spread of one rumor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RumorSpread {
     /// The rumor.
     pub id: RumorId,
@@ -21,6 +21,9 @@ pub struct RumorSpread {
     pub injected_at: Time,
     /// Nodes up at injection: the 100% mark.
     pub target: usize,
+    /// The network's loss at injection: the spread model is judged at it.
+    #[serde(skip)]
+    pub loss: f64,
     /// Nodes that delivered it so far.
     pub delivered: usize,
     /// When half the target had it.
@@ -70,6 +73,7 @@ impl Rumors {
         origin: usize,
         t: Time,
         (target, nodes): (usize, usize),
+        loss: f64,
         packets_sent: u64,
     ) {
         self.index.insert(id, self.list.len());
@@ -78,6 +82,7 @@ impl Rumors {
             origin,
             injected_at: t,
             target,
+            loss,
             delivered: 0,
             t50: None,
             t99: None,

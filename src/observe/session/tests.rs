@@ -81,3 +81,21 @@ fn node_counts_follow_adds_and_leaves() {
     session.apply(&node(2, a[2], NodeChange::Crashed));
     assert_eq!(session.summary().nodes, 4, "a crashed node is still a node of the lab");
 }
+
+/// The detection model is judged at the cluster each crash hit, not the
+/// one the session started with: the first of two crashes of four nodes
+/// meets 3 probers, the second 2.
+#[test]
+fn each_crash_is_judged_at_the_cluster_size_it_hit() {
+    let a = addrs(4);
+    let mut session = Session::new(spec(), &a);
+    let crash = |node: usize, ms: u64| {
+        Line::at(Time::from_millis(ms), Record::Node { node, addr: a[node].to_string(), event: NodeChange::Crashed })
+    };
+    session.apply(&crash(3, 1000));
+    session.apply(&crash(2, 2000));
+    let config = Config::fast();
+    let want = |n| crate::observe::model::expected_first_suspicion(&config, n).as_secs_f64();
+    let got: Vec<f64> = session.summary().detections.iter().map(|d| d.model_first_suspect_s).collect();
+    assert_eq!(got, [want(4), want(3)]);
+}

@@ -32,7 +32,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         return;
     };
     let c = &snap.config;
-    let loss = snap.plan.baseline.loss;
+    let loss = r.loss;
     let target = r.target.max(1);
     let model = |f: f64| serf_time_to(f, target, c.gossip_nodes, c.gossip_interval, loss);
     let [stats_area, chart_area] = Layout::horizontal([Constraint::Length(30), Constraint::Min(0)]).areas(area);
