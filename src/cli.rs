@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! gossip-lab [--profile NAME|PATH] [--nodes N] [--seed S] [--fps F] [--export DIR] [--log FILE] [--base-port P]
-//! gossip-lab run [PROFILE] [--nodes N] [--seed S] [--duration 60s] [--export DIR] [--json] [--log FILE] [--base-port P] [--sim]
+//! gossip-lab run [PROFILE | --profile NAME|PATH] [--nodes N] [--seed S] [--duration 60s] [--export DIR] [--json] [--log FILE] [--base-port P] [--sim]
 //! gossip-lab profiles
 //! gossip-lab report SESSION.jsonl [--format text|json|markdown]
 //! gossip-lab plot SESSION.jsonl [--out DIR]
@@ -98,6 +98,10 @@ pub struct RunArgs {
     /// An embedded profile name (see `gossip-lab profiles`) or a path to a .toml file.
     #[arg(value_name = "PROFILE", default_value = "default")]
     pub profile: String,
+    /// The profile as the dashboard takes it (`--profile NAME|PATH`); the
+    /// same as the PROFILE argument, so one habit works for both.
+    #[arg(long = "profile", short = 'p', value_name = "NAME|PATH", conflicts_with = "profile")]
+    pub profile_flag: Option<String>,
     /// How long to run, like "60s" or "2m" (overrides the profile's duration).
     #[arg(long, short = 'd', value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
@@ -196,7 +200,8 @@ impl Cli {
                 Invocation::Tui(config, TuiOptions { fps, export: lab.export, log: lab.log })
             }
             Some(Command::Run(args)) => {
-                let config = build_config(&args.profile, &args.lab.overrides(args.duration))?;
+                let profile = args.profile_flag.as_deref().unwrap_or(&args.profile);
+                let config = build_config(profile, &args.lab.overrides(args.duration))?;
                 let RunArgs { json, sim, lab, .. } = args;
                 Invocation::Run(config, RunOptions { export: lab.export, json, log: lab.log, sim })
             }
@@ -291,6 +296,20 @@ mod tests {
             ("partition-heal", 12, Duration::from_secs(40))
         );
         assert_eq!(options, RunOptions { export: Some("d".into()), json: true, log: None, sim: true });
+    }
+
+    #[test]
+    fn run_takes_the_profile_as_the_dashboard_does_too() {
+        let Invocation::Run(config, _) = parse(&["run", "--profile", "lossy", "--sim"]).unwrap().invocation().unwrap()
+        else {
+            panic!("not run")
+        };
+        assert_eq!(config.name, "lossy");
+        let Invocation::Run(config, _) = parse(&["run", "-p", "crash-detect"]).unwrap().invocation().unwrap() else {
+            panic!("not run")
+        };
+        assert_eq!(config.name, "crash-detect");
+        assert!(parse(&["run", "lossy", "--profile", "crash-detect"]).is_err(), "two profiles: which one?");
     }
 
     #[test]

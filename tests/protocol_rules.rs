@@ -348,7 +348,14 @@ fn confirmations_shrink_the_suspicion_and_expiry_declares_dead() {
     let s = n.suspicions().next().unwrap();
     assert_eq!((s.confirmations, s.timeout, s.deadline), (2, min, t0 + min), "C = k: min");
     let ev = events(&mut n);
-    assert_eq!(ev.iter().filter(|e| matches!(e, Event::SuspicionConfirmed { .. })).count(), 2);
+    let confirmed: Vec<(u32, u32)> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::SuspicionConfirmed { confirmations, k, .. } => Some((*confirmations, *k)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(confirmed, [(1, 2), (2, 2)], "each confirmation says C of the suspicion's k (the log's C/k)");
 
     // Confirmations are re-gossiped so others can count them.
     n.handle_packet(addr(5), ping(1), t0);

@@ -312,3 +312,22 @@ async fn the_profile_timeline_plays_against_the_lab_in_order() {
     let first = statuses.recv().await.unwrap();
     assert!(first.text.starts_with("timeline: did crash"), "{}", first.text);
 }
+
+/// Two `x` presses in one second (no --export) get two directories: the
+/// second export must not overwrite the first.
+#[test]
+fn exports_within_one_second_get_their_own_directories() {
+    let mut app = App::new(None);
+    let dirs = [app.fresh_export_dir(1_700), app.fresh_export_dir(1_700), app.fresh_export_dir(1_701)];
+    assert_eq!(
+        dirs.map(|d| d.display().to_string()),
+        ["gossip-lab-export-1700", "gossip-lab-export-1700-2", "gossip-lab-export-1701"]
+    );
+    let live = fixture::scene(8);
+    let press = |app: &mut App| match app.key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE), &live) {
+        Effect::Export(dir) => dir,
+        other => panic!("x gave {other:?}"),
+    };
+    let (a, b) = (press(&mut app), press(&mut app));
+    assert_ne!(a, b, "two presses, two directories");
+}

@@ -178,6 +178,9 @@ pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<Outcome> {
     match (&outcome, &scratch) {
         (Ok(_), Some(dir)) => {
             let _ = std::fs::remove_dir_all(dir);
+            eprintln!(
+                "gossip-lab: the session was not kept (no --export DIR); what x exported stays where the status line said"
+            );
         }
         (Err(_), Some(dir)) => eprintln!("gossip-lab: the session and log are in {}", dir.display()),
         _ => {}

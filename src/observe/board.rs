@@ -101,6 +101,7 @@ impl Board {
                     SuspicionChange::Confirmed => {
                         if let Some(o) = at.map(|i| &mut open[i]) {
                             o.confirmations = confirmations.unwrap_or(o.confirmations);
+                            o.k = k.unwrap_or(o.k);
                             o.timeout = ms(*timeout_ms).unwrap_or(o.timeout);
                         }
                     }

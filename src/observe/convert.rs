@@ -63,11 +63,11 @@ pub fn from_event(
         Event::SuspicionStarted { member, by, timeout, k, .. } => {
             suspicion(index(member)?, SuspicionChange::Started, Some(0), Some(k), Some(ms(timeout)), index(by))
         }
-        Event::SuspicionConfirmed { member, by, confirmations, timeout } => suspicion(
+        Event::SuspicionConfirmed { member, by, confirmations, k, timeout } => suspicion(
             index(member)?,
             SuspicionChange::Confirmed,
             Some(confirmations),
-            None,
+            Some(k),
             Some(ms(timeout)),
             index(by),
         ),

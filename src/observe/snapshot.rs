@@ -154,10 +154,11 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
                 SuspicionChange::Started => {
                     format!("{observer} suspects {subject} (timeout {:.1}s)", timeout_ms.unwrap_or(0.0) / 1000.0)
                 }
+                // Logs before `k` was recorded on confirmations say C alone.
                 SuspicionChange::Confirmed => format!(
-                    "{observer}'s suspicion of {subject} confirmed {}/{} (timeout now {:.1}s)",
+                    "{observer}'s suspicion of {subject} confirmed {}{} (timeout now {:.1}s)",
                     confirmations.unwrap_or(0),
-                    k.unwrap_or(0),
+                    k.map_or_else(String::new, |k| format!("/{k}")),
                     timeout_ms.unwrap_or(0.0) / 1000.0
                 ),
                 SuspicionChange::Refuted => format!("{subject} refuted {observer}'s suspicion"),

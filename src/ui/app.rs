@@ -99,6 +99,9 @@ pub struct App {
     pub attack: Attack,
     /// `--export`: where `x` writes (otherwise a fresh directory in `.`).
     pub export_dir: Option<PathBuf>,
+    /// Fresh export directories named so far, and the second of the last:
+    /// two presses within one second get two directories, not one twice.
+    exports: (u64, u32),
     /// The frame size last drawn, for mapping clicks to rows.
     pub screen: Rect,
     /// Set when the dashboard shows a recording instead of a lab.
@@ -122,8 +125,20 @@ impl App {
             rumors: 0,
             attack: Attack::Death,
             export_dir,
+            exports: (0, 0),
             screen: Rect::default(),
             replay: None,
+        }
+    }
+
+    /// The directory the `n`-th export within second `secs` goes to
+    /// without `--export`: `gossip-lab-export-SECS`, then `-2`, `-3`…
+    pub fn fresh_export_dir(&mut self, secs: u64) -> PathBuf {
+        let n = if self.exports.0 == secs { self.exports.1 + 1 } else { 1 };
+        self.exports = (secs, n);
+        match n {
+            1 => PathBuf::from(format!("gossip-lab-export-{secs}")),
+            n => PathBuf::from(format!("gossip-lab-export-{secs}-{n}")),
         }
     }
 
@@ -272,7 +287,7 @@ impl App {
                 let dir = self.export_dir.clone().unwrap_or_else(|| {
                     let secs =
                         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-                    PathBuf::from(format!("gossip-lab-export-{secs}"))
+                    self.fresh_export_dir(secs)
                 });
                 self.say(format!("exporting to {} …", dir.display()), false);
                 return Effect::Export(dir);

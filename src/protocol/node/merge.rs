@@ -233,10 +233,10 @@ impl Node {
             }
             let s = self.suspicions.get_mut(&member).expect("checked above");
             if s.confirm(from) {
-                let (confirmations, timeout, deadline) = (s.confirmations(), s.timeout(), s.deadline());
+                let (confirmations, k, timeout, deadline) = (s.confirmations(), s.k(), s.timeout(), s.deadline());
                 self.arm(deadline, Timer::Suspicion(member));
                 self.enqueue(Update::Suspect { member, incarnation, from });
-                self.events.push_back(Event::SuspicionConfirmed { member, by: from, confirmations, timeout });
+                self.events.push_back(Event::SuspicionConfirmed { member, by: from, confirmations, k, timeout });
             }
             return;
         }

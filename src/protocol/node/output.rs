@@ -53,6 +53,8 @@ pub enum Event {
         by: NodeAddr,
         /// Confirmations so far.
         confirmations: u32,
+        /// Confirmations that bring the timeout to its minimum.
+        k: u32,
         /// The new total timeout (from the suspicion's start).
         timeout: Duration,
     },
