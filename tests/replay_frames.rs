@@ -11,8 +11,9 @@ use gossip_lab::app::session_log::SessionLog;
 use gossip_lab::app::{RunOptions, sim_run};
 use gossip_lab::config::parse_profile;
 use gossip_lab::observe::Snapshot;
+use gossip_lab::observe::action::ActionKind;
 use gossip_lab::observe::board::Board;
-use gossip_lab::observe::recording::{MarkKind, Recording};
+use gossip_lab::observe::recording::Recording;
 use gossip_lab::protocol::Time;
 use gossip_lab::ui::{App, View, draw};
 use ratatui::Terminal;
@@ -113,7 +114,7 @@ fn a_replayed_frame_equals_the_live_frame_buffer_for_buffer() {
             assert_eq!(*g, w, "frame at {:?}, view #{v} differs between replay and live", want.t);
         }
     }
-    let crash = recording.marks().iter().find(|m| m.kind == MarkKind::Node).expect("the crash is a mark");
+    let crash = recording.marks().iter().find(|m| m.kind == ActionKind::Node).expect("the crash is a mark");
     assert_eq!((crash.t, crash.label.contains("node 5")), (Time::from_secs(4), true));
 }
 
@@ -173,10 +174,15 @@ fn a_seek_anywhere_equals_a_fold_from_the_start() {
 fn the_marks_of_a_known_session_are_its_actions_in_order() {
     let (_dir, path) = exported();
     let recording = SessionLog::read(&path).unwrap().recording();
-    let marks: Vec<(u64, MarkKind)> = recording.marks().iter().map(|m| (m.t.as_millis(), m.kind)).collect();
+    let marks: Vec<(u64, ActionKind)> = recording.marks().iter().map(|m| (m.t.as_millis(), m.kind)).collect();
     assert_eq!(
         marks,
-        [(4_000, MarkKind::Node), (9_000, MarkKind::Fault), (14_000, MarkKind::Fault), (17_000, MarkKind::Rumor)]
+        [
+            (4_000, ActionKind::Node),
+            (9_000, ActionKind::Fault),
+            (14_000, ActionKind::Fault),
+            (17_000, ActionKind::Rumor)
+        ]
     );
     let labels: Vec<&str> = recording.marks().iter().map(|m| m.label.as_str()).collect();
     assert!(labels[0].ends_with("crashed") && labels[3] == "rumor #0 injected at 2", "{labels:?}");

@@ -6,7 +6,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use gossip_lab::observe::Snapshot;
-use gossip_lab::observe::recording::{Mark, MarkKind};
+use gossip_lab::observe::action::ActionKind;
+use gossip_lab::observe::recording::Mark;
 use gossip_lab::protocol::Time;
 use gossip_lab::ui::app::Replay;
 use gossip_lab::ui::chrome::timebar::glyph;
@@ -27,19 +28,19 @@ struct FixtureTape {
     asked: Vec<Time>,
 }
 
-fn mark(secs: u64, kind: MarkKind, label: &str) -> Mark {
+fn mark(secs: u64, kind: ActionKind, label: &str) -> Mark {
     Mark { t: Time::from_secs(secs), kind, label: label.to_owned() }
 }
 
 impl FixtureTape {
     fn new() -> FixtureTape {
         let marks = vec![
-            mark(5, MarkKind::Rumor, "rumor #1 injected at 0"),
-            mark(10, MarkKind::Node, "node 3 (127.0.0.1:40003) crashed"),
-            mark(20, MarkKind::Fault, "partition halves"),
-            mark(30, MarkKind::Key, "key 2 installed"),
-            mark(40, MarkKind::Rogue, "rogue death on node 2"),
-            mark(50, MarkKind::Fault, "heal"),
+            mark(5, ActionKind::Rumor, "rumor #1 injected at 0"),
+            mark(10, ActionKind::Node, "node 3 (127.0.0.1:40003) crashed"),
+            mark(20, ActionKind::Fault, "partition halves"),
+            mark(30, ActionKind::Key, "key 2 installed"),
+            mark(40, ActionKind::Rogue, "rogue death on node 2"),
+            mark(50, ActionKind::Fault, "heal"),
         ];
         FixtureTape { marks, asked: Vec::new() }
     }

@@ -19,6 +19,8 @@
 //! - [`board`]: the rest of the dashboard's picture, folded from the
 //!   same lines, so live and replayed frames come from one code path.
 //! - [`snapshot`]: what the dashboard draws, replaced ~10 times a second.
+//! - [`action`]: which lines are actions, of which kind, and which disturb
+//!   the cluster: one classification for the time bar, story, plot and fold.
 //! - [`recording`]: a saved session made seekable, and its actions (marks).
 //! - [`recorder`]: streams the session log, metrics CSV and summary to disk.
 //! - [`reorder`]: the UDP runtime's lines put back in time order before
@@ -27,6 +29,7 @@
 //! - [`security`]: the log's account of keys: ids, never keys.
 //! - [`status`], [`traffic`]: per-node self-reports and packet counters.
 
+pub mod action;
 pub mod board;
 pub mod convert;
 pub mod foreign;

@@ -10,8 +10,9 @@
 //! from the nearest one at or before its time, and moving forward from
 //! where the replay stands folds only the gap. Pure: no I/O, no clock.
 
+use super::action::ActionKind;
 use super::board::Board;
-use super::record::{Line, Record, RumorChange};
+use super::record::Line;
 use super::session::Session;
 use super::snapshot::{Snapshot, event_line};
 use super::spec::SessionSpec;
@@ -123,31 +124,9 @@ pub struct Mark {
     /// When it happened.
     pub t: Time,
     /// What kind of action it is.
-    pub kind: MarkKind,
+    pub kind: ActionKind,
     /// Its label, as the event log says it.
     pub label: String,
-}
-
-/// What kind of action a mark is (the time bar colours by it; next/previous jumps use it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MarkKind {
-    /// A node was crashed, paused, resumed, restarted, added or made to leave.
-    Node,
-    /// The network's faults changed.
-    Fault,
-    /// A rumor was injected.
-    Rumor,
-    /// The keyring changed.
-    Key,
-    /// A rogue attack started or stopped.
-    Rogue,
-}
-
-impl MarkKind {
-    /// Whether the next/previous jumps stop at it: faults and node events.
-    pub fn is_jump(self) -> bool {
-        matches!(self, MarkKind::Fault | MarkKind::Node)
-    }
 }
 
 /// Every action among `lines`, in order.
@@ -156,16 +135,7 @@ pub fn marks_of(lines: &[Line]) -> Vec<Mark> {
 }
 
 fn mark_of(line: &Line) -> Option<Mark> {
-    let kind = match &line.record {
-        Record::Node { event, .. } if event.is_action() => MarkKind::Node,
-        Record::Fault { label, .. } => {
-            return Some(Mark { t: line.time(), kind: MarkKind::Fault, label: label.clone() });
-        }
-        Record::Rumor { event: RumorChange::Injected, .. } => MarkKind::Rumor,
-        Record::Key { .. } => MarkKind::Key,
-        Record::Rogue(_) => MarkKind::Rogue,
-        _ => return None,
-    };
+    let kind = ActionKind::of(&line.record)?;
     let label = event_line(line)?.text;
     Some(Mark { t: line.time(), kind, label })
 }
@@ -173,7 +143,7 @@ fn mark_of(line: &Line) -> Option<Mark> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observe::record::{NodeChange, PlanRecord, RumorChange};
+    use crate::observe::record::{NodeChange, PlanRecord, Record, RumorChange};
 
     fn node(t: u64, event: NodeChange) -> Line {
         Line::at(Time::from_millis(t), Record::Node { node: 3, addr: "127.0.0.1:9003".into(), event })
@@ -217,14 +187,14 @@ mod tests {
             node(4000, NodeChange::Left),
         ];
         let marks = marks_of(&lines);
-        let got: Vec<(u64, MarkKind, &str)> =
+        let got: Vec<(u64, ActionKind, &str)> =
             marks.iter().map(|m| (m.t.as_millis(), m.kind, m.label.as_str())).collect();
         assert_eq!(
             got,
             vec![
-                (1000, MarkKind::Node, "node 3 (127.0.0.1:9003) crashed"),
-                (2000, MarkKind::Fault, "partition halves"),
-                (3000, MarkKind::Rumor, "rumor #1 injected at 2"),
+                (1000, ActionKind::Node, "node 3 (127.0.0.1:9003) crashed"),
+                (2000, ActionKind::Fault, "partition halves"),
+                (3000, ActionKind::Rumor, "rumor #1 injected at 2"),
             ]
         );
     }

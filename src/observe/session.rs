@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use super::action::disturbs;
 use super::metrics::{Metrics, RumorSpread};
 use super::model::{detection_bounds, serf_time_to};
 use super::record::{Line, MetricsRecord, NodeChange, Record, RogueChange, RumorChange, parse_addr};
@@ -16,19 +17,6 @@ use super::truth::Liveness;
 use super::verdict;
 use crate::faults::{DropReason, FaultPlan};
 use crate::protocol::{MsgKind, NodeAddr, RumorId, Time};
-
-/// Whether a line disturbs the cluster, so that convergence is measured
-/// again from its time: a person's or the timeline's change to a process
-/// (not the node's own join or end of a leave), any fault change, a key
-/// rotation (a rotation that lost members would show), and a rogue
-/// attack's start and end (no process changed, but views may have).
-pub fn disturbs(record: &Record) -> bool {
-    match record {
-        Record::Node { event, .. } => event.is_action(),
-        Record::Fault { .. } | Record::Key { .. } | Record::Rogue(_) => true,
-        _ => false,
-    }
-}
 
 /// One point of the cluster's history, one per metrics record.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use super::windows::{Window, WindowTracker};
 use crate::faults::DropReason;
-use crate::observe::record::{MetricsRecord, RumorChange};
+use crate::observe::action::ActionKind;
+use crate::observe::record::MetricsRecord;
 use crate::observe::traffic::DROP_REASONS;
 use crate::observe::{Line, Liveness, Record, Session, Traffic};
 use crate::protocol::{Config, State};
@@ -182,7 +183,8 @@ pub fn sample(mut session: Session, lines: &[Line]) -> Series {
     for line in lines {
         let t = secs(line.time());
         windows.apply(line);
-        let action = is_action(&line.record);
+        // A person's or the timeline's doing: agreement is sampled on both sides.
+        let action = ActionKind::of(&line.record).is_some();
         if action {
             views.push(view_point(&session, t).0);
         }
@@ -252,17 +254,6 @@ pub fn sample(mut session: Session, lines: &[Line]) -> Series {
 
 fn secs(t: crate::protocol::Time) -> f64 {
     t.since_epoch().as_secs_f64()
-}
-
-/// Whether a person or the timeline did this: the moments agreement is
-/// sampled on both sides of.
-fn is_action(record: &Record) -> bool {
-    match record {
-        Record::Node { event, .. } => event.is_action(),
-        Record::Fault { .. } | Record::Key { .. } | Record::Rogue(_) => true,
-        Record::Rumor { event, .. } => *event == RumorChange::Injected,
-        _ => false,
-    }
 }
 
 /// Agreement, accuracy and suspicions now, and each subject's share of

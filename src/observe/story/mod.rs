@@ -18,9 +18,10 @@ pub mod text;
 
 use serde::Serialize;
 
+use super::action::{ActionKind, disturbs};
 use super::metrics::{FalseMark, Route, Rule};
-use super::record::{Line, NodeChange, Record, RogueChange, RumorChange};
-use super::session::{Session, disturbs};
+use super::record::{Line, NodeChange, Record, RogueChange};
+use super::session::Session;
 use crate::protocol::{State, Time};
 
 /// What happened in a session, action by action.
@@ -34,30 +35,13 @@ pub struct Story {
     pub false_marks: Vec<MarkStory>,
 }
 
-/// What kind of action a line records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActKind {
-    /// A change to a node's process: crash, restart, pause, resume,
-    /// leave, add.
-    Node,
-    /// A change to the network: partition, isolation, loss, delay, heal...
-    Fault,
-    /// A key rotation step.
-    Key,
-    /// A rogue attack started or stopped.
-    Rogue,
-    /// A rumor injected.
-    Rumor,
-}
-
 /// One action and what followed it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Act {
     /// When, seconds after lab start.
     pub at_s: f64,
     /// What kind of action.
-    pub kind: ActKind,
+    pub kind: ActionKind,
     /// What was done, in words ("crash node 3", "partition halves").
     pub what: String,
     /// The node it was about, if one.
@@ -186,8 +170,9 @@ fn after(t: Time, base: Time) -> f64 {
 }
 
 /// An action's words, if the record is one.
-fn action_of(record: &Record) -> Option<(ActKind, String, Option<usize>)> {
-    Some(match record {
+fn action_of(record: &Record) -> Option<(ActionKind, String, Option<usize>)> {
+    let kind = ActionKind::of(record)?;
+    let (what, node) = match record {
         Record::Node { node, addr, event } => {
             let n = *node;
             let what = match event {
@@ -199,12 +184,11 @@ fn action_of(record: &Record) -> Option<(ActKind, String, Option<usize>)> {
                 NodeChange::Added => format!("add node {n} ({addr})"),
                 NodeChange::Up | NodeChange::Left | NodeChange::Joined => return None,
             };
-            (ActKind::Node, what, Some(n))
+            (what, Some(n))
         }
-        Record::Fault { label, .. } => (ActKind::Fault, label.clone(), None),
+        Record::Fault { label, .. } => (label.clone(), None),
         Record::Key { event, key, primary, keys } => {
-            let what = format!("key {key} {} ({} installed, primary {primary})", event.label(), keys.len());
-            (ActKind::Key, what, None)
+            (format!("key {key} {} ({} installed, primary {primary})", event.label(), keys.len()), None)
         }
         Record::Rogue(r) => {
             let what = match r.event {
@@ -213,13 +197,12 @@ fn action_of(record: &Record) -> Option<(ActKind, String, Option<usize>)> {
                     format!("rogue {} on node {} ends ({} datagrams)", r.attack.name(), r.victim, r.datagrams)
                 }
             };
-            (ActKind::Rogue, what, Some(r.victim))
+            (what, Some(r.victim))
         }
-        Record::Rumor { event: RumorChange::Injected, node, seq, .. } => {
-            (ActKind::Rumor, format!("rumor #{seq} at node {node}"), Some(*node))
-        }
+        Record::Rumor { node, seq, .. } => (format!("rumor #{seq} at node {node}"), Some(*node)),
         _ => return None,
-    })
+    };
+    Some((kind, what, node))
 }
 
 impl Story {
@@ -274,7 +257,7 @@ impl Story {
                         aborted: d.aborted,
                     });
             }
-            if act.kind == ActKind::Rumor {
+            if act.kind == ActionKind::Rumor {
                 act.followed.spread = metrics
                     .rumors()
                     .iter()

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::faults::{FaultPlan, LinkRule};
-use crate::observe::record::PlanRecord;
+use crate::observe::record::{PlanRecord, RumorChange};
 use crate::observe::testkit::{addrs, spec};
 use crate::protocol::NodeAddr;
 

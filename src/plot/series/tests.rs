@@ -1,7 +1,7 @@
 //! Sampling a hand-made session: each series holds what the lines say.
 
 use super::*;
-use crate::observe::record::{MetricsRecord, NodeChange, NodeMetrics, PlanRecord};
+use crate::observe::record::{MetricsRecord, NodeChange, NodeMetrics, PlanRecord, RumorChange};
 use crate::observe::testkit::{addrs, spec};
 use crate::protocol::Time;
 

@@ -10,32 +10,33 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::observe::recording::{Mark, MarkKind};
+use crate::observe::action::ActionKind;
+use crate::observe::recording::Mark;
 use crate::protocol::Time;
 use crate::ui::app::Replay;
 use crate::ui::layout::{track, track_column};
 use crate::ui::views::{clock, dim};
 
 /// A kind's symbol on the bar and its colour.
-pub fn glyph(kind: MarkKind) -> (&'static str, Color) {
+pub fn glyph(kind: ActionKind) -> (&'static str, Color) {
     match kind {
-        MarkKind::Node => ("●", Color::LightRed),
-        MarkKind::Fault => ("▲", Color::Yellow),
-        MarkKind::Rumor => ("◆", Color::Magenta),
-        MarkKind::Key => ("■", Color::Cyan),
-        MarkKind::Rogue => ("!", Color::Red),
+        ActionKind::Node => ("●", Color::LightRed),
+        ActionKind::Fault => ("▲", Color::Yellow),
+        ActionKind::Rumor => ("◆", Color::Magenta),
+        ActionKind::Key => ("■", Color::Cyan),
+        ActionKind::Rogue => ("!", Color::Red),
     }
 }
 
 /// Which kind a cell shows when several marks share it: the ones that
 /// change who is up and who can reach whom first.
-fn rank(kind: MarkKind) -> u8 {
+fn rank(kind: ActionKind) -> u8 {
     match kind {
-        MarkKind::Node => 0,
-        MarkKind::Fault => 1,
-        MarkKind::Rogue => 2,
-        MarkKind::Key => 3,
-        MarkKind::Rumor => 4,
+        ActionKind::Node => 0,
+        ActionKind::Fault => 1,
+        ActionKind::Rogue => 2,
+        ActionKind::Key => 3,
+        ActionKind::Rumor => 4,
     }
 }
 
@@ -54,7 +55,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, replay: &Replay) {
     let [track_row, info_row] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     let tr = &replay.transport;
     let width = track(area).width;
-    let mut cells: Vec<Option<MarkKind>> = vec![None; width as usize];
+    let mut cells: Vec<Option<ActionKind>> = vec![None; width as usize];
     for m in &replay.marks {
         let cell = &mut cells[track_column(m.t, tr.end, width).min(width.saturating_sub(1)) as usize];
         if cell.is_none_or(|k| rank(m.kind) < rank(k)) {
