@@ -1,10 +1,24 @@
 //! Durations as profiles, flags and the session log write them ("250ms",
 //! "5s", "1m 30s"): the parser and the formatter side by side, since each
-//! must accept what the other writes. A leaf module, so that both the
-//! scenario vocabulary and the rogue attacks it names can use it without
-//! depending on each other.
+//! must accept what the other writes; and a log's millisecond fields read
+//! back without trusting them. A leaf module, so that both the scenario
+//! vocabulary and the rogue attacks it names can use it without depending
+//! on each other.
 
 use std::time::Duration;
+
+/// The longest span a log's millisecond field is read as: a day, far
+/// beyond any delay or timeout the lab sets, and short enough that sums of
+/// a few never overflow. A log is a file anyone can edit.
+const LONGEST_LOG_MS: f64 = 86_400_000.0;
+
+/// A session log's milliseconds (`timeout_ms`, `delay_ms`…) as a duration:
+/// negative or NaN reads as zero and anything past a day as a day, so no
+/// value in a file can panic a reader.
+pub fn from_log_ms(v: f64) -> Duration {
+    let v = if v.is_nan() { 0.0 } else { v.clamp(0.0, LONGEST_LOG_MS) };
+    Duration::from_secs_f64(v / 1000.0)
+}
 
 /// The fix offered for every bad duration.
 pub(crate) const DURATION_FIX: &str =

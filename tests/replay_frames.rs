@@ -124,7 +124,7 @@ fn folded(log: &SessionLog, t: Time) -> String {
     let (mut session, mut board) = (log.session(), Board::default());
     for line in log.lines.iter().filter(|l| l.time() <= t) {
         session.apply(line);
-        board.apply(line);
+        board.apply(line, &session);
     }
     format!("{:?}", board.snapshot(&session, t))
 }

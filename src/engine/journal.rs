@@ -42,7 +42,7 @@ impl Journal {
     /// Folds `line` into the session and the board and writes it to the log.
     pub fn emit(&mut self, line: &Line) -> io::Result<()> {
         self.session.apply(line);
-        self.board.apply(line);
+        self.board.apply(line, &self.session);
         match self.recorder.as_mut() {
             Some(r) => r.write(line),
             None => Ok(()),

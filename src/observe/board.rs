@@ -71,18 +71,22 @@ struct Open {
 }
 
 fn ms(v: Option<f64>) -> Option<Duration> {
-    v.map(|v| Duration::from_secs_f64(v.max(0.0) / 1000.0))
+    v.map(crate::duration::from_log_ms)
 }
 
 impl Board {
-    /// Folds one line in (after the session has).
-    pub fn apply(&mut self, line: &Line) {
+    /// Folds one line in, after `session` has: a node index the session
+    /// does not know (a damaged or forged log) is ignored, as the session
+    /// ignores it, rather than grow the board to it.
+    pub fn apply(&mut self, line: &Line, session: &Session) {
+        let known = session.addrs().len();
         self.events.push(line);
         let t = line.time();
         match &line.record {
-            Record::Metrics(m) => self.metrics(m, t),
+            Record::Metrics(m) => self.metrics(m, t, known),
             Record::Suspicion { observer, subject, event, confirmations, k, timeout_ms, .. } => {
-                let open = &mut self.node(*observer).suspicions;
+                let Some(node) = self.node(*observer, known) else { return };
+                let open = &mut node.suspicions;
                 let at = open.iter().position(|o| o.subject == *subject);
                 match event {
                     SuspicionChange::Started => {
@@ -116,21 +120,29 @@ impl Board {
             Record::Forget { observer, subject } => self.end(*observer, *subject),
             Record::View { observer, members, .. } => {
                 let suspect = |s: usize| members.iter().any(|&(m, st)| m == s && st == State::Suspect);
-                self.node(*observer).suspicions.retain(|o| suspect(o.subject));
+                if let Some(node) = self.node(*observer, known) {
+                    node.suspicions.retain(|o| suspect(o.subject));
+                }
             }
             // A process that stops or starts afresh holds no timers.
             Record::Node { node, event: NodeChange::Crashed | NodeChange::Restarted | NodeChange::Left, .. } => {
-                self.node(*node).suspicions.clear();
+                if let Some(node) = self.node(*node, known) {
+                    node.suspicions.clear();
+                }
             }
             _ => {}
         }
     }
 
-    fn node(&mut self, i: usize) -> &mut NodeBoard {
+    /// Node `i`'s part, made on first use; None past the `known` nodes.
+    fn node(&mut self, i: usize, known: usize) -> Option<&mut NodeBoard> {
+        if i >= known {
+            return None;
+        }
         if i >= self.nodes.len() {
             self.nodes.resize_with(i + 1, NodeBoard::default);
         }
-        &mut self.nodes[i]
+        Some(&mut self.nodes[i])
     }
 
     /// Ends `observer`'s suspicion of `subject`, if it holds one.
@@ -140,7 +152,7 @@ impl Board {
         }
     }
 
-    fn metrics(&mut self, m: &MetricsRecord, t: Time) {
+    fn metrics(&mut self, m: &MetricsRecord, t: Time, known: usize) {
         // A record right after another (the last one a run takes as it
         // ends) spans too little time to give a rate: the rates stay those
         // of the last full interval, measured from the same base next time.
@@ -150,7 +162,7 @@ impl Board {
             self.last_metrics_at = t;
         }
         for n in &m.nodes {
-            let b = self.node(n.node);
+            let Some(b) = self.node(n.node, known) else { continue };
             if rate {
                 let now = (n.traffic.received_total().packets, n.traffic.sent_total().packets);
                 let was = b.counted;

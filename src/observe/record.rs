@@ -389,7 +389,7 @@ impl From<&LinkRule> for LinkRecord {
 
 impl From<&LinkRecord> for LinkRule {
     fn from(r: &LinkRecord) -> LinkRule {
-        let ms = |v: f64| std::time::Duration::from_secs_f64((v.max(0.0)) / 1000.0);
+        let ms = crate::duration::from_log_ms;
         LinkRule {
             loss: r.loss,
             delay: ms(r.delay_ms),

@@ -37,7 +37,7 @@ impl Fold {
     fn advance(&mut self, lines: &[Line], to: usize) {
         for line in &lines[self.pos..to] {
             self.session.apply(line);
-            self.board.apply(line);
+            self.board.apply(line, &self.session);
         }
         self.pos = to;
     }

@@ -14,7 +14,7 @@ fn fold(lines: &[Line]) -> (Session, Board) {
     let (mut s, mut b) = (session(), Board::default());
     for l in lines {
         s.apply(l);
-        b.apply(l);
+        b.apply(l, &s);
     }
     (s, b)
 }
@@ -122,4 +122,28 @@ fn a_record_right_after_another_keeps_the_last_rates_and_the_next_counts_from_th
     assert_eq!(row.traffic.sent_total().packets, 310, "the counters still move");
     let (s, b) = fold(&[metrics(1000, 100, 0), metrics(2000, 300, 0), metrics(2010, 310, 0), metrics(3000, 500, 0)]);
     assert_eq!(b.snapshot(&s, Time::from_secs(3)).nodes[0].rate_out, 200.0, "200 datagrams over 2 s → 3 s");
+}
+
+/// A log is a file anyone can edit: a node index far past the session's
+/// nodes must not grow the board to it, and a timeout no float duration
+/// holds must not panic the fold or the snapshot.
+#[test]
+fn a_forged_node_index_or_timeout_in_a_log_is_bounded() {
+    let far = Line::at(
+        Time::from_secs(1),
+        Record::Suspicion {
+            observer: usize::MAX / 2,
+            subject: 2,
+            event: SuspicionChange::Started,
+            confirmations: Some(0),
+            k: Some(3),
+            timeout_ms: Some(1.0),
+            by: None,
+        },
+    );
+    let (s, b) = fold(&[far, metrics(2000, 10, 0), suspicion(3000, SuspicionChange::Started, 0, 1e300)]);
+    assert_eq!(b.nodes.len(), 2, "only the known nodes 0 and 1 have a part");
+    let open = &b.snapshot(&s, Time::from_secs(4)).nodes[1].status.suspicions;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].timeout, Duration::from_secs(86_400), "read as the longest span a log means: a day");
 }
