@@ -85,7 +85,7 @@ fn expected(command: Command) -> Result<Effect, fn(&App)> {
         Command::Back => return Err(|app| assert!(!app.help && app.view == View::Detail)),
         Command::Down => return Err(|app| assert_eq!(app.selected, SELECTED + 1)),
         Command::Up => return Err(|app| assert_eq!(app.selected, SELECTED - 1)),
-        Command::NextView => return Err(|app| assert_eq!(app.view, View::Matrix)),
+        Command::NextView => return Err(|app| assert_eq!(app.view, View::Cluster)),
         Command::PrevView => return Err(|app| assert_eq!(app.view, View::Rumor)),
         Command::Show(_) => return Err(|_| ()), // checked per view below
         Command::Detail => return Err(|app| assert_eq!(app.view, View::Detail)),
@@ -256,7 +256,7 @@ fn a_click_on_a_row_selects_that_node() {
     app.mouse(click(5 + 6), &snap);
     assert_eq!(app.selected, 6);
     // A click on the tab bar switches views.
-    app.mouse(MouseEvent { row: 2, column: 16, ..click(0) }, &snap);
+    app.mouse(MouseEvent { row: 2, column: 28, ..click(0) }, &snap);
     assert_eq!(app.view, View::Matrix);
 }
 

@@ -162,7 +162,7 @@ fn display_keys_work_in_a_replay_as_over_a_lab() {
     let mut tape = FixtureTape::new();
     let snap = tape.frame(Time::from_secs(30));
     let mut app = replaying(&tape);
-    press(&mut app, KeyCode::Char('2'), KeyModifiers::NONE, &snap);
+    press(&mut app, KeyCode::Char('3'), KeyModifiers::NONE, &snap);
     press(&mut app, KeyCode::Char('j'), KeyModifiers::NONE, &snap);
     assert_eq!((app.view, app.selected), (View::Matrix, 1));
     assert_eq!(press(&mut app, KeyCode::Char('q'), KeyModifiers::NONE, &snap), Effect::Quit);

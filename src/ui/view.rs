@@ -7,6 +7,8 @@
 pub enum View {
     /// Node table, traffic chart, latest events.
     Overview,
+    /// The cluster as a picture: nodes on a ring, datagrams between them.
+    Cluster,
     /// Observer × subject membership states.
     Matrix,
     /// Active suspicions and their Lifeguard timers.
@@ -23,13 +25,22 @@ pub enum View {
 
 impl View {
     /// Every view, in Tab order (the number keys follow it).
-    pub const ALL: [View; 7] =
-        [View::Overview, View::Matrix, View::Suspicions, View::Detail, View::Network, View::Events, View::Rumor];
+    pub const ALL: [View; 8] = [
+        View::Overview,
+        View::Cluster,
+        View::Matrix,
+        View::Suspicions,
+        View::Detail,
+        View::Network,
+        View::Events,
+        View::Rumor,
+    ];
 
     /// Its tab title.
     pub fn title(self) -> &'static str {
         match self {
             View::Overview => "Overview",
+            View::Cluster => "Cluster",
             View::Matrix => "Matrix",
             View::Suspicions => "Suspicions",
             View::Detail => "Node",

@@ -47,6 +47,7 @@ pub fn draw(frame: &mut Frame, app: &App, live: &Snapshot) {
     let ctx = Ctx { snap, app };
     match app.view {
         View::Overview => views::overview::render(frame, s.body, &ctx),
+        View::Cluster => views::cluster::render(frame, s.body, &ctx),
         View::Matrix => views::matrix::render(frame, s.body, &ctx),
         View::Suspicions => views::suspicions::render(frame, s.body, &ctx),
         View::Detail => views::detail::render(frame, s.body, &ctx),

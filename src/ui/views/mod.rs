@@ -3,6 +3,7 @@
 //! [`Snapshot`] alone and only the rows that fit, so a frame costs the same
 //! however many messages the nodes exchange.
 
+pub mod cluster;
 pub mod detail;
 pub mod events;
 pub mod matrix;
