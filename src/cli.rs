@@ -8,6 +8,8 @@
 //! gossip-lab report SESSION.jsonl [--format text|json|markdown]
 //! gossip-lab plot SESSION.jsonl [--out DIR]
 //! gossip-lab replay SESSION.jsonl [--fps F]
+//! gossip-lab completions bash|zsh|fish|elvish|powershell
+//! gossip-lab man [--out DIR]
 //! ```
 //!
 //! Parsing stops at [`Cli`]; [`Cli::invocation`] then loads the profile,
@@ -56,6 +58,10 @@ pub enum Command {
     Plot(PlotArgs),
     /// Watch a saved session again in the dashboard: play, pause, seek, step between events.
     Replay(ReplayArgs),
+    /// Print a shell completion script to stdout (see the README for where each shell looks).
+    Completions(CompletionsArgs),
+    /// Print the man page to stdout, or write one page per subcommand into --out DIR.
+    Man(ManArgs),
 }
 
 /// Flags that shape the lab, shared by the TUI and `run`.
@@ -152,6 +158,22 @@ pub struct ReplayArgs {
     pub fps: u32,
 }
 
+/// `gossip-lab completions`
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `gossip-lab man`
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct ManArgs {
+    /// Write gossip-lab.1 and a page per subcommand into DIR (e.g. ~/.local/share/man/man1) instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
 /// What `main` should do, with everything loaded and validated.
 #[derive(Debug)]
 pub enum Invocation {
@@ -182,6 +204,10 @@ pub enum Invocation {
         /// Frames per second.
         fps: u32,
     },
+    /// Print a completion script.
+    Completions(clap_complete::Shell),
+    /// Print the man page, or write every page into a directory.
+    Man(Option<PathBuf>),
 }
 
 impl Cli {
@@ -211,6 +237,8 @@ impl Cli {
             }
             Some(Command::Plot(PlotArgs { session, out })) => Invocation::Plot { session, out },
             Some(Command::Replay(ReplayArgs { session, fps })) => Invocation::Replay { session, fps },
+            Some(Command::Completions(CompletionsArgs { shell })) => Invocation::Completions(shell),
+            Some(Command::Man(ManArgs { out })) => Invocation::Man(out),
         })
     }
 }
@@ -232,6 +260,8 @@ pub fn build_config(profile: &str, overrides: &Overrides) -> Result<LabConfig, C
 mod tests {
     use clap::CommandFactory;
     use clap::error::ErrorKind;
+
+    use std::path::Path;
 
     use super::*;
 
@@ -317,6 +347,18 @@ mod tests {
         let Invocation::Run(config, options) = parse(&["run"]).unwrap().invocation().unwrap() else { panic!() };
         assert_eq!(config.name, "default");
         assert_eq!(options, RunOptions::default());
+    }
+
+    #[test]
+    fn completions_and_man() {
+        use clap_complete::Shell;
+        let inv = |args: &[&str]| parse(args).unwrap().invocation().unwrap();
+        assert!(matches!(inv(&["completions", "bash"]), Invocation::Completions(Shell::Bash)));
+        assert!(matches!(inv(&["completions", "zsh"]), Invocation::Completions(Shell::Zsh)));
+        assert_eq!(parse(&["completions", "tcsh"]).unwrap_err().kind(), ErrorKind::InvalidValue);
+        assert_eq!(parse(&["completions"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
+        assert!(matches!(inv(&["man"]), Invocation::Man(None)));
+        assert!(matches!(inv(&["man", "--out", "m"]), Invocation::Man(Some(d)) if d == Path::new("m")));
     }
 
     #[test]

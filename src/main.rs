@@ -28,6 +28,16 @@ fn main() -> ExitCode {
         Invocation::Report { session, format } => app::report(&session, format),
         Invocation::Plot { session, out } => app::plot(&session, out.as_deref()),
         Invocation::Replay { session, fps } => app::replay::run(&session, fps),
+        Invocation::Completions(shell) => {
+            app::shell::completions(shell, &mut std::io::stdout()).map(|()| Outcome::Success).map_err(Into::into)
+        }
+        Invocation::Man(None) => app::shell::man(&mut std::io::stdout()).map(|()| Outcome::Success).map_err(Into::into),
+        Invocation::Man(Some(dir)) => app::shell::man_pages(&dir).map_err(Into::into).map(|files| {
+            for f in files {
+                println!("{}", f.display());
+            }
+            Outcome::Success
+        }),
     };
     match outcome {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
