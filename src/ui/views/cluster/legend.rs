@@ -103,12 +103,8 @@ pub fn lines(ctx: &Ctx, lens: &Lens, width: usize) -> Vec<Line<'static>> {
         None => out.push(Line::styled("no rumor yet", dim())),
     }
 
-    let sampled = match snap.flight_stride {
-        0 | 1 => "all sent".to_owned(),
-        k => format!("1 in {k}"),
-    };
     let secs = FLIGHT_WINDOW.as_secs_f64();
-    out.push(Line::from(label(format!("datagrams, last {secs:.1} s: {sampled}"))));
+    out.push(Line::from(label(format!("datagrams, last {secs:.1} s"))));
     let kinds = FlightKind::ALL
         .iter()
         .map(|&k| vec![Span::styled("━", Style::new().fg(kind_colors(k).0)), Span::raw(format!(" {}", k.name()))]);
@@ -118,7 +114,12 @@ pub fn lines(ctx: &Ctx, lens: &Lens, width: usize) -> Vec<Line<'static>> {
     } else if snap.flights.is_empty() {
         out.extend(words("none sampled yet", dim(), width));
     } else {
-        let text = format!("{} lines; they dim with age; a dropped one stops half-way", snap.flights.len());
+        let sampled = match snap.flight_stride {
+            0 | 1 => "every one sent".to_owned(),
+            k => format!("1 in {k} sent"),
+        };
+        let n = snap.flights.len();
+        let text = format!("{n} lines ({sampled}); they dim with age; a dropped one stops half-way");
         out.extend(words(&text, dim(), width));
     }
 

@@ -83,13 +83,16 @@ struct Radii {
 impl Radii {
     fn of(ring: &Ring) -> Radii {
         let r = ring.r;
+        let arcs = r + 1.0 + 2.0 * STEP;
         Radii {
-            flights: r - 1.0 - 2.0 * STEP,
+            // Under the rumor marks, which cover the lines' ends: the
+            // lines get all the room inside the ring.
+            flights: r - 2.0 - STEP,
             rumor: r - 1.0 - STEP,
             truth: r,
             seen: r + 1.0 + STEP, // two dots deep: r + STEP and one out
-            arcs: r + 1.0 + 2.0 * STEP,
-            labels: r + 1.0 + 3.0 * STEP,
+            arcs,
+            labels: if ring.split() { arcs + STEP } else { arcs },
         }
     }
 }
@@ -162,7 +165,8 @@ pub fn layers(ctx: &Ctx, ring: &Ring, lens: &Lens, w: usize, h: usize) -> [Dots;
     // The selection as a shape, not a colour: a spoke pointing at it.
     let sel = ctx.selected();
     if sel < n {
-        marks.line(ring.node(sel, radii.arcs), ring.node(sel, radii.labels - 2.0), Color::White);
+        let from = if ring.split() { radii.arcs } else { radii.seen + STEP };
+        marks.line(ring.node(sel, from), ring.node(sel, radii.labels - 2.0), Color::White);
     }
     [lines, marks]
 }

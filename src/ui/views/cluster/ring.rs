@@ -76,18 +76,23 @@ pub struct Ring {
 /// Radial distance between two rings of marks: four dots, so two marks
 /// never share a braille cell (2×4 dots, one colour each).
 pub const STEP: f64 = 4.0;
-/// Dots kept free around the ring for the labels: rows above and below,
-/// columns (two dots each) at the sides.
-const MARGIN_Y: f64 = 3.0 * STEP + 4.0;
-const MARGIN_X: f64 = 3.0 * STEP + 14.0;
+/// Dots kept free around the ring for the seen marks, the arcs (when
+/// split) and the labels: a row above and below, columns (two dots each)
+/// at the sides.
+fn margins(split: bool) -> (f64, f64) {
+    let rings = if split { 3.0 } else { 2.0 };
+    (rings * STEP + 14.0, rings * STEP + 4.0)
+}
 
 impl Ring {
     /// Lays `groups` out on a ring that fits `width` × `height` dots,
     /// with its labels around it. `None` when the canvas is too small.
     pub fn new(width: usize, height: usize, groups: Vec<(Option<String>, Vec<usize>)>, n: usize) -> Option<Ring> {
         let (w, h) = (width as f64, height as f64);
-        let r = (h / 2.0 - MARGIN_Y).min(w / 2.0 - MARGIN_X).floor();
-        if r < 2.0 * STEP + 2.0 || n == 0 {
+        let split = groups.len() > 1 || groups.iter().any(|g| g.0.is_some());
+        let (margin_x, margin_y) = margins(split);
+        let r = (h / 2.0 - margin_y).min(w / 2.0 - margin_x).floor();
+        if r < 2.0 * STEP || n == 0 {
             return None;
         }
         let k = groups.len() as f64;
