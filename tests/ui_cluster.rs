@@ -49,7 +49,7 @@ fn cells_in(buf: &Buffer, fg: Color) -> usize {
 
 #[test]
 fn the_ring_at_8_64_and_1024_nodes() {
-    for (n, w, h) in [(8, 80, 24), (8, 120, 40), (64, 120, 40), (64, 160, 48), (1024, 160, 48)] {
+    for (n, w, h) in [(8, 80, 24), (8, 120, 40), (64, 80, 24), (64, 120, 40), (64, 160, 48), (1024, 160, 48)] {
         let snap = fixture::scene(n);
         let buf = buffer(&app(), &snap, w, h);
         let frame = text(&buf);
@@ -75,6 +75,18 @@ fn the_ring_at_8_64_and_1024_nodes() {
         }
         insta::assert_snapshot!(format!("cluster_{n}_nodes_{w}x{h}"), frame);
     }
+}
+
+#[test]
+fn a_small_ring_draws_only_the_newest_datagrams_and_says_so() {
+    let snap = fixture::scene(64);
+    let small = text(&buffer(&app(), &snap, 80, 24));
+    let large = text(&buffer(&app(), &snap, 160, 48));
+    let n = snap.flights.len();
+    // "newest 37 of 116 (every one sent)": the inside of a 24-row ring
+    // holds a third of them; a 48-row one holds them all.
+    assert!(small.contains("newest ") && small.contains(&format!(" of {n} (")), "{small}");
+    assert!(large.contains(&format!("{n} lines")) && !large.contains("newest "), "{large}");
 }
 
 #[test]

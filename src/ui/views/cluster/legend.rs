@@ -61,8 +61,9 @@ fn words(text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-/// The legend, `width` characters wide.
-pub fn lines(ctx: &Ctx, lens: &Lens, width: usize) -> Vec<Line<'static>> {
+/// The legend, `width` characters wide, for a picture that draws the
+/// newest `drawn` of the snapshot's datagrams.
+pub fn lines(ctx: &Ctx, lens: &Lens, drawn: usize, width: usize) -> Vec<Line<'static>> {
     let snap = ctx.snap;
     let n = snap.nodes.len();
     let mut out = vec![Line::from(label("middle marks: true state"))];
@@ -119,7 +120,8 @@ pub fn lines(ctx: &Ctx, lens: &Lens, width: usize) -> Vec<Line<'static>> {
             k => format!("1 in {k} sent"),
         };
         let n = snap.flights.len();
-        let text = format!("{n} lines ({sampled}); they dim with age; a dropped one stops half-way");
+        let lines = if drawn < n { format!("newest {drawn} of {n}") } else { format!("{n} lines") };
+        let text = format!("{lines} ({sampled}); they dim with age; a dropped one stops half-way");
         out.extend(words(&text, dim(), width));
     }
 

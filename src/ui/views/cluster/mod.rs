@@ -108,17 +108,19 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     frame.render_widget(block, area);
     let legend_w = (inner.width / 3).clamp(30, 38).min(inner.width);
     let [picture, side] = Layout::horizontal([Constraint::Min(0), Constraint::Length(legend_w)]).areas(inner);
+    let (w, h) = (usize::from(picture.width) * 2, usize::from(picture.height) * 4);
+    let ring = ring::Ring::new(w, h, ring::groups(&snap.plan, n), n);
+    let drawn = ring.as_ref().map_or(0, paint::line_cap).min(snap.flights.len());
     let side_block = Block::new().borders(Borders::LEFT).border_style(dim());
-    let text = legend::lines(ctx, &lens, side_block.inner(side).width.saturating_sub(1) as usize);
+    let text = legend::lines(ctx, &lens, drawn, side_block.inner(side).width.saturating_sub(1) as usize);
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(side_block), side);
 
-    let (w, h) = (usize::from(picture.width) * 2, usize::from(picture.height) * 4);
-    let Some(ring) = ring::Ring::new(w, h, ring::groups(&snap.plan, n), n) else {
+    let Some(ring) = ring else {
         let why = if n == 0 { "no nodes yet" } else { "too small for the ring: widen the terminal" };
         frame.render_widget(Paragraph::new(why).style(dim()), picture);
         return;
     };
-    let [lines, marks] = paint::layers(ctx, &ring, &lens, w, h);
+    let [lines, marks] = paint::layers(ctx, &ring, &lens, (w, h), drawn);
     let canvas = Canvas::default()
         .marker(Marker::Braille)
         .x_bounds([0.0, (w - 1) as f64])

@@ -119,15 +119,23 @@ fn state_rank(state: Option<State>) -> u8 {
     }
 }
 
-/// The two layers of the canvas: the datagrams underneath, the marks on
-/// top (a later layer replaces a cell's dots rather than mixing them).
-pub fn layers(ctx: &Ctx, ring: &Ring, lens: &Lens, w: usize, h: usize) -> [Dots; 2] {
+/// How many datagram lines the inside of `ring` holds before they merge
+/// into a blob: about one per two dots of the circle they end on.
+pub fn line_cap(ring: &Ring) -> usize {
+    (Radii::of(ring).flights * TAU / 2.0).clamp(12.0, 200.0) as usize
+}
+
+/// The two layers of the canvas: the newest `lines` datagrams underneath,
+/// the marks on top (a later layer replaces a cell's dots rather than
+/// mixing them).
+pub fn layers(ctx: &Ctx, ring: &Ring, lens: &Lens, (w, h): (usize, usize), lines: usize) -> [Dots; 2] {
     let snap = ctx.snap;
     let n = ring.angle.len();
     let radii = Radii::of(ring);
+    let newest = &snap.flights[..lines.min(snap.flights.len())];
     let mut lines = Dots::new(w, h);
     // Oldest first, so the newest are painted over them.
-    for f in snap.flights.iter().rev().filter(|f| f.from < n && f.to < n) {
+    for f in newest.iter().rev().filter(|f| f.from < n && f.to < n) {
         let a = ring.node(f.from, radii.flights);
         let mut b = ring.node(f.to, radii.flights);
         if f.dropped {
@@ -250,9 +258,12 @@ pub fn labels(buf: &mut Buffer, area: Rect, ctx: &Ctx, ring: &Ring) {
             } else {
                 (w - len) / 2
             };
-            let rows = if cos > -0.5 { [0, h - 1] } else { [h - 1, 0] };
+            let (near, far) = if cos > -0.5 { (0, h - 1) } else { (h - 1, 0) };
+            // Where it faces first; then any free corner (the legend lists
+            // every group too, so one that fits nowhere is only dropped here).
+            let spots = [(col, near), (col, far), (0, near), (w - len, near), (0, far), (w - len, far)];
             let style = Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD);
-            let _ = rows.into_iter().any(|row| out.put(col, row, label, style));
+            let _ = spots.into_iter().any(|(col, row)| out.put(col, row, label, style));
         }
     }
     let ends = ring.arcs.iter().flat_map(|a| [a.nodes.first(), a.nodes.last()]).flatten().copied();
