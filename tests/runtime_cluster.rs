@@ -389,7 +389,7 @@ fn bare_observer(
     let options = ObserverOptions { snapshot_every: Duration::from_millis(100), metrics_every: Duration::from_secs(1) };
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     let clock = LabClock::start();
-    let observer = Observer::spawn(rx, journal, handles, clock, Arc::default(), options);
+    let observer = Observer::spawn(rx, journal, handles, clock, Default::default(), options);
     let member = addrs[1];
     let event = move |ms: u64| LabMsg::Node {
         t: Time::from_millis(ms),

@@ -89,6 +89,7 @@ fn expected(command: Command) -> Result<Effect, fn(&App)> {
         Command::PrevView => return Err(|app| assert_eq!(app.view, View::Rumor)),
         Command::Show(_) => return Err(|_| ()), // checked per view below
         Command::Detail => return Err(|app| assert_eq!(app.view, View::Detail)),
+        Command::Observer => return Err(|app| assert!(app.observer)),
         Command::Freeze => return Err(|app| assert!(app.frozen.is_some())),
         Command::Filter => return Err(|app| assert!(app.editing_filter && app.view == View::Events)),
         // Only live bindings are pressed here; tests/ui_replay.rs has the rest.

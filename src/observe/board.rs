@@ -262,6 +262,9 @@ impl Board {
             false_positives: m.false_positives().len(),
             false_suspicions: m.false_suspicions().len(),
             events_dropped: session.latest().map_or(0, |r| r.events_dropped),
+            // A log has no datagrams: a live observer adds its sample.
+            flights: Arc::default(),
+            flight_stride: 0,
         }
     }
 }

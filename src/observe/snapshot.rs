@@ -5,6 +5,7 @@
 //! cannot block a node and a frozen display is just an old snapshot kept.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::metrics::{Detection, RumorSpread};
 use super::record::{Line, NodeChange, PlanRecord, Record, RogueChange, RumorChange, SuspicionChange};
@@ -13,7 +14,7 @@ use super::status::NodeStatus;
 use super::traffic::Traffic;
 use super::truth::Liveness;
 use super::views::Views;
-use crate::protocol::{Config, NodeAddr, State, Time};
+use crate::protocol::{Body, Config, NodeAddr, Packet, State, Time, Update};
 
 /// One node's row.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,6 +54,72 @@ pub struct EventLine {
     pub node: Option<usize>,
     /// Human text.
     pub text: String,
+}
+
+/// What a sampled datagram was, as the Cluster view colours it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FlightKind {
+    /// A ping or a ping request.
+    Probe,
+    /// An ack or a nack.
+    Ack,
+    /// A gossip-only datagram.
+    Gossip,
+    /// A push-pull chunk.
+    PushPull,
+    /// Any datagram that piggybacks a rumor ([`Update::Rumor`]), whatever
+    /// its primary message: that is how rumors travel.
+    Rumor,
+}
+
+impl FlightKind {
+    /// Every kind, in legend order.
+    pub const ALL: [FlightKind; 5] =
+        [FlightKind::Probe, FlightKind::Ack, FlightKind::Gossip, FlightKind::PushPull, FlightKind::Rumor];
+
+    /// What `packet` is. Scans its piggybacked updates, so the runtime
+    /// calls it only for the datagrams it samples.
+    pub fn of(packet: &Packet) -> FlightKind {
+        if packet.gossip.iter().any(|u| matches!(u, Update::Rumor(_))) {
+            return FlightKind::Rumor;
+        }
+        match packet.body {
+            Body::Ping { .. } | Body::PingReq { .. } => FlightKind::Probe,
+            Body::Ack { .. } | Body::Nack { .. } => FlightKind::Ack,
+            Body::Gossip => FlightKind::Gossip,
+            Body::PushPull(_) => FlightKind::PushPull,
+        }
+    }
+
+    /// Its legend name.
+    pub fn name(self) -> &'static str {
+        match self {
+            FlightKind::Probe => "probe",
+            FlightKind::Ack => "ack",
+            FlightKind::Gossip => "gossip",
+            FlightKind::PushPull => "push-pull",
+            FlightKind::Rumor => "rumor",
+        }
+    }
+}
+
+/// How long a sampled datagram stays in the snapshots (the Cluster view
+/// fades it over this time): four dashboard frames.
+pub const FLIGHT_WINDOW: Duration = Duration::from_millis(400);
+
+/// One sampled datagram between two lab nodes (`runtime::flights`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flight {
+    /// The sender's index.
+    pub from: usize,
+    /// The receiver's index.
+    pub to: usize,
+    /// What it carried.
+    pub kind: FlightKind,
+    /// The fault plan dropped it.
+    pub dropped: bool,
+    /// How long before the snapshot it was sent.
+    pub age: Duration,
 }
 
 /// Everything the dashboard shows, at one instant.
@@ -101,6 +168,11 @@ pub struct Snapshot {
     pub false_suspicions: usize,
     /// Node events the observer lost.
     pub events_dropped: u64,
+    /// A sample of the datagrams sent lately, newest first: filled by a
+    /// live lab's observer, empty in a replay (the log has no datagrams).
+    pub flights: Arc<[Flight]>,
+    /// One datagram in this many was sampled into `flights` (0: none were).
+    pub flight_stride: u32,
 }
 
 impl Snapshot {

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::LabMsg;
 use super::clock::LabClock;
+use super::flights::{FlightTap, Flights};
 use super::keys::{KeyActionError, LabKeys};
 use super::node_task::{self, EventSink, NodeCommand, NodeSpec};
 use super::rogue::{Job, Rogue};
@@ -88,6 +89,8 @@ pub struct Lab {
     /// The rogue sender, bound at the first attack.
     rogue: Option<Rogue>,
     keys: LabKeys,
+    /// The datagram sample every shim feeds.
+    flights: Arc<Flights>,
 }
 
 impl Lab {
@@ -109,6 +112,7 @@ impl Lab {
             obs,
             events_dropped,
             rogue: None,
+            flights: Arc::default(),
             config,
         };
         let mut sockets = Vec::with_capacity(lab.config.nodes);
@@ -144,7 +148,8 @@ impl Lab {
         };
         let shim_seed = self.config.seed ^ ((i as u64) << 20) ^ u64::from(lives) << 40;
         let codec = self.keys.codec().map_err(|e| LabError::Key(e.into()))?;
-        let shim = ShimSocket::new(socket, self.faults.clone(), traffic.clone(), shim_seed, codec)
+        let tap = FlightTap::new(self.flights.clone(), self.clock, shim_seed);
+        let shim = ShimSocket::new(socket, self.faults.clone(), traffic.clone(), shim_seed, codec, tap)
             .map_err(|source| LabError::Bind { port: 0, source })?;
         let addr = shim.addr();
         let (tx, rx) = mpsc::channel(COMMANDS);
@@ -183,6 +188,11 @@ impl Lab {
     /// The nodes.
     pub fn slots(&self) -> &[NodeSlot] {
         &self.slots
+    }
+
+    /// The sample of datagrams every node feeds, for the observer.
+    pub fn flights(&self) -> Arc<Flights> {
+        self.flights.clone()
     }
 
     /// The lab clock.

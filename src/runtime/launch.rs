@@ -86,7 +86,7 @@ pub async fn launch_with(
         .map(|s| NodeHandles { addr: s.addr, traffic: s.traffic.clone(), status: s.status.clone() })
         .collect();
     let options = ObserverOptions { snapshot_every, metrics_every: Duration::from_secs(1) };
-    let observer = Observer::spawn(rx, journal, handles, clock, dropped, options);
+    let observer = Observer::spawn(rx, journal, handles, clock, (dropped, lab.flights()), options);
     let engine = Engine::new(&addrs, baseline, picks);
     Ok(Running { engine, lab, observer })
 }

@@ -10,10 +10,13 @@
 //!   claims against a node and is not behind the fault model.
 //! - [`observer`]: folds node events and ground truth into the session log,
 //!   the metrics and the dashboard's snapshot.
+//! - [`flights`]: a lab-wide sample of the datagrams sent, for the
+//!   dashboard's picture of the cluster.
 //! - [`keys`]: the lab's keyring, and the copy each node life gets.
 //! - [`clock`], [`traffic`]: the lab clock and lock-free traffic counters.
 
 pub mod clock;
+pub mod flights;
 pub mod keys;
 pub mod lab;
 pub mod launch;

@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 
 use super::LabMsg;
 use super::clock::LabClock;
+use super::flights::Flights;
 use super::traffic::AtomicTraffic;
 use crate::engine::Journal;
 use crate::observe::record::{MetricsRecord, NodeMetrics, Record, RumorChange, StatusRecord, from_event, view_record};
@@ -81,13 +82,14 @@ const REORDER_WINDOW: Duration = Duration::from_millis(25);
 const REORDER_WINDOW_BEHIND: Duration = Duration::from_millis(100);
 
 impl Observer {
-    /// Starts observing `rx` into `journal` until every sender is gone.
+    /// Starts observing `rx` into `journal` until every sender is gone;
+    /// each snapshot carries the recent datagrams of `flights`.
     pub fn spawn(
         rx: mpsc::Receiver<LabMsg>,
         journal: Journal,
         nodes: Vec<NodeHandles>,
         clock: LabClock,
-        events_dropped: Arc<AtomicU64>,
+        (events_dropped, flights): (Arc<AtomicU64>, Arc<Flights>),
         options: ObserverOptions,
     ) -> Observer {
         let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
@@ -101,6 +103,7 @@ impl Observer {
             nodes,
             clock,
             events_dropped,
+            flights,
             write_error: None,
         };
         let task = tokio::spawn(run(rx, export_rx, state, snap_tx, options));
@@ -143,6 +146,7 @@ struct State {
     nodes: Vec<NodeHandles>,
     clock: LabClock,
     events_dropped: Arc<AtomicU64>,
+    flights: Arc<Flights>,
     write_error: Option<io::Error>,
 }
 
@@ -327,8 +331,13 @@ impl State {
         self.reorder.push(Line::at(now, Record::Metrics(record)));
     }
 
+    /// The journal's snapshot (what a replay would show at this point),
+    /// plus the sampled datagrams, which no log line carries.
     fn snapshot(&self) -> Snapshot {
-        self.journal.snapshot(self.clock.now())
+        let now = self.clock.now();
+        let mut snap = self.journal.snapshot(now);
+        (snap.flights, snap.flight_stride) = self.flights.take(now, |a| self.index(a));
+        snap
     }
 
     fn export(&mut self, dir: PathBuf) -> io::Result<PathBuf> {

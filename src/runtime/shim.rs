@@ -20,6 +20,7 @@ use rand::rngs::SmallRng;
 use tokio::net::UdpSocket;
 use tokio_util::time::DelayQueue;
 
+use super::flights::FlightTap;
 use super::traffic::AtomicTraffic;
 use crate::faults::{DropReason, FaultPlan, Verdict};
 use crate::protocol::{NodeAddr, Packet};
@@ -51,18 +52,21 @@ pub struct ShimSocket {
     traffic: Arc<AtomicTraffic>,
     codec: Codec,
     encode_buf: Vec<u8>,
+    flights: FlightTap,
 }
 
 impl ShimSocket {
     /// Wraps a socket from [`ShimSocket::bind`]. `seed` drives this shim's
-    /// fault decisions; `codec` seals and opens its datagrams. Must be
-    /// called inside a tokio runtime.
+    /// fault decisions; `codec` seals and opens its datagrams; `flights`
+    /// samples them for the dashboard. Must be called inside a tokio
+    /// runtime.
     pub fn new(
         socket: std::net::UdpSocket,
         faults: SharedFaults,
         traffic: Arc<AtomicTraffic>,
         seed: u64,
         codec: Codec,
+        flights: FlightTap,
     ) -> io::Result<ShimSocket> {
         let sender = socket.try_clone()?;
         let socket = UdpSocket::from_std(socket)?;
@@ -82,6 +86,7 @@ impl ShimSocket {
             traffic,
             codec,
             encode_buf: Vec::with_capacity(1500),
+            flights,
         })
     }
 
@@ -127,6 +132,9 @@ impl ShimSocket {
             let plan = self.faults.read().unwrap_or_else(|poisoned| poisoned.into_inner());
             plan.verdict(self.me, to, &mut self.rng)
         };
+        if self.flights.tick() {
+            self.flights.record(self.me, to, packet, matches!(verdict, Verdict::Drop(_)));
+        }
         match verdict {
             Verdict::Drop(reason) => self.traffic.dropped(reason, len),
             Verdict::Deliver(delay) => self.transmit(to, delay),

@@ -78,6 +78,8 @@ pub struct App {
     pub previous: View,
     /// The selected node's index.
     pub selected: usize,
+    /// The Cluster view shows the selected node's view, not the consensus.
+    pub observer: bool,
     /// The help popup is open.
     pub help: bool,
     /// The snapshot kept on screen while frozen.
@@ -115,6 +117,7 @@ impl App {
             view: View::Overview,
             previous: View::Overview,
             selected: 0,
+            observer: false,
             help: false,
             frozen: None,
             status: None,
@@ -269,6 +272,7 @@ impl App {
             Command::PrevView => self.show(self.view.step(-1)),
             Command::Show(view) => self.show(view),
             Command::Detail => self.show(View::Detail),
+            Command::Observer => self.observer = !self.observer,
             Command::Freeze => {
                 self.frozen = match self.frozen.take() {
                     Some(_) => None,

@@ -7,7 +7,8 @@
 //! that some observers already hold dead and others suspect, a paused node,
 //! an active suspicion with confirmations, a half/half partition with a
 //! global loss rule, a rumor part-way through its spread, drops, health
-//! trouble, history and an event log.
+//! trouble, history, an event log, and a sample of datagrams in flight
+//! (some dropped at the partition).
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use crate::faults::{DropReason, FaultPlan, LinkRule};
 use crate::observe::metrics::Metrics;
 use crate::observe::record::{LinkRecord, PlanRecord};
 use crate::observe::session::HistoryPoint;
-use crate::observe::snapshot::{EventLine, NodeRow};
+use crate::observe::snapshot::{EventLine, Flight, FlightKind, NodeRow};
 use crate::observe::{Liveness, NodeStatus, Snapshot, Traffic, Views};
 use crate::protocol::{Config, MsgKind, NodeAddr, RumorId, State, SuspicionView, Time};
 
@@ -205,6 +206,8 @@ pub fn scene(n: usize) -> Snapshot {
         metrics.rumor_delivered(id, node, at);
     }
 
+    let flights = flights(n, &life);
+
     Snapshot {
         t,
         profile: "default".to_owned(),
@@ -225,5 +228,29 @@ pub fn scene(n: usize) -> Snapshot {
         false_positives: 0,
         false_suspicions: 0,
         events_dropped: 0,
+        flights,
+        flight_stride: if n > 64 { 25 } else { 1 },
     }
+}
+
+/// The datagrams of the scene's last 0.4 s, as the runtime samples them:
+/// at most 120 (`runtime::flights::RING`), every kind, spread over the
+/// ring, none sent by a node that is not running, the ones across the
+/// partition dropped.
+fn flights(n: usize, life: &dyn Fn(usize) -> Liveness) -> Arc<[Flight]> {
+    let count = (6 * n).min(120);
+    (0..count)
+        .filter_map(|k| {
+            // Multiplicative hashing spreads senders and receivers.
+            let from = (k.wrapping_mul(2_654_435_761) >> 7) % n;
+            let to = (from + 1 + (k.wrapping_mul(40_503) >> 3) % (n - 1)) % n;
+            if from == to || !life(from).is_active() {
+                return None;
+            }
+            let kind = FlightKind::ALL[k % FlightKind::ALL.len()];
+            let dropped = (from < n / 2) != (to < n / 2);
+            let age = Duration::from_millis((k * 400 / count) as u64);
+            Some(Flight { from, to, kind, dropped, age })
+        })
+        .collect()
 }

@@ -28,6 +28,8 @@ pub enum Command {
     Show(View),
     /// Node detail of the selected node.
     Detail,
+    /// Cluster view: colour nodes by the consensus or by the selected node's view.
+    Observer,
     /// Crash the selected node.
     Crash,
     /// Restart the selected node.
@@ -279,6 +281,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(&[ch('7')], "events", "the event log", Command::Show(View::Events), false),
     bind(&[ch('8')], "rumor", "spread of the latest rumor vs the model", Command::Show(View::Rumor), false),
     bind(&[code(KeyCode::Enter)], "detail", "open the selected node's detail", Command::Detail, false),
+    bind(&[ch('o')], "observer", "Cluster: others' consensus or the selected node's view", Command::Observer, false),
     live(bind(&[ch('c')], "crash", "crash the selected node", Command::Crash, true)),
     live(bind(&[ch('r')], "restart", "restart the selected node with fresh state", Command::Restart, true)),
     live(bind(&[ch('z')], "pause/resume", "pause or resume the selected node", Command::PauseResume, true)),

@@ -50,6 +50,11 @@ impl RumorSpread {
     pub fn deliveries(&self) -> &[Time] {
         &self.deliveries
     }
+
+    /// Whether node `node` has delivered it.
+    pub fn delivered_by(&self, node: usize) -> bool {
+        self.seen.get(node).copied().unwrap_or(false)
+    }
 }
 
 /// Every rumor of a session.
