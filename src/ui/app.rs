@@ -239,6 +239,11 @@ impl App {
         }
     }
 
+    /// Is a filter being typed or in force? Titles then say so.
+    pub fn filtering(&self) -> bool {
+        !self.filter.is_empty() || self.prompt.as_ref().is_some_and(|p| p.ask == Ask::Filter)
+    }
+
     /// The node rows `view` draws, in its order (`order::rows`): what
     /// rendering, keys and clicks all go by.
     pub fn order(&self, snap: &Snapshot, view: View) -> Vec<usize> {

@@ -20,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let filter = app.filter_text().to_lowercase();
     let total = snap.events.iter().filter(|e| event_matches(e, &filter)).count();
     let mut title = vec![Span::styled(" events ", title_style())];
-    if app.prompt.is_some() || !filter.is_empty() {
+    if app.filtering() {
         title.push(Span::styled(
             format!("filter: {} ({total} of {}) ", app.filter_text(), snap.events.len()),
             Style::new().fg(Color::Yellow),

@@ -24,14 +24,14 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let order = ctx.app.order(ctx.snap, View::Matrix);
     let offset = scroll_offset(position(&order, ctx.selected()), order.len(), visible);
     let rows = &order[offset..(offset + visible).min(order.len())];
-    let shown = match (ctx.app.filter_text(), rows) {
-        ("", [first, .., last]) => format!("{first}-{last} of {n}"),
-        ("", _) => format!("{} of {n}", rows.len()),
-        (filter, _) => format!("filter: {filter} ({} of {n})", order.len()),
+    let shown = match rows {
+        _ if ctx.app.filtering() => format!("filter: {} ({} of {n})", ctx.app.filter_text(), order.len()),
+        [first, .., last] => format!("{first}-{last} of {n}"),
+        _ => format!("{} of {n}", rows.len()),
     };
     let title = match g.mode {
         MatrixMode::Cells(_) => format!(" membership: observer ↓ × subject → · rows {shown} "),
-        MatrixMode::Aggregate => format!(" membership by subject: how many up observers see each state · {shown} "),
+        MatrixMode::Aggregate => format!(" membership by subject · {shown} · how many up observers see each state "),
     };
     let mut legend = vec![Span::raw(" ")];
     for s in [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None] {

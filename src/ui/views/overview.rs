@@ -92,19 +92,18 @@ fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx, order: &[usize]) {
         .collect();
     let n = snap.nodes.len();
     let mut title = vec![Span::styled(" nodes ", super::title_style())];
-    let filter = ctx.app.filter_text();
-    if !filter.is_empty() || ctx.app.prompt.is_some() {
-        let text = format!("filter: {filter} ({} of {n}) ", order.len());
-        title.push(Span::styled(text, Style::new().fg(Color::Yellow)));
-    }
     if sort > 0 {
         title.push(Span::styled(format!("sorted by {} ", order::COLUMNS[sort].name), Style::new().fg(Color::Cyan)));
     }
+    let filter = ctx.app.filter_text();
+    if ctx.app.filtering() {
+        let dot = if sort > 0 { "· " } else { "" };
+        let text = format!("{dot}filter: {filter} ({} of {n}) ", order.len());
+        title.push(Span::styled(text, Style::new().fg(Color::Yellow)));
+    }
+    let shown = format!("{} of {n} shown · alive/susp/dead: how the up nodes see it ", visible.min(order.len()));
     title.extend([
-        Span::styled(
-            format!("{} of {} shown · alive/susp/dead: how the up nodes see it ", visible.min(order.len()), n),
-            dim(),
-        ),
+        Span::styled(if title.len() > 1 { format!("· {shown}") } else { shown }, dim()),
         Span::styled(if wide { "· frgn: members it holds that are no lab node " } else { "" }, dim()),
     ]);
     let table = Table::new(rows, widths)
