@@ -231,6 +231,15 @@ fn the_filter_hides_node_rows_without_leaving_the_view() {
         press(&mut app, KeyCode::Char('j'), &snap);
         assert_eq!(app.selected, CRASHED, "{view:?}: j moves among the shown rows only");
     }
+    // The same text filters the events, by kind or text.
+    let mut events = app(View::Events);
+    typed(&mut events, "/crash", &snap);
+    press(&mut events, KeyCode::Enter, &snap);
+    let text = lines(&buffer(&events, &snap)).join("\n");
+    let n = snap.events.len();
+    assert!(text.contains(&format!("filter: crash (1 of {n})")) && text.contains("crashed"), "{text}");
+    assert!(!text.contains("started"), "other events are hidden:\n{text}");
+
     let mut app = app(View::Overview);
     typed(&mut app, "/3-5", &snap);
     press(&mut app, KeyCode::Enter, &snap);
