@@ -1,8 +1,8 @@
-//! The dashboard's own state (selection, view, freeze, filter, status
-//! line, and in a replay the transport) and how a key becomes either a
-//! display change or a lab [`Action`]. Pure: no terminal, no lab, no
-//! clock, so every key can be tested by feeding it here and looking at
-//! the [`Effect`].
+//! The dashboard's own state (selection, view, freeze, filter, prompt,
+//! sort, scroll, status line, and in a replay the transport) and how a
+//! key becomes either a display change or a lab [`Action`]. Pure: no
+//! terminal, no lab, no clock, so every key can be tested by feeding it
+//! here and looking at the [`Effect`].
 
 use std::path::PathBuf;
 use std::sync::Arc;
