@@ -64,7 +64,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let first = ctx.app.suspicions_top.min(rows.len().saturating_sub(visible));
     let mut title = vec![Span::styled(format!(" active suspicions: {} ", rows.len()), title_style())];
     if rows.len() > visible {
-        let shown = format!("rows {}-{} (PgUp/PgDn) ", first, (first + visible).min(rows.len()) - 1);
+        let shown = format!("· rows {}-{} (PgUp/PgDn) ", first, (first + visible).min(rows.len()) - 1);
         title.push(Span::styled(shown, dim()));
     }
     let block = Block::bordered().title(Line::from(title));
