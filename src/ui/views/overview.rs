@@ -43,7 +43,7 @@ fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx, order: &[usize]) {
             Cell::from(v.to_string()).style(if v > 0 && slot > 0 { state_style(state) } else { Style::new() })
         };
         let mut cells = vec![
-            Cell::from(format!("{:>4}", row.index)),
+            Cell::from(format!("{:>5}", row.index)),
             Cell::from(row.addr.to_string()),
             Cell::from(row.life.as_str()).style(life_style(row.life)),
             seen(0, Some(State::Alive)),
@@ -84,7 +84,8 @@ fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx, order: &[usize]) {
                 "address" if wide => 21,
                 "address" => 15,
                 "state" => 8,
-                "alive" | "in/s" | "out/s" | "drops" => 5,
+                // "node" has room for its arrow, so sorting by it moves nothing.
+                "node" | "alive" | "in/s" | "out/s" | "drops" => 5,
                 _ => 4,
             };
             Constraint::Length(if i == sort { w.max(c.name.chars().count() as u16 + 1) } else { w })
