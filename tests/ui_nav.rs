@@ -227,6 +227,9 @@ fn the_filter_hides_node_rows_without_leaving_the_view() {
         assert!(text.contains("filter: crash (1 of 16)"), "{view:?}:\n{text}");
         press(&mut app, KeyCode::Enter, &snap);
         assert_eq!(app.order(&snap, view), [CRASHED]);
+        assert_eq!(app.selected, CRASHED, "{view:?}: the selection moves to a row that is drawn");
+        let crash = press(&mut app, KeyCode::Char('c'), &snap);
+        assert_eq!(crash, Effect::Lab(Action::Crash { node: NodeRef::Index(CRASHED) }), "c acts on the row shown");
         press(&mut app, KeyCode::Char('j'), &snap);
         assert_eq!(app.selected, CRASHED, "{view:?}: j moves among the shown rows only");
     }

@@ -87,7 +87,16 @@ impl App {
     pub(super) fn answer(&mut self, ask: Ask, text: String, live: &Snapshot) -> Effect {
         let n = live.nodes.len();
         match ask {
-            Ask::Filter => self.filter = text,
+            Ask::Filter => {
+                self.filter = text;
+                // A key must act on a row that is drawn: a selection the
+                // filter hides moves to the first row shown.
+                let frozen = self.frozen.clone();
+                let rows = self.order(frozen.as_deref().unwrap_or(live), self.view);
+                if !rows.is_empty() && !rows.contains(&self.selected) {
+                    self.selected = rows[0];
+                }
+            }
             Ask::Jump if text.trim().is_empty() => {}
             Ask::Jump => match prompt::node(&text, n) {
                 Ok(i) => {
