@@ -8,7 +8,7 @@
 #      the header, paused at 0:00.0 on the time bar;
 #   3. press c: the status line says a recording can't be changed;
 #   4. press space: it plays, and the cursor moves;
-#   5. press End: node 5 is shown crashed, held dead by all 15 others;
+#   5. press $ (the recording's end; End goes to a list's end): node 5 is shown crashed, held dead by all 15 others;
 #   6. press q: exit status 0, and the terminal is restored (alternate
 #      screen and mouse reporting off, cursor shown, stty as before);
 #   7. open it again and send the process SIGTERM: exit status 143, and the
@@ -59,8 +59,8 @@ wait_for "c refused" 10 shows "replay: c \(crash\) changes a lab; a recording ca
 tmux send-keys -t "$session" Space
 wait_for "playing, the cursor moved" 20 eval 'shows "▶ playing +0:0[0-9]\.[0-9] /" && hides " 0:00\.0 /"'
 
-# 5. The end: node 5 crashed, held dead by the 15 others.
-tmux send-keys -t "$session" End
+# 5. The end ($): node 5 crashed, held dead by the 15 others.
+tmux send-keys -t "$session" '$'
 wait_for "15/16 up at the end" 20 shows "15/16 up"
 wait_for "node 5 crashed and held dead by all 15 others" 20 \
     shows "│ +5 127\.0\.0\.1:[0-9]+ +crashed +0 +0 +15 "

@@ -11,7 +11,8 @@ use gossip_lab::rogue::Attack;
 use gossip_lab::scenario::{Action, Groups, NodeRef};
 use gossip_lab::security::KeyRef;
 use gossip_lab::ui::fixture::{self, CRASHED, PAUSED};
-use gossip_lab::ui::keys::{BINDINGS, Command, Mode, Scope, bindings};
+use gossip_lab::ui::keys::{BINDINGS, Command, MOUSE, Mode, Scope, bindings};
+use gossip_lab::ui::prompt::Ask;
 use gossip_lab::ui::{App, Effect, View};
 use gossip_lab::ui::{LabControl, Request, serve};
 use tokio::sync::mpsc;
@@ -36,6 +37,10 @@ impl LabControl for Recorder {
 }
 
 const SELECTED: usize = 2;
+
+fn asked(app: &App, ask: Ask) -> bool {
+    app.prompt.as_ref().is_some_and(|p| p.ask == ask && p.text.is_empty())
+}
 
 fn fresh() -> App {
     let mut app = App::new(Some(PathBuf::from("out")));
@@ -91,7 +96,16 @@ fn expected(command: Command) -> Result<Effect, fn(&App)> {
         Command::Detail => return Err(|app| assert_eq!(app.view, View::Detail)),
         Command::Observer => return Err(|app| assert!(app.observer)),
         Command::Freeze => return Err(|app| assert!(app.frozen.is_some())),
-        Command::Filter => return Err(|app| assert!(app.editing_filter && app.view == View::Events)),
+        // The overview lists nodes, so the filter applies there.
+        Command::Filter => return Err(|app| assert!(asked(app, Ask::Filter) && app.view == View::Overview)),
+        Command::Jump => return Err(|app| assert!(asked(app, Ask::Jump))),
+        Command::PartitionGroups => return Err(|app| assert!(asked(app, Ask::Groups))),
+        // Before the first frame a page is one row.
+        Command::PageDown => return Err(|app| assert_eq!(app.selected, SELECTED + 1)),
+        Command::PageUp => return Err(|app| assert_eq!(app.selected, SELECTED - 1)),
+        Command::First => return Err(|app| assert_eq!(app.selected, 0)),
+        Command::Last => return Err(|app| assert_eq!(app.selected, 7)),
+        Command::Sort => return Err(|app| assert_eq!(gossip_lab::ui::order::COLUMNS[app.sort].name, "address")),
         // Only live bindings are pressed here; tests/ui_replay.rs has the rest.
         other => unreachable!("{other:?} works in a replay only"),
     })
@@ -161,9 +175,12 @@ fn back_closes_the_popup_then_clears_the_filter_then_leaves_node_detail() {
         for code in "crash".chars().map(KeyCode::Char).chain([KeyCode::Enter]) {
             app.key(KeyEvent::new(code, KeyModifiers::NONE), &snap);
         }
-        assert_eq!((app.filter.as_str(), app.view), ("crash", View::Events));
+        assert_eq!((app.filter.as_str(), app.view), ("crash", View::Matrix), "the matrix lists nodes: no switch");
         press(&mut app);
-        assert_eq!((app.filter.as_str(), app.view), ("", View::Events), "{}: the filter clears", back.name());
+        assert_eq!((app.filter.as_str(), app.view), ("", View::Matrix), "{}: the filter clears", back.name());
+        app.command(Command::Show(View::Network), &snap);
+        app.command(Command::Filter, &snap);
+        assert_eq!(app.view, View::Events, "no list to filter in Network: to the events");
     }
 }
 
@@ -230,12 +247,14 @@ fn the_filter_takes_text_until_enter_and_esc_clears_it() {
         // `q` is text here, not quit.
         assert_eq!(app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), &snap), Effect::None);
     }
+    assert_eq!(app.filter_text(), "crash q", "applied while typed");
     app.key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE), &snap);
     app.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &snap);
-    assert_eq!((app.filter.as_str(), app.editing_filter), ("crash ", false));
+    assert_eq!((app.filter.as_str(), app.prompt.is_some()), ("crash ", false));
     app.command(Command::Filter, &snap);
+    assert_eq!(app.prompt.as_ref().unwrap().text, "crash ", "editing starts from the kept filter");
     app.key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), &snap);
-    assert_eq!((app.filter.as_str(), app.editing_filter), ("", false));
+    assert_eq!((app.filter.as_str(), app.prompt.is_some()), ("", false));
     app.command(Command::Filter, &snap);
     assert_eq!(app.key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), &snap), Effect::Quit);
 }
@@ -273,17 +292,21 @@ fn without_a_terminal_the_dashboard_points_to_run() {
     assert!(stderr.contains("stdout is not a terminal") && stderr.contains("gossip-lab run"), "{stderr}");
 }
 
-/// The README's key table, as the binding table implies it.
+/// The README's key table, as the binding table implies it, with the
+/// mouse gestures after the keys.
 fn key_table() -> String {
+    let scope = |s: Scope| match s {
+        Scope::Both => "both",
+        Scope::Live => "live only",
+        Scope::Replay => "replay only",
+    };
     let mut t = String::from("| key | action | what it does | works in |\n|---|---|---|---|\n");
     for b in BINDINGS {
         let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.name())).collect();
-        let scope = match b.scope {
-            Scope::Both => "both",
-            Scope::Live => "live only",
-            Scope::Replay => "replay only",
-        };
-        t.push_str(&format!("| {} | {} | {} | {scope} |\n", keys.join(" "), b.label, b.help));
+        t.push_str(&format!("| {} | {} | {} | {} |\n", keys.join(" "), b.label, b.help, scope(b.scope)));
+    }
+    for g in MOUSE {
+        t.push_str(&format!("| mouse: {} | {} | {} | {} |\n", g.gesture, g.label, g.help, scope(g.scope)));
     }
     t
 }

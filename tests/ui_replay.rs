@@ -114,11 +114,13 @@ fn the_transport_keys_move_the_cursor() {
     assert_eq!(cursor(&app), Time::from_secs(50), "the key and rogue marks are passed over");
     press(&mut app, KeyCode::Char(','), none, &snap);
     assert_eq!(cursor(&app), Time::from_secs(20));
-    press(&mut app, KeyCode::End, none, &snap);
+    press(&mut app, KeyCode::Char('$'), none, &snap);
     assert_eq!(cursor(&app), Time::from_secs(60));
     press(&mut app, KeyCode::Char('.'), none, &snap);
     assert_eq!(app.status.as_ref().unwrap().text, "no fault or node event after this point");
-    press(&mut app, KeyCode::Home, none, &snap);
+    press(&mut app, KeyCode::End, none, &snap);
+    assert_eq!((cursor(&app), app.selected), (Time::from_secs(60), 7), "End is the list's, in a replay too");
+    press(&mut app, KeyCode::Char('0'), none, &snap);
     assert_eq!(cursor(&app), Time::ZERO);
     for _ in 0..3 {
         press(&mut app, KeyCode::Char('>'), none, &snap);
@@ -227,7 +229,7 @@ fn help_in_a_replay_lists_its_keys_and_the_live_only_ones() {
             assert!(frame.contains(b.label), "{w}x{h}: help lacks {:?}:\n{frame}", b.label);
         }
         assert!(!frame.contains("freeze"), "{w}x{h}:\n{frame}");
-        assert!(frame.contains("live only, off in a replay: c r z l a p i h [ ] g f n u d x"), "{frame}");
+        assert!(frame.contains("live only, off in a replay: c r z l a p P i h [ ] m f n u d x"), "{frame}");
     }
 }
 

@@ -1,8 +1,8 @@
-//! The dashboard's own state (selection, view, freeze, filter, status
-//! line, and in a replay the transport) and how a key becomes either a
-//! display change or a lab [`Action`]. Pure: no terminal, no lab, no
-//! clock, so every key can be tested by feeding it here and looking at
-//! the [`Effect`].
+//! The dashboard's own state (selection, view, freeze, filter, prompt,
+//! sort, scroll, status line, and in a replay the transport) and how a
+//! key becomes either a display change or a lab [`Action`]. Pure: no
+//! terminal, no lab, no clock, so every key can be tested by feeding it
+//! here and looking at the [`Effect`].
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,13 +12,17 @@ use ratatui::layout::Rect;
 
 use super::keys::{self, BINDINGS, Command, Mode};
 use super::layout;
+use super::order;
+use super::prompt::{Ask, Prompt};
 use super::transport::Transport;
 use super::view::View;
 use crate::observe::recording::Mark;
 use crate::observe::{Liveness, Snapshot};
 use crate::rogue::Attack;
-use crate::scenario::{Action, Groups, NodeRef, percent};
+use crate::scenario::{Action, NodeRef, percent};
 use crate::security::KeyRef;
+
+mod nav;
 
 /// One step of `[` and `]`.
 pub const LOSS_STEP: f64 = 0.05;
@@ -86,12 +90,20 @@ pub struct App {
     pub frozen: Option<Arc<Snapshot>>,
     /// The status line.
     pub status: Option<Status>,
-    /// The event log filter (case-insensitive substring of kind or text).
+    /// The filter kept after Enter: node rows (`order::NodeFilter`) and
+    /// events (a case-insensitive substring of kind or text).
     pub filter: String,
-    /// Keys go into the filter instead of the binding table.
-    pub editing_filter: bool,
+    /// The prompt being typed, if any: keys go there instead of the
+    /// binding table.
+    pub prompt: Option<Prompt>,
     /// Event log lines scrolled back from the newest (0 follows the tail).
     pub events_back: usize,
+    /// The first suspicion row drawn.
+    pub suspicions_top: usize,
+    /// The node table's sort column, an index into `order::COLUMNS`.
+    pub sort: usize,
+    /// The next `p` splits into thirds rather than halves.
+    pub thirds: bool,
     /// The global loss last asked for, so repeated `]` presses step from
     /// it rather than from a snapshot that may not show it yet.
     pub loss: Option<f64>,
@@ -122,8 +134,11 @@ impl App {
             frozen: None,
             status: None,
             filter: String::new(),
-            editing_filter: false,
+            prompt: None,
             events_back: 0,
+            suspicions_top: 0,
+            sort: 0,
+            thirds: false,
             loss: None,
             rumors: 0,
             attack: Attack::Death,
@@ -165,39 +180,77 @@ impl App {
         self.status = Some(Status { text: text.into(), error });
     }
 
-    /// Handles a key press against the live snapshot.
+    /// Handles a key press against the live snapshot. While help is open
+    /// it is modal: only the keys that close it or quit do anything.
     pub fn key(&mut self, event: KeyEvent, live: &Snapshot) -> Effect {
         if event.kind != KeyEventKind::Press {
             return Effect::None;
         }
-        if self.editing_filter {
-            return self.filter_key(event);
+        if self.prompt.is_some() {
+            return self.prompt_key(event, live);
         }
-        match keys::binding(&event, self.mode()) {
-            Some(b) => self.command(b.command, live),
+        let command = keys::binding(&event, self.mode()).map(|b| b.command);
+        if self.help {
+            return match command {
+                Some(Command::Help | Command::Back) => {
+                    self.help = false;
+                    Effect::None
+                }
+                Some(Command::Quit) => Effect::Quit,
+                _ => Effect::None,
+            };
+        }
+        match command {
+            Some(command) => self.command(command, live),
             None => Effect::None,
         }
     }
 
-    /// Text entry for the event filter: the one place keys bypass the
-    /// table, since every printable key is text there.
-    fn filter_key(&mut self, event: KeyEvent) -> Effect {
+    /// Text entry: the one place keys bypass the table, since every
+    /// printable key is text there.
+    fn prompt_key(&mut self, event: KeyEvent, live: &Snapshot) -> Effect {
+        let Some(prompt) = &mut self.prompt else { return Effect::None };
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
         match event.code {
             KeyCode::Char('c') if ctrl => return Effect::Quit,
-            KeyCode::Char(c) if !ctrl => self.filter.push(c),
+            KeyCode::Char(c) if !ctrl => prompt.text.push(c),
             KeyCode::Backspace => {
-                self.filter.pop();
+                prompt.text.pop();
             }
-            KeyCode::Enter => self.editing_filter = false,
+            KeyCode::Enter => {
+                let Prompt { ask, text } =
+                    self.prompt.take().unwrap_or(Prompt { ask: Ask::Filter, text: String::new() });
+                return self.answer(ask, text, live);
+            }
             KeyCode::Esc => {
-                self.filter.clear();
-                self.editing_filter = false;
+                // Esc on the filter clears it; on the others it only cancels.
+                if let Some(Prompt { ask: Ask::Filter, .. }) = self.prompt.take() {
+                    self.filter.clear();
+                }
             }
             _ => {}
         }
         self.events_back = 0;
         Effect::None
+    }
+
+    /// The filter in force: the one being typed, else the one kept.
+    pub fn filter_text(&self) -> &str {
+        match &self.prompt {
+            Some(Prompt { ask: Ask::Filter, text }) => text,
+            _ => &self.filter,
+        }
+    }
+
+    /// Is a filter being typed or in force? Titles then say so.
+    pub fn filtering(&self) -> bool {
+        !self.filter.is_empty() || self.prompt.as_ref().is_some_and(|p| p.ask == Ask::Filter)
+    }
+
+    /// The node rows `view` draws, in its order (`order::rows`): what
+    /// rendering, keys and clicks all go by.
+    pub fn order(&self, snap: &Snapshot, view: View) -> Vec<usize> {
+        order::rows(snap, view, self.filter_text(), self.sort)
     }
 
     /// Carries out one command from the binding table; one that does not
@@ -252,22 +305,19 @@ impl App {
             Command::Back => {
                 if self.help {
                     self.help = false;
-                } else if !self.filter.is_empty() && self.view == View::Events {
+                } else if !self.filter.is_empty() && filters(self.view) {
                     self.filter.clear();
                 } else if self.view == View::Detail {
                     self.view = self.previous;
                 }
             }
             Command::Quit => return Effect::Quit,
-            Command::Down | Command::Up => {
-                let down = command == Command::Down;
-                if self.view == View::Events {
-                    self.events_back =
-                        if down { self.events_back.saturating_sub(1) } else { self.events_back.saturating_add(1) };
-                } else if n > 0 {
-                    self.selected = if down { (self.selected + 1).min(n - 1) } else { self.selected.saturating_sub(1) };
-                }
+            Command::Down | Command::Up | Command::PageDown | Command::PageUp | Command::First | Command::Last => {
+                self.navigate(command, live)
             }
+            Command::Jump => self.ask(Ask::Jump),
+            Command::PartitionGroups => self.ask(Ask::Groups),
+            Command::Sort => self.next_sort(),
             Command::NextView => self.show(self.view.step(1)),
             Command::PrevView => self.show(self.view.step(-1)),
             Command::Show(view) => self.show(view),
@@ -284,8 +334,10 @@ impl App {
                 );
             }
             Command::Filter => {
-                self.show(View::Events);
-                self.editing_filter = true;
+                if !filters(self.view) {
+                    self.show(View::Events);
+                }
+                self.prompt = Some(Prompt { ask: Ask::Filter, text: std::mem::take(&mut self.filter) });
             }
             Command::Export => {
                 let dir = self.export_dir.clone().unwrap_or_else(|| {
@@ -297,8 +349,11 @@ impl App {
                 return Effect::Export(dir);
             }
             Command::Add => return self.send(Action::Add),
-            Command::Partition => return self.send(Action::Partition { groups: Groups::Halves, one_way: false }),
-            Command::Heal => return self.send(Action::Heal),
+            Command::Partition => return self.split(live),
+            Command::Heal => {
+                self.thirds = false;
+                return self.send(Action::Heal);
+            }
             Command::KeyInstall => return self.send(Action::KeyInstall),
             Command::KeyUse => return self.send(Action::KeyUse { key: KeyRef::Newest }),
             Command::KeyRemove => return self.send(Action::KeyRemove { key: KeyRef::Oldest }),
@@ -361,6 +416,10 @@ impl App {
         Effect::None
     }
 
+    fn ask(&mut self, ask: Ask) {
+        self.prompt = Some(Prompt { ask, text: String::new() });
+    }
+
     fn send(&mut self, action: Action) -> Effect {
         self.say(format!("{} …", action.label()), false);
         Effect::Lab(action)
@@ -379,6 +438,9 @@ impl App {
     /// replay's time bar seeks there; the wheel moves the selection (or
     /// scrolls the event log).
     pub fn mouse(&mut self, event: MouseEvent, live: &Snapshot) -> Effect {
+        if self.help || self.prompt.is_some() {
+            return Effect::None;
+        }
         match event.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(replay) = &mut self.replay {
@@ -389,13 +451,13 @@ impl App {
                         return Effect::None;
                     }
                 }
-                let n = self.shown_len(live);
+                let order = self.order(self.frozen.as_deref().unwrap_or(live), self.view);
                 if let Some(i) = layout::row_at(
                     self.screen,
                     self.replay.is_some(),
                     self.view,
+                    &order,
                     self.selected,
-                    n,
                     event.column,
                     event.row,
                 ) {
@@ -411,8 +473,9 @@ impl App {
             _ => Effect::None,
         }
     }
+}
 
-    fn shown_len(&self, live: &Snapshot) -> usize {
-        self.frozen.as_ref().map_or(live.nodes.len(), |s| s.nodes.len())
-    }
+/// Does `view` list what the filter filters (node rows or events)?
+fn filters(view: View) -> bool {
+    matches!(view, View::Overview | View::Matrix | View::Events)
 }

@@ -20,6 +20,18 @@ pub enum Command {
     Down,
     /// Select the previous node (or scroll the event log up).
     Up,
+    /// One page down the list on screen (a page is its visible rows).
+    PageDown,
+    /// One page up the list on screen.
+    PageUp,
+    /// The list's first row.
+    First,
+    /// The list's last row (the event log's newest line).
+    Last,
+    /// Type a node number and jump to it.
+    Jump,
+    /// Sort the node table by its next column.
+    Sort,
     /// Next view.
     NextView,
     /// Previous view.
@@ -40,8 +52,10 @@ pub enum Command {
     Leave,
     /// Add a node.
     Add,
-    /// Partition the cluster into two halves.
+    /// Partition the cluster: halves, then thirds on the next press.
     Partition,
+    /// Type the partition's groups, e.g. `0-4,9 | 5-8`.
+    PartitionGroups,
     /// Isolate the selected node.
     Isolate,
     /// Remove partitions and link faults.
@@ -65,7 +79,7 @@ pub enum Command {
     Export,
     /// Freeze or unfreeze the display.
     Freeze,
-    /// Edit the event log filter.
+    /// Edit the filter over node rows and events.
     Filter,
     /// Replay: play or pause.
     Play,
@@ -158,6 +172,8 @@ impl Key {
             KeyCode::Esc => "Esc".to_owned(),
             KeyCode::Left => "←".to_owned(),
             KeyCode::Right => "→".to_owned(),
+            KeyCode::PageUp => "PgUp".to_owned(),
+            KeyCode::PageDown => "PgDn".to_owned(),
             other => format!("{other:?}"),
         };
         match (self.ctrl, self.shift) {
@@ -242,7 +258,7 @@ const fn replay(b: Binding) -> Binding {
 /// Every key the dashboard understands, in the order the help lists them.
 pub static BINDINGS: &[Binding] = &[
     bind(&[ch('?')], "help", "show or hide this help", Command::Help, true),
-    bind(&[code(KeyCode::Esc)], "close", "close help, cancel the filter, leave node detail", Command::Back, false),
+    bind(&[code(KeyCode::Esc)], "close", "close help, clear the filter, leave node detail", Command::Back, false),
     bind(
         &[ch('q'), ctrl('c')],
         "quit",
@@ -253,17 +269,23 @@ pub static BINDINGS: &[Binding] = &[
     bind(
         &[ch('j'), code(KeyCode::Down)],
         "next node",
-        "select the next node (scroll down in Events)",
+        "select the next node (scroll Events and Suspicions)",
         Command::Down,
         false,
     ),
     bind(
         &[ch('k'), code(KeyCode::Up)],
         "prev node",
-        "select the previous node (scroll up in Events)",
+        "select the previous node (scroll Events and Suspicions)",
         Command::Up,
         false,
     ),
+    bind(&[code(KeyCode::PageDown)], "page down", "one page down the list on screen", Command::PageDown, false),
+    bind(&[code(KeyCode::PageUp)], "page up", "one page up the list on screen", Command::PageUp, false),
+    bind(&[ch('g'), code(KeyCode::Home)], "first", "the list's first row (oldest event)", Command::First, false),
+    bind(&[ch('G'), code(KeyCode::End)], "last", "the list's last row (newest event)", Command::Last, false),
+    bind(&[ch(':')], "jump", "type a node number, Enter selects it", Command::Jump, false),
+    bind(&[ch('s')], "sort", "sort the node table by its next column", Command::Sort, false),
     bind(&[code(KeyCode::Tab)], "next view", "switch to the next view", Command::NextView, true),
     bind(&[code(KeyCode::BackTab)], "prev view", "switch to the previous view", Command::PrevView, false),
     bind(&[ch('1')], "overview", "nodes, traffic and latest events", Command::Show(View::Overview), false),
@@ -287,12 +309,19 @@ pub static BINDINGS: &[Binding] = &[
     live(bind(&[ch('z')], "pause/resume", "pause or resume the selected node", Command::PauseResume, true)),
     live(bind(&[ch('l')], "leave", "the selected node leaves gracefully", Command::Leave, false)),
     live(bind(&[ch('a')], "add", "add a node; it joins via a live seed", Command::Add, false)),
-    live(bind(&[ch('p')], "partition", "partition the cluster into two halves", Command::Partition, true)),
+    live(bind(&[ch('p')], "partition", "split into halves; press again for thirds", Command::Partition, true)),
+    live(bind(
+        &[ch('P')],
+        "groups",
+        "split into typed groups, e.g. 0-4,9 | 5-8 (the rest form one more)",
+        Command::PartitionGroups,
+        false,
+    )),
     live(bind(&[ch('i')], "isolate", "cut the selected node off from everyone", Command::Isolate, false)),
     live(bind(&[ch('h')], "heal", "remove partitions and link faults", Command::Heal, true)),
     live(bind(&[ch('[')], "loss -5%", "lower global packet loss by 5 points", Command::LossDown, false)),
     live(bind(&[ch(']')], "loss +5%", "raise global packet loss by 5 points", Command::LossUp, false)),
-    live(bind(&[ch('g')], "rumor", "inject a rumor at the selected node", Command::Rumor, true)),
+    live(bind(&[ch('m')], "rumor", "inject a rumor at the selected node", Command::Rumor, true)),
     live(bind(&[ch('f')], "forge", "a rogue forges the next attack on the selected node", Command::Rogue, false)),
     live(bind(
         &[ch('n')],
@@ -311,7 +340,7 @@ pub static BINDINGS: &[Binding] = &[
     live(bind(&[ch('d')], "drop key", "remove the oldest key that is not the primary", Command::KeyRemove, false)),
     live(bind(&[ch('x')], "export", "export the session now (path in the status line)", Command::Export, true)),
     live(bind(&[ch(' ')], "freeze", "freeze or unfreeze the display; nodes keep running", Command::Freeze, true)),
-    bind(&[ch('/')], "filter", "filter the event log (Enter keeps, Esc clears)", Command::Filter, false),
+    bind(&[ch('/')], "filter", "filter node rows and events by text (Enter keeps, Esc clears)", Command::Filter, false),
     replay(bind(
         &[ch(' ')],
         "play/pause",
@@ -325,8 +354,8 @@ pub static BINDINGS: &[Binding] = &[
     replay(bind(&[shift(KeyCode::Left)], "-10s", "step ten seconds back", Command::Step(-10), false)),
     replay(bind(&[ch('>')], "faster", "play faster: ×0.25 ×0.5 ×1 ×2 ×4 ×8 ×16", Command::Faster, false)),
     replay(bind(&[ch('<')], "slower", "play slower", Command::Slower, false)),
-    replay(bind(&[code(KeyCode::Home)], "start", "jump to the start", Command::ToStart, false)),
-    replay(bind(&[code(KeyCode::End)], "end", "jump to the end", Command::ToEnd, true)),
+    replay(bind(&[ch('0')], "start", "jump to the recording's start", Command::ToStart, false)),
+    replay(bind(&[ch('$')], "end", "jump to the recording's end", Command::ToEnd, true)),
     replay(bind(
         &[ch('.')],
         "next mark",
@@ -336,6 +365,48 @@ pub static BINDINGS: &[Binding] = &[
     )),
     replay(bind(&[ch(',')], "prev mark", "jump to the previous fault or node event", Command::PrevMark, false)),
 ];
+
+/// A mouse gesture: help lists these after the keys, and the README next
+/// to its key table; `App::mouse` carries them out.
+#[derive(Debug)]
+pub struct Gesture {
+    /// What the hand does, as help writes it.
+    pub gesture: &'static str,
+    /// A word or two.
+    pub label: &'static str,
+    /// One sentence.
+    pub help: &'static str,
+    /// Where it works.
+    pub scope: Scope,
+}
+
+/// Every mouse gesture, in the order help lists them.
+pub static MOUSE: &[Gesture] = &[
+    Gesture {
+        gesture: "click row",
+        label: "select",
+        help: "a click on a node row (Overview, Matrix) selects that node",
+        scope: Scope::Both,
+    },
+    Gesture { gesture: "click tab", label: "switch", help: "a click on a tab shows that view", scope: Scope::Both },
+    Gesture {
+        gesture: "wheel",
+        label: "scroll",
+        help: "the wheel moves the selection, or scrolls Events and Suspicions",
+        scope: Scope::Both,
+    },
+    Gesture {
+        gesture: "click bar",
+        label: "seek",
+        help: "a click on the time bar moves the replay there",
+        scope: Scope::Replay,
+    },
+];
+
+/// The gestures that work in `mode`.
+pub fn gestures(mode: Mode) -> impl Iterator<Item = &'static Gesture> {
+    MOUSE.iter().filter(move |g| g.scope.works_in(mode))
+}
 
 /// The binding `event` presses in `mode`: the one that works there, or
 /// else one that works only in the other mode (its scope says so, and the
@@ -365,60 +436,4 @@ pub fn bindings(mode: Mode) -> impl Iterator<Item = &'static Binding> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const MODES: [Mode; 2] = [Mode::Live, Mode::Replay];
-
-    #[test]
-    fn no_key_is_bound_twice_in_one_mode() {
-        for mode in MODES {
-            let keys: Vec<Key> = bindings(mode).flat_map(|b| b.keys.iter().copied()).collect();
-            for (i, a) in keys.iter().enumerate() {
-                assert!(!keys[i + 1..].contains(a), "{} is bound twice in {mode:?}", a.name());
-            }
-        }
-    }
-
-    #[test]
-    fn every_key_finds_its_own_binding() {
-        for mode in MODES {
-            for b in bindings(mode) {
-                for k in b.keys {
-                    assert_eq!(lookup(&k.event(), mode), Some(b.command), "{} in {mode:?}", k.name());
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn every_command_has_one_binding() {
-        // `App::command` reads a command's scope from its binding.
-        for (i, b) in BINDINGS.iter().enumerate() {
-            assert!(BINDINGS[i + 1..].iter().all(|o| o.command != b.command), "{:?} is bound twice", b.command);
-        }
-    }
-
-    #[test]
-    fn space_freezes_a_lab_and_plays_a_replay() {
-        let space = KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE);
-        assert_eq!(lookup(&space, Mode::Live), Some(Command::Freeze));
-        assert_eq!(lookup(&space, Mode::Replay), Some(Command::Play));
-        let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(lookup(&c, Mode::Replay), None, "crash does nothing in a replay");
-        assert_eq!(binding(&c, Mode::Replay).map(|b| b.scope), Some(Scope::Live), "but is found, to say why");
-        let right = KeyEvent::new(KeyCode::Right, KeyModifiers::NONE);
-        assert_eq!(lookup(&right, Mode::Live), None);
-        assert_eq!(lookup(&right, Mode::Replay), Some(Command::Step(1)));
-        assert_eq!(lookup(&KeyEvent::new(KeyCode::Right, KeyModifiers::SHIFT), Mode::Replay), Some(Command::Step(10)));
-    }
-
-    #[test]
-    fn shifted_characters_and_uppercase_ctrl_c() {
-        assert_eq!(lookup(&KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT), Mode::Live), Some(Command::Help));
-        assert_eq!(lookup(&KeyEvent::new(KeyCode::Char('C'), KeyModifiers::CONTROL), Mode::Live), Some(Command::Quit));
-        assert_eq!(lookup(&KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL), Mode::Live), None);
-        assert_eq!(ctrl('c').name(), "Ctrl-C");
-        assert_eq!(shift(KeyCode::Left).name(), "Shift-←");
-    }
-}
+mod tests;

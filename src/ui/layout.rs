@@ -73,19 +73,56 @@ pub fn tab_at(area: Rect, col: u16, row: u16) -> Option<View> {
 }
 
 /// The node drawn at (`col`, `row`) on a frame of `area` (with the time
-/// bar when `replay`) showing `view` over `n` nodes with `selected`
-/// selected, if any.
-pub fn row_at(area: Rect, replay: bool, view: View, selected: usize, n: usize, col: u16, row: u16) -> Option<usize> {
-    let body = screen(area, replay).body;
-    let selected = selected.min(n.saturating_sub(1));
-    let rows = match view {
-        View::Overview => table_rows(overview(body, n).0),
-        View::Matrix => matrix(body, n).rows,
-        _ => return None,
-    };
+/// bar when `replay`) showing `view`, whose rows are `order` (as
+/// `ui::order::rows` gives them) with `selected` selected, if any.
+pub fn row_at(
+    area: Rect,
+    replay: bool,
+    view: View,
+    order: &[usize],
+    selected: usize,
+    col: u16,
+    row: u16,
+) -> Option<usize> {
+    if !matches!(view, View::Overview | View::Matrix) {
+        return None;
+    }
+    let rows = list(screen(area, replay).body, view, order.len())?;
     let inside = col >= rows.x && col < rows.right() && row >= rows.y && row < rows.bottom();
-    let i = scroll_offset(selected, n, rows.height as usize) + row.saturating_sub(rows.y) as usize;
-    (inside && i < n).then_some(i)
+    let at = position(order, selected);
+    let i = scroll_offset(at, order.len(), rows.height as usize) + row.saturating_sub(rows.y) as usize;
+    order.get(i).copied().filter(|_| inside)
+}
+
+/// Where `selected` stands in `order` (the top when it is not listed,
+/// e.g. hidden by the filter).
+pub fn position(order: &[usize], selected: usize) -> usize {
+    order.iter().position(|&i| i == selected).unwrap_or(0)
+}
+
+/// Where a list view draws its rows in `body` when it lists `len` of
+/// them: the node rows of the Overview and the Matrix, the lines of the
+/// event log, the rows of the suspicion list. One page of PgUp/PgDn is
+/// this rectangle's height, so a page is exactly what is drawn.
+pub fn list(body: Rect, view: View, len: usize) -> Option<Rect> {
+    match view {
+        View::Overview => Some(table_rows(overview(body, len).0)),
+        View::Matrix => Some(matrix(body, len).rows),
+        View::Events => Some(Block::bordered().inner(body)),
+        View::Suspicions => Some(table_rows(suspicions(body).1)),
+        _ => None,
+    }
+}
+
+/// The Suspicions view: the timeout model's box, then the list.
+pub fn suspicions(body: Rect) -> (Rect, Rect) {
+    let [top, list] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(body);
+    (top, list)
+}
+
+/// Does the node table at `table` have room for its wide-only columns?
+pub fn wide_table(table: Rect) -> bool {
+    table.width >= 110
 }
 
 /// The replay's track: the time bar's first row, inside a one-cell margin.

@@ -8,6 +8,10 @@
 //!   the same functions.
 //! - [`app`]: the dashboard's own state and what each key or click does to
 //!   it; pure.
+//! - [`order`]: which node rows a list shows and in what order (filter,
+//!   sort), for drawing, keys and clicks alike.
+//! - [`prompt`]: the one line of text entry (filter, jump, groups) and
+//!   the parsers for what is typed.
 //! - [`views`]: one read-only render function per view.
 //! - [`chrome`]: [`draw`], the header, tabs, status line, footer, help
 //!   popup and the screens drawn instead of a view.
@@ -36,7 +40,8 @@
 //! ```text
 //! lifecycle → term → chrome → views → app → keys → view
 //!     │        ↑        │       │      ├──→ layout → view
-//!     │     replay      │       │      └──→ transport
+//!     │     replay      │       │      ├──→ order → prompt
+//!     │                 │       │      └──→ transport
 //!     │                 │       └────────→ layout
 //!     │                 └──→ keys, layout, view
 //!     └──→ control → app
@@ -55,6 +60,8 @@ pub mod fixture;
 pub mod keys;
 pub mod layout;
 pub mod lifecycle;
+pub mod order;
+pub mod prompt;
 pub mod replay;
 pub mod term;
 pub mod transport;

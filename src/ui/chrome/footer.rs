@@ -1,5 +1,5 @@
 //! The two bottom lines: the outcome of the last command, and the key
-//! hints (or the filter being typed), drawn from the binding table.
+//! hints (or the prompt being typed), drawn from the binding table.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -27,13 +27,14 @@ pub(super) fn status(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// The footer's key hints that fit, in table order, or the filter being typed.
+/// The footer's key hints that fit, in table order, or the prompt being
+/// typed (filter, jump, groups).
 pub(super) fn keys(frame: &mut Frame, area: Rect, app: &App) {
-    if app.editing_filter {
+    if let Some(prompt) = &app.prompt {
         let line = Line::from(vec![
-            Span::styled(" filter: ", title_style()),
-            Span::raw(format!("{}▏", app.filter)),
-            Span::styled("  Enter keeps it · Esc clears it", dim()),
+            Span::styled(format!(" {} ", prompt.ask.label()), title_style()),
+            Span::raw(format!("{}▏", prompt.text)),
+            Span::styled(format!("  {}", prompt.ask.hint()), dim()),
         ]);
         frame.render_widget(Paragraph::new(line), area);
         return;

@@ -75,7 +75,7 @@ fn too_small(frame: &mut Frame, area: Rect) {
 
 fn splash(frame: &mut Frame, area: Rect, replay: bool) {
     let (what, why) = if replay {
-        ("no node is up yet at this point of the recording", "play, or press End, . or → to move on")
+        ("no node is up yet at this point of the recording", "play, or press $, . or → to move on")
     } else {
         ("starting the nodes on 127.0.0.1 …", "waiting for the first snapshot from the observer")
     };

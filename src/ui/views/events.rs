@@ -1,5 +1,6 @@
 //! Events: the observer's bounded event log, newest at the bottom,
-//! coloured by kind, scrollable (j/k) and filtered (/) by kind or text.
+//! coloured by kind, scrollable (j/k a line, PgUp/PgDn a page, g/G the
+//! ends) and filtered (/) by kind or text.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,35 +9,36 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{Ctx, dim, kind_style, stamp, title_style};
-use crate::observe::snapshot::EventLine;
-
-/// Does `e` match the (lowercased) filter?
-fn matches(e: &EventLine, filter: &str) -> bool {
-    filter.is_empty() || e.kind.contains(filter) || e.text.to_lowercase().contains(filter)
-}
+use crate::ui::layout;
+use crate::ui::order::event_matches;
+use crate::ui::view::View;
 
 /// Draws the event log.
 pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let snap = ctx.snap;
     let app = ctx.app;
-    let filter = app.filter.to_lowercase();
-    let total = snap.events.iter().filter(|e| matches(e, &filter)).count();
-    let mut title = vec![Span::styled(format!(" events {total} of {} ", snap.events.len()), title_style())];
-    if app.editing_filter || !filter.is_empty() {
-        let cursor = if app.editing_filter { "▏" } else { "" };
-        title.push(Span::styled(format!("filter: {}{cursor} ", app.filter), Style::new().fg(Color::Yellow)));
+    let filter = app.filter_text().to_lowercase();
+    let total = snap.events.iter().filter(|e| event_matches(e, &filter)).count();
+    let mut title = vec![Span::styled(" events ", title_style())];
+    if app.filtering() {
+        title.push(Span::styled(
+            format!("filter: {} ({total} of {}) ", app.filter_text(), snap.events.len()),
+            Style::new().fg(Color::Yellow),
+        ));
+    } else {
+        title.push(Span::styled(format!("{total} "), dim()));
     }
     let mut block = Block::bordered().title(Line::from(title));
-    let rows = block.inner(area).height as usize;
+    let rows = layout::list(area, View::Events, total).map_or(0, |r| r.height as usize);
     let back = app.events_back.min(total.saturating_sub(rows));
     if back > 0 {
-        block = block.title_bottom(Span::styled(format!(" {back} newer below (j to scroll down) "), dim()));
+        block = block.title_bottom(Span::styled(format!(" {back} newer below (j, PgDn, G) "), dim()));
     }
     let mut lines: Vec<Line> = snap
         .events
         .iter()
         .rev()
-        .filter(|e| matches(e, &filter))
+        .filter(|e| event_matches(e, &filter))
         .skip(back)
         .take(rows)
         .map(|e| {

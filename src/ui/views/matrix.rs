@@ -2,7 +2,8 @@
 //! (column). Disagreement is visible at a glance: a crashed node's column
 //! turns from ● to ◐ to ✕ as the news spreads. When the columns do not fit,
 //! it becomes one row per subject counting how many observers see each
-//! state; rows scroll with the selection either way.
+//! state; rows scroll with the selection either way, and the filter (/)
+//! hides rows (never columns).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,18 +13,25 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::{Ctx, dim, life_style, selected_style, state_glyph, state_name, state_style, title_style};
 use crate::protocol::State;
-use crate::ui::layout::{self, Matrix, MatrixMode, scroll_offset};
+use crate::ui::layout::{self, Matrix, MatrixMode, position, scroll_offset};
+use crate::ui::view::View;
 
 /// Draws the matrix (or its aggregate).
 pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let n = ctx.snap.nodes.len();
     let g = layout::matrix(area, n);
     let visible = g.rows.height as usize;
-    let offset = scroll_offset(ctx.selected(), n, visible);
-    let shown = format!("{}-{} of {n}", offset, (offset + visible).min(n).saturating_sub(1));
+    let order = ctx.app.order(ctx.snap, View::Matrix);
+    let offset = scroll_offset(position(&order, ctx.selected()), order.len(), visible);
+    let rows = &order[offset..(offset + visible).min(order.len())];
+    let shown = match rows {
+        _ if ctx.app.filtering() => format!("filter: {} ({} of {n})", ctx.app.filter_text(), order.len()),
+        [first, .., last] => format!("{first}-{last} of {n}"),
+        _ => format!("{} of {n}", rows.len()),
+    };
     let title = match g.mode {
         MatrixMode::Cells(_) => format!(" membership: observer ↓ × subject → · rows {shown} "),
-        MatrixMode::Aggregate => format!(" membership by subject: how many up observers see each state · {shown} "),
+        MatrixMode::Aggregate => format!(" membership by subject · {shown} · how many up observers see each state "),
     };
     let mut legend = vec![Span::raw(" ")];
     for s in [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None] {
@@ -36,12 +44,12 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let block = Block::bordered().title(Span::styled(title, title_style())).title_bottom(Line::from(legend));
     frame.render_widget(block, area);
     match g.mode {
-        MatrixMode::Cells(w) => cells(frame, &g, w, offset, ctx),
-        MatrixMode::Aggregate => aggregate(frame, &g, offset, ctx),
+        MatrixMode::Cells(w) => cells(frame, &g, w, rows, ctx),
+        MatrixMode::Aggregate => aggregate(frame, &g, rows, ctx),
     }
 }
 
-fn cells(frame: &mut Frame, g: &Matrix, w: u16, offset: usize, ctx: &Ctx) {
+fn cells(frame: &mut Frame, g: &Matrix, w: u16, rows: &[usize], ctx: &Ctx) {
     let snap = ctx.snap;
     let n = snap.nodes.len();
     let sel = ctx.selected();
@@ -58,8 +66,9 @@ fn cells(frame: &mut Frame, g: &Matrix, w: u16, offset: usize, ctx: &Ctx) {
     }
     frame.render_widget(Paragraph::new(header.into_iter().collect::<String>()).style(dim()), g.header);
     let pad = if w == 2 { " " } else { "" };
-    let lines: Vec<Line> = (offset..(offset + g.rows.height as usize).min(n))
-        .map(|o| {
+    let lines: Vec<Line> = rows
+        .iter()
+        .map(|&o| {
             let row = &snap.nodes[o];
             let stopped = !row.life.is_running();
             let label_style = if o == sel { selected_style() } else { life_style(row.life) };
@@ -88,9 +97,8 @@ fn cells(frame: &mut Frame, g: &Matrix, w: u16, offset: usize, ctx: &Ctx) {
     frame.render_widget(Paragraph::new(lines), g.rows);
 }
 
-fn aggregate(frame: &mut Frame, g: &Matrix, offset: usize, ctx: &Ctx) {
+fn aggregate(frame: &mut Frame, g: &Matrix, rows: &[usize], ctx: &Ctx) {
     let snap = ctx.snap;
-    let n = snap.nodes.len();
     let sel = ctx.selected();
     let header = format!(
         "{:>5} {:<21} {:<8} {:>5} {:>5} {:>5} {:>5} {:>5}  share of observers",
@@ -99,9 +107,10 @@ fn aggregate(frame: &mut Frame, g: &Matrix, offset: usize, ctx: &Ctx) {
     frame.render_widget(Paragraph::new(header).style(title_style()), g.header);
     let bar_w = g.rows.width.saturating_sub(70) as usize;
     let order = [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None];
-    let lines: Vec<Line> = snap.nodes[offset..(offset + g.rows.height as usize).min(n)]
+    let lines: Vec<Line> = rows
         .iter()
-        .map(|row| {
+        .map(|&i| {
+            let row = &snap.nodes[i];
             let total: usize = row.seen.iter().sum();
             let mut spans = vec![
                 Span::raw(format!("{:>5} {:<21} ", row.index, row.addr)),

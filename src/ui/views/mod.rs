@@ -135,24 +135,9 @@ pub fn bar(fraction: f64, width: usize) -> String {
     s
 }
 
-/// Node indices as compact ranges: "0-7, 9, 12-15".
-pub fn ranges(nodes: &[usize]) -> String {
-    let mut sorted = nodes.to_vec();
-    sorted.sort_unstable();
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < sorted.len() {
-        let start = sorted[i];
-        let mut end = start;
-        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
-            i += 1;
-            end = sorted[i];
-        }
-        out.push(if end > start { format!("{start}-{end}") } else { start.to_string() });
-        i += 1;
-    }
-    if out.is_empty() { "none".to_owned() } else { out.join(", ") }
-}
+/// Node indices as compact ranges: "0-7, 9, 12-15" (the inverse of the
+/// prompt's parser, so it lives there).
+pub use super::prompt::ranges;
 
 /// A rate with at most four significant characters: "12.5", "340", "12k".
 pub fn rate(per_s: f64) -> String {

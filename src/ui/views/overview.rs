@@ -11,36 +11,39 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table};
 use super::{Ctx, count, dim, kind_style, life_style, rate, selected_style, stamp, state_style};
 use crate::observe::Snapshot;
 use crate::protocol::State;
-use crate::ui::layout::{self, scroll_offset};
+use crate::ui::layout::{self, position, scroll_offset};
+use crate::ui::order;
+use crate::ui::view::View;
 
 /// Draws the overview.
 pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
-    let (table, bottom) = layout::overview(area, ctx.snap.nodes.len());
-    node_table(frame, table, ctx);
+    let order = ctx.app.order(ctx.snap, View::Overview);
+    let (table, bottom) = layout::overview(area, order.len());
+    node_table(frame, table, ctx, &order);
     let [chart, events] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom);
     traffic(frame, chart, ctx.snap);
     latest_events(frame, events, ctx.snap);
 }
 
-fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx) {
+/// The node rows, in `order` (filtered and sorted by `App::order`).
+fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx, order: &[usize]) {
     let snap = ctx.snap;
-    let n = snap.nodes.len();
     let visible = layout::table_rows(area).height as usize;
     let selected = ctx.selected();
-    let offset = scroll_offset(selected, n, visible);
-    let wide = area.width >= 110;
-    let mut header = vec!["node", "address", "state", "alive", "susp", "dead"];
-    if wide {
-        header.extend(["left", "unkn", "frgn"]);
-    }
-    header.extend(["inc", "hlth", "in/s", "out/s", "drops"]);
-    let rows = snap.nodes[offset..(offset + visible).min(n)].iter().map(|row| {
+    let offset = scroll_offset(position(order, selected), order.len(), visible);
+    let wide = layout::wide_table(area);
+    let sort = ctx.app.sort;
+    let header: Vec<String> = order::shown(wide)
+        .map(|(i, c)| if i == sort { format!("{}{}", c.name, c.arrow()) } else { c.name.to_owned() })
+        .collect();
+    let rows = order[offset..(offset + visible).min(order.len())].iter().map(|&i| {
+        let row = &snap.nodes[i];
         let seen = |slot: usize, state: Option<State>| {
             let v = row.seen[slot];
             Cell::from(v.to_string()).style(if v > 0 && slot > 0 { state_style(state) } else { Style::new() })
         };
         let mut cells = vec![
-            Cell::from(format!("{:>4}", row.index)),
+            Cell::from(format!("{:>5}", row.index)),
             Cell::from(row.addr.to_string()),
             Cell::from(row.life.as_str()).style(life_style(row.life)),
             seen(0, Some(State::Alive)),
@@ -74,35 +77,39 @@ fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let r = Row::new(cells);
         if row.index == selected { r.style(selected_style()) } else { r }
     });
-    let mut widths = vec![
-        Constraint::Length(4),
-        Constraint::Length(21),
-        Constraint::Length(8),
-        Constraint::Length(5),
-        Constraint::Length(4),
-        Constraint::Length(4),
-    ];
-    if wide {
-        widths.extend([Constraint::Length(4), Constraint::Length(4), Constraint::Length(4)]);
+    // In `order::COLUMNS` order; the sorted column widens for its arrow.
+    let widths: Vec<Constraint> = order::shown(wide)
+        .map(|(i, c)| {
+            let w = match c.name {
+                "address" if wide => 21,
+                "address" => 15,
+                "state" => 8,
+                // "node" has room for its arrow, so sorting by it moves nothing.
+                "node" | "alive" | "in/s" | "out/s" | "drops" => 5,
+                _ => 4,
+            };
+            Constraint::Length(if i == sort { w.max(c.name.chars().count() as u16 + 1) } else { w })
+        })
+        .collect();
+    let n = snap.nodes.len();
+    let mut title = vec![Span::styled(" nodes ", super::title_style())];
+    if sort > 0 {
+        title.push(Span::styled(format!("sorted by {} ", order::COLUMNS[sort].name), Style::new().fg(Color::Cyan)));
     }
-    widths.extend([
-        Constraint::Length(4),
-        Constraint::Length(4),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(5),
-    ]);
-    if !wide {
-        widths[1] = Constraint::Length(15);
+    let filter = ctx.app.filter_text();
+    if ctx.app.filtering() {
+        let dot = if sort > 0 { "· " } else { "" };
+        let text = format!("{dot}filter: {filter} ({} of {n}) ", order.len());
+        title.push(Span::styled(text, Style::new().fg(Color::Yellow)));
     }
-    let title = Line::from(vec![
-        Span::styled(" nodes ", super::title_style()),
-        Span::styled(format!("{} of {} shown · alive/susp/dead: how the up nodes see it ", visible.min(n), n), dim()),
+    let shown = format!("{} of {n} shown · alive/susp/dead: how the up nodes see it ", visible.min(order.len()));
+    title.extend([
+        Span::styled(if title.len() > 1 { format!("· {shown}") } else { shown }, dim()),
         Span::styled(if wide { "· frgn: members it holds that are no lab node " } else { "" }, dim()),
     ]);
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(super::title_style()))
-        .block(Block::bordered().title(title))
+        .block(Block::bordered().title(Line::from(title)))
         .column_spacing(1);
     frame.render_widget(table, area);
 }

@@ -6,13 +6,16 @@
 use std::collections::HashMap;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{Ctx, bar, dim, life_style, selected_style, title_style};
 use crate::protocol::SuspicionView;
+use crate::ui::layout;
+use crate::ui::order;
+use crate::ui::view::View;
 
 /// One row: who suspects whom.
 struct Row<'a> {
@@ -29,7 +32,7 @@ fn secs(d: std::time::Duration) -> String {
 pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let snap = ctx.snap;
     let n = snap.nodes.len();
-    let [top, list] = Layout::vertical([Constraint::Length(4), Constraint::Min(0)]).areas(area);
+    let (top, list) = layout::suspicions(area);
     let c = &snap.config;
     let model = if c.dynamic_suspicion {
         vec![
@@ -53,21 +56,18 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     );
 
     let index: HashMap<_, _> = snap.nodes.iter().map(|r| (r.addr, r.index)).collect();
-    let mut rows: Vec<Row> = snap
-        .nodes
-        .iter()
-        .filter(|r| r.life.is_running())
-        .flat_map(|r| {
-            r.status.suspicions.iter().map(|v| Row {
-                observer: r.index,
-                subject: index.get(&v.member).copied(),
-                view: v,
-            })
-        })
+    let rows: Vec<Row> = order::suspicions(snap)
+        .into_iter()
+        .map(|(observer, view)| Row { observer, subject: index.get(&view.member).copied(), view })
         .collect();
-    // Soonest to expire first: those are the ones about to become deaths.
-    rows.sort_unstable_by_key(|r| (r.view.deadline, r.observer));
-    let block = Block::bordered().title(Span::styled(format!(" active suspicions: {} ", rows.len()), title_style()));
+    let visible = layout::list(area, View::Suspicions, rows.len()).map_or(0, |r| r.height as usize);
+    let first = ctx.app.suspicions_top.min(rows.len().saturating_sub(visible));
+    let mut title = vec![Span::styled(format!(" active suspicions: {} ", rows.len()), title_style())];
+    if rows.len() > visible {
+        let shown = format!("· rows {}-{} (PgUp/PgDn) ", first, (first + visible).min(rows.len()) - 1);
+        title.push(Span::styled(shown, dim()));
+    }
+    let block = Block::bordered().title(Line::from(title));
     let inner = block.inner(list);
     frame.render_widget(block, list);
     if rows.is_empty() {
@@ -84,7 +84,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     );
     let sel = ctx.selected();
     let mut lines = vec![Line::styled(header, title_style())];
-    for r in rows.iter().take(inner.height.saturating_sub(1) as usize) {
+    for r in rows.iter().skip(first).take(visible) {
         let v = r.view;
         let left = v.deadline.saturating_since(snap.t);
         let fraction = left.as_secs_f64() / v.timeout.as_secs_f64().max(1e-9);
