@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 use gossip_lab::app::{self, Outcome};
-use gossip_lab::cli::{Cli, Invocation};
+use gossip_lab::cli::{self, Cli, Invocation};
 use gossip_lab::config;
 
 fn main() -> ExitCode {
@@ -29,10 +29,10 @@ fn main() -> ExitCode {
         Invocation::Plot { session, out } => app::plot(&session, out.as_deref()),
         Invocation::Replay { session, fps } => app::replay::run(&session, fps),
         Invocation::Completions(shell) => {
-            app::shell::completions(shell, &mut std::io::stdout()).map(|()| Outcome::Success).map_err(Into::into)
+            cli::shell::completions(shell, &mut std::io::stdout()).map(|()| Outcome::Success).map_err(Into::into)
         }
-        Invocation::Man(None) => app::shell::man(&mut std::io::stdout()).map(|()| Outcome::Success).map_err(Into::into),
-        Invocation::Man(Some(dir)) => app::shell::man_pages(&dir).map_err(Into::into).map(|files| {
+        Invocation::Man(None) => cli::shell::man(&mut std::io::stdout()).map(|()| Outcome::Success).map_err(Into::into),
+        Invocation::Man(Some(dir)) => cli::shell::man_pages(&dir).map_err(Into::into).map(|files| {
             for f in files {
                 println!("{}", f.display());
             }

@@ -7,7 +7,6 @@
 //! - [`plot`](mod@plot): `gossip-lab plot`, a saved session's charts ([`crate::plot`]).
 //! - [`replay`]: `gossip-lab replay`, the dashboard over a saved session.
 //! - [`session_log`]: the one reader of saved logs (report, replay, plot).
-//! - [`shell`]: `gossip-lab completions` and `gossip-lab man`, from the clap table.
 //! - [`sim_run`]: `gossip-lab run --sim`, the same in the simulator.
 //! - [`logging`]: `tracing` to a file.
 //!
@@ -23,7 +22,6 @@ pub mod plot;
 pub mod replay;
 pub mod report;
 pub mod session_log;
-pub mod shell;
 pub mod sim_run;
 
 use std::io::IsTerminal;

@@ -12,8 +12,12 @@
 //! gossip-lab man [--out DIR]
 //! ```
 //!
+//! [`shell`] turns the same table into completion scripts and man pages.
+//!
 //! Parsing stops at [`Cli`]; [`Cli::invocation`] then loads the profile,
 //! applies the flags and validates, so `main` only dispatches.
+
+pub mod shell;
 
 use std::path::PathBuf;
 use std::time::Duration;
