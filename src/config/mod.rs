@@ -231,10 +231,10 @@ impl LabConfig {
             return Err(err(
                 "[[timeline]] add",
                 format!(
-                    "{} nodes plus {} `add` steps make {total} nodes: the lab runs at most {MAX_NODES}; \
+                    "{} plus {} make {total} nodes: the lab runs at most {MAX_NODES}; \
                      lower [cluster] nodes or remove add steps",
-                    self.nodes,
-                    total - self.nodes
+                    crate::scenario::plural(self.nodes, "node"),
+                    crate::scenario::plural(total - self.nodes, "`add` step")
                 ),
             ));
         }

@@ -384,11 +384,14 @@ impl Summary {
     /// once the cluster changed size.
     pub fn node_counts(&self) -> String {
         if self.nodes_added == 0 && self.nodes_left == 0 {
-            return format!("{} nodes", self.nodes);
+            return crate::scenario::plural(self.nodes, "node");
         }
         format!(
-            "{} nodes at start; {} at the end ({} added, {} left)",
-            self.nodes_at_start, self.nodes, self.nodes_added, self.nodes_left
+            "{} at start; {} at the end ({} added, {} left)",
+            crate::scenario::plural(self.nodes_at_start, "node"),
+            self.nodes,
+            self.nodes_added,
+            self.nodes_left
         )
     }
 

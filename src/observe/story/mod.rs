@@ -310,8 +310,8 @@ impl Followed {
         }
         if let Some(r) = &self.spread {
             parts.push(match r.t100_s {
-                Some(t) => format!("all {} nodes had it +{t:.2}s", r.target),
-                None => format!("{} of {} nodes had it", r.delivered, r.target),
+                Some(t) => format!("all {} had it +{t:.2}s", crate::scenario::plural(r.target, "node")),
+                None => format!("{} of {} had it", r.delivered, crate::scenario::plural(r.target, "node")),
             });
         }
         if let Some(c) = self.converged_after_s {

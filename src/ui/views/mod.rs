@@ -18,6 +18,7 @@ use ratatui::text::Span;
 use super::app::App;
 use crate::observe::{Liveness, Snapshot};
 use crate::protocol::{State, Time};
+pub use crate::scenario::{plural, ranges};
 
 /// What a view draws from.
 #[derive(Clone, Copy, Debug)]
@@ -133,25 +134,6 @@ pub fn bar(fraction: f64, width: usize) -> String {
     s.extend(std::iter::repeat_n('█', full));
     s.extend(std::iter::repeat_n('░', width - full));
     s
-}
-
-/// Node indices as compact ranges: "0-7, 9, 12-15".
-pub fn ranges(nodes: &[usize]) -> String {
-    let mut sorted = nodes.to_vec();
-    sorted.sort_unstable();
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < sorted.len() {
-        let start = sorted[i];
-        let mut end = start;
-        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
-            i += 1;
-            end = sorted[i];
-        }
-        out.push(if end > start { format!("{start}-{end}") } else { start.to_string() });
-        i += 1;
-    }
-    if out.is_empty() { "none".to_owned() } else { out.join(", ") }
 }
 
 /// A rate with at most four significant characters: "12.5", "340", "12k".
