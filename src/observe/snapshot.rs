@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use super::action::ActionKind;
 use super::metrics::{Detection, RumorSpread};
 use super::record::{Line, NodeChange, PlanRecord, Record, RogueChange, RumorChange, SuspicionChange};
 use super::session::HistoryPoint;
@@ -53,6 +54,9 @@ pub struct EventLine {
     pub node: Option<usize>,
     /// Human text.
     pub text: String,
+    /// The action it records, if it is one ([`ActionKind::of`]), so a
+    /// view can mark actions without classifying lines again.
+    pub action: Option<ActionKind>,
 }
 
 /// Everything the dashboard shows, at one instant.
@@ -213,5 +217,5 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
         }
         Record::Session(_) | Record::Metrics(_) | Record::Summary(_) => return None,
     };
-    Some(EventLine { t, kind, node, text })
+    Some(EventLine { t, kind, node, text, action: ActionKind::of(&line.record) })
 }

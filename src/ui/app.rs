@@ -106,6 +106,8 @@ pub struct App {
     pub screen: Rect,
     /// Set when the dashboard shows a recording instead of a lab.
     pub replay: Option<Replay>,
+    /// `NO_COLOR` was set: frames carry no colour (`chrome::access`).
+    pub no_color: bool,
 }
 
 impl App {
@@ -128,6 +130,7 @@ impl App {
             exports: (0, 0),
             screen: Rect::default(),
             replay: None,
+            no_color: false,
         }
     }
 

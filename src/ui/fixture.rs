@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::faults::{DropReason, FaultPlan, LinkRule};
+use crate::observe::action::ActionKind;
 use crate::observe::metrics::Metrics;
 use crate::observe::record::{LinkRecord, PlanRecord};
 use crate::observe::session::HistoryPoint;
@@ -155,6 +156,7 @@ pub fn scene(n: usize) -> Snapshot {
             kind: "node",
             node: Some(i),
             text: format!("node {i} ({}) started", addr(i)),
+            action: None,
         });
     }
     let later = [
@@ -181,7 +183,14 @@ pub fn scene(n: usize) -> Snapshot {
         ),
     ];
     for (ms, kind, node, text) in later {
-        events.push(EventLine { t: Time::from_millis(ms), kind, node, text });
+        // What `ActionKind::of` says of the records these lines stand for.
+        let action = match (kind, text.ends_with("crashed") || text.ends_with("paused")) {
+            ("fault", _) => Some(ActionKind::Fault),
+            ("node", true) => Some(ActionKind::Node),
+            ("rumor", _) => Some(ActionKind::Rumor),
+            _ => None,
+        };
+        events.push(EventLine { t: Time::from_millis(ms), kind, node, text, action });
     }
 
     let half = n / 2;

@@ -13,7 +13,7 @@ use crate::scenario::percent;
 use crate::ui::app::App;
 use crate::ui::layout::tab_labels;
 use crate::ui::view::View;
-use crate::ui::views::{clock, dim};
+use crate::ui::views::{clock, dim, short};
 
 /// The two header lines: who and how long, then how well the nodes agree.
 pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot) {
@@ -60,21 +60,21 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot) 
     frame.render_widget(Paragraph::new(Line::from(line)), top);
 
     // The network's condition sits beside the gauges it explains.
-    let mut state = vec![if snap.converged {
-        Span::styled("converged", Style::new().fg(Color::Green))
-    } else {
-        Span::styled("converging…", Style::new().fg(Color::Yellow))
-    }];
+    let wide = area.width >= 100;
+    let mut state = vec![condition(snap, wide)];
     let fault = Style::new().fg(Color::LightRed).add_modifier(Modifier::BOLD);
     let loss = snap.plan.baseline.loss;
     if loss > 0.0 {
         state.push(Span::styled(format!(" loss {}", percent(loss)), fault));
     }
-    let wide = area.width >= 100;
     if !snap.plan.groups.is_empty() {
         state.push(Span::styled(if wide { " PARTITIONED" } else { " SPLIT" }, fault));
     }
-    let slot = if wide { 32 } else { 26 };
+    let isolated = snap.plan.isolated.len();
+    if isolated > 0 {
+        state.push(Span::styled(format!("{} {isolated}", if wide { " ISOLATED" } else { " ISOL" }), fault));
+    }
+    let slot = if wide { 50 } else { 34 };
     let [a, b, c] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1), Constraint::Length(slot)])
         .spacing(2)
         .areas(gauges);
@@ -91,27 +91,40 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, snap: &Snapshot) 
             .label(format!("{name} {:.1}%", value * 100.0))
             .filled_style(Style::new().fg(colour))
             .unfilled_style(dim())
+            // Filled and unfilled differ in shape, not only in colour.
+            .filled_symbol("━")
+            .unfilled_symbol("─")
     };
     frame.render_widget(gauge("agreement", snap.agreement), a);
     frame.render_widget(gauge("accuracy", snap.accuracy), b);
     frame.render_widget(Paragraph::new(Line::from(state)), c);
 }
 
-/// `text`, or its last `max - 1` characters after an ellipsis: the end of
-/// a path says the most.
-fn short(text: &str, max: usize) -> String {
-    let n = text.chars().count();
-    if n <= max { text.to_owned() } else { format!("…{}", text.chars().skip(n + 1 - max).collect::<String>()) }
+/// Where the views stand. `snap.converged` means every up node holds
+/// exactly the nodes it can reach (accuracy 100 %); under a partition or
+/// an isolation that is true of each side while the sides disagree, so
+/// "converged" would claim more than it is: it is said only when the views
+/// also agree, and "settled in groups" otherwise.
+fn condition(snap: &Snapshot, wide: bool) -> Span<'static> {
+    if snap.converged && snap.agreement >= 0.999 {
+        Span::styled("converged", Style::new().fg(Color::Green))
+    } else if snap.converged {
+        Span::styled(if wide { "settled in groups" } else { "settled" }, Style::new().fg(Color::Cyan))
+    } else {
+        Span::styled("converging…", Style::new().fg(Color::Yellow))
+    }
 }
 
-/// The tab bar, the current view highlighted.
+/// The tab bar, the current view highlighted and in brackets, so it shows
+/// without colour too ("[2 Cluster]", as wide as " 2 Cluster ").
 pub(super) fn tabs(frame: &mut Frame, area: Rect, current: View) {
     let mut spans = Vec::new();
     for (view, text) in tab_labels() {
-        let style = if view == current {
-            Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD)
+        let (text, style) = if view == current {
+            let inner = text.trim();
+            (format!("[{inner}]"), Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD))
         } else {
-            Style::new().fg(Color::Gray)
+            (text, Style::new().fg(Color::Gray))
         };
         spans.push(Span::styled(text, style));
         spans.push(Span::styled("│", dim()));

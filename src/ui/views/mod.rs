@@ -3,6 +3,7 @@
 //! [`Snapshot`] alone and only the rows that fit, so a frame costs the same
 //! however many messages the nodes exchange.
 
+pub mod charts;
 pub mod cluster;
 pub mod detail;
 pub mod events;
@@ -13,7 +14,7 @@ pub mod rumor;
 pub mod suspicions;
 
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 
 use super::app::App;
 use crate::observe::{Liveness, Snapshot};
@@ -81,6 +82,22 @@ pub fn state_name(state: Option<State>) -> &'static str {
     }
 }
 
+/// Every membership state in the order views list them.
+pub const STATES: [Option<State>; 5] =
+    [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None];
+
+/// The state legend every view that colours states carries (in a block's
+/// bottom title): " ● alive ◐ suspect ✕ dead ○ left · unknown ", each
+/// glyph in its state's colour, so colour and glyph are learnt together.
+pub fn legend() -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for s in STATES {
+        spans.push(Span::styled(state_glyph(s), state_style(s)));
+        spans.push(Span::raw(format!(" {} ", state_name(s))));
+    }
+    Line::from(spans)
+}
+
 /// Colour of an event-log kind.
 pub fn kind_style(kind: &str) -> Style {
     Style::new().fg(match kind {
@@ -101,9 +118,13 @@ pub fn title_style() -> Style {
     Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
 }
 
+/// The selected row's background: `chrome::access` finds the selected
+/// row by it (to mark it, and to turn it into reverse video without colour).
+pub const SELECTED_BG: Color = Color::DarkGray;
+
 /// The selected row.
 pub fn selected_style() -> Style {
-    Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD)
+    Style::new().bg(SELECTED_BG).add_modifier(Modifier::BOLD)
 }
 
 /// Dim text.
@@ -134,6 +155,13 @@ pub fn bar(fraction: f64, width: usize) -> String {
     s.extend(std::iter::repeat_n('█', full));
     s.extend(std::iter::repeat_n('░', width - full));
     s
+}
+
+/// `text`, or its last `max - 1` characters after an ellipsis: the end of
+/// a path or an address says the most.
+pub fn short(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max { text.to_owned() } else { format!("…{}", text.chars().skip(n + 1 - max).collect::<String>()) }
 }
 
 /// A rate with at most four significant characters: "12.5", "340", "12k".

@@ -82,7 +82,8 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let datasets = vec![
         Dataset::default()
             .name("Serf model")
-            .marker(Marker::Braille)
+            // Dots, not braille: the two curves differ without colour too.
+            .marker(Marker::Dot)
             .graph_type(GraphType::Line)
             .style(Style::new().fg(Color::DarkGray))
             .data(&predicted),
