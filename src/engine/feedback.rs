@@ -10,6 +10,9 @@ use crate::scenario::{Action, groups, percent, plural, ranges};
 /// The feedback line for `action`, which turned `before` into `after`.
 pub fn fault(action: &Action, before: &PlanRecord, after: &PlanRecord) -> String {
     let (added, removed) = diff(before, after);
+    if added.is_empty() && removed.is_empty() && before.baseline != after.baseline {
+        return format!("{} on every link (was {})", link(&after.baseline), link(&before.baseline));
+    }
     if matches!(action, Action::Heal) {
         let kept = kept(&after.baseline);
         let what =
@@ -17,7 +20,7 @@ pub fn fault(action: &Action, before: &PlanRecord, after: &PlanRecord) -> String
         // A heal leaves the baseline: it is the network's normal behaviour,
         // not a fault (`FaultPlan::heal`); saying so keeps `h` honest.
         return match kept {
-            Some(kept) => format!("{what}; {kept} kept (heal leaves the baseline link rule)"),
+            Some(kept) => format!("{what}; baseline {kept} kept"),
             None => what,
         };
     }
@@ -61,9 +64,6 @@ fn diff(before: &PlanRecord, after: &PlanRecord) -> (Vec<String>, Vec<String>) {
         removed.push(plural(links_gone, "link rule"));
     }
     added.extend(links_new.iter().map(|l| format!("rule on {} → {} only", l.from, l.to)));
-    if before.baseline != after.baseline {
-        added.push(format!("every link now {} (was {})", link(&after.baseline), link(&before.baseline)));
-    }
     (added, removed)
 }
 
@@ -116,10 +116,7 @@ mod tests {
             ..lossy(0.1)
         };
         let text = fault(&Action::Heal, &before, &lossy(0.1));
-        assert_eq!(
-            text,
-            "healed: partition 0-7 | 8-15, isolation of 3, 1 link rule; loss 10% kept (heal leaves the baseline link rule)"
-        );
+        assert_eq!(text, "healed: partition 0-7 | 8-15, isolation of 3, 1 link rule; baseline loss 10% kept");
         assert_eq!(fault(&Action::Heal, &lossy(0.0), &lossy(0.0)), "nothing to heal");
     }
 
@@ -132,6 +129,6 @@ mod tests {
         let text = fault(&Action::Isolate { node: NodeRef::Random }, &lossy(0.0), &isolated);
         assert_eq!(text, "isolate a random node: node 5 cut off from every other node");
         let loss = fault(&Action::SetLoss { loss: 0.1 }, &lossy(0.05), &lossy(0.1));
-        assert_eq!(loss, "loss 10%: every link now loss 10% (was loss 5%)");
+        assert_eq!(loss, "loss 10% on every link (was loss 5%)");
     }
 }

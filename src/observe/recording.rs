@@ -134,7 +134,8 @@ pub fn marks_of(lines: &[Line]) -> Vec<Mark> {
     lines.iter().filter_map(mark_of).collect()
 }
 
-fn mark_of(line: &Line) -> Option<Mark> {
+/// The action `line` records, if it is one.
+pub fn mark_of(line: &Line) -> Option<Mark> {
     let kind = ActionKind::of(&line.record)?;
     let label = event_line(line)?.text;
     Some(Mark { t: line.time(), kind, label })

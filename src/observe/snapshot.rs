@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use super::action::ActionKind;
 use super::metrics::{Detection, RumorSpread};
 use super::record::{Line, NodeChange, PlanRecord, Record, RogueChange, RumorChange, SuspicionChange};
+use super::recording::Mark;
 use super::session::HistoryPoint;
 use super::status::NodeStatus;
 use super::traffic::Traffic;
@@ -54,9 +54,6 @@ pub struct EventLine {
     pub node: Option<usize>,
     /// Human text.
     pub text: String,
-    /// The action it records, if it is one ([`ActionKind::of`]), so a
-    /// view can mark actions without classifying lines again.
-    pub action: Option<ActionKind>,
 }
 
 /// Everything the dashboard shows, at one instant.
@@ -91,6 +88,10 @@ pub struct Snapshot {
     /// Recent events, oldest first. Shared between snapshots until a new
     /// event arrives.
     pub events: Arc<Vec<EventLine>>,
+    /// The latest actions, oldest first (`board::ACTIONS` of them): the
+    /// charts mark them on their time axis. Kept apart from `events`,
+    /// which member lines flush in seconds at scale.
+    pub actions: Vec<Mark>,
     /// The fault plan in force.
     pub plan: PlanRecord,
     /// Cluster-wide traffic.
@@ -217,5 +218,5 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
         }
         Record::Session(_) | Record::Metrics(_) | Record::Summary(_) => return None,
     };
-    Some(EventLine { t, kind, node, text, action: ActionKind::of(&line.record) })
+    Some(EventLine { t, kind, node, text })
 }

@@ -17,6 +17,7 @@ use crate::faults::{DropReason, FaultPlan, LinkRule};
 use crate::observe::action::ActionKind;
 use crate::observe::metrics::Metrics;
 use crate::observe::record::{LinkRecord, PlanRecord};
+use crate::observe::recording::Mark;
 use crate::observe::session::HistoryPoint;
 use crate::observe::snapshot::{EventLine, NodeRow};
 use crate::observe::{Liveness, NodeStatus, Snapshot, Traffic, Views};
@@ -156,7 +157,6 @@ pub fn scene(n: usize) -> Snapshot {
             kind: "node",
             node: Some(i),
             text: format!("node {i} ({}) started", addr(i)),
-            action: None,
         });
     }
     let later = [
@@ -182,15 +182,19 @@ pub fn scene(n: usize) -> Snapshot {
             format!("{PAUSED} stalled 900 ms; abandoned its probe of 2 instead of blaming it"),
         ),
     ];
+    // The actions among them, as `recording::mark_of` reads them.
+    let mut actions = Vec::new();
     for (ms, kind, node, text) in later {
-        // What `ActionKind::of` says of the records these lines stand for.
-        let action = match (kind, text.ends_with("crashed") || text.ends_with("paused")) {
-            ("fault", _) => Some(ActionKind::Fault),
-            ("node", true) => Some(ActionKind::Node),
-            ("rumor", _) => Some(ActionKind::Rumor),
+        let action = match kind {
+            "fault" => Some(ActionKind::Fault),
+            "node" => Some(ActionKind::Node),
+            "rumor" => Some(ActionKind::Rumor),
             _ => None,
         };
-        events.push(EventLine { t: Time::from_millis(ms), kind, node, text, action });
+        if let Some(kind) = action {
+            actions.push(Mark { t: Time::from_millis(ms), kind, label: text.clone() });
+        }
+        events.push(EventLine { t: Time::from_millis(ms), kind, node, text });
     }
 
     let half = n / 2;
@@ -227,6 +231,7 @@ pub fn scene(n: usize) -> Snapshot {
         converged: false,
         history,
         events: Arc::new(events),
+        actions,
         plan,
         traffic,
         detections: Vec::new(),

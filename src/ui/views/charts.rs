@@ -1,8 +1,8 @@
 //! Overview's charts: agreement, accuracy and messages per second over the
 //! last minutes of lab time, on a time axis ("-2:00 … now"), with the
 //! actions that disturbed the cluster (faults, crashes, pauses…) marked on
-//! it as columns of "▄". Which lines are actions is the one classification
-//! of `observe::action`, carried by each event line.
+//! it as columns of "▄": the snapshot's actions, classified once by
+//! `observe::action`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -70,7 +70,7 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot) {
         let glyph = if marker == Marker::Dot { "•" } else { "⣀" };
         [Span::styled(glyph, Style::new().fg(colour)), Span::raw(format!(" {name} "))]
     };
-    let mut title = vec![Span::styled(" cluster ", title_style())];
+    let mut title = vec![Span::raw(" ")];
     let msg_label = format!("msgs/s {} peak {}", count(now as u64), count(peak as u64));
     if area.height >= 16 {
         let [top, bottom] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
@@ -78,8 +78,9 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot) {
         title.extend(key(ACCURACY, "accuracy"));
         title.push(Span::styled(MARK_GLYPH, Style::new().fg(MARKS)));
         title.push(Span::raw(" action "));
-        let mut sets = vec![dataset(&views, AGREEMENT), dataset(&accuracy, ACCURACY).graph_type(GraphType::Scatter)];
-        sets.extend(mark_sets(&percent_marks));
+        // Marks first: the series are drawn over them.
+        let mut sets: Vec<Dataset> = mark_sets(&percent_marks).collect();
+        sets.extend([dataset(&views, AGREEMENT), dataset(&accuracy, ACCURACY).graph_type(GraphType::Scatter)]);
         let chart = Chart::new(sets)
             .block(Block::bordered().title(Line::from(title)))
             .x_axis(w.axis(false))
@@ -87,8 +88,8 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot) {
         frame.render_widget(chart, top);
         let top_y = (peak * 1.1).max(1.0);
         let msg_marks = marks(snap, w, top_y);
-        let mut sets = vec![dataset(&msgs, MESSAGES)];
-        sets.extend(mark_sets(&msg_marks));
+        let mut sets: Vec<Dataset> = mark_sets(&msg_marks).collect();
+        sets.push(dataset(&msgs, MESSAGES));
         let chart = Chart::new(sets)
             .block(Block::bordered().title(Span::styled(format!(" {msg_label} "), title_style())))
             .x_axis(w.axis(true))
@@ -98,16 +99,20 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot) {
         // One chart: the messages drawn as a share of their peak, which the
         // title gives in numbers.
         let share: Vec<(f64, f64)> = msgs.iter().map(|&(t, v)| (t, 100.0 * v / peak.max(1.0))).collect();
-        title.extend(key(AGREEMENT, "agree"));
-        title.extend(key((Marker::Dot, MESSAGES.1), &msg_label));
+        title.extend(key(AGREEMENT, "agreement"));
+        title.extend(key((Marker::Dot, MESSAGES.1), "msgs/s"));
         title.push(Span::styled(MARK_GLYPH, Style::new().fg(MARKS)));
-        let mut sets =
-            vec![dataset(&views, AGREEMENT), dataset(&share, (Marker::Dot, MESSAGES.1)).graph_type(GraphType::Scatter)];
-        sets.extend(mark_sets(&percent_marks));
+        title.push(Span::raw(" action "));
+        let peak = Span::styled(format!(" msgs/s {} · 100 = peak {} ", count(now as u64), count(peak as u64)), dim());
+        let mut sets: Vec<Dataset> = mark_sets(&percent_marks).collect();
+        sets.extend([
+            dataset(&views, AGREEMENT),
+            dataset(&share, (Marker::Dot, MESSAGES.1)).graph_type(GraphType::Scatter),
+        ]);
         let chart = Chart::new(sets)
-            .block(Block::bordered().title(Line::from(title)))
+            .block(Block::bordered().title(Line::from(title)).title_bottom(peak))
             .x_axis(w.axis(true))
-            .y_axis(Axis::default().bounds([0.0, 100.0]).labels(["0%", "100"]).style(dim()));
+            .y_axis(Axis::default().bounds([0.0, 100.0]).labels(["0", "100"]).style(dim()));
         frame.render_widget(chart, area);
     }
 }
@@ -133,14 +138,18 @@ fn series(
     w: Window,
     value: impl Fn(&crate::observe::session::HistoryPoint) -> f64,
 ) -> Vec<(f64, f64)> {
-    snap.history.iter().map(|p| (p.t.since_epoch().as_secs_f64(), value(p))).filter(|&(t, _)| t >= w.from).collect()
+    snap.history
+        .iter()
+        .map(|p| (p.t.since_epoch().as_secs_f64(), value(p)))
+        .filter(|&(t, _)| t >= w.from && t <= w.to)
+        .collect()
 }
 
 /// Datagrams per second across the cluster between history points.
 fn rates(snap: &Snapshot, w: Window) -> Vec<(f64, f64)> {
     snap.history
         .windows(2)
-        .filter(|p| p[1].t.since_epoch().as_secs_f64() >= w.from)
+        .filter(|p| (w.from..=w.to).contains(&p[1].t.since_epoch().as_secs_f64()))
         .map(|p| {
             let dt = (p[1].t - p[0].t).as_secs_f64().max(1e-3);
             (p[1].t.since_epoch().as_secs_f64(), p[1].sent_packets.saturating_sub(p[0].sent_packets) as f64 / dt)
@@ -151,10 +160,10 @@ fn rates(snap: &Snapshot, w: Window) -> Vec<(f64, f64)> {
 /// The actions in the window that disturbed the cluster, as vertical lines
 /// from 0 to `top`.
 fn marks(snap: &Snapshot, w: Window, top: f64) -> Vec<[(f64, f64); 2]> {
-    snap.events
+    snap.actions
         .iter()
-        .filter(|e| e.action.is_some_and(|a| a.disturbs()))
-        .map(|e| e.t.since_epoch().as_secs_f64())
+        .filter(|m| m.kind.disturbs())
+        .map(|m| m.t.since_epoch().as_secs_f64())
         .filter(|&t| t >= w.from && t <= w.to)
         .map(|t| [(t, 0.0), (t, top)])
         .collect()

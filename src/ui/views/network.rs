@@ -36,7 +36,7 @@ fn groups(frame: &mut Frame, area: Rect, ctx: &Ctx) {
                 ctx.snap.nodes.iter().map(|r| r.index).filter(|i| !plan.isolated.contains(i)).collect();
             boxes.push((format!("the rest · {}", plural(rest.len(), "node")), rest));
         }
-        boxes.push((format!("isolated · {}, each alone", plural(plan.isolated.len(), "node")), plan.isolated.clone()));
+        boxes.push((format!("isolated · {}", plural(plan.isolated.len(), "node")), plan.isolated.clone()));
     }
     let title = match (plan.groups.is_empty(), plan.isolated.is_empty()) {
         (true, true) => {
@@ -45,7 +45,7 @@ fn groups(frame: &mut Frame, area: Rect, ctx: &Ctx) {
             return;
         }
         (false, true) => "partition: no packet crosses between groups",
-        (true, false) => "isolation: no packet reaches or leaves an isolated node",
+        (true, false) => "isolation: no packet reaches or leaves an isolated node, each alone",
         (false, false) => "partition and isolation: no packet crosses between groups",
     };
     let b = block(title);
