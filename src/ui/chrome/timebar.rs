@@ -30,7 +30,7 @@ pub fn glyph(kind: ActionKind) -> (&'static str, Color) {
 
 /// Which kind a cell shows when several marks share it: the ones that
 /// change who is up and who can reach whom first.
-fn rank(kind: ActionKind) -> u8 {
+pub fn rank(kind: ActionKind) -> u8 {
     match kind {
         ActionKind::Node => 0,
         ActionKind::Fault => 1,

@@ -1,10 +1,12 @@
 //! Overview's charts: agreement, accuracy and messages per second over the
 //! last minutes of lab time, on a time axis ("-2:00 … now"), with the
 //! actions that disturbed the cluster (faults, crashes, pauses…) marked on
-//! it as columns of "▄": the snapshot's actions, classified once by
+//! it as columns of "▄" over the time bar's glyph on the axis (● a node
+//! action, ▲ a fault): the snapshot's actions, classified once by
 //! `observe::action`.
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
@@ -13,7 +15,9 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
 
 use super::{clock, count, dim, title_style};
 use crate::observe::Snapshot;
+use crate::observe::action::ActionKind;
 use crate::protocol::Time;
+use crate::ui::chrome::timebar::{glyph, rank};
 
 /// The most lab time the charts span: the last three minutes.
 pub const WINDOW_S: f64 = 180.0;
@@ -72,20 +76,21 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot) {
     };
     let mut title = vec![Span::raw(" ")];
     let msg_label = format!("msgs/s {} peak {}", count(now as u64), count(peak as u64));
-    if area.height >= 16 {
+    if area.height >= 14 {
         let [top, bottom] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
         title.extend(key(AGREEMENT, "agreement"));
         title.extend(key(ACCURACY, "accuracy"));
-        title.push(Span::styled(MARK_GLYPH, Style::new().fg(MARKS)));
-        title.push(Span::raw(" action "));
+        title.extend(action_key());
         // Marks first: the series are drawn over them.
         let mut sets: Vec<Dataset> = mark_sets(&percent_marks).collect();
-        sets.extend([dataset(&views, AGREEMENT), dataset(&accuracy, ACCURACY).graph_type(GraphType::Scatter)]);
+        // Agreement last: on top where the two coincide.
+        sets.extend([dataset(&accuracy, ACCURACY).graph_type(GraphType::Scatter), dataset(&views, AGREEMENT)]);
         let chart = Chart::new(sets)
             .block(Block::bordered().title(Line::from(title)))
             .x_axis(w.axis(false))
             .y_axis(Axis::default().bounds([0.0, 100.0]).labels(["0%", "100%"]).style(dim()));
         frame.render_widget(chart, top);
+        ticks(frame.buffer_mut(), top, w, snap);
         let top_y = (peak * 1.1).max(1.0);
         let msg_marks = marks(snap, w, top_y);
         let mut sets: Vec<Dataset> = mark_sets(&msg_marks).collect();
@@ -95,30 +100,79 @@ pub fn render(frame: &mut Frame, area: Rect, snap: &Snapshot) {
             .x_axis(w.axis(true))
             .y_axis(Axis::default().bounds([0.0, top_y]).labels(["0".to_owned(), count(top_y as u64)]).style(dim()));
         frame.render_widget(chart, bottom);
+        ticks(frame.buffer_mut(), bottom, w, snap);
     } else {
         // One chart: the messages drawn as a share of their peak, which the
         // title gives in numbers.
         let share: Vec<(f64, f64)> = msgs.iter().map(|&(t, v)| (t, 100.0 * v / peak.max(1.0))).collect();
         title.extend(key(AGREEMENT, "agreement"));
         title.extend(key((Marker::Dot, MESSAGES.1), "msgs/s"));
-        title.push(Span::styled(MARK_GLYPH, Style::new().fg(MARKS)));
-        title.push(Span::raw(" action "));
+        title.extend(action_key());
         let peak = Span::styled(format!(" msgs/s {} · 100 = peak {} ", count(now as u64), count(peak as u64)), dim());
         let mut sets: Vec<Dataset> = mark_sets(&percent_marks).collect();
         sets.extend([
-            dataset(&views, AGREEMENT),
             dataset(&share, (Marker::Dot, MESSAGES.1)).graph_type(GraphType::Scatter),
+            dataset(&views, AGREEMENT),
         ]);
         let chart = Chart::new(sets)
             .block(Block::bordered().title(Line::from(title)).title_bottom(peak))
             .x_axis(w.axis(true))
             .y_axis(Axis::default().bounds([0.0, 100.0]).labels(["0", "100"]).style(dim()));
         frame.render_widget(chart, area);
+        ticks(frame.buffer_mut(), area, w, snap);
     }
 }
 
 fn dataset<'a>(data: &'a [(f64, f64)], (marker, colour): (Marker, Color)) -> Dataset<'a> {
     Dataset::default().marker(marker).graph_type(GraphType::Line).style(Style::new().fg(colour)).data(data)
+}
+
+/// The key to the marks: the time bar's glyphs of a node action and a
+/// fault, and the column drawn up from them.
+fn action_key() -> [Span<'static>; 3] {
+    let (node, node_colour) = glyph(ActionKind::Node);
+    let (fault, fault_colour) = glyph(ActionKind::Fault);
+    [
+        Span::styled(node, Style::new().fg(node_colour)),
+        Span::styled(fault, Style::new().fg(fault_colour)),
+        Span::raw(format!("{MARK_GLYPH} actions ")),
+    ]
+}
+
+/// Each action's glyph on the time axis (the replay time bar's
+/// vocabulary), under its column. The axis is the row of the chart's
+/// "└" corner; the graph spans the cells right of it.
+fn ticks(buf: &mut Buffer, area: Rect, w: Window, snap: &Snapshot) {
+    let inner = Block::bordered().inner(area);
+    let Some((corner, y)) = (inner.top()..inner.bottom())
+        .flat_map(|y| (inner.left()..inner.right()).map(move |x| (x, y)))
+        .find(|&(x, y)| buf[(x, y)].symbol() == "└")
+    else {
+        return;
+    };
+    let width = inner.right().saturating_sub(corner + 1);
+    if width == 0 {
+        return;
+    }
+    let span = (w.to - w.from).max(1e-9);
+    let mut cells: Vec<Option<ActionKind>> = vec![None; width as usize];
+    for m in snap.actions.iter().filter(|m| m.kind.disturbs()) {
+        let t = m.t.since_epoch().as_secs_f64();
+        if !(w.from..=w.to).contains(&t) {
+            continue;
+        }
+        let col = (((t - w.from) / span) * f64::from(width - 1)).round() as usize;
+        let cell = &mut cells[col.min(width as usize - 1)];
+        if cell.is_none_or(|k| rank(m.kind) < rank(k)) {
+            *cell = Some(m.kind);
+        }
+    }
+    for (k, kind) in cells.into_iter().enumerate() {
+        if let Some(kind) = kind {
+            let (symbol, colour) = glyph(kind);
+            buf[(corner + 1 + k as u16, y)].set_symbol(symbol).set_fg(colour);
+        }
+    }
 }
 
 /// One vertical column per action.
@@ -167,4 +221,36 @@ fn marks(snap: &Snapshot, w: Window, top: f64) -> Vec<[(f64, f64); 2]> {
         .filter(|&t| t >= w.from && t <= w.to)
         .map(|t| [(t, 0.0), (t, top)])
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::ui::fixture;
+
+    fn rows(width: u16, height: u16) -> Vec<String> {
+        let snap = fixture::scene(8);
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|f| render(f, f.area(), &snap)).unwrap();
+        let buf = terminal.backend().buffer();
+        (0..height).map(|y| (0..width).map(|x| buf[(x, y)].symbol()).collect()).collect()
+    }
+
+    #[test]
+    fn actions_sit_on_the_time_axis_in_their_order_and_the_axis_ends_now() {
+        // The small combined chart and the two stacked ones.
+        for (w, h) in [(36, 8), (60, 14)] {
+            let rows = rows(w, h);
+            let axis = rows.iter().find(|r| r.contains('└') && !r.starts_with('└')).expect("an x axis");
+            // Crash (●) at 50 s, partition and loss (▲) at 55 and 57 s, pause
+            // (●) at 58 s; the rumor at 60 s disturbs nothing and has no mark.
+            let marks: String = axis.chars().filter(|c| "●▲◆".contains(*c)).collect();
+            assert!(marks == "●▲▲●" || marks == "●▲●", "{w}x{h}: {axis}\n{}", rows.join("\n"));
+            assert!(rows.iter().any(|r| r.trim_end_matches('│').trim_end().ends_with("now")), "{}", rows.join("\n"));
+            assert!(rows.iter().any(|r| r.contains("-1:00")), "{}", rows.join("\n"));
+        }
+    }
 }
