@@ -131,3 +131,45 @@ pub(super) fn tabs(frame: &mut Frame, area: Rect, current: View) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::ui::fixture;
+
+    fn gauges_line(snap: &Snapshot, width: u16) -> String {
+        let app = App::new(None);
+        let mut terminal = Terminal::new(TestBackend::new(width, 2)).unwrap();
+        terminal.draw(|f| render(f, f.area(), &app, snap)).unwrap();
+        let buf = terminal.backend().buffer();
+        (0..width).map(|x| buf[(x, 1)].symbol()).collect()
+    }
+
+    #[test]
+    fn isolation_is_tagged_like_a_partition() {
+        let mut snap = fixture::scene(8);
+        snap.plan.groups.clear();
+        snap.plan.isolated = vec![3, 6];
+        assert!(gauges_line(&snap, 80).contains("ISOL 2"), "{}", gauges_line(&snap, 80));
+        assert!(gauges_line(&snap, 120).contains("ISOLATED 2"), "{}", gauges_line(&snap, 120));
+        snap.plan.isolated.clear();
+        assert!(!gauges_line(&snap, 120).contains("ISOL"));
+    }
+
+    #[test]
+    fn converged_is_said_only_when_the_views_also_agree() {
+        let mut snap = fixture::scene(8);
+        snap.converged = true;
+        snap.agreement = 0.529;
+        let split = gauges_line(&snap, 120);
+        assert!(split.contains("settled in groups") && !split.contains("converged"), "{split}");
+        assert!(gauges_line(&snap, 80).contains("settled"));
+        snap.agreement = 1.0;
+        assert!(gauges_line(&snap, 120).contains("converged"));
+        snap.converged = false;
+        assert!(gauges_line(&snap, 120).contains("converging…"));
+    }
+}

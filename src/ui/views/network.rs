@@ -143,3 +143,33 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     ));
     frame.render_widget(Paragraph::new(drops).block(block("drops by reason")), drops_area);
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::ui::App;
+    use crate::ui::fixture;
+
+    fn text(snap: &crate::observe::Snapshot) -> String {
+        let app = App::new(None);
+        let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+        terminal.draw(|f| render(f, f.area(), &Ctx { snap, app: &app })).unwrap();
+        let buf = terminal.backend().buffer();
+        (0..24).map(|y| (0..100).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n").collect()
+    }
+
+    #[test]
+    fn isolated_nodes_are_a_group_of_their_own() {
+        let mut snap = fixture::scene(8);
+        snap.plan.groups.clear();
+        snap.plan.isolated = vec![3];
+        let frame = text(&snap);
+        assert!(!frame.contains("no partition"), "{frame}");
+        assert!(frame.contains("isolated · 1 node ") && frame.contains("the rest · 7 nodes"), "{frame}");
+        snap.plan.isolated.clear();
+        assert!(text(&snap).contains("no partition"));
+    }
+}
