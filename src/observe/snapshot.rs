@@ -195,9 +195,12 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
         Record::View { observer, members, foreign, foreign_more } => {
             let foreign = foreign.len() + foreign_more;
             let text = if foreign == 0 {
-                format!("{observer}'s view resynced ({} members)", members.len())
+                format!("{observer}'s view resynced ({})", crate::scenario::plural(members.len(), "member"))
             } else {
-                format!("{observer}'s view resynced ({} members, {foreign} foreign)", members.len())
+                format!(
+                    "{observer}'s view resynced ({}, {foreign} foreign)",
+                    crate::scenario::plural(members.len(), "member")
+                )
             };
             ("member", Some(*observer), text)
         }
@@ -205,10 +208,10 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
             let text = match r.event {
                 RogueChange::Started => format!("rogue {} against node {} started", r.attack.name(), r.victim),
                 RogueChange::Stopped => format!(
-                    "rogue {} against node {} stopped after {} datagrams",
+                    "rogue {} against node {} stopped after {}",
                     r.attack.name(),
                     r.victim,
-                    r.datagrams
+                    crate::scenario::plural(r.datagrams as usize, "datagram")
                 ),
             };
             ("rogue", Some(r.victim), text)

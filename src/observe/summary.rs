@@ -320,12 +320,12 @@ impl Summary {
         for a in &self.attacks {
             let _ = writeln!(
                 w,
-                "rogue         {} on node {} at {:.2}s: {} datagrams, {} bytes{}",
+                "rogue         {} on node {} at {:.2}s: {}, {}{}",
                 a.attack.name(),
                 a.victim,
                 a.started_at_s,
-                a.datagrams,
-                a.bytes,
+                crate::scenario::plural(a.datagrams as usize, "datagram"),
+                crate::scenario::plural(a.bytes as usize, "byte"),
                 if a.stopped_at_s.is_none() { " (still sending at the end)" } else { "" }
             );
         }

@@ -194,7 +194,12 @@ fn action_of(record: &Record) -> Option<(ActionKind, String, Option<usize>)> {
             let what = match r.event {
                 RogueChange::Started => format!("rogue {} on node {}", r.attack.name(), r.victim),
                 RogueChange::Stopped => {
-                    format!("rogue {} on node {} ends ({} datagrams)", r.attack.name(), r.victim, r.datagrams)
+                    format!(
+                        "rogue {} on node {} ends ({})",
+                        r.attack.name(),
+                        r.victim,
+                        crate::scenario::plural(r.datagrams as usize, "datagram")
+                    )
                 }
             };
             (what, Some(r.victim))
