@@ -53,12 +53,14 @@ fn lines(buf: &Buffer) -> Vec<String> {
     (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()).collect()
 }
 
-/// The node index a line of the Overview's table starts with, if it is one.
+/// The node index a line of the Overview's table starts with, if it is
+/// one: a number (after the ▶ that marks the selected row), then the
+/// node's address. A chart's axis label beside an event that names an
+/// address is not.
 fn node_of(line: &str) -> Option<usize> {
-    if !line.contains("127.0.0.1:") {
-        return None;
-    }
-    line.trim_start_matches('│').split_whitespace().next()?.parse().ok()
+    let mut words = line.trim_start_matches('│').trim_start_matches('▶').split_whitespace();
+    let index = words.next()?.parse().ok()?;
+    words.next()?.starts_with("127.0.0.1:").then_some(index)
 }
 
 /// The node indices of the Overview's drawn rows, top to bottom.

@@ -61,7 +61,7 @@ fn every_view_at_both_sizes_and_cluster_sizes() {
                 let frame = render(&app(view), &snap, w, h);
                 // Every view carries the header, the tabs and the footer.
                 assert!(frame.contains(&format!("{}/{n} up", n - 2)), "{view:?} {w}x{h}:\n{frame}");
-                assert!(frame.contains("1 Overview") && frame.contains("7 Rumor"), "{view:?} {w}x{h}:\n{frame}");
+                assert!(frame.contains("1 Overview") && frame.contains("8 Rumor"), "{view:?} {w}x{h}:\n{frame}");
                 assert!(frame.contains("? ") && frame.contains("help"), "{view:?} {w}x{h}:\n{frame}");
                 insta::assert_snapshot!(format!("{}_{n}_nodes_{w}x{h}", view.title().to_lowercase()), frame);
             }

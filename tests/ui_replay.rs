@@ -7,14 +7,14 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use gossip_lab::observe::Snapshot;
 use gossip_lab::observe::action::ActionKind;
-use gossip_lab::observe::recording::Mark;
+use gossip_lab::observe::action::Mark;
 use gossip_lab::protocol::Time;
 use gossip_lab::ui::app::Replay;
-use gossip_lab::ui::chrome::timebar::glyph;
 use gossip_lab::ui::fixture;
 use gossip_lab::ui::keys::{BINDINGS, Mode, Scope, lookup};
 use gossip_lab::ui::layout::track_column as column;
 use gossip_lab::ui::replay::Tape;
+use gossip_lab::ui::views::marks::glyph;
 use gossip_lab::ui::{App, Effect, View, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

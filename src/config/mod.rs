@@ -231,10 +231,10 @@ impl LabConfig {
             return Err(err(
                 "[[timeline]] add",
                 format!(
-                    "{} nodes plus {} `add` steps make {total} nodes: the lab runs at most {MAX_NODES}; \
+                    "{} plus {} make {total} nodes: the lab runs at most {MAX_NODES}; \
                      lower [cluster] nodes or remove add steps",
-                    self.nodes,
-                    total - self.nodes
+                    crate::scenario::plural(self.nodes, "node"),
+                    crate::scenario::plural(total - self.nodes, "`add` step")
                 ),
             ));
         }
@@ -244,8 +244,9 @@ impl LabConfig {
                 return Err(err(
                     "[cluster] base_port",
                     format!(
-                        "[cluster] base_port = {p} leaves no room: {total} nodes need ports {p}..{last}; \
+                        "[cluster] base_port = {p} leaves no room: {} need ports {p}..{last}; \
                          use a base_port of at most {}",
+                        crate::scenario::plural(total, "node"),
                         usize::from(u16::MAX) + 1 - total
                     ),
                 ));
@@ -257,7 +258,11 @@ impl LabConfig {
             let missing = |i: usize| {
                 err(
                     &format!("[[timeline]] #{} node", step.origin),
-                    format!("{ctx}: node {i} does not exist; the cluster has {live} nodes (0..{})", live - 1),
+                    format!(
+                        "{ctx}: node {i} does not exist; the cluster has {} (0..{})",
+                        crate::scenario::plural(live, "node"),
+                        live - 1
+                    ),
                 )
             };
             match &step.action {

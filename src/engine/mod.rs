@@ -11,6 +11,8 @@
 //!   implement it.
 //! - [`timeline`]: the timeline player, a pure cursor each caller drives
 //!   with its own clock.
+//! - [`feedback`]: what a network fault did, node by node, for the
+//!   status line.
 //! - [`journal`]: the line path (the [`crate::observe::Session`] fold and
 //!   the optional recorder), the session header and the session spec.
 //!
@@ -21,6 +23,7 @@
 
 pub mod driver;
 pub mod error;
+pub mod feedback;
 pub mod interpreter;
 pub mod journal;
 pub mod timeline;
@@ -136,7 +139,7 @@ impl Engine {
         if let Some(change) = plan.change.filter(|c| !c.first) {
             self.change(driver, change).await?;
         }
-        let feedback = match outcome {
+        let mut feedback = match outcome {
             Outcome::Done => plan.feedback,
             Outcome::Added(addr) => {
                 self.ground.nodes.push((addr, Liveness::Up));
@@ -152,12 +155,15 @@ impl Engine {
             }
         };
         if let Effect::Faults(new) = plan.effect {
-            self.ground.plan = new;
             let index = |a| self.ground.index_of(a);
+            let before = crate::observe::record::PlanRecord::of(&self.ground.plan, index);
+            let after = crate::observe::record::PlanRecord::of(&new, index);
+            feedback = feedback::fault(action, &before, &after);
+            self.ground.plan = new;
             let record = Record::Fault {
                 label: action.label(),
                 action: serde_json::to_value(action).unwrap_or(serde_json::Value::Null),
-                plan: crate::observe::record::PlanRecord::of(&self.ground.plan, index),
+                plan: after,
             };
             driver.record(Line::at(driver.now(), record)).await.map_err(EngineError::Log)?;
         }

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::record::{Record, RumorChange};
+use crate::protocol::Time;
 
 /// What kind of action a line records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -57,4 +58,15 @@ impl ActionKind {
 /// ([`ActionKind::disturbs`]).
 pub fn disturbs(record: &Record) -> bool {
     ActionKind::of(record).is_some_and(ActionKind::disturbs)
+}
+
+/// One action on the time bar: when, what kind, and its label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    /// When it happened.
+    pub t: Time,
+    /// What kind of action it is.
+    pub kind: ActionKind,
+    /// Its label, as the event log says it.
+    pub label: String,
 }

@@ -9,11 +9,14 @@
 //! frame the live dashboard showed at t: what the log has is what you see.
 //! Per-node figures therefore move at metrics-record cadence.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::action::Mark;
 use super::record::{Line, MetricsRecord, NodeChange, PlanRecord, Record, SuspicionChange};
 use super::session::Session;
+use super::snapshot::mark_of;
 use super::snapshot::{NodeRow, Snapshot};
 use super::status::NodeStatus;
 use super::traffic::Traffic;
@@ -28,6 +31,9 @@ pub use events::{EVENT_LOG, EventLog};
 pub const HISTORY: usize = 600;
 /// The shortest interval between metrics records a rate is taken over.
 const MIN_RATE_INTERVAL: Duration = Duration::from_millis(100);
+/// Actions kept for the charts' marks: apart from the event log, which a
+/// join burst's member lines flush in seconds.
+pub const ACTIONS: usize = 256;
 /// Health samples kept per node.
 pub const HEALTH_HISTORY: usize = 120;
 
@@ -36,6 +42,8 @@ pub const HEALTH_HISTORY: usize = 120;
 #[derive(Clone, Debug, Default)]
 pub struct Board {
     events: EventLog,
+    /// The latest actions, oldest first (at most [`ACTIONS`]).
+    actions: VecDeque<Mark>,
     nodes: Vec<NodeBoard>,
     /// The previous metrics record's time: rates are over the real
     /// interval between two records.
@@ -81,6 +89,12 @@ impl Board {
     pub fn apply(&mut self, line: &Line, session: &Session) {
         let known = session.addrs().len();
         self.events.push(line);
+        if let Some(mark) = mark_of(line) {
+            if self.actions.len() == ACTIONS {
+                self.actions.pop_front();
+            }
+            self.actions.push_back(mark);
+        }
         let t = line.time();
         match &line.record {
             Record::Metrics(m) => self.metrics(m, t, known),
@@ -255,6 +269,7 @@ impl Board {
             converged: m.converged(),
             history: history[history.len().saturating_sub(HISTORY)..].to_vec(),
             events: self.events.lines(),
+            actions: self.actions.iter().cloned().collect(),
             plan: PlanRecord::of(truth.plan(), |a| session.index_of(a)),
             traffic,
             detections: m.detections().to_vec(),

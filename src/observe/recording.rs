@@ -10,11 +10,11 @@
 //! from the nearest one at or before its time, and moving forward from
 //! where the replay stands folds only the gap. Pure: no I/O, no clock.
 
-use super::action::ActionKind;
+use super::action::Mark;
 use super::board::Board;
 use super::record::Line;
 use super::session::Session;
-use super::snapshot::{Snapshot, event_line};
+use super::snapshot::{Snapshot, marks_of};
 use super::spec::SessionSpec;
 use crate::protocol::{NodeAddr, Time};
 
@@ -118,31 +118,10 @@ impl Recording {
     }
 }
 
-/// One action on the time bar: when, what kind, and its label.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Mark {
-    /// When it happened.
-    pub t: Time,
-    /// What kind of action it is.
-    pub kind: ActionKind,
-    /// Its label, as the event log says it.
-    pub label: String,
-}
-
-/// Every action among `lines`, in order.
-pub fn marks_of(lines: &[Line]) -> Vec<Mark> {
-    lines.iter().filter_map(mark_of).collect()
-}
-
-fn mark_of(line: &Line) -> Option<Mark> {
-    let kind = ActionKind::of(&line.record)?;
-    let label = event_line(line)?.text;
-    Some(Mark { t: line.time(), kind, label })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::observe::action::ActionKind;
     use crate::observe::record::{NodeChange, PlanRecord, Record, RumorChange};
 
     fn node(t: u64, event: NodeChange) -> Line {

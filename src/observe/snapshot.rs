@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::action::{ActionKind, Mark};
 use super::metrics::{Detection, RumorSpread};
 use super::record::{Line, NodeChange, PlanRecord, Record, RogueChange, RumorChange, SuspicionChange};
 use super::session::HistoryPoint;
@@ -154,6 +155,10 @@ pub struct Snapshot {
     /// Recent events, oldest first. Shared between snapshots until a new
     /// event arrives.
     pub events: Arc<Vec<EventLine>>,
+    /// The latest actions, oldest first (`board::ACTIONS` of them): the
+    /// charts mark them on their time axis. Kept apart from `events`,
+    /// which member lines flush in seconds at scale.
+    pub actions: Vec<Mark>,
     /// The fault plan in force.
     pub plan: PlanRecord,
     /// Cluster-wide traffic.
@@ -262,9 +267,12 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
         Record::View { observer, members, foreign, foreign_more } => {
             let foreign = foreign.len() + foreign_more;
             let text = if foreign == 0 {
-                format!("{observer}'s view resynced ({} members)", members.len())
+                format!("{observer}'s view resynced ({})", crate::scenario::plural(members.len(), "member"))
             } else {
-                format!("{observer}'s view resynced ({} members, {foreign} foreign)", members.len())
+                format!(
+                    "{observer}'s view resynced ({}, {foreign} foreign)",
+                    crate::scenario::plural(members.len(), "member")
+                )
             };
             ("member", Some(*observer), text)
         }
@@ -272,10 +280,10 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
             let text = match r.event {
                 RogueChange::Started => format!("rogue {} against node {} started", r.attack.name(), r.victim),
                 RogueChange::Stopped => format!(
-                    "rogue {} against node {} stopped after {} datagrams",
+                    "rogue {} against node {} stopped after {}",
                     r.attack.name(),
                     r.victim,
-                    r.datagrams
+                    crate::scenario::plural(r.datagrams as usize, "datagram")
                 ),
             };
             ("rogue", Some(r.victim), text)
@@ -286,4 +294,16 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
         Record::Session(_) | Record::Metrics(_) | Record::Summary(_) => return None,
     };
     Some(EventLine { t, kind, node, text })
+}
+
+/// Every action among `lines`, in order.
+pub fn marks_of(lines: &[Line]) -> Vec<Mark> {
+    lines.iter().filter_map(mark_of).collect()
+}
+
+/// The action `line` records, if it is one.
+pub fn mark_of(line: &Line) -> Option<Mark> {
+    let kind = ActionKind::of(&line.record)?;
+    let label = event_line(line)?.text;
+    Some(Mark { t: line.time(), kind, label })
 }

@@ -320,12 +320,12 @@ impl Summary {
         for a in &self.attacks {
             let _ = writeln!(
                 w,
-                "rogue         {} on node {} at {:.2}s: {} datagrams, {} bytes{}",
+                "rogue         {} on node {} at {:.2}s: {}, {}{}",
                 a.attack.name(),
                 a.victim,
                 a.started_at_s,
-                a.datagrams,
-                a.bytes,
+                crate::scenario::plural(a.datagrams as usize, "datagram"),
+                crate::scenario::plural(a.bytes as usize, "byte"),
                 if a.stopped_at_s.is_none() { " (still sending at the end)" } else { "" }
             );
         }
@@ -384,11 +384,14 @@ impl Summary {
     /// once the cluster changed size.
     pub fn node_counts(&self) -> String {
         if self.nodes_added == 0 && self.nodes_left == 0 {
-            return format!("{} nodes", self.nodes);
+            return crate::scenario::plural(self.nodes, "node");
         }
         format!(
-            "{} nodes at start; {} at the end ({} added, {} left)",
-            self.nodes_at_start, self.nodes, self.nodes_added, self.nodes_left
+            "{} at start; {} at the end ({} added, {} left)",
+            crate::scenario::plural(self.nodes_at_start, "node"),
+            self.nodes,
+            self.nodes_added,
+            self.nodes_left
         )
     }
 

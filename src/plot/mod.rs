@@ -74,7 +74,13 @@ pub const CHARTS: [ChartSpec; 6] = [
 pub fn write_all(session: Session, lines: &[Line], report: &str, out_dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let title = {
         let spec = session.spec();
-        format!("{} ({}, {} nodes, seed {})", spec.profile, spec.driver, session.addrs().len(), spec.seed)
+        format!(
+            "{} ({}, {}, seed {})",
+            spec.profile,
+            spec.driver,
+            crate::scenario::plural(session.addrs().len(), "node"),
+            spec.seed
+        )
     };
     let series = series::sample(session, lines);
     let write = |name: &str, text: &str| -> Result<PathBuf, PlotError> {

@@ -55,7 +55,7 @@ pub fn draw(s: &Series) -> Result<String, PlotError> {
                     (h.t, v.iter().sum::<f64>() / v.len().max(1) as f64)
                 })
                 .collect();
-            lines.push((format!("max over {} nodes", s.nodes), max));
+            lines.push((format!("max over {}", crate::scenario::plural(s.nodes, "node")), max));
             lines.push(("mean".to_string(), mean));
         }
         for (i, (name, points)) in lines.into_iter().enumerate() {

@@ -234,7 +234,11 @@ impl Lab {
         let rogue = self.rogue.as_ref().expect("bound above");
         let from = rogue.addr();
         Ok(match rogue.launch(job).await {
-            Some(sent) => format!("from {from}: {} datagrams, {} bytes", sent.datagrams, sent.bytes),
+            Some(sent) => format!(
+                "from {from}: {}, {}",
+                crate::scenario::plural(sent.datagrams as usize, "datagram"),
+                crate::scenario::plural(sent.bytes as usize, "byte")
+            ),
             None => format!("from {from}: at most {} datagrams/s", crate::rogue::MAX_RATE),
         })
     }

@@ -10,6 +10,36 @@ pub fn percent(p: f64) -> String {
     format!("{s}%")
 }
 
+/// A count and its noun, singular for one: "1 node", "2 nodes", "0 nodes".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// Node indices as compact ranges: "0-7, 9, 12-15" ("none" when empty).
+pub fn ranges(nodes: &[usize]) -> String {
+    let mut sorted = nodes.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        out.push(if end > start { format!("{start}-{end}") } else { start.to_string() });
+        i += 1;
+    }
+    if out.is_empty() { "none".to_owned() } else { out.join(", ") }
+}
+
+/// Partition groups as "0-7 | 8-15".
+pub fn groups(groups: &[Vec<usize>]) -> String {
+    groups.iter().map(|g| ranges(g)).collect::<Vec<_>>().join(" | ")
+}
+
 /// serde helper: a `Duration` as a profile-style string ("250ms").
 pub(super) mod human_duration {
     use std::time::Duration;

@@ -21,7 +21,7 @@ use std::time::Duration;
 use serde::ser::{Serialize, Serializer};
 
 pub use self::action::Action;
-pub use self::format::{format_duration, percent};
+pub use self::format::{format_duration, groups, percent, plural, ranges};
 pub use self::target::{Groups, NodeRef};
 
 /// One timeline entry after expansion: do `action` at `at` after lab start.

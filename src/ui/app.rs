@@ -16,7 +16,7 @@ use super::order;
 use super::prompt::{Ask, Prompt};
 use super::transport::Transport;
 use super::view::View;
-use crate::observe::recording::Mark;
+use crate::observe::action::Mark;
 use crate::observe::{Liveness, Snapshot};
 use crate::rogue::Attack;
 use crate::scenario::{Action, NodeRef, percent};
@@ -120,6 +120,8 @@ pub struct App {
     pub screen: Rect,
     /// Set when the dashboard shows a recording instead of a lab.
     pub replay: Option<Replay>,
+    /// `NO_COLOR` was set: frames carry no colour (`chrome::access`).
+    pub no_color: bool,
 }
 
 impl App {
@@ -146,6 +148,7 @@ impl App {
             exports: (0, 0),
             screen: Rect::default(),
             replay: None,
+            no_color: false,
         }
     }
 
@@ -463,7 +466,7 @@ impl App {
                 ) {
                     self.selected = i;
                 }
-                if let Some(view) = layout::tab_at(self.screen, event.column, event.row) {
+                if let Some(view) = layout::tab_at(self.screen, self.view, event.column, event.row) {
                     self.show(view);
                 }
                 Effect::None

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::faults::{DropReason, FaultPlan, LinkRule};
+use crate::observe::action::ActionKind;
+use crate::observe::action::Mark;
 use crate::observe::metrics::Metrics;
 use crate::observe::record::{LinkRecord, PlanRecord};
 use crate::observe::session::HistoryPoint;
@@ -181,7 +183,18 @@ pub fn scene(n: usize) -> Snapshot {
             format!("{PAUSED} stalled 900 ms; abandoned its probe of 2 instead of blaming it"),
         ),
     ];
+    // The actions among them, as `snapshot::mark_of` reads them.
+    let mut actions = Vec::new();
     for (ms, kind, node, text) in later {
+        let action = match kind {
+            "fault" => Some(ActionKind::Fault),
+            "node" => Some(ActionKind::Node),
+            "rumor" => Some(ActionKind::Rumor),
+            _ => None,
+        };
+        if let Some(kind) = action {
+            actions.push(Mark { t: Time::from_millis(ms), kind, label: text.clone() });
+        }
         events.push(EventLine { t: Time::from_millis(ms), kind, node, text });
     }
 
@@ -221,6 +234,7 @@ pub fn scene(n: usize) -> Snapshot {
         converged: false,
         history,
         events: Arc::new(events),
+        actions,
         plan,
         traffic,
         detections: Vec::new(),

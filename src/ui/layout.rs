@@ -49,20 +49,33 @@ pub fn screen(area: Rect, replay: bool) -> Screen {
     Screen { header, tabs, body, timebar, status, footer }
 }
 
-/// The tab labels, left to right; each tab is its label plus a one-cell
-/// separator.
-pub fn tab_labels() -> impl Iterator<Item = (View, String)> {
-    View::ALL.into_iter().enumerate().map(|(i, v)| (v, format!(" {} {} ", i + 1, v.title())))
+/// The tab labels on a bar `width` cells wide with `current` shown, left
+/// to right; each tab is its label plus a one-cell separator. The current
+/// tab is bracketed, "[2 Cluster]", so it reads without colour. When the
+/// padded labels (" 3 Matrix ") don't fit, as at 80 columns with eight
+/// views, the others drop their padding. The bar and a click's hit test
+/// both ask this, so a click lands on the tab drawn there.
+pub fn tab_labels(width: u16, current: View) -> Vec<(View, String)> {
+    let label = |i: usize, v: View, pad: &str| {
+        if v == current { format!("[{} {}]", i + 1, v.title()) } else { format!("{pad}{} {}{pad}", i + 1, v.title()) }
+    };
+    let padded: Vec<(View, String)> = View::ALL.into_iter().enumerate().map(|(i, v)| (v, label(i, v, " "))).collect();
+    let needed: usize = padded.iter().map(|(_, t)| t.chars().count() + 1).sum();
+    if needed <= usize::from(width) {
+        return padded;
+    }
+    View::ALL.into_iter().enumerate().map(|(i, v)| (v, label(i, v, ""))).collect()
 }
 
-/// The view whose tab is at (`col`, `row`) on a frame of `area`.
-pub fn tab_at(area: Rect, col: u16, row: u16) -> Option<View> {
+/// The view whose tab is at (`col`, `row`) on a frame of `area` showing
+/// `current`.
+pub fn tab_at(area: Rect, current: View, col: u16, row: u16) -> Option<View> {
     let tabs = screen(area, false).tabs;
     if row != tabs.y {
         return None;
     }
     let mut x = tabs.x;
-    for (view, text) in tab_labels() {
+    for (view, text) in tab_labels(tabs.width, current) {
         let w = text.chars().count() as u16;
         if (x..x + w).contains(&col) {
             return Some(view);
@@ -244,6 +257,25 @@ mod tests {
         }
         assert_eq!(track_time(t, end, 0, 20), None, "the margin");
         assert_eq!(track_time(t, end, 10, 21), None, "the row under it");
+    }
+
+    #[test]
+    fn every_tab_fits_at_80_columns_and_a_click_finds_it() {
+        let area = Rect::new(0, 0, 80, 24);
+        for current in View::ALL {
+            let labels = tab_labels(area.width, current);
+            let used: usize = labels.iter().map(|(_, t)| t.chars().count() + 1).sum();
+            assert!(used <= 80, "{current:?}: {used} cells");
+            let mut x = 0;
+            for (view, text) in &labels {
+                assert_eq!(tab_at(area, current, x, 2), Some(*view), "{current:?}: click at {x}");
+                x += text.chars().count() as u16 + 1;
+            }
+        }
+        let wide = tab_labels(160, View::Matrix);
+        assert_eq!(wide[0].1, " 1 Overview ", "padded when there is room");
+        assert_eq!(wide[2].1, "[3 Matrix]");
+        assert_eq!(tab_labels(80, View::Matrix)[0].1, "1 Overview");
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub async fn run(running: Running, options: UiOptions, signals: &mut Signals) ->
     let outcome = match term::Term::enter() {
         Ok(mut term) => {
             let mut app = App::new(options.export.clone());
+            app.no_color = super::chrome::access::no_color_from_env();
             let looped = event_loop(&mut term, &mut app, snapshots, requests, reply_rx, options.fps, signals);
             AssertUnwindSafe(looped).catch_unwind().await
             // `term` drops here: the terminal is restored before the lab stops.

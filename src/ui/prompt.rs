@@ -2,8 +2,11 @@
 //! jump to a node (`:`) and a partition's groups (`P`) are the same prompt
 //! with a different question, so typing, Backspace, Enter and Esc behave
 //! alike in all three. Also the parsers for what is typed, which the
-//! filter shares with `P` ("0-4,9" means the same in both), and their
-//! inverse, [`ranges`], which every view that lists nodes writes with.
+//! filter shares with `P` ("0-4,9" means the same in both); their
+//! inverse is [`crate::scenario::ranges`], which every view and feedback
+//! line that lists nodes writes with.
+
+use crate::scenario::{groups as name_groups, ranges};
 
 /// What the prompt asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,26 +74,6 @@ pub fn node_list(text: &str) -> Result<Vec<(usize, usize)>, String> {
         .collect()
 }
 
-/// Node indices as compact ranges: "0-7, 9, 12-15", the form
-/// [`node_list`] reads.
-pub fn ranges(nodes: &[usize]) -> String {
-    let mut sorted = nodes.to_vec();
-    sorted.sort_unstable();
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < sorted.len() {
-        let start = sorted[i];
-        let mut end = start;
-        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
-            i += 1;
-            end = sorted[i];
-        }
-        out.push(if end > start { format!("{start}-{end}") } else { start.to_string() });
-        i += 1;
-    }
-    if out.is_empty() { "none".to_owned() } else { out.join(", ") }
-}
-
 /// The node typed at a `:` prompt over `n` nodes, or what is wrong.
 pub fn node(text: &str, n: usize) -> Result<usize, String> {
     let text = text.trim();
@@ -137,11 +120,11 @@ pub fn groups(text: &str, n: usize) -> Result<Vec<Vec<usize>>, String> {
 pub fn describe(groups: &[Vec<usize>], n: usize) -> String {
     let listed: Vec<bool> = (0..n).map(|i| groups.iter().any(|g| g.contains(&i))).collect();
     let rest: Vec<usize> = (0..n).filter(|&i| !listed[i]).collect();
-    let mut parts: Vec<String> = groups.iter().map(|g| ranges(g)).collect();
+    let mut all = groups.to_vec();
     if !rest.is_empty() {
-        parts.push(ranges(&rest));
+        all.push(rest);
     }
-    parts.join(" | ")
+    name_groups(&all)
 }
 
 /// `n` nodes split by index into `parts` contiguous groups, the later

@@ -147,3 +147,18 @@ fn a_forged_node_index_or_timeout_in_a_log_is_bounded() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].timeout, Duration::from_secs(86_400), "read as the longest span a log means: a day");
 }
+
+#[test]
+fn actions_outlive_a_flood_of_member_lines_in_the_event_log() {
+    let fault = Line::at(
+        Time::from_millis(500),
+        Record::Fault { label: "heal".into(), action: serde_json::Value::Null, plan: PlanRecord::default() },
+    );
+    let mut lines = vec![fault];
+    lines.extend((0..EVENT_LOG as u64 + 10).map(|k| member(1000 + k, State::Alive)));
+    let (s, b) = fold(&lines);
+    let snap = b.snapshot(&s, Time::from_secs(5));
+    assert!(snap.events.iter().all(|e| e.kind == "member"), "the event log has lost the fault");
+    let marks: Vec<_> = snap.actions.iter().map(|m| (m.t, m.label.as_str())).collect();
+    assert_eq!(marks, [(Time::from_millis(500), "heal")]);
+}

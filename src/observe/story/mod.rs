@@ -194,7 +194,12 @@ fn action_of(record: &Record) -> Option<(ActionKind, String, Option<usize>)> {
             let what = match r.event {
                 RogueChange::Started => format!("rogue {} on node {}", r.attack.name(), r.victim),
                 RogueChange::Stopped => {
-                    format!("rogue {} on node {} ends ({} datagrams)", r.attack.name(), r.victim, r.datagrams)
+                    format!(
+                        "rogue {} on node {} ends ({})",
+                        r.attack.name(),
+                        r.victim,
+                        crate::scenario::plural(r.datagrams as usize, "datagram")
+                    )
                 }
             };
             (what, Some(r.victim))
@@ -310,8 +315,8 @@ impl Followed {
         }
         if let Some(r) = &self.spread {
             parts.push(match r.t100_s {
-                Some(t) => format!("all {} nodes had it +{t:.2}s", r.target),
-                None => format!("{} of {} nodes had it", r.delivered, r.target),
+                Some(t) => format!("all {} had it +{t:.2}s", crate::scenario::plural(r.target, "node")),
+                None => format!("{} of {} had it", r.delivered, crate::scenario::plural(r.target, "node")),
             });
         }
         if let Some(c) = self.converged_after_s {

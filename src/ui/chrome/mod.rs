@@ -4,6 +4,7 @@
 //! snapshot). [`draw`] composes a frame from them and the current view;
 //! like the views, it only reads.
 
+pub mod access;
 mod footer;
 mod header;
 mod help;
@@ -21,8 +22,15 @@ use super::view::View;
 use super::views::{self, Ctx, dim, title_style};
 use crate::observe::Snapshot;
 
-/// Draws one frame: the live snapshot, or the frozen one.
+/// Draws one frame: the live snapshot, or the frozen one; then marks the
+/// selection and, with `NO_COLOR`, takes the colours out
+/// ([`access::finish`]).
 pub fn draw(frame: &mut Frame, app: &App, live: &Snapshot) {
+    compose(frame, app, live);
+    access::finish(frame.buffer_mut(), app.no_color);
+}
+
+fn compose(frame: &mut Frame, app: &App, live: &Snapshot) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area);

@@ -10,35 +10,12 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::observe::action::ActionKind;
-use crate::observe::recording::Mark;
+use crate::observe::action::{ActionKind, Mark};
 use crate::protocol::Time;
 use crate::ui::app::Replay;
 use crate::ui::layout::{track, track_column};
+use crate::ui::views::marks::{glyph, rank};
 use crate::ui::views::{clock, dim};
-
-/// A kind's symbol on the bar and its colour.
-pub fn glyph(kind: ActionKind) -> (&'static str, Color) {
-    match kind {
-        ActionKind::Node => ("●", Color::LightRed),
-        ActionKind::Fault => ("▲", Color::Yellow),
-        ActionKind::Rumor => ("◆", Color::Magenta),
-        ActionKind::Key => ("■", Color::Cyan),
-        ActionKind::Rogue => ("!", Color::Red),
-    }
-}
-
-/// Which kind a cell shows when several marks share it: the ones that
-/// change who is up and who can reach whom first.
-fn rank(kind: ActionKind) -> u8 {
-    match kind {
-        ActionKind::Node => 0,
-        ActionKind::Fault => 1,
-        ActionKind::Rogue => 2,
-        ActionKind::Key => 3,
-        ActionKind::Rumor => 4,
-    }
-}
 
 /// The mark nearest `t` (the earlier of two as near).
 pub fn nearest(marks: &[Mark], t: Time) -> Option<&Mark> {

@@ -41,6 +41,7 @@ pub struct ReplayOptions {
 /// terminal is restored either way.
 pub async fn run<T: Tape>(mut tape: T, options: ReplayOptions, signals: &mut Signals) -> anyhow::Result<Option<Stop>> {
     let mut app = App::replaying(Replay::new(options.file, tape.end(), tape.marks().to_vec()));
+    app.no_color = crate::ui::chrome::access::no_color_from_env();
     if !options.notes.is_empty() {
         app.say(options.notes.join(" · "), true);
     }

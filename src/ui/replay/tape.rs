@@ -3,7 +3,8 @@
 //! engine's recording is one of them.
 
 use crate::observe::Snapshot;
-use crate::observe::recording::{Mark, Recording};
+use crate::observe::action::Mark;
+use crate::observe::recording::Recording;
 use crate::protocol::Time;
 
 /// A recorded session, as a replay sees it: how long, which actions when,

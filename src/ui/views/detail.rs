@@ -56,7 +56,8 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
             c.suspicions, c.refutations, c.push_pulls, c.probes_lagged
         )),
     ];
-    frame.render_widget(Paragraph::new(info).block(block("node")), info_area);
+    // The legend of the membership list's glyphs and colours, where it fits.
+    frame.render_widget(Paragraph::new(info).block(block("node").title_bottom(super::legend())), info_area);
 
     let health: Vec<u64> = row.health_history.iter().map(|&h| u64::from(h)).collect();
     let hb = block("health score");

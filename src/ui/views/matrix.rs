@@ -11,7 +11,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Ctx, dim, life_style, selected_style, state_glyph, state_name, state_style, title_style};
+use super::{Ctx, dim, life_style, selected_style, state_glyph, state_style, title_style};
 use crate::protocol::State;
 use crate::ui::layout::{self, Matrix, MatrixMode, position, scroll_offset};
 use crate::ui::view::View;
@@ -33,15 +33,11 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         MatrixMode::Cells(_) => format!(" membership: observer ↓ × subject → · rows {shown} "),
         MatrixMode::Aggregate => format!(" membership by subject · {shown} · how many up observers see each state "),
     };
-    let mut legend = vec![Span::raw(" ")];
-    for s in [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None] {
-        legend.push(Span::styled(state_glyph(s), state_style(s)));
-        legend.push(Span::raw(format!(" {}  ", state_name(s))));
-    }
+    let mut legend = super::legend();
     if area.width >= 100 {
-        legend.push(Span::styled("(selected node highlighted; rows of stopped nodes dimmed) ", dim()));
+        legend.push_span(Span::styled(" (selected node highlighted; rows of stopped nodes dimmed) ", dim()));
     }
-    let block = Block::bordered().title(Span::styled(title, title_style())).title_bottom(Line::from(legend));
+    let block = Block::bordered().title(Span::styled(title, title_style())).title_bottom(legend);
     frame.render_widget(block, area);
     match g.mode {
         MatrixMode::Cells(w) => cells(frame, &g, w, rows, ctx),
@@ -81,13 +77,13 @@ fn cells(frame: &mut Frame, g: &Matrix, w: u16, rows: &[usize], ctx: &Ctx) {
                     style = style.add_modifier(Modifier::DIM);
                 }
                 if o == sel || s == sel {
-                    style = style.bg(ratatui::style::Color::DarkGray);
+                    style = style.bg(super::SELECTED_BG);
                 }
                 spans.push(Span::styled(state_glyph(state), style));
                 if !pad.is_empty() {
                     spans.push(Span::styled(
                         pad,
-                        if o == sel { Style::new().bg(ratatui::style::Color::DarkGray) } else { Style::new() },
+                        if o == sel { Style::new().bg(super::SELECTED_BG) } else { Style::new() },
                     ));
                 }
             }

@@ -3,9 +3,11 @@
 //! [`Snapshot`] alone and only the rows that fit, so a frame costs the same
 //! however many messages the nodes exchange.
 
+pub mod charts;
 pub mod cluster;
 pub mod detail;
 pub mod events;
+pub mod marks;
 pub mod matrix;
 pub mod network;
 pub mod overview;
@@ -13,11 +15,12 @@ pub mod rumor;
 pub mod suspicions;
 
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 
 use super::app::App;
 use crate::observe::{Liveness, Snapshot};
 use crate::protocol::{State, Time};
+pub use crate::scenario::{plural, ranges};
 
 /// What a view draws from.
 #[derive(Clone, Copy, Debug)]
@@ -80,6 +83,22 @@ pub fn state_name(state: Option<State>) -> &'static str {
     }
 }
 
+/// Every membership state in the order views list them.
+pub const STATES: [Option<State>; 5] =
+    [Some(State::Alive), Some(State::Suspect), Some(State::Dead), Some(State::Left), None];
+
+/// The state legend every view that colours states carries (in a block's
+/// bottom title): " ● alive ◐ suspect ✕ dead ○ left · unknown ", each
+/// glyph in its state's colour, so colour and glyph are learnt together.
+pub fn legend() -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for s in STATES {
+        spans.push(Span::styled(state_glyph(s), state_style(s)));
+        spans.push(Span::raw(format!(" {} ", state_name(s))));
+    }
+    Line::from(spans)
+}
+
 /// Colour of an event-log kind.
 pub fn kind_style(kind: &str) -> Style {
     Style::new().fg(match kind {
@@ -100,9 +119,13 @@ pub fn title_style() -> Style {
     Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
 }
 
+/// The selected row's background: `chrome::access` finds the selected
+/// row by it (to mark it, and to turn it into reverse video without colour).
+pub const SELECTED_BG: Color = Color::DarkGray;
+
 /// The selected row.
 pub fn selected_style() -> Style {
-    Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD)
+    Style::new().bg(SELECTED_BG).add_modifier(Modifier::BOLD)
 }
 
 /// Dim text.
@@ -135,9 +158,12 @@ pub fn bar(fraction: f64, width: usize) -> String {
     s
 }
 
-/// Node indices as compact ranges: "0-7, 9, 12-15" (the inverse of the
-/// prompt's parser, so it lives there).
-pub use super::prompt::ranges;
+/// `text`, or its last `max - 1` characters after an ellipsis: the end of
+/// a path or an address says the most.
+pub fn short(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max { text.to_owned() } else { format!("…{}", text.chars().skip(n + 1 - max).collect::<String>()) }
+}
 
 /// A rate with at most four significant characters: "12.5", "340", "12k".
 pub fn rate(per_s: f64) -> String {

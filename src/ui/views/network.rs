@@ -9,7 +9,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::{Ctx, bar, count, dim, label, life_style, ranges, title_style};
+use super::{Ctx, bar, count, dim, label, life_style, plural, ranges, title_style};
 use crate::faults::DropReason;
 use crate::observe::Liveness;
 use crate::observe::traffic::reject_index;
@@ -17,6 +17,48 @@ use crate::scenario::percent;
 
 fn block(title: &str) -> Block<'_> {
     Block::bordered().title(Span::styled(format!(" {title} "), title_style()))
+}
+
+/// Who can reach whom: one box per partition group, and the isolated
+/// nodes as a group of their own (each reaches no one), beside the rest
+/// when no partition is in force.
+fn groups(frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    let plan = &ctx.snap.plan;
+    let mut boxes: Vec<(String, Vec<usize>)> = plan
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(k, g)| (format!("group {} · {}", k + 1, plural(g.len(), "node")), g.clone()))
+        .collect();
+    if !plan.isolated.is_empty() {
+        if plan.groups.is_empty() {
+            let rest: Vec<usize> =
+                ctx.snap.nodes.iter().map(|r| r.index).filter(|i| !plan.isolated.contains(i)).collect();
+            boxes.push((format!("the rest · {}", plural(rest.len(), "node")), rest));
+        }
+        boxes.push((format!("isolated · {}", plural(plan.isolated.len(), "node")), plan.isolated.clone()));
+    }
+    let title = match (plan.groups.is_empty(), plan.isolated.is_empty()) {
+        (true, true) => {
+            let text = "no partition: every node can reach every other (press p to split in halves)";
+            frame.render_widget(Paragraph::new(text).style(dim()).block(block("partition")), area);
+            return;
+        }
+        (false, true) => "partition: no packet crosses between groups",
+        (true, false) => "isolation: no packet reaches or leaves an isolated node, each alone",
+        (false, false) => "partition and isolation: no packet crosses between groups",
+    };
+    let b = block(title);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let areas = Layout::horizontal(vec![Constraint::Fill(1); boxes.len()]).spacing(1).split(inner);
+    for ((name, nodes), a) in boxes.iter().zip(areas.iter()) {
+        let title = Span::styled(format!(" {name} "), Style::new().fg(Color::LightRed));
+        frame.render_widget(
+            Paragraph::new(ranges(nodes)).wrap(Wrap { trim: true }).block(Block::bordered().title(title)),
+            *a,
+        );
+    }
 }
 
 /// Draws the network view.
@@ -51,28 +93,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         .collect();
     frame.render_widget(Paragraph::new(procs).wrap(Wrap { trim: true }).block(block("processes")), procs_area);
 
-    if plan.groups.is_empty() {
-        frame.render_widget(
-            Paragraph::new("no partition: every node can reach every other (press p to split in halves)")
-                .style(dim())
-                .block(block("partition")),
-            groups_area,
-        );
-    } else {
-        let b = block("partition: no packet crosses between groups");
-        let inner = b.inner(groups_area);
-        frame.render_widget(b, groups_area);
-        let constraints = vec![Constraint::Fill(1); plan.groups.len()];
-        let areas = Layout::horizontal(constraints).spacing(1).split(inner);
-        for (k, (group, a)) in plan.groups.iter().zip(areas.iter()).enumerate() {
-            let title =
-                Span::styled(format!(" group {} · {} nodes ", k + 1, group.len()), Style::new().fg(Color::LightRed));
-            frame.render_widget(
-                Paragraph::new(ranges(group)).wrap(Wrap { trim: true }).block(Block::bordered().title(title)),
-                *a,
-            );
-        }
-    }
+    groups(frame, groups_area, ctx);
 
     let [faults_area, drops_area] = Layout::horizontal([Constraint::Min(0), Constraint::Length(44)]).areas(bottom);
     let mut faults = vec![Line::from(vec![label("isolated  "), Span::raw(ranges(&plan.isolated))])];
@@ -121,4 +142,34 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         dim(),
     ));
     frame.render_widget(Paragraph::new(drops).block(block("drops by reason")), drops_area);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::ui::App;
+    use crate::ui::fixture;
+
+    fn text(snap: &crate::observe::Snapshot) -> String {
+        let app = App::new(None);
+        let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+        terminal.draw(|f| render(f, f.area(), &Ctx { snap, app: &app })).unwrap();
+        let buf = terminal.backend().buffer();
+        (0..24).map(|y| (0..100).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n").collect()
+    }
+
+    #[test]
+    fn isolated_nodes_are_a_group_of_their_own() {
+        let mut snap = fixture::scene(8);
+        snap.plan.groups.clear();
+        snap.plan.isolated = vec![3];
+        let frame = text(&snap);
+        assert!(!frame.contains("no partition"), "{frame}");
+        assert!(frame.contains("isolated · 1 node ") && frame.contains("the rest · 7 nodes"), "{frame}");
+        snap.plan.isolated.clear();
+        assert!(text(&snap).contains("no partition"));
+    }
 }

@@ -1,12 +1,12 @@
 //! Overview: every node in a table (true state next to what the others
-//! think of it), the cluster's message rate and agreement over time, and
-//! the latest events. The first thing to look at after breaking something.
+//! think of it), the cluster's message rate and agreement over time
+//! ([`super::charts`]), and the latest events. The first thing to look at after breaking something.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Sparkline, Table};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use super::{Ctx, count, dim, kind_style, life_style, rate, selected_style, stamp, state_style};
 use crate::observe::Snapshot;
@@ -20,8 +20,8 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let order = ctx.app.order(ctx.snap, View::Overview);
     let (table, bottom) = layout::overview(area, order.len());
     node_table(frame, table, ctx, &order);
-    let [chart, events] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom);
-    traffic(frame, chart, ctx.snap);
+    let [chart, events] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(bottom);
+    super::charts::render(frame, chart, ctx.snap);
     latest_events(frame, events, ctx.snap);
 }
 
@@ -109,56 +109,9 @@ fn node_table(frame: &mut Frame, area: Rect, ctx: &Ctx, order: &[usize]) {
     ]);
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(super::title_style()))
-        .block(Block::bordered().title(Line::from(title)))
+        .block(Block::bordered().title(Line::from(title)).title_bottom(super::legend()))
         .column_spacing(1);
     frame.render_widget(table, area);
-}
-
-/// Datagrams per second across the cluster, from the history's counters.
-fn rates(snap: &Snapshot, points: usize) -> Vec<u64> {
-    let h = &snap.history;
-    let start = h.len().saturating_sub(points + 1);
-    h[start..]
-        .windows(2)
-        .map(|w| {
-            let dt = (w[1].t - w[0].t).as_secs_f64().max(1e-3);
-            (w[1].sent_packets.saturating_sub(w[0].sent_packets) as f64 / dt) as u64
-        })
-        .collect()
-}
-
-fn traffic(frame: &mut Frame, area: Rect, snap: &Snapshot) {
-    let block = Block::bordered().title(Span::styled(" cluster ", super::title_style()));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [l1, s1, l2, s2] =
-        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1), Constraint::Fill(1)])
-            .areas(inner);
-    let width = inner.width as usize;
-    let msg = rates(snap, width);
-    let now = msg.last().copied().unwrap_or(0);
-    let peak = msg.iter().copied().max().unwrap_or(0);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::raw("msgs/s "),
-            Span::styled(count(now), Style::new().fg(Color::Cyan)),
-            Span::styled(format!("  peak {}", count(peak)), dim()),
-        ])),
-        l1,
-    );
-    frame.render_widget(Sparkline::default().data(&msg).style(Style::new().fg(Color::Cyan)), s1);
-    let h = &snap.history;
-    let agreement: Vec<u64> =
-        h[h.len().saturating_sub(width)..].iter().map(|p| (p.agreement * 100.0).round() as u64).collect();
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::raw("agreement "),
-            Span::styled(format!("{:.0}%", snap.agreement * 100.0), Style::new().fg(Color::Green)),
-            Span::styled(format!("  accuracy {:.0}%", snap.accuracy * 100.0), dim()),
-        ])),
-        l2,
-    );
-    frame.render_widget(Sparkline::default().data(&agreement).max(100).style(Style::new().fg(Color::Green)), s2);
 }
 
 fn latest_events(frame: &mut Frame, area: Rect, snap: &Snapshot) {

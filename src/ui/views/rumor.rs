@@ -23,7 +23,14 @@ fn secs_since(t: Option<Time>, from: Time) -> String {
 /// Draws the rumor view.
 pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let snap = ctx.snap;
-    let block = Block::bordered().title(Span::styled(" rumor spread vs the Serf model ", title_style()));
+    // The key says which curve is which by shape, for a terminal without colour.
+    let block = Block::bordered().title(Line::from(vec![
+        Span::styled(" rumor spread ", title_style()),
+        Span::styled("⣀", Style::new().fg(Color::LightBlue)),
+        Span::raw(" measured vs "),
+        Span::styled("•", Style::new().fg(Color::DarkGray)),
+        Span::raw(" the Serf model "),
+    ]));
     let Some(r) = snap.rumors.last() else {
         frame.render_widget(
             Paragraph::new("no rumor yet: press g to inject one at the selected node").style(dim()).block(block),
@@ -82,7 +89,8 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let datasets = vec![
         Dataset::default()
             .name("Serf model")
-            .marker(Marker::Braille)
+            // Dots, not braille: the two curves differ without colour too.
+            .marker(Marker::Dot)
             .graph_type(GraphType::Line)
             .style(Style::new().fg(Color::DarkGray))
             .data(&predicted),

@@ -11,11 +11,15 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Ctx, bar, dim, life_style, selected_style, title_style};
+use super::{Ctx, bar, dim, life_style, selected_style, short, title_style};
 use crate::protocol::SuspicionView;
 use crate::ui::layout;
 use crate::ui::order;
 use crate::ui::view::View;
+
+/// The subject column's width: a node index, or the end of a foreign
+/// subject's address ("…1:65000").
+const SUBJ: usize = 8;
 
 /// One row: who suspects whom.
 struct Row<'a> {
@@ -67,7 +71,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let shown = format!("· rows {}-{} (PgUp/PgDn) ", first, (first + visible).min(rows.len()) - 1);
         title.push(Span::styled(shown, dim()));
     }
-    let block = Block::bordered().title(Line::from(title));
+    let block = Block::bordered().title(Line::from(title)).title_bottom(super::legend());
     let inner = block.inner(list);
     frame.render_widget(block, list);
     if rows.is_empty() {
@@ -77,10 +81,10 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         );
         return;
     }
-    let bar_w = inner.width.saturating_sub(62).clamp(4, 40) as usize;
+    let bar_w = inner.width.saturating_sub(SUBJ as u16 + 57).clamp(4, 40) as usize;
     let header = format!(
-        "{:>5} → {:<5} {:<8} {:>5}  {:<bar_w$} {:>6} {:>6} {:>6} {:>6}",
-        "obs", "subj", "subject", "C/k", "time left", "left", "now", "max", "min"
+        "{:>5} → {:<SUBJ$} {:<8} {:>5}  {:<bar_w$} {:>6} {:>6} {:>6} {:>6}",
+        "obs", "subj", "state", "C/k", "time left", "left", "now", "max", "min"
     );
     let sel = ctx.selected();
     let mut lines = vec![Line::styled(header, title_style())];
@@ -88,16 +92,19 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let v = r.view;
         let left = v.deadline.saturating_since(snap.t);
         let fraction = left.as_secs_f64() / v.timeout.as_secs_f64().max(1e-9);
+        // A subject that is no lab node (forged) shows as the end of its
+        // address, cut to the column, so every row keeps the same columns.
         let (subject, life) = match r.subject.and_then(|s| snap.nodes.get(s)) {
-            Some(row) => (row.index.to_string(), Some(row.life)),
-            None => (v.member.to_string(), None),
+            Some(row) => (short(&row.index.to_string(), SUBJ), Some(row.life)),
+            None => (short(&v.member.to_string(), SUBJ), None),
         };
+        let ck = short(&format!("{}/{}", v.confirmations, v.k), 5);
         let colour = if fraction < 0.25 { Color::Red } else { Color::Yellow };
         // The timeout at C confirmations is `now`; "max" is where it started.
         let line = Line::from(vec![
-            Span::raw(format!("{:>5} → {:<5} ", r.observer, subject)),
-            Span::styled(format!("{:<8}", life.map_or("?", |l| l.as_str())), life.map_or(dim(), life_style)),
-            Span::styled(format!(" {:>2}/{:<2}", v.confirmations, v.k), Style::new().fg(Color::Cyan)),
+            Span::raw(format!("{:>5} → {subject:<SUBJ$} ", short(&r.observer.to_string(), 5))),
+            Span::styled(format!("{:<8}", life.map_or("foreign", |l| l.as_str())), life.map_or(dim(), life_style)),
+            Span::styled(format!(" {ck:>5}"), Style::new().fg(Color::Cyan)),
             Span::raw("  "),
             Span::styled(bar(fraction, bar_w), Style::new().fg(colour)),
             Span::raw(format!(" {:>6} {:>6} {:>6} {:>6}", secs(left), secs(v.timeout), secs(v.max), secs(v.min))),
@@ -106,4 +113,49 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         lines.push(if involved { line.style(selected_style()) } else { line });
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{Ipv4Addr, SocketAddrV4};
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::ui::App;
+    use crate::ui::fixture::{self, SUSPECTER};
+
+    /// The rows of the suspicions list as text.
+    fn rows(snap: &crate::observe::Snapshot, width: u16) -> Vec<String> {
+        let app = App::new(None);
+        let mut terminal = Terminal::new(TestBackend::new(width, 12)).unwrap();
+        terminal.draw(|f| render(f, f.area(), &Ctx { snap, app: &app })).unwrap();
+        let buf = terminal.backend().buffer();
+        (0..buf.area.height)
+            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .filter(|l| l.contains('→'))
+            .collect()
+    }
+
+    #[test]
+    fn a_foreign_subject_keeps_the_columns_aligned() {
+        let mut snap = fixture::scene(8);
+        let mut forged = snap.nodes[SUSPECTER].status.suspicions[0].clone();
+        forged.member = SocketAddrV4::new(Ipv4Addr::new(203, 113, 255, 254), 65_001);
+        forged.confirmations = 123;
+        snap.nodes[SUSPECTER].status.suspicions.push(forged);
+        for width in [80, 160] {
+            let lines = rows(&snap, width);
+            assert_eq!(lines.len(), 3, "header and two suspicions: {lines:#?}");
+            let column = |l: &str, c: char| l.chars().position(|x| x == c);
+            let arrows: Vec<_> = lines.iter().map(|l| column(l, '→')).collect();
+            assert!(arrows.iter().all(|a| *a == arrows[0]), "{lines:#?}");
+            // Every row's countdown bar starts in the same column, under "time left".
+            let bars: Vec<_> = lines[1..].iter().map(|l| l.chars().position(|x| x == '█' || x == '░')).collect();
+            assert_eq!(bars[0], bars[1], "{lines:#?}");
+            assert_eq!(bars[0], lines[0].find("time left").map(|b| lines[0][..b].chars().count()), "{lines:#?}");
+            assert!(lines.iter().any(|l| l.contains(":65001") && l.contains("foreign")), "{lines:#?}");
+        }
+    }
 }
