@@ -81,7 +81,7 @@ fn hands_on(dir: &Path) -> (PathBuf, Vec<String>) {
         wait(&mut lab, secs);
     }
     select(&mut app, &mut lab, 6);
-    for (key, secs) in [('z', 2), ('z', 3), ('a', 3), ('g', 3)] {
+    for (key, secs) in [('z', 2), ('z', 3), ('a', 3), ('m', 3)] {
         press(&mut app, &mut lab, key);
         wait(&mut lab, secs);
     }
