@@ -46,9 +46,11 @@ tmux new-session -d -s "$session" -x 80 -y 24 \
 
 # 1. Up, and colourless.
 wait_for "200/200 up" 90 shows "200/200 up"
-# SGR parameters 30-37/39, 40-47/49, 90-97, 100-107 and 38;/48; are colours.
-if styled | grep -qP '\e\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m'; then
-    styled | grep -nP '\e\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m' | head -3 | cat -v >&2
+# SGR parameters 30-38, 40-48, 90-97 and 100-107 set a colour (39 and 49,
+# "default colour", are how tmux resets after an attribute).
+colour='\e\[(?:[0-9]*;)*(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9]*)*m'
+if styled | grep -qP "$colour"; then
+    styled | grep -nP "$colour" | head -3 | cat -v >&2
     fail "a cell carries a colour with NO_COLOR set"
 fi
 styled | grep -qP '\e\[(?:[0-9;]*;)?7(?:;[0-9;]*)?m' || fail "nothing is drawn in reverse video"

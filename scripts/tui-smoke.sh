@@ -54,7 +54,7 @@ tmux send-keys -t "$session" j j j c
 wait_for "crash feedback" 20 shows "crashed node 3 \(127\.0\.0\.1:[0-9]+\)"
 wait_for "15/16 up" 20 shows "15/16 up"
 wait_for "every other node holding node 3 dead" 60 \
-    shows "│ +3 127\.0\.0\.1:[0-9]+ +crashed +0 +0 +15 "
+    shows "│▶? +3 127\.0\.0\.1:[0-9]+ +crashed +0 +0 +15 "
 
 # 3. Partition, then heal.
 tmux send-keys -t "$session" p
