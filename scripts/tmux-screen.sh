@@ -17,6 +17,14 @@ lab_bin() {
     echo "$bin"
 }
 
+# scratch_and_sessions SESSION...: makes $scratch, a fresh directory, and
+# on exit kills the named tmux sessions and removes it.
+scratch_and_sessions() {
+    scratch=$(mktemp -d)
+    owned_sessions=("$@")
+    trap 'for s in "${owned_sessions[@]}"; do tmux kill-session -t "$s" 2>/dev/null || true; done; rm -rf "$scratch"' EXIT
+}
+
 # The screen as text.
 screen() { tmux capture-pane -p -t "$target" 2>/dev/null || true; }
 

@@ -24,13 +24,8 @@ name=tui-edges
 . scripts/tmux-screen.sh
 bin=$(lab_bin)
 
-scratch=$(mktemp -d)
 session="gl-edges-$$"
-cleanup() {
-    tmux kill-session -t "$session" 2>/dev/null || true
-    rm -rf "$scratch"
-}
-trap cleanup EXIT
+scratch_and_sessions "$session"
 target=$session
 
 # The screen with its attributes as escape codes.

@@ -25,13 +25,8 @@ name=tui-replay
 . scripts/tmux-screen.sh
 bin=$(lab_bin)
 
-scratch=$(mktemp -d)
 session="gl-replay-$$"
-cleanup() {
-    tmux kill-session -t "$session" 2>/dev/null || true
-    rm -rf "$scratch"
-}
-trap cleanup EXIT
+scratch_and_sessions "$session"
 
 target=$session
 

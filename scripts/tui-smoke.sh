@@ -27,16 +27,10 @@ name=tui-smoke
 . scripts/tmux-screen.sh
 bin=$(lab_bin)
 
-scratch=$(mktemp -d)
-export_dir="$scratch/export"
 session="gl-smoke-$$"
 shell_session="gl-smoke-shell-$$"
-cleanup() {
-    tmux kill-session -t "$session" 2>/dev/null || true
-    tmux kill-session -t "$shell_session" 2>/dev/null || true
-    rm -rf "$scratch"
-}
-trap cleanup EXIT
+scratch_and_sessions "$session" "$shell_session"
+export_dir="$scratch/export"
 
 # The tmux session the checks look at.
 target=$session

@@ -6,34 +6,17 @@
 //! with their labels, the legend's counts, the selection marked without
 //! colour, and datagram lines only where the snapshot has datagrams.
 
+mod screen;
+
 use std::sync::Arc;
 
-use gossip_lab::observe::Snapshot;
 use gossip_lab::observe::snapshot::FlightKind;
 use gossip_lab::ui::app::Replay;
 use gossip_lab::ui::fixture::{self, CRASHED};
-use gossip_lab::ui::{App, View, draw};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use gossip_lab::ui::{App, View};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-
-fn buffer(app: &App, snap: &Snapshot, width: u16, height: u16) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw(f, app, snap)).unwrap();
-    terminal.backend().buffer().clone()
-}
-
-/// The frame as text, one line per row, trailing blanks trimmed.
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
+use screen::{buffer, text};
 
 fn app() -> App {
     let mut app = App::new(None);

@@ -5,6 +5,8 @@
 //! frame into ratatui's `TestBackend` to check that keys, clicks and the
 //! drawing agree.
 
+mod screen;
+
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -14,12 +16,11 @@ use gossip_lab::protocol::Time;
 use gossip_lab::scenario::{Action, Groups, NodeRef};
 use gossip_lab::ui::fixture::{self, CRASHED};
 use gossip_lab::ui::order::COLUMNS;
-use gossip_lab::ui::{App, Effect, View, draw};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use gossip_lab::ui::{App, Effect, View};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
+use screen::lines;
 
 const W: u16 = 80;
 const H: u16 = 24;
@@ -44,13 +45,7 @@ fn typed(app: &mut App, text: &str, snap: &Snapshot) -> Effect {
 }
 
 fn buffer(app: &App, snap: &Snapshot) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(W, H)).unwrap();
-    terminal.draw(|f| draw(f, app, snap)).unwrap();
-    terminal.backend().buffer().clone()
-}
-
-fn lines(buf: &Buffer) -> Vec<String> {
-    (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()).collect()
+    screen::buffer(app, snap, W, H)
 }
 
 /// The node index a line of the Overview's table starts with, if it is

@@ -4,20 +4,14 @@
 //! marker). Insta snapshots pin each frame's text and its styles (the
 //! buffer's `Debug`), so a colour creeping back shows in review.
 
-use gossip_lab::observe::Snapshot;
+mod screen;
+
 use gossip_lab::ui::chrome::access::MARKER;
 use gossip_lab::ui::fixture::{self, CRASHED};
-use gossip_lab::ui::{App, View, draw};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use gossip_lab::ui::{App, View};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-
-fn buffer(app: &App, snap: &Snapshot, width: u16, height: u16) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw(f, app, snap)).unwrap();
-    terminal.backend().buffer().clone()
-}
+use screen::{buffer, row};
 
 fn app(view: View, no_color: bool) -> App {
     let mut app = App::new(None);
@@ -25,10 +19,6 @@ fn app(view: View, no_color: bool) -> App {
     app.selected = CRASHED;
     app.no_color = no_color;
     app
-}
-
-fn row(buf: &Buffer, y: u16) -> String {
-    (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()
 }
 
 /// The rows whose cells include a reverse-video run starting with the marker.

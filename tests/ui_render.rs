@@ -5,36 +5,19 @@
 //! (`tests/snapshots/`); the targeted assertions say what each frame must
 //! show, so the intent is readable without opening a .snap file.
 
+mod screen;
+
 use std::sync::Arc;
 
 use gossip_lab::observe::Snapshot;
 use gossip_lab::ui::fixture::{self, CONFIRMATIONS, CRASHED, SUSPECTER};
 use gossip_lab::ui::keys::{Mode, bindings};
 use gossip_lab::ui::{App, View};
-use gossip_lab::ui::{MIN_HEIGHT, MIN_WIDTH, draw};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
+use gossip_lab::ui::{MIN_HEIGHT, MIN_WIDTH};
 use ratatui::style::Color;
+use screen::{buffer, text};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn buffer(app: &App, snap: &Snapshot, width: u16, height: u16) -> Buffer {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw(f, app, snap)).unwrap();
-    terminal.backend().buffer().clone()
-}
-
-/// The frame as text, one line per row, trailing blanks trimmed.
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
 
 fn render(app: &App, snap: &Snapshot, width: u16, height: u16) -> String {
     text(&buffer(app, snap, width, height))
