@@ -78,6 +78,7 @@ fn expected(command: Command) -> Result<Effect, fn(&App)> {
         // The scene's baseline loss is 5%.
         Command::LossDown => Effect::Lab(Action::SetLoss { loss: 0.0 }),
         Command::LossUp => Effect::Lab(Action::SetLoss { loss: 0.1 }),
+        Command::LossClear => Effect::Lab(Action::SetLoss { loss: 0.0 }),
         Command::Rumor => Effect::Lab(Action::Rumor { node, payload: "dashboard rumor 1".into() }),
         Command::Rogue => Effect::Lab(Action::Rogue { attack: Attack::Death, node, count: None, duration: None }),
         Command::KeyInstall => Effect::Lab(Action::KeyInstall),
@@ -229,6 +230,8 @@ fn loss_steps_from_what_was_last_asked_and_stays_in_range() {
     }
     let Effect::Lab(Action::SetLoss { loss }) = last else { panic!("{last:?}") };
     assert!((loss - 0.85).abs() < 1e-9, "{loss}");
+    assert_eq!(app.command(Command::LossClear, &snap), Effect::Lab(Action::SetLoss { loss: 0.0 }), "{{ clears it");
+    assert_eq!(app.loss, Some(0.0), "and the next ] steps from none");
 }
 
 #[test]

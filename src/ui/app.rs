@@ -360,9 +360,13 @@ impl App {
             Command::KeyInstall => return self.send(Action::KeyInstall),
             Command::KeyUse => return self.send(Action::KeyUse { key: KeyRef::Newest }),
             Command::KeyRemove => return self.send(Action::KeyRemove { key: KeyRef::Oldest }),
-            Command::LossDown | Command::LossUp => {
+            Command::LossDown | Command::LossUp | Command::LossClear => {
                 let now = self.loss.unwrap_or(live.plan.baseline.loss);
-                let step = if command == Command::LossUp { LOSS_STEP } else { -LOSS_STEP };
+                let step = match command {
+                    Command::LossUp => LOSS_STEP,
+                    Command::LossDown => -LOSS_STEP,
+                    _ => -now,
+                };
                 // Round to whole steps so repeated presses land on 5%, 10%, ...
                 let loss = ((now + step) / LOSS_STEP).round() * LOSS_STEP;
                 let loss = loss.clamp(0.0, 1.0);

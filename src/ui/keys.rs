@@ -64,6 +64,9 @@ pub enum Command {
     LossDown,
     /// Raise the global loss by one step.
     LossUp,
+    /// Set the global loss back to none (`h` keeps it: it is the network's
+    /// baseline, not a fault).
+    LossClear,
     /// Inject a rumor at the selected node.
     Rumor,
     /// A rogue forges claims against the selected node: the next attack of
@@ -321,6 +324,7 @@ pub static BINDINGS: &[Binding] = &[
     live(bind(&[ch('h')], "heal", "remove partitions and link faults", Command::Heal, true)),
     live(bind(&[ch('[')], "loss -5%", "lower global packet loss by 5 points", Command::LossDown, false)),
     live(bind(&[ch(']')], "loss +5%", "raise global packet loss by 5 points", Command::LossUp, false)),
+    live(bind(&[ch('{')], "loss 0%", "clear global packet loss (h keeps it)", Command::LossClear, false)),
     live(bind(&[ch('m')], "rumor", "inject a rumor at the selected node", Command::Rumor, true)),
     live(bind(&[ch('f')], "forge", "a rogue forges the next attack on the selected node", Command::Rogue, false)),
     live(bind(
