@@ -1,6 +1,6 @@
 //! The hand-driving harness of the protocol rule tests: nodes at fixed
 //! loopback addresses, packets built by hand, and time advanced as a driver
-//! would. Shared by `protocol_rules.rs` and `protocol_trust.rs`; each uses
+//! would. Shared by `protocol_rules/` and `protocol_trust.rs`; each uses
 //! only some of it.
 
 #![allow(dead_code)]
