@@ -51,6 +51,11 @@ tui-smoke:
     cargo build --release
     bash scripts/tui-smoke.sh
 
+# The dashboard's edges in tmux at 80x24: NO_COLOR, the marked row, ISOLATED, :12, PgDn at 200 nodes
+tui-edges:
+    cargo build --release
+    bash scripts/tui-edges.sh
+
 # Kill `run partition-heal` at random moments, N times (default 24), and check the session it leaves
 signal-trials N="24":
     cargo build --release
