@@ -26,6 +26,8 @@
 
 #[path = "common/record.rs"]
 mod record;
+#[path = "common/usage.rs"]
+mod usage;
 
 use std::net::UdpSocket;
 use std::time::Instant;
@@ -35,16 +37,6 @@ use std::time::Instant;
 const SIZES: [usize; 3] = [64, 512, 1400];
 /// Datagrams a `lan` node sends per second in steady state.
 const LAN_DATAGRAMS_PER_NODE_S: f64 = 2.0;
-
-/// Process CPU seconds so far, both threads.
-fn cpu_s() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    assert_eq!(rc, 0, "getrusage");
-    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
 
 /// Datagrams per burst in the syscalls-only measure: 64 of the largest
 /// size (90 KB) fit the default receive buffer, so none is dropped.
@@ -59,7 +51,7 @@ fn syscalls_only(size: usize, datagrams: usize) -> f64 {
     let out = vec![7u8; size];
     let mut buf = vec![0u8; 2048];
     let bursts = datagrams.div_ceil(BURST);
-    let start = cpu_s();
+    let start = usage::cpu_seconds();
     for _ in 0..bursts {
         for _ in 0..BURST {
             tx.send_to(&out, to).expect("send");
@@ -69,7 +61,7 @@ fn syscalls_only(size: usize, datagrams: usize) -> f64 {
             assert_eq!(n, size, "the datagram arrived whole");
         }
     }
-    (cpu_s() - start) / (bursts * BURST) as f64
+    (usage::cpu_seconds() - start) / (bursts * BURST) as f64
 }
 
 /// One size's ping-pong figures.
@@ -96,7 +88,7 @@ fn ping_pong(size: usize, round_trips: usize) -> PingPong {
     let out = vec![7u8; size];
     let mut buf = vec![0u8; 2048];
     let mut rtts = Vec::with_capacity(round_trips);
-    let start_cpu = cpu_s();
+    let start_cpu = usage::cpu_seconds();
     for _ in 0..round_trips {
         let t = Instant::now();
         ping.send_to(&out, pong_addr).expect("ping send");
@@ -104,7 +96,7 @@ fn ping_pong(size: usize, round_trips: usize) -> PingPong {
         rtts.push(t.elapsed().as_secs_f64());
         assert_eq!(n, size, "the datagram came back whole");
     }
-    let cpu = cpu_s() - start_cpu;
+    let cpu = usage::cpu_seconds() - start_cpu;
     echo.join().expect("echo thread");
     rtts.sort_by(f64::total_cmp);
     PingPong { cpu_per_datagram: cpu / (2 * round_trips) as f64, rtt_median: rtts[rtts.len() / 2] }

@@ -31,16 +31,6 @@ const SETTLE_PACKET: f64 = 200.0;
 /// How long a rumor may take to reach every node.
 const RUMOR_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Process CPU seconds so far (user + system), as the peers read it.
-fn cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    assert_eq!(rc, 0, "getrusage");
-    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
-
 /// A `/proc/self/status` field in bytes (`VmHWM`, `VmRSS`).
 fn proc_status(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -248,10 +238,10 @@ async fn steady_window(
 ) -> Window {
     let s0 = sent(running);
     let x0 = exchanges(&rx.borrow());
-    let c0 = cpu_seconds();
+    let c0 = crate::usage::cpu_seconds();
     let w0 = Instant::now();
     tokio::time::sleep(Duration::from_secs_f64(window_s)).await;
-    let c1 = cpu_seconds();
+    let c1 = crate::usage::cpu_seconds();
     let w = w0.elapsed().as_secs_f64();
     let s1 = sent(running);
     // The status is republished every 100 ms: let it catch up.
