@@ -25,7 +25,7 @@ use crate::observe::record::{
     from_event,
 };
 use crate::observe::{Line, Liveness, Mode, NodeStatus, Session, Summary};
-use crate::protocol::{NodeAddr, Time};
+use crate::protocol::{NodeAddr, Time, phi};
 use crate::rogue::Spec;
 use crate::scenario::Action;
 use crate::security::{Auth, Key, KeyId, SecurityConfig};
@@ -143,6 +143,10 @@ impl SimLab {
     pub fn start(config: &LabConfig, mode: Mode, export: Option<&Path>) -> anyhow::Result<SimLab> {
         let sim = SimConfig {
             protocol: config.protocol.clone(),
+            phi: config
+                .phi
+                .as_ref()
+                .map(|t| phi::Config { max_members: config.protocol.max_members, ..t.config.clone() }),
             baseline: config.network.baseline(),
             join_window: config.join_stagger * config.nodes as u32,
             trace: true,

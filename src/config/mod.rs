@@ -13,6 +13,7 @@ mod build;
 mod catalog;
 mod error;
 mod raw;
+mod resolved;
 mod security;
 #[cfg(test)]
 mod tests;
@@ -20,15 +21,13 @@ mod tests;
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::{Value, json};
-
 pub use self::catalog::profile_listing;
 pub use self::error::{ConfigError, Location};
 pub use crate::duration::parse_duration;
 use crate::profiles;
-use crate::protocol::{Config, Preset};
+use crate::protocol::{Config, Preset, Tuning, phi};
 use crate::scenario::{Action, Expect, Groups, NodeRef, Step, format_duration};
-use crate::security::{Auth, SecurityConfig};
+use crate::security::SecurityConfig;
 
 /// The member cap when a profile sets none: four times the most nodes the
 /// run can have, and at least 256. Room for every real node with plenty to
@@ -73,6 +72,16 @@ impl NetworkConfig {
     }
 }
 
+/// The phi family's tuning as the profile chose it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhiTuning {
+    /// The preset it started from (`cassandra` or `fast`).
+    pub preset: &'static str,
+    /// The tuning, before the lab's budget and cap are applied (see
+    /// [`LabConfig::node_tuning`]).
+    pub config: phi::Config,
+}
+
 /// A fully resolved, validated lab: what to start, how to tune it, what to
 /// break when, and what must hold at the end.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,6 +104,9 @@ pub struct LabConfig {
     pub preset: Preset,
     /// The protocol tuning every node shares.
     pub protocol: Config,
+    /// The phi family's tuning when `[protocol] family = "phi"`; `None`
+    /// runs SWIM with [`LabConfig::protocol`].
+    pub phi: Option<PhiTuning>,
     /// `[protocol] max_members` as the profile gave it; without it the cap
     /// follows the cluster's size (see [`default_member_cap`]).
     pub member_cap: Option<usize>,
@@ -309,6 +321,26 @@ impl LabConfig {
         c
     }
 
+    /// The largest datagram a node builds, before sealing: the family's
+    /// budget.
+    pub fn packet_budget(&self) -> usize {
+        self.phi.as_ref().map_or(self.protocol.packet_budget, |t| t.config.packet_budget)
+    }
+
+    /// What each node runs: the family and its tuning, with the lab's
+    /// datagram budget and member cap applied whatever the family.
+    pub fn node_tuning(&self) -> Tuning {
+        match &self.phi {
+            None => Tuning::Swim(self.node_protocol()),
+            Some(phi) => {
+                let mut c = phi.config.clone();
+                c.packet_budget = self.security.core_budget(c.packet_budget);
+                c.max_members = self.protocol.max_members;
+                Tuning::Phi(c)
+            }
+        }
+    }
+
     /// Each time-bounded expectation must be checkable before the run ends.
     fn check_expect_fits(&self, err: &dyn Fn(&str, String) -> ConfigError) -> Result<(), ConfigError> {
         let last_of = |pred: fn(&Action) -> bool| self.timeline.iter().rev().find(|s| pred(&s.action)).map(|s| s.at);
@@ -349,103 +381,11 @@ impl LabConfig {
         }
         Ok(())
     }
-
-    /// The fully resolved profile, in the profile's own shape (so it reads
-    /// like the TOML and parses back as one), for the session header:
-    /// presets expanded into every protocol field, the timeline expanded,
-    /// durations written like `"200ms"`. `source` is the one extra key.
-    pub fn resolved(&self) -> Value {
-        let p = &self.protocol;
-        let mut cluster = json!({
-            "nodes": self.nodes,
-            "seed": self.seed,
-            "join_stagger": format_duration(self.join_stagger),
-        });
-        if let Some(port) = self.base_port {
-            cluster["base_port"] = port.into();
-        }
-        let mut expect = serde_json::Map::new();
-        let e = &self.expect;
-        for (key, d) in [
-            ("converged_within", e.converged_within),
-            ("detection_within", e.detection_within),
-            ("rumor_within", e.rumor_within),
-        ] {
-            if let Some(d) = d {
-                expect.insert(key.to_owned(), format_duration(d).into());
-            }
-        }
-        for (key, n) in [("false_positives", e.false_positives), ("false_suspicions", e.false_suspicions)] {
-            if let Some(n) = n {
-                expect.insert(key.to_owned(), n.into());
-            }
-        }
-        let mut resolved = json!({
-            "name": self.name,
-            "description": self.description,
-            "source": self.source,
-            "duration": format_duration(self.duration),
-            "cluster": cluster,
-            "protocol": {
-                "preset": self.preset.name(),
-                "lifeguard": p.lifeguard(),
-                "probe_interval": format_duration(p.probe_interval),
-                "probe_timeout": format_duration(p.probe_timeout),
-                "indirect_checks": p.indirect_checks,
-                "gossip_interval": format_duration(p.gossip_interval),
-                "gossip_nodes": p.gossip_nodes,
-                "suspicion_mult": p.suspicion_mult,
-                "suspicion_max_timeout_mult": p.suspicion_max_timeout_mult,
-                "retransmit_mult": p.retransmit_mult,
-                "push_pull_interval": format_duration(p.push_pull_interval),
-                "join_retry": format_duration(p.join_retry),
-                "awareness_max_multiplier": p.awareness_max_multiplier,
-                "packet_budget": p.packet_budget,
-                "reap_after": format_duration(p.reap_after),
-                "awareness": p.awareness,
-                "dynamic_suspicion": p.dynamic_suspicion,
-                "buddy": p.buddy,
-            },
-            "network": {
-                "loss": self.network.loss,
-                "delay_ms": millis(self.network.delay),
-                "jitter_ms": millis(self.network.jitter),
-                "duplicate": self.network.duplicate,
-            },
-            "security": security_json(&self.security),
-            "timeline": self.timeline,
-            "expect": expect,
-        });
-        // Only a cap the profile chose: the default follows the cluster's
-        // size, and must go on following it when the profile is re-read.
-        if let Some(cap) = self.member_cap {
-            resolved["protocol"]["max_members"] = cap.into();
-        }
-        resolved
-    }
-}
-
-/// `[security]` as a profile writes it: the key file's path, never a key.
-fn security_json(s: &SecurityConfig) -> Value {
-    let mut v = json!({ "auth": s.auth.mode(), "label": s.label });
-    if let Auth::File { path, .. } = &s.auth {
-        v["key_file"] = path.clone().into();
-    }
-    v
 }
 
 /// `[[timeline]] #3 (at 5s, crash)`
 pub(crate) fn step_context(step: &Step) -> String {
     format!("[[timeline]] #{} (at {}, {})", step.origin, format_duration(step.at), step.action.name())
-}
-
-/// Milliseconds as a JSON number: an integer when whole.
-fn millis(d: Duration) -> Value {
-    if d.subsec_nanos().is_multiple_of(1_000_000) {
-        Value::from(d.as_millis() as u64)
-    } else {
-        Value::from(d.as_secs_f64() * 1000.0)
-    }
 }
 
 fn flag(flag: &'static str, value: impl ToString, message: String) -> ConfigError {

@@ -40,10 +40,12 @@ pub(super) struct RawCluster {
     pub join_stagger: Option<Sp<String>>,
 }
 
-/// `[protocol]`: a preset, the Lifeguard switch, then per-field overrides.
+/// `[protocol]`: the family, a preset, the Lifeguard switch, then
+/// per-field overrides (SWIM's, then the phi family's).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawProtocol {
+    pub family: Option<Sp<String>>,
     pub preset: Option<Sp<String>>,
     pub lifeguard: Option<Sp<bool>>,
     pub probe_interval: Option<Sp<String>>,
@@ -63,6 +65,14 @@ pub(super) struct RawProtocol {
     pub awareness: Option<Sp<bool>>,
     pub dynamic_suspicion: Option<Sp<bool>>,
     pub buddy: Option<Sp<bool>>,
+    pub heartbeat_interval: Option<Sp<String>>,
+    pub fanout: Option<Sp<i64>>,
+    pub phi_convict: Option<Sp<f64>>,
+    pub window: Option<Sp<i64>>,
+    pub min_std_dev: Option<Sp<String>>,
+    pub acceptable_pause: Option<Sp<String>>,
+    pub first_heartbeat_estimate: Option<Sp<String>>,
+    pub remove_after: Option<Sp<String>>,
 }
 
 /// `[network]`: the baseline behaviour of every link.

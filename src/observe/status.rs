@@ -2,11 +2,11 @@
 //!
 //! Events say what changed; a status says where a node stands now (health
 //! score, queue depth, its own suspicion timers). Both drivers build it the
-//! same way from a [`Node`].
+//! same way from an [`AnyNode`].
 
 use serde::Serialize;
 
-use crate::protocol::{Counters, Incarnation, Node, SuspicionView, Time};
+use crate::protocol::{AnyNode, Counters, Incarnation, SuspicionView, Time};
 
 /// One node's current state as it sees itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -35,7 +35,7 @@ pub struct NodeStatus {
 
 impl NodeStatus {
     /// The status of `node` at `now`.
-    pub fn of(node: &Node, now: Time) -> NodeStatus {
+    pub fn of(node: &AnyNode, now: Time) -> NodeStatus {
         NodeStatus {
             at: now,
             health: node.health_score(),

@@ -14,7 +14,10 @@
 //! - [`rumors`]: the bounded window of rumor ids already delivered.
 //! - [`message`]: the wire types; [`size`]: what each one costs encoded.
 //! - [`node`]: the state machine that ties them together.
+//! - [`phi`]: the second family, heartbeat gossip with phi-accrual
+//!   detection; [`any`]: one node of either family, for the drivers.
 
+pub mod any;
 pub mod awareness;
 pub mod broadcast;
 pub mod config;
@@ -22,12 +25,14 @@ pub mod member;
 pub mod membership;
 pub mod message;
 pub mod node;
+pub mod phi;
 pub mod probe;
 pub mod rumors;
 pub mod size;
 pub mod suspicion;
 mod time;
 
+pub use any::{AnyNode, Tuning};
 pub use config::{Config, Preset};
 pub use member::{Incarnation, Member, NodeAddr, State};
 pub use message::{Body, MsgKind, Packet, Rumor, RumorId, Update};

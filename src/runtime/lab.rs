@@ -156,8 +156,8 @@ impl Lab {
         let cancel = CancellationToken::new();
         let spec = NodeSpec {
             index: i,
-            config: self.config.node_protocol(),
-            max_datagram: self.config.protocol.packet_budget,
+            tuning: self.config.node_tuning(),
+            max_datagram: self.config.packet_budget(),
             seed: self.config.seed.wrapping_mul(0x9E37_79B9).wrapping_add((i as u64) << 8 | u64::from(lives)),
             seeds,
             shim,

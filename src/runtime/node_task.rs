@@ -19,7 +19,7 @@ use super::clock::LabClock;
 use super::shim::ShimSocket;
 use crate::observe::NodeStatus;
 use crate::observe::traffic::reject_index;
-use crate::protocol::{Config, Event, Node, NodeAddr, RumorError, RumorId, Time};
+use crate::protocol::{AnyNode, Event, NodeAddr, RumorError, RumorId, Time, Tuning};
 use crate::security::CipherRing;
 
 /// What the lab can ask of a running node.
@@ -80,7 +80,7 @@ pub struct NodeSpec {
     /// The node's index in the lab.
     pub index: usize,
     /// Protocol configuration (its packet budget leaves room for sealing).
-    pub config: Config,
+    pub tuning: Tuning,
     /// The largest datagram the node accepts: the profile's packet budget.
     /// Anything larger is counted as `oversized` and dropped unread.
     pub max_datagram: usize,
@@ -113,13 +113,17 @@ const RECV_BATCH: usize = 64;
 /// 2 % of the probe timeout, between 1 and 10 ms (10 ms on `lan`, 2 ms on
 /// `fast`). Protocol deadlines are tens of times longer, while a task
 /// wake-up per timer per node is most of an idle lab's CPU.
-fn timer_grain(config: &Config) -> Duration {
-    (config.probe_timeout / 50).clamp(Duration::from_millis(1), Duration::from_millis(10))
+fn timer_grain(tuning: &Tuning) -> Duration {
+    let shortest = match tuning {
+        Tuning::Swim(c) => c.probe_timeout,
+        Tuning::Phi(c) => c.heartbeat_interval,
+    };
+    (shortest / 50).clamp(Duration::from_millis(1), Duration::from_millis(10))
 }
 
 struct Task {
     index: usize,
-    node: Node,
+    node: AnyNode,
     shim: ShimSocket,
     clock: LabClock,
     events: EventSink,
@@ -133,7 +137,7 @@ struct Task {
 pub async fn run(spec: NodeSpec) {
     let NodeSpec {
         index,
-        config,
+        tuning,
         max_datagram,
         seed,
         seeds,
@@ -155,8 +159,8 @@ pub async fn run(spec: NodeSpec) {
     // One byte more than the largest datagram accepted: a datagram that
     // fills the buffer was larger, and the kernel cut it short.
     let buf_len = max_datagram + 1;
-    let grain = timer_grain(&config);
-    let mut node = Node::new(shim.addr(), config, seed, now);
+    let grain = timer_grain(&tuning);
+    let mut node = AnyNode::new(shim.addr(), &tuning, seed, now);
     node.join(&seeds, now);
     let mut task =
         Task { index, node, shim, clock, events, status, status_at: Time::ZERO, resync: false, buf: vec![0; buf_len] };

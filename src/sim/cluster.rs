@@ -23,7 +23,7 @@ use super::trace::Trace;
 use crate::faults::{DropReason, FaultPlan, Verdict};
 use crate::observe::traffic::reject_index;
 use crate::observe::{Liveness, Metrics, Traffic};
-use crate::protocol::{Event, Node, NodeAddr, Packet, State, Time, Transmit};
+use crate::protocol::{AnyNode, Event, NodeAddr, Packet, State, Time, Transmit};
 use crate::security::{Keyring, SEAL_OVERHEAD, core_budget};
 use crate::wire;
 
@@ -32,7 +32,7 @@ use crate::wire;
 #[derive(Debug)]
 pub(crate) struct Slot {
     pub addr: NodeAddr,
-    pub node: Option<Node>,
+    pub node: Option<AnyNode>,
     pub liveness: Liveness,
     /// Lives so far, for the next life's seed.
     pub restarts: u32,
@@ -52,7 +52,7 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
-    fn new(addr: NodeAddr, node: Node, started: Time, keys: Option<Keyring<()>>) -> Slot {
+    fn new(addr: NodeAddr, node: AnyNode, started: Time, keys: Option<Keyring<()>>) -> Slot {
         Slot {
             started,
             keys,
@@ -105,6 +105,9 @@ impl Cluster {
             return Err(SimError::NoNodes);
         }
         config.protocol.packet_budget = core_budget(config.key.is_some(), config.protocol.packet_budget);
+        if let Some(phi) = &mut config.phi {
+            phi.packet_budget = core_budget(config.key.is_some(), phi.packet_budget);
+        }
         config.baseline.validate()?;
         let addrs: Vec<NodeAddr> = (0..config.nodes).map(node_addr).collect();
         let mut cluster = Cluster {
@@ -154,7 +157,7 @@ impl Cluster {
     pub(crate) fn spawn_slot(&mut self, i: usize) {
         debug_assert_eq!(i, self.slots.len());
         let addr = node_addr(i);
-        let node = Node::new(addr, self.config.protocol.clone(), node_seed(self.config.seed, i, 0), self.now);
+        let node = AnyNode::new(addr, &self.config.tuning(), node_seed(self.config.seed, i, 0), self.now);
         self.slots.push(Slot::new(addr, node, self.now, self.keyring.clone()));
         self.plan.set_node(addr, Liveness::Up.fault());
         self.service(i);
@@ -371,10 +374,10 @@ impl Cluster {
     /// Drains node `i`'s datagrams and events and re-arms its wake-up. Must
     /// follow every call into a node.
     pub(crate) fn service(&mut self, i: usize) {
-        while let Some(t) = self.slots[i].node.as_mut().and_then(Node::poll_transmit) {
+        while let Some(t) = self.slots[i].node.as_mut().and_then(AnyNode::poll_transmit) {
             self.transmit(i, t);
         }
-        while let Some(event) = self.slots[i].node.as_mut().and_then(Node::poll_event) {
+        while let Some(event) = self.slots[i].node.as_mut().and_then(AnyNode::poll_event) {
             self.on_event(i, event);
         }
         if self.slots[i].liveness == Liveness::Left {
@@ -390,7 +393,7 @@ impl Cluster {
     /// flood the queue with stale entries.
     fn arm(&mut self, i: usize) {
         let slot = &mut self.slots[i];
-        let Some(next) = slot.node.as_mut().and_then(Node::poll_timeout) else {
+        let Some(next) = slot.node.as_mut().and_then(AnyNode::poll_timeout) else {
             return;
         };
         if slot.armed.is_some_and(|armed| armed <= next) {

@@ -10,7 +10,7 @@ use super::command::{Command, Outcome, SimError};
 use super::queue::Item;
 use crate::faults::{FaultPlan, LinkRule};
 use crate::observe::Liveness;
-use crate::protocol::{Node, NodeAddr, RumorId, Time};
+use crate::protocol::{AnyNode, NodeAddr, RumorId, Time};
 use crate::security::KeyId;
 
 impl Cluster {
@@ -107,7 +107,7 @@ impl Cluster {
         slot.restarts += 1;
         slot.started = self.now;
         let seed = node_seed(self.config.seed, i, slot.restarts);
-        slot.node = Some(Node::new(slot.addr, self.config.protocol.clone(), seed, self.now));
+        slot.node = Some(AnyNode::new(slot.addr, &self.config.tuning(), seed, self.now));
         // A fresh process is configured with the keyring in force now.
         slot.keys = self.keyring.clone();
         self.set_liveness(i, Liveness::Up);

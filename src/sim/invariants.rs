@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use crate::protocol::rumors::{RUMOR_WINDOW, SeenRumors};
-use crate::protocol::{Event, Incarnation, MAX_RELAYS, Node, NodeAddr, State};
+use crate::protocol::{AnyNode, Event, Incarnation, MAX_RELAYS, NodeAddr, State};
 
 /// A broken rule: which node, and what it showed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -49,7 +49,7 @@ pub struct Watch {
 
 impl Watch {
     /// Starts watching `node` as it is now.
-    pub fn new(node: &Node) -> Watch {
+    pub fn new(node: &AnyNode) -> Watch {
         Watch {
             me: node.addr(),
             leaving: false,
@@ -88,7 +88,7 @@ impl Watch {
 
     /// Checks `node` against every rule, then remembers what it showed for
     /// the next check.
-    pub fn check(&mut self, node: &Node) -> Result<(), Violation> {
+    pub fn check(&mut self, node: &AnyNode) -> Result<(), Violation> {
         self.check_self(node)?;
         self.check_table(node)?;
         self.check_suspicions(node)?;
@@ -101,7 +101,7 @@ impl Watch {
 
     /// Its own row comes first, and says Alive (or Left, after a leave),
     /// at an incarnation that never went down.
-    fn check_self(&self, node: &Node) -> Result<(), Violation> {
+    fn check_self(&self, node: &AnyNode) -> Result<(), Violation> {
         let Some(own) = node.members().next().filter(|m| m.addr == self.me) else {
             return self.broken("its own row is not the first".into());
         };
@@ -130,8 +130,8 @@ impl Watch {
     /// One row per member, each found by its address, the live count
     /// right, the cap kept, and no incarnation gone back while the member
     /// stayed in the table.
-    fn check_table(&self, node: &Node) -> Result<(), Violation> {
-        let cap = node.config().max_members.max(1);
+    fn check_table(&self, node: &AnyNode) -> Result<(), Violation> {
+        let cap = node.max_members().max(1);
         if node.members().len() > cap {
             return self.broken(format!("holds {} members, past its cap of {cap}", node.members().len()));
         }
@@ -165,7 +165,7 @@ impl Watch {
     /// A suspicion runs for every member held Suspect, at the incarnation
     /// held, and for no one else: a suspect without a timer would never be
     /// declared dead, a timer without a suspect would kill a live member.
-    fn check_suspicions(&self, node: &Node) -> Result<(), Violation> {
+    fn check_suspicions(&self, node: &AnyNode) -> Result<(), Violation> {
         let mut timers = BTreeMap::new();
         for s in node.suspicions() {
             match node.member(s.member) {
@@ -181,7 +181,7 @@ impl Watch {
     }
 
     /// Everything a peer can make a node remember stays bounded.
-    fn check_bounds(&self, node: &Node) -> Result<(), Violation> {
+    fn check_bounds(&self, node: &AnyNode) -> Result<(), Violation> {
         if node.rumors_remembered() > RUMOR_WINDOW {
             return self.broken(format!("remembers {} rumor ids, past {RUMOR_WINDOW}", node.rumors_remembered()));
         }
@@ -190,7 +190,7 @@ impl Watch {
         }
         // The piggyback queue keeps one update per member and one per
         // rumor: at most a table's worth and a window's worth.
-        let queue_bound = node.config().max_members.max(1) + RUMOR_WINDOW;
+        let queue_bound = node.max_members().max(1) + RUMOR_WINDOW;
         if node.broadcast_queue_len() > queue_bound {
             return self.broken(format!("queues {} updates to gossip, past {queue_bound}", node.broadcast_queue_len()));
         }

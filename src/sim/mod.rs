@@ -25,7 +25,7 @@
 use std::time::Duration;
 
 use crate::faults::LinkRule;
-use crate::protocol::Config;
+use crate::protocol::{Config, Tuning, phi};
 use crate::security::KeyId;
 
 pub mod addr;
@@ -58,8 +58,11 @@ pub struct SimConfig {
     pub nodes: usize,
     /// Drives every random choice: node seeds and the network's draws.
     pub seed: u64,
-    /// The protocol config every node runs.
+    /// The protocol config every node runs (SWIM's, unless `phi` is set).
     pub protocol: Config,
+    /// Run the phi-accrual heartbeat family with this tuning instead of
+    /// SWIM.
+    pub phi: Option<phi::Config>,
     /// The rule of every link at start.
     pub baseline: LinkRule,
     /// Joins are spread evenly over this window (zero: everyone joins at t=0).
@@ -94,6 +97,14 @@ pub struct SimConfig {
 }
 
 impl SimConfig {
+    /// The family and tuning every node is built with.
+    pub fn tuning(&self) -> Tuning {
+        match &self.phi {
+            Some(c) => Tuning::Phi(c.clone()),
+            None => Tuning::Swim(self.protocol.clone()),
+        }
+    }
+
     /// `nodes` nodes with the default protocol config, a perfect network,
     /// simultaneous joins, tracing off and a 2 MiB pause buffer.
     pub fn new(nodes: usize, seed: u64) -> SimConfig {
@@ -101,6 +112,7 @@ impl SimConfig {
             nodes,
             seed,
             protocol: Config::default(),
+            phi: None,
             baseline: LinkRule::PERFECT,
             join_window: Duration::ZERO,
             start_converged: false,

@@ -13,7 +13,7 @@ use super::stats::NetStats;
 use super::trace::TraceEntry;
 use crate::faults::FaultPlan;
 use crate::observe::{FalseMark, Liveness, Metrics, RumorSpread, Traffic};
-use crate::protocol::{Node, NodeAddr, RumorId, State, Time};
+use crate::protocol::{AnyNode, NodeAddr, RumorId, State, Time};
 
 impl Cluster {
     // ----- nodes and ground truth -------------------------------------------
@@ -42,7 +42,7 @@ impl Cluster {
     }
 
     /// Node `i`'s process, unless it has crashed or left.
-    pub fn node(&self, i: usize) -> Option<&Node> {
+    pub fn node(&self, i: usize) -> Option<&AnyNode> {
         self.slots.get(i)?.node.as_ref()
     }
 

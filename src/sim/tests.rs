@@ -353,7 +353,10 @@ fn sealed_datagrams_cost_the_overhead_and_fill_a_smaller_budget() {
     converge(&mut plain, Duration::from_secs(10));
     converge(&mut sealed, Duration::from_secs(10));
     let node = sealed.node(0).unwrap();
-    assert_eq!(node.config().packet_budget, Config::fast().packet_budget - crate::security::SEAL_OVERHEAD);
+    assert_eq!(
+        node.as_swim().expect("a SWIM node").config().packet_budget,
+        Config::fast().packet_budget - crate::security::SEAL_OVERHEAD
+    );
     let per = |c: &Cluster| {
         let t = c.stats().sent.kind(MsgKind::Ping);
         t.bytes as f64 / t.packets as f64

@@ -4,6 +4,7 @@
 mod actions;
 mod attack;
 mod params;
+mod phi;
 mod sections;
 mod spec;
 mod step;
@@ -42,7 +43,7 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
 
     let cluster = raw.cluster.unwrap_or_default();
     let (nodes, seed, base_port, join_stagger) = b.cluster(&cluster)?;
-    let (preset, protocol) = b.protocol(&raw.protocol.unwrap_or_default())?;
+    let (preset, protocol, phi) = b.protocol_section(&raw.protocol.unwrap_or_default())?;
     let network = b.network(&raw.network.unwrap_or_default())?;
     let security = super::security::security(&b.ctx, &raw.security.unwrap_or_default(), source)?;
     let mut timeline = Vec::new();
@@ -87,6 +88,7 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
         join_stagger,
         preset,
         protocol,
+        phi,
         member_cap,
         network,
         security,

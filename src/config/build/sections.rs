@@ -2,6 +2,7 @@
 //! `[protocol]`, `[network]` and `[expect]`, each field checked against
 //! its bounds.
 
+use std::ops::Range;
 use std::time::Duration;
 
 use super::{Builder, Result};
@@ -15,7 +16,7 @@ use crate::wire::MAX_DATAGRAM;
 /// simulations with a flood on top, and still a bound.
 const MAX_MEMBER_CAP: usize = 1 << 20;
 /// The smallest datagram budget: the classic minimum IPv4 datagram size.
-const MIN_PACKET_BUDGET: i64 = 576;
+pub(super) const MIN_PACKET_BUDGET: i64 = 576;
 
 /// The protocol section, and whether it set the member cap itself.
 pub(super) struct ProtocolSection {
@@ -23,6 +24,45 @@ pub(super) struct ProtocolSection {
     pub config: Config,
     /// `max_members` was given.
     pub max_members_set: bool,
+}
+
+/// The `[protocol]` fields a profile set, with their spans, for the rules
+/// that refuse one family's fields in the other's profile.
+pub(super) fn fields_given(r: &RawProtocol) -> Vec<(&'static str, Range<usize>)> {
+    let mut out = Vec::new();
+    macro_rules! given {
+        ($($f:ident),*) => {$(
+            if let Some(v) = &r.$f {
+                out.push((stringify!($f), v.span()));
+            }
+        )*};
+    }
+    given!(
+        lifeguard,
+        probe_interval,
+        probe_timeout,
+        indirect_checks,
+        gossip_interval,
+        gossip_nodes,
+        suspicion_mult,
+        suspicion_max_timeout_mult,
+        retransmit_mult,
+        push_pull_interval,
+        awareness_max_multiplier,
+        reap_after,
+        awareness,
+        dynamic_suspicion,
+        buddy,
+        heartbeat_interval,
+        fanout,
+        phi_convict,
+        window,
+        min_std_dev,
+        acceptable_pause,
+        first_heartbeat_estimate,
+        remove_after
+    );
+    out
 }
 
 impl Builder<'_> {
@@ -70,6 +110,7 @@ impl Builder<'_> {
 
     pub(super) fn protocol(&self, r: &RawProtocol) -> Result<(Preset, ProtocolSection)> {
         const P: &str = "[protocol] ";
+        self.no_phi_fields(r)?;
         let preset = match &r.preset {
             Some(v) => Preset::from_name(v.get_ref()).ok_or_else(|| {
                 let names: Vec<_> = Preset::ALL.iter().map(|p| p.name()).collect();
@@ -125,9 +166,9 @@ impl Builder<'_> {
         if let Some(n) = int("packet_budget", &r.packet_budget, MIN_PACKET_BUDGET, MAX_DATAGRAM as i64)? {
             c.packet_budget = n as usize;
         }
-        let max_members = int("max_members", &r.max_members, 2, MAX_MEMBER_CAP as i64)?;
+        let max_members = self.max_members(r)?;
         if let Some(n) = max_members {
-            c.max_members = n as usize;
+            c.max_members = n;
         }
         for (v, slot) in [
             (&r.awareness, &mut c.awareness),
@@ -152,6 +193,14 @@ impl Builder<'_> {
             ));
         }
         Ok((preset, ProtocolSection { config: c, max_members_set: max_members.is_some() }))
+    }
+
+    /// `[protocol] max_members`, the lab's member cap whatever the family.
+    pub(super) fn max_members(&self, r: &RawProtocol) -> Result<Option<usize>> {
+        r.max_members
+            .as_ref()
+            .map(|v| self.int("[protocol] ", "max_members", v, 2, MAX_MEMBER_CAP as i64).map(|n| n as usize))
+            .transpose()
     }
 
     pub(super) fn network(&self, r: &RawNetwork) -> Result<NetworkConfig> {
