@@ -7,6 +7,7 @@ use super::*;
 use crate::scenario::{Action, Groups, NodeRef};
 
 mod errors;
+mod family;
 mod rogue_and_keys;
 
 fn parse(text: &str) -> Result<LabConfig, ConfigError> {
@@ -332,7 +333,8 @@ fn resolved_profile_reads_like_the_toml_and_parses_back() {
         let c = parse_profile(&format!("embedded:{name}"), text).unwrap();
         let mut v = c.resolved();
         assert_eq!(v["source"], format!("embedded:{name}"));
-        assert!(v["protocol"]["probe_interval"].is_string(), "durations are human strings");
+        let interval = if c.phi.is_some() { "heartbeat_interval" } else { "probe_interval" };
+        assert!(v["protocol"][interval].is_string(), "durations are human strings");
         v.as_object_mut().unwrap().remove("source");
         let toml = toml::to_string(&v).unwrap();
         let mut back =

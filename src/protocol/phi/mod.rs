@@ -134,3 +134,10 @@ impl Node {
         todo!()
     }
 }
+pub mod theory {
+    use super::Config;
+    use std::time::Duration;
+    pub fn expected_conviction(cfg: &Config, interval: Duration, jitter: Duration) -> Duration {
+        todo!()
+    }
+}
