@@ -102,7 +102,11 @@ fn no_healthy_phi_node_is_convicted_in_ten_minutes_at_five_percent_loss() {
     let lossy = LinkRule { loss: 0.05, ..LinkRule::default() };
     let mut c = Cluster::new(config(32, 5, lossy)).unwrap();
     c.run_for(secs(600));
-    println!("5% loss, 10 min, 32 phi nodes: {} false suspicions, {} false deaths", c.false_suspicions(), c.false_deaths());
+    println!(
+        "5% loss, 10 min, 32 phi nodes: {} false suspicions, {} false deaths",
+        c.false_suspicions(),
+        c.false_deaths()
+    );
     assert_eq!(c.false_deaths(), 0, "{:?}", c.false_marks());
 }
 
@@ -126,7 +130,11 @@ fn a_stalled_phi_node_settles_and_healthy_peers_never_convict_each_other() {
     }
     converge(&mut c, secs(30));
     let marks = c.false_marks();
-    println!("stalled phi node: {} false suspicions, {} false deaths: {marks:?}", c.false_suspicions(), c.false_deaths());
+    println!(
+        "stalled phi node: {} false suspicions, {} false deaths: {marks:?}",
+        c.false_suspicions(),
+        c.false_deaths()
+    );
     // A stalled observer wakes to stale heartbeats of everyone and may
     // accuse them (that is the detector's known weakness, measured in
     // BENCHMARKS.md); healthy observers never accuse healthy peers.

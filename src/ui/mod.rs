@@ -69,7 +69,7 @@ pub mod view;
 pub mod views;
 
 pub use self::app::{App, Effect, Status};
-pub use self::chrome::draw;
+pub use self::chrome::{Side, draw, draw_pair};
 pub use self::control::{LabControl, Request, play, serve};
 pub use self::layout::{MIN_HEIGHT, MIN_WIDTH};
 pub use self::lifecycle::{UiOptions, run};

@@ -56,10 +56,7 @@ fn swim_fields_in_a_phi_profile_and_phi_fields_in_a_swim_one_are_refused_with_th
         &error("[protocol]\nphi_convict = 8.0\n"),
         &["[protocol] phi_convict is a phi-family field", "add family = \"phi\""],
     );
-    assert_has(
-        &error("[protocol]\nfamily = \"phi\"\npreset = \"lan\"\n"),
-        &["not a phi preset", "cassandra, fast"],
-    );
+    assert_has(&error("[protocol]\nfamily = \"phi\"\npreset = \"lan\"\n"), &["not a phi preset", "cassandra, fast"]);
 }
 
 #[test]

@@ -1,13 +1,15 @@
 //! The chrome around the views: the header, the tab bar, the status line,
 //! the key hints, the help popup and a replay's time bar, plus the two
 //! screens drawn instead of a view (too small, waiting for the first
-//! snapshot). [`draw`] composes a frame from them and the current view;
-//! like the views, it only reads.
+//! snapshot). [`draw`] composes a frame from them and the current view,
+//! [`draw_pair`] one from two labs compared side by side; like the views,
+//! they only read.
 
 pub mod access;
 mod footer;
 mod header;
 mod help;
+mod pair;
 pub mod timebar;
 
 use ratatui::Frame;
@@ -21,6 +23,8 @@ use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::view::View;
 use super::views::{self, Ctx, dim, title_style};
 use crate::observe::Snapshot;
+
+pub use pair::{Side, draw_pair};
 
 /// Draws one frame: the live snapshot, or the frozen one; then marks the
 /// selection and, with `NO_COLOR`, takes the colours out
@@ -52,21 +56,25 @@ fn compose(frame: &mut Frame, app: &App, live: &Snapshot) {
     }
     header::render(frame, s.header, app, snap);
     header::tabs(frame, s.tabs, app.view);
-    let ctx = Ctx { snap, app };
-    match app.view {
-        View::Overview => views::overview::render(frame, s.body, &ctx),
-        View::Cluster => views::cluster::render(frame, s.body, &ctx),
-        View::Matrix => views::matrix::render(frame, s.body, &ctx),
-        View::Suspicions => views::suspicions::render(frame, s.body, &ctx),
-        View::Detail => views::detail::render(frame, s.body, &ctx),
-        View::Network => views::network::render(frame, s.body, &ctx),
-        View::Events => views::events::render(frame, s.body, &ctx),
-        View::Rumor => views::rumor::render(frame, s.body, &ctx),
-    }
+    body(frame, s.body, &Ctx { snap, app });
     footer::status(frame, s.status, app);
     footer::keys(frame, s.footer, app);
     if app.help {
         help::render(frame, area, app.mode());
+    }
+}
+
+/// The current view over `area`.
+fn body(frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    match ctx.app.view {
+        View::Overview => views::overview::render(frame, area, ctx),
+        View::Cluster => views::cluster::render(frame, area, ctx),
+        View::Matrix => views::matrix::render(frame, area, ctx),
+        View::Suspicions => views::suspicions::render(frame, area, ctx),
+        View::Detail => views::detail::render(frame, area, ctx),
+        View::Network => views::network::render(frame, area, ctx),
+        View::Events => views::events::render(frame, area, ctx),
+        View::Rumor => views::rumor::render(frame, area, ctx),
     }
 }
 
