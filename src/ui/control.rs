@@ -34,6 +34,43 @@ impl LabControl for Running {
     }
 }
 
+/// The two labs of a comparison, driven as one: every action is carried
+/// out on both at once (so both see it at the same instant), and an export
+/// writes each side's session under `a/` and `b/` of the directory.
+pub struct Pair {
+    /// Side A.
+    pub a: Running,
+    /// Side B.
+    pub b: Running,
+    /// The sides' names, A's first.
+    pub names: [String; 2],
+}
+
+impl Pair {
+    /// Stops both labs, finishing both session logs, even when one fails.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let (a, b) = tokio::join!(self.a.stop(), self.b.stop());
+        a.and(b).map(drop)
+    }
+}
+
+impl LabControl for Pair {
+    async fn apply(&mut self, action: &Action) -> Result<String, String> {
+        let (a, b) = tokio::join!(self.a.apply(action), self.b.apply(action));
+        let said = |r: Result<String, crate::engine::EngineError>| r.map_err(|e| e.to_string());
+        match (said(a), said(b)) {
+            (Ok(a), Ok(b)) if a == b => Ok(format!("A+B: {a}")),
+            (Ok(a), Ok(b)) => Ok(format!("A: {a} · B: {b}")),
+            (a, b) => Err(format!("A: {} · B: {}", a.unwrap_or_else(|e| e), b.unwrap_or_else(|e| e))),
+        }
+    }
+
+    async fn export(&mut self, dir: PathBuf) -> Result<PathBuf, String> {
+        let (a, b) = tokio::join!(self.a.observer.export(dir.join("a")), self.b.observer.export(dir.join("b")));
+        a.and(b).map(|_| dir).map_err(|e| format!("export failed: {e}"))
+    }
+}
+
 /// A request to the task that owns the lab.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {

@@ -70,7 +70,7 @@ pub mod views;
 
 pub use self::app::{App, Effect, Status};
 pub use self::chrome::{Side, draw, draw_pair};
-pub use self::control::{LabControl, Request, play, serve};
+pub use self::control::{LabControl, Pair, Request, play, serve};
 pub use self::layout::{MIN_HEIGHT, MIN_WIDTH};
-pub use self::lifecycle::{UiOptions, run};
+pub use self::lifecycle::{UiOptions, run, run_pair};
 pub use self::view::View;

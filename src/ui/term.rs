@@ -57,6 +57,19 @@ impl Term {
         })?;
         Ok(area)
     }
+
+    /// Draws one frame of a comparison: `(name, snapshot)` of A, then B.
+    pub fn draw_pair(&mut self, app: &App, a: (&str, &Snapshot), b: (&str, &Snapshot)) -> std::io::Result<Rect> {
+        use super::chrome::{Side, draw_pair};
+        let mut area = Rect::default();
+        self.terminal.draw(|frame| {
+            area = frame.area();
+            let a = Side { letter: "A", name: a.0, snap: a.1 };
+            let b = Side { letter: "B", name: b.0, snap: b.1 };
+            draw_pair(frame, app, a, b);
+        })?;
+        Ok(area)
+    }
 }
 
 impl Drop for Term {
