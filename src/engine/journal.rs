@@ -116,8 +116,11 @@ pub fn session_spec(config: &LabConfig, driver: &str, mode: Mode) -> SessionSpec
     }
 }
 
-/// "fast preset, Lifeguard on" and the like.
+/// "fast preset, Lifeguard on", "phi cassandra preset, φ 8" and the like.
 pub fn protocol_label(config: &LabConfig) -> String {
+    if let Some(phi) = &config.phi {
+        return format!("phi {} preset, φ {}", phi.preset, phi.config.phi_convict);
+    }
     let lifeguard = if config.protocol.lifeguard() {
         "Lifeguard on"
     } else if !config.protocol.awareness && !config.protocol.dynamic_suspicion && !config.protocol.buddy {
