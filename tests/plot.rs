@@ -170,3 +170,27 @@ fn the_svg_check_catches_a_broken_document() {
     assert!(bad.is_err());
     check_svg("x", "<?xml version=\"1.0\"?><svg a=\"1\"><rect/><text>t</text></svg>");
 }
+
+#[test]
+fn a_comparison_directory_gets_each_sides_charts_and_one_chart_of_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let lifeguard = profile("cmp", "30s", 8, BROKEN);
+    let plain = lifeguard.replace("preset = \"fast\"", "preset = \"fast\"\nlifeguard = false");
+    session(&lifeguard, &dir.path().join("a"));
+    session(&plain, &dir.path().join("b"));
+    let written = plot::plot(dir.path(), None).expect("plots");
+    let out = dir.path().join("plots");
+    for side in ["a", "b"] {
+        for chart in &CHARTS {
+            assert!(written.contains(&out.join(side).join(chart.file)), "{side}/{} missing: {written:?}", chart.file);
+        }
+    }
+    let svg = read(&out, "compare.svg");
+    check_svg("compare.svg", &svg);
+    // Each side is named by its protocol, in every panel's legend.
+    assert!(svg.contains("A: fast preset, Lifeguard on"), "{svg}");
+    assert!(svg.contains("B: fast preset, Lifeguard off (plain SWIM)"), "{svg}");
+    for title in ["Agreement", "Suspect marks held", "Bytes sent per node"] {
+        assert!(svg.contains(title), "{title} missing");
+    }
+}

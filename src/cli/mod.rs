@@ -143,7 +143,7 @@ pub struct ReportArgs {
 /// `gossip-lab plot`
 #[derive(Debug, Args, Clone, PartialEq, Eq)]
 pub struct PlotArgs {
-    /// A session.jsonl written by --export or the `x` key.
+    /// A session.jsonl written by --export or the `x` key, or a comparison's directory (a/ and b/ inside).
     #[arg(value_name = "SESSION.jsonl")]
     pub session: PathBuf,
     /// Where to write the charts (default: plots/ beside the log).

@@ -7,7 +7,8 @@
 //! - [`frame`]: what every chart shares (canvas, time axis, shading,
 //!   legend, the "none in this session" note).
 //! - one module per chart: [`agreement`], [`detection`], [`rumors`],
-//!   [`traffic`], [`suspicions`], [`membership`].
+//!   [`traffic`], [`suspicions`], [`membership`]; and [`compare`], the
+//!   chart of two sessions of a comparison ([`write_compare`]).
 //! - [`index`]: the HTML page.
 //!
 //! The reading of the log stays in [`crate::app`] (its one reader), which
@@ -17,6 +18,7 @@
 //! same for every session.
 
 pub mod agreement;
+pub mod compare;
 pub mod detection;
 pub mod frame;
 pub mod index;
@@ -95,4 +97,20 @@ pub fn write_all(session: Session, lines: &[Line], report: &str, out_dir: &Path)
     }
     written.push(write("index.html", &index::page(&title, report, &CHARTS))?);
     Ok(written)
+}
+
+/// Draws the comparison chart of two sessions (A and B of `gossip-lab
+/// compare`) into `out_dir/compare.svg`; each side's own charts are
+/// written by [`write_all`] beside it. Returns the file written.
+pub fn write_compare(
+    a: (&str, Session, &[Line]),
+    b: (&str, Session, &[Line]),
+    out_dir: &Path,
+) -> Result<PathBuf, PlotError> {
+    let (sa, sb) = (series::sample(a.1, a.2), series::sample(b.1, b.2));
+    let svg = compare::draw((a.0, &sa), (b.0, &sb))?;
+    std::fs::create_dir_all(out_dir).map_err(|source| PlotError::Write { path: out_dir.to_path_buf(), source })?;
+    let path = out_dir.join("compare.svg");
+    std::fs::write(&path, svg).map_err(|source| PlotError::Write { path: path.clone(), source })?;
+    Ok(path)
 }
