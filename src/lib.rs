@@ -1,12 +1,15 @@
-//! gossip-lab: run N real SWIM/Lifeguard gossip nodes on localhost, break
-//! their network on purpose, and watch membership recover.
+//! gossip-lab: run N real gossip nodes on localhost (SWIM + Lifeguard, or
+//! heartbeat gossip with phi-accrual detection), break their network on
+//! purpose, and watch membership recover.
 //!
 //! # Map of the crate
 //!
-//! - [`protocol`]: the sans-IO core. A [`protocol::Node`] is a pure state
-//!   machine: packets, timer ticks and commands go in with an explicit `now`;
-//!   packets to send and events come out. No sockets, clocks, global RNG or
-//!   OS-seeded hashing; it sizes packets itself ([`protocol::size`]).
+//! - [`protocol`]: the sans-IO core. A [`protocol::Node`] (SWIM) or a
+//!   [`protocol::phi::Node`] is a pure state machine: packets, timer ticks
+//!   and commands go in with an explicit `now`; packets to send and events
+//!   come out. No sockets, clocks, global RNG or OS-seeded hashing; it sizes
+//!   packets itself ([`protocol::size`]). Drivers hold either family as a
+//!   [`protocol::AnyNode`].
 //! - [`wire`]: the only place packets become bytes and back (bincode 2),
 //!   with a version byte and a size limit on decode. It depends on
 //!   [`protocol`], never the reverse.

@@ -1,6 +1,7 @@
 //! A deterministic, virtual-time driver for a whole cluster.
 //!
-//! The simulator runs N [`crate::protocol::Node`]s in one thread over an
+//! The simulator runs N [`crate::protocol::AnyNode`]s (of either gossip
+//! family) in one thread over an
 //! in-memory network that applies a [`crate::faults::FaultPlan`] to every
 //! datagram. Time is virtual: the driver jumps from one queued event to the
 //! next, so a minute of cluster life takes as long as its work does, and
