@@ -1,4 +1,4 @@
-//! One node as one tokio task: a [`Node`] driven by a real socket.
+//! One node as one tokio task: an [`AnyNode`] (of either family) driven by a real socket.
 //!
 //! The task feeds the sans-IO core from three sources (datagrams, its own
 //! deadlines, lab commands) and carries out what the core asks for
