@@ -22,9 +22,10 @@ use crate::protocol::Packet;
 /// The first two bytes of every gossip-lab datagram.
 pub const MAGIC: [u8; 2] = *b"GL";
 /// The wire format version this build speaks. Version 2 added the mode
-/// byte (sealed datagrams), version 3 the rumors of a push-pull; older
-/// datagrams are rejected as `version`.
-pub const VERSION: u8 = 3;
+/// byte (sealed datagrams), version 3 the rumors of a push-pull, version 4
+/// the phi family's scuttlebutt messages; older datagrams are rejected as
+/// `version`.
+pub const VERSION: u8 = 4;
 /// Bytes before the body: magic, version and mode, the same for plain and
 /// sealed datagrams (sealing adds [`crate::security::SEAL_OVERHEAD`] inside
 /// the body).

@@ -20,7 +20,9 @@ use std::cell::Cell;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::{Duration, Instant};
 
-use gossip_lab::protocol::message::{MAX_RUMOR_PAYLOAD, MemberEntry, PushPull};
+use gossip_lab::protocol::message::{
+    Digest, MAX_RUMOR_PAYLOAD, MemberEntry, NodeDelta, PushPull, Scuttle, StateValue, Versioned,
+};
 use gossip_lab::protocol::size;
 use gossip_lab::protocol::{Body, NodeAddr, Packet, Rumor, RumorId, State, Update};
 use gossip_lab::wire::{self, HEADER_LEN, MAX_DATAGRAM, Mode, WireError};
@@ -105,6 +107,27 @@ fn push_pull() -> impl Strategy<Value = PushPull> {
         })
 }
 
+fn scuttle() -> impl Strategy<Value = Scuttle> {
+    let digest = (addr(), wire_u64(), wire_u64(), wire_u64())
+        .prop_map(|(node, generation, heartbeat, max_version)| Digest { node, generation, heartbeat, max_version });
+    let value = prop_oneof![
+        Just(StateValue::Left),
+        (wire_u32(), vec(any::<u8>(), 0..=MAX_RUMOR_PAYLOAD))
+            .prop_map(|(seq, payload)| StateValue::Rumor { seq, payload }),
+    ];
+    let versioned = (wire_u64(), value).prop_map(|(version, value)| Versioned { version, value });
+    let delta = (addr(), wire_u64(), wire_u64(), wire_u64(), vec(versioned, 0..4))
+        .prop_map(|(node, generation, from, to, values)| NodeDelta { node, generation, from, to, values });
+    let pad = prop_oneof![2 => Just(0usize), 1 => 1300usize..1500];
+    (addr(), addr(), vec(digest, 0..300), vec(delta, 0..4), pad).prop_map(|(lo, hi, digest, deltas, pad)| Scuttle {
+        lo,
+        hi,
+        digest,
+        deltas,
+        pad: vec![0; pad],
+    })
+}
+
 fn body() -> impl Strategy<Value = Body> {
     prop_oneof![
         (wire_u32(), wire_u32()).prop_map(|(seq, members)| Body::Ping { seq, members }),
@@ -113,6 +136,9 @@ fn body() -> impl Strategy<Value = Body> {
         wire_u32().prop_map(|seq| Body::Nack { seq }),
         push_pull().prop_map(Body::PushPull),
         Just(Body::Gossip),
+        scuttle().prop_map(Body::Syn),
+        scuttle().prop_map(Body::SynAck),
+        scuttle().prop_map(Body::Ack2),
     ]
 }
 

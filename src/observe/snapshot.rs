@@ -87,8 +87,8 @@ impl FlightKind {
         match packet.body {
             Body::Ping { .. } | Body::PingReq { .. } => FlightKind::Probe,
             Body::Ack { .. } | Body::Nack { .. } => FlightKind::Ack,
-            Body::Gossip => FlightKind::Gossip,
-            Body::PushPull(_) => FlightKind::PushPull,
+            Body::Gossip | Body::Syn(_) => FlightKind::Gossip,
+            Body::PushPull(_) | Body::SynAck(_) | Body::Ack2(_) => FlightKind::PushPull,
         }
     }
 

@@ -81,6 +81,96 @@ pub enum Body {
     PushPull(PushPull),
     /// Nothing but piggybacked gossip.
     Gossip,
+    /// Phi family: a scuttlebutt round's opening digest (see
+    /// `protocol::phi`). Answered with [`Body::SynAck`].
+    Syn(Scuttle),
+    /// Phi family: the answer to a syn: our digest of the same range and
+    /// the deltas the syn's sender lacks. Answered with [`Body::Ack2`].
+    SynAck(Scuttle),
+    /// Phi family: the deltas the syn-ack's sender lacks; never answered.
+    Ack2(Scuttle),
+}
+
+/// One scuttlebutt message of the phi family (van Renesse et al. 2008):
+/// a digest of the nodes in an address range, and deltas.
+///
+/// The digest covers exactly the members whose address lies in
+/// `lo..=hi`: a member in that range the receiver knows and the digest
+/// omits is one the sender has never heard of. That lets a table larger
+/// than one datagram be reconciled a range at a time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scuttle {
+    /// The first address the digest covers.
+    pub lo: NodeAddr,
+    /// The last address the digest covers.
+    pub hi: NodeAddr,
+    /// The sender's (node, generation, heartbeat, max version) for every
+    /// member it knows in `lo..=hi`, its own entry always included.
+    #[serde(deserialize_with = "bounded_vec")]
+    pub digest: Vec<Digest>,
+    /// State the receiver lacks, per node, oldest first.
+    #[serde(deserialize_with = "bounded_vec")]
+    pub deltas: Vec<NodeDelta>,
+    /// Zero bytes a joiner adds so its syn is as large as the answer it
+    /// asks for: a node answers a stranger with no more bytes than it
+    /// received (no amplification).
+    #[serde(deserialize_with = "bounded_vec")]
+    pub pad: Vec<u8>,
+}
+
+/// One node's line in a scuttlebutt digest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digest {
+    /// The node.
+    pub node: NodeAddr,
+    /// Its generation: a restarted node has a higher one.
+    pub generation: u64,
+    /// Its heartbeat counter, which only the node itself raises.
+    pub heartbeat: u64,
+    /// The highest version of its state the sender holds.
+    pub max_version: u64,
+}
+
+/// Versions `from + 1 ..= to` of one node's state: every key that changed
+/// in that range, with its value at its version, oldest first. Applying it
+/// to a copy that holds exactly up to `from` (or more) leaves no gap.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeDelta {
+    /// The node the state belongs to.
+    pub node: NodeAddr,
+    /// The generation it belongs to.
+    pub generation: u64,
+    /// The version the receiver must already hold.
+    pub from: u64,
+    /// The version the receiver holds after applying.
+    pub to: u64,
+    /// The changed keys, by ascending version.
+    #[serde(deserialize_with = "bounded_vec")]
+    pub values: Vec<Versioned>,
+}
+
+/// One key of a node's state at a version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Versioned {
+    /// The version it was set at.
+    pub version: u64,
+    /// The key and its value.
+    pub value: StateValue,
+}
+
+/// The keys of a phi node's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StateValue {
+    /// The node left the cluster gracefully.
+    Left,
+    /// A user rumor the node injected (its key is the rumor's sequence).
+    Rumor {
+        /// The per-origin sequence number.
+        seq: u32,
+        /// The payload.
+        #[serde(deserialize_with = "bounded_vec")]
+        payload: Vec<u8>,
+    },
 }
 
 /// One chunk of a push-pull exchange. Each chunk merges on its own, so a
@@ -246,7 +336,8 @@ impl Body {
             Body::PingReq { .. } => MsgKind::PingReq,
             Body::Nack { .. } => MsgKind::Nack,
             Body::PushPull(_) => MsgKind::PushPull,
-            Body::Gossip => MsgKind::Gossip,
+            Body::Gossip | Body::Syn(_) => MsgKind::Gossip,
+            Body::SynAck(_) | Body::Ack2(_) => MsgKind::PushPull,
         }
     }
 }

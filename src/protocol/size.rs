@@ -12,7 +12,9 @@
 //! actual output for arbitrary packets, so the two cannot drift apart.
 
 use super::member::NodeAddr;
-use super::message::{Body, MemberEntry, Packet, PushPull, Rumor, RumorId, Update};
+use super::message::{
+    Body, Digest, MemberEntry, NodeDelta, Packet, PushPull, Rumor, RumorId, Scuttle, StateValue, Update, Versioned,
+};
 
 /// Bytes the codec puts before a packet's encoding (magic, version, mode).
 /// `crate::wire` asserts at compile time that its header is this long.
@@ -93,6 +95,51 @@ impl PushPull {
     }
 }
 
+impl Digest {
+    /// This digest line's encoded size.
+    pub const fn encoded_len(&self) -> usize {
+        addr_len(&self.node) + varint(self.generation) + varint(self.heartbeat) + varint(self.max_version)
+    }
+}
+
+impl Versioned {
+    /// This key's encoded size.
+    pub fn encoded_len(&self) -> usize {
+        varint(self.version)
+            + VARIANT
+            + match &self.value {
+                StateValue::Left => 0,
+                StateValue::Rumor { seq, payload } => varint(*seq as u64) + len_prefix(payload.len()) + payload.len(),
+            }
+    }
+}
+
+impl NodeDelta {
+    /// This delta's encoded size.
+    pub fn encoded_len(&self) -> usize {
+        addr_len(&self.node)
+            + varint(self.generation)
+            + varint(self.from)
+            + varint(self.to)
+            + len_prefix(self.values.len())
+            + self.values.iter().map(Versioned::encoded_len).sum::<usize>()
+    }
+}
+
+impl Scuttle {
+    /// This message's encoded size (inside its [`Body`] variant).
+    pub fn encoded_len(&self) -> usize {
+        addr_len(&self.lo)
+            + addr_len(&self.hi)
+            + len_prefix(self.digest.len())
+            + self.digest.iter().map(Digest::encoded_len).sum::<usize>()
+            + len_prefix(self.deltas.len())
+            + self.deltas.iter().map(NodeDelta::encoded_len).sum::<usize>()
+            + len_prefix(self.pad.len())
+            + self.pad.len()
+    }
+}
+
 impl Body {
     /// This body's encoded size.
     pub fn encoded_len(&self) -> usize {
@@ -105,6 +152,7 @@ impl Body {
                 Body::Nack { seq } => varint(*seq as u64),
                 Body::PushPull(pp) => pp.encoded_len(),
                 Body::Gossip => 0,
+                Body::Syn(s) | Body::SynAck(s) | Body::Ack2(s) => s.encoded_len(),
             }
     }
 }

@@ -357,7 +357,8 @@ impl Node {
             Body::PingReq { seq, target } => self.on_ping_req(sender, seq, target, now),
             Body::Nack { seq } => self.on_nack(from, seq),
             Body::PushPull(pp) => self.on_push_pull(pp, sender, trusted, now),
-            Body::Gossip => {}
+            // Another family's messages: a SWIM node has nothing to say.
+            Body::Gossip | Body::Syn(_) | Body::SynAck(_) | Body::Ack2(_) => {}
         }
     }
 

@@ -1,0 +1,118 @@
+//! A round of the phi family: raise the heartbeat, judge every subject
+//! by its phi, and open scuttlebutt exchanges with the round's peers.
+
+use std::time::Duration;
+
+use rand::RngExt;
+use rand::seq::IndexedRandom;
+
+use super::{Life, Node};
+use crate::protocol::node::Event;
+use crate::protocol::{NodeAddr, State, Time};
+
+impl Node {
+    /// One round at `now`, `lag` after it was due.
+    pub(super) fn round(&mut self, now: Time, lag: Duration) {
+        let me = self.me;
+        if let Some(own) = self.peers.get_mut(&me) {
+            own.heartbeat += 1;
+            own.heartbeat_at = now;
+        }
+        // A round run more than a round late means this node itself was
+        // stalled: the silence it sees is its own (Cassandra skips
+        // interpreting after a local pause). It is taken off every
+        // subject's silence, so a paused observer does not wake up and
+        // convict the cluster.
+        if lag > self.config.heartbeat_interval {
+            for (&addr, peer) in &mut self.peers {
+                if addr != me {
+                    peer.detector.forgive(lag, now);
+                }
+            }
+        }
+        self.judge_all(now);
+        if let Life::Leaving { rounds, deadline } = self.life {
+            self.life = Life::Leaving { rounds: rounds.saturating_sub(1), deadline };
+        }
+        for to in self.targets() {
+            self.send_syn(to, false);
+        }
+    }
+
+    /// This round's peers: `fanout` live ones; with probability
+    /// dead/(live + 1) one held dead; and, when no seed is among them,
+    /// with probability seeds/(live + dead) a seed.
+    fn targets(&mut self) -> Vec<NodeAddr> {
+        let me = self.me;
+        let live: Vec<NodeAddr> =
+            self.members.iter().filter(|m| m.addr != me && !m.state.is_gone()).map(|m| m.addr).collect();
+        let dead: Vec<NodeAddr> =
+            self.members.iter().filter(|m| m.addr != me && m.state == State::Dead).map(|m| m.addr).collect();
+        let mut out: Vec<NodeAddr> = live.sample(&mut self.rng, self.config.fanout.min(live.len())).copied().collect();
+        if !dead.is_empty()
+            && self.rng.random_bool(dead.len() as f64 / (live.len() + 1) as f64)
+            && let Some(&d) = dead.choose(&mut self.rng)
+        {
+            out.push(d);
+        }
+        let seeds: Vec<NodeAddr> = self.seeds.iter().copied().filter(|s| !out.contains(s)).collect();
+        if !seeds.is_empty() && !out.iter().any(|t| self.seeds.contains(t)) {
+            let p = (seeds.len() as f64 / (live.len() + dead.len()).max(1) as f64).min(1.0);
+            if self.rng.random_bool(p)
+                && let Some(&s) = seeds.choose(&mut self.rng)
+            {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    /// Judges every subject at `now`.
+    fn judge_all(&mut self, now: Time) {
+        let subjects: Vec<NodeAddr> = self.members.iter().skip(1).map(|m| m.addr).collect();
+        for addr in subjects {
+            self.judge(addr, now);
+        }
+    }
+
+    /// Moves `addr` between Alive, Suspect and Dead by its phi, and
+    /// forgets it `remove_after` after it was convicted or left.
+    pub(super) fn judge(&mut self, addr: NodeAddr, now: Time) {
+        let Some(state) = self.state_of(addr) else { return };
+        if state.is_gone() {
+            let since = self.member(addr).map_or(now, |m| m.since);
+            if now.saturating_since(since) >= self.config.remove_after {
+                self.forget(addr);
+            }
+            return;
+        }
+        let Some(peer) = self.peers.get(&addr) else { return };
+        let phi = peer.detector.phi(&self.config, now);
+        let incarnation = peer.generation;
+        if phi >= self.config.phi_convict {
+            let started = self.member(addr).map_or(now, |m| m.since);
+            if state == State::Suspect {
+                let timeout = now.saturating_since(started);
+                self.events.push_back(Event::SuspicionExpired { member: addr, confirmations: 0, timeout });
+            }
+            if let Some(p) = self.peers.get_mut(&addr) {
+                p.suspicion = None;
+            }
+            self.set_state(addr, State::Dead, now);
+        } else if phi >= self.config.phi_suspect() && state == State::Alive {
+            let timeout = peer.detector.time_to(&self.config, now, self.config.phi_convict);
+            self.counters.suspicions += 1;
+            if let Some(p) = self.peers.get_mut(&addr) {
+                p.suspicion = Some((now + timeout, timeout));
+            }
+            self.set_state(addr, State::Suspect, now);
+            self.events.push_back(Event::SuspicionStarted { member: addr, by: self.me, incarnation, timeout, k: 0 });
+        } else if phi < self.config.phi_suspect() && state == State::Suspect {
+            if let Some(p) = self.peers.get_mut(&addr) {
+                p.suspicion = None;
+            }
+            self.events.push_back(Event::SuspicionRefuted { member: addr, incarnation });
+            self.set_state(addr, State::Alive, now);
+        }
+    }
+}
