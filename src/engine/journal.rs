@@ -108,6 +108,7 @@ pub fn session_spec(config: &LabConfig, driver: &str, mode: Mode) -> SessionSpec
         driver: driver.to_string(),
         seed: config.seed,
         protocol: config.protocol.clone(),
+        phi: config.phi.as_ref().map(|t| t.config.clone()),
         protocol_label: protocol_label(config),
         network: config.network.baseline(),
         expect: config.expect.clone(),

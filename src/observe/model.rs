@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::protocol::Config;
+use crate::protocol::{Config, phi};
 
 /// The epidemic rate of Serf's model, per second: each informed node
 /// reaches `fanout` peers per `interval`, a share `1 − loss` of them.
@@ -105,6 +105,19 @@ pub fn detection_bounds(config: &Config, n: usize) -> DetectionBounds {
     let spread = serf_time_to(0.9999, n, config.gossip_nodes, config.gossip_interval, 0.0);
     let full_confirmed = first_suspect + config.suspicion_min(n) + spread;
     DetectionBounds { first_suspect, first_dead, full: first_dead + spread, full_confirmed }
+}
+
+/// What detection of one crash in a cluster of `n` should take in the phi
+/// family (`protocol::phi::theory`), in SWIM's terms: the first suspicion
+/// when the freshest observer's phi reaches half the threshold, the first
+/// death at the threshold a round later at most, and full detection once
+/// the observers with the oldest, relayed news convict too.
+pub fn phi_detection_bounds(config: &phi::Config, n: usize, jitter: Duration) -> DetectionBounds {
+    let round = config.heartbeat_interval;
+    let first_suspect = phi::theory::expected_suspicion(config, round, jitter) + round / 2;
+    let first_dead = phi::theory::expected_conviction(config, round, jitter) + round;
+    let full = phi::theory::expected_detection(config, n, jitter);
+    DetectionBounds { first_suspect, first_dead, full: full.max(first_dead), full_confirmed: full.max(first_dead) }
 }
 
 #[cfg(test)]

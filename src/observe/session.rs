@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::action::disturbs;
 use super::metrics::{Metrics, RumorSpread};
-use super::model::{detection_bounds, serf_time_to};
+use super::model::serf_time_to;
 use super::record::{Line, MetricsRecord, NodeChange, Record, RogueChange, RumorChange, parse_addr};
 use super::spec::SessionSpec;
 use super::summary::{AttackSummary, DetectionSummary, RumorSummary, Summary, TrafficSummary};
@@ -253,13 +253,12 @@ impl Session {
     pub fn summary(&self) -> Summary {
         let s = |t: Time| t.since_epoch().as_secs_f64();
         let after = |t: Time, base: Time| (t - base).as_secs_f64();
-        let config = &self.spec.protocol;
         let (start, added, left) = self.node_counts();
         let detections: Vec<DetectionSummary> = self
             .metrics
             .detections()
             .iter()
-            .map(|d| (d, detection_bounds(config, d.cluster.max(1))))
+            .map(|d| (d, self.spec.detection_bounds(d.cluster.max(1))))
             .map(|(d, bounds)| DetectionSummary {
                 node: d.node,
                 crashed_at_s: s(d.crashed_at),
@@ -272,9 +271,8 @@ impl Session {
                 model_full_s: bounds.full.as_secs_f64(),
             })
             .collect();
-        let model = |f: f64, r: &RumorSpread| {
-            serf_time_to(f, r.target, config.gossip_nodes, config.gossip_interval, r.loss).as_secs_f64()
-        };
+        let (fanout, round) = self.spec.gossip_rate();
+        let model = |f: f64, r: &RumorSpread| serf_time_to(f, r.target, fanout, round, r.loss).as_secs_f64();
         let rumors: Vec<RumorSummary> = self
             .metrics
             .rumors()

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::model::{DetectionBounds, detection_bounds, phi_detection_bounds};
 use crate::faults::LinkRule;
-use crate::protocol::Config;
+use crate::protocol::{Config, phi};
 use crate::scenario::{Expect, Step};
 
 /// What a session needs to know beyond its records.
@@ -25,6 +26,8 @@ pub struct SessionSpec {
     pub seed: u64,
     /// The protocol configuration every node runs.
     pub protocol: Config,
+    /// The phi family's tuning, when the lab runs it instead of SWIM.
+    pub phi: Option<phi::Config>,
     /// A one-phrase description of it ("fast preset, Lifeguard on").
     pub protocol_label: String,
     /// The baseline network at start.
@@ -35,6 +38,26 @@ pub struct SessionSpec {
     pub mode: Mode,
     /// The timeline and duration a scripted run was meant to cover.
     pub script: Script,
+}
+
+impl SessionSpec {
+    /// Peers contacted per gossip round and the round's length: what the
+    /// Serf model of rumor spread is fed, for either family.
+    pub fn gossip_rate(&self) -> (usize, Duration) {
+        match &self.phi {
+            Some(c) => (c.fanout, c.heartbeat_interval),
+            None => (self.protocol.gossip_nodes, self.protocol.gossip_interval),
+        }
+    }
+
+    /// What the family's theory says detection of a crash among `n`
+    /// should take on this session's network.
+    pub fn detection_bounds(&self, n: usize) -> DetectionBounds {
+        match &self.phi {
+            Some(c) => phi_detection_bounds(c, n, self.network.jitter),
+            None => detection_bounds(&self.protocol, n),
+        }
+    }
 }
 
 /// Whether a session ran a profile's script or a person's hands.

@@ -23,6 +23,7 @@ pub fn spec() -> SessionSpec {
         driver: "sim".into(),
         seed: 1,
         protocol: Config::fast(),
+        phi: None,
         protocol_label: "fast preset".into(),
         network: LinkRule::default(),
         expect: Expect::default(),

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use super::PlotError;
 use super::frame::{self, Axes, SIZE};
 use super::series::{Crash, Series};
-use crate::observe::model::{DetectionBounds, detection_bounds};
+use crate::observe::model::DetectionBounds;
 
 /// How a model line reads its value off the bounds.
 type Bound = fn(&DetectionBounds) -> f64;
@@ -19,7 +19,7 @@ type Milestone = fn(&Crash) -> Option<f64>;
 /// The SVG of every crash's detection against the model.
 pub fn draw(s: &Series) -> Result<String, PlotError> {
     let bounds: Vec<(f64, DetectionBounds)> =
-        s.crashes.iter().map(|c| (c.at, detection_bounds(&s.config, c.nodes.max(1)))).collect();
+        s.crashes.iter().map(|c| (c.at, s.spec.detection_bounds(c.nodes.max(1)))).collect();
     let measured = s.crashes.iter().flat_map(|c| [c.first_suspect, c.first_dead, c.full]).flatten();
     let model = bounds.iter().map(|(_, b)| b.full.as_secs_f64());
     let top = measured.chain(model).fold(0.0, f64::max);

@@ -27,15 +27,14 @@ fn shown(rumors: &[Rumor]) -> Vec<&Rumor> {
 /// The SVG of every rumor's spread curve against the model.
 pub fn draw(s: &Series) -> Result<String, PlotError> {
     let rumors = shown(&s.rumors);
-    let c = &s.config;
+    let (fanout, round) = s.spec.gossip_rate();
     let mut models: Vec<(usize, f64)> = Vec::new();
     for r in &rumors {
         if !models.contains(&(r.target, r.loss)) && models.len() < MAX_MODELS {
             models.push((r.target, r.loss));
         }
     }
-    let model_end =
-        models.iter().map(|&(n, loss)| serf_time_to(0.9999, n, c.gossip_nodes, c.gossip_interval, loss).as_secs_f64());
+    let model_end = models.iter().map(|&(n, loss)| serf_time_to(0.9999, n, fanout, round, loss).as_secs_f64());
     let measured_end = rumors.iter().filter_map(|r| r.curve.last().map(|p| p.0));
     let x_end = measured_end.chain(model_end).fold(0.0, f64::max) * 1.1;
     // The windows in force while a drawn rumor spread, moved to its clock.
@@ -72,13 +71,7 @@ pub fn draw(s: &Series) -> Result<String, PlotError> {
             let points: Vec<(f64, f64)> = (0..=steps)
                 .map(|i| {
                     let t = x_end * i as f64 / steps as f64;
-                    let f = serf_fraction(
-                        std::time::Duration::from_secs_f64(t),
-                        n,
-                        c.gossip_nodes,
-                        c.gossip_interval,
-                        loss,
-                    );
+                    let f = serf_fraction(std::time::Duration::from_secs_f64(t), n, fanout, round, loss);
                     (t, f)
                 })
                 .collect();

@@ -103,6 +103,9 @@ pub struct Heat {
 pub struct Series {
     /// The protocol configuration (for the models).
     pub config: Config,
+    /// What the family's theory says a crash's detection should take, by
+    /// cluster size (the session's spec answers).
+    pub spec: crate::observe::SessionSpec,
     /// The session's last line, seconds since the start.
     pub end: f64,
     /// Nodes ever started.
@@ -240,6 +243,7 @@ pub fn sample(mut session: Session, lines: &[Line]) -> Series {
         .collect();
     Series {
         config: session.spec().protocol.clone(),
+        spec: session.spec().clone(),
         end,
         nodes: session.addrs().len(),
         windows: windows.finish(end),

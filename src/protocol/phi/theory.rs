@@ -35,6 +35,14 @@ pub fn expected_conviction(cfg: &Config, interval: Duration, jitter: Duration) -
     Duration::from_secs_f64(silence_for(cfg.phi_convict, mean, sd) / 1000.0)
 }
 
+/// The silence after the last heartbeat at which phi reaches half the
+/// threshold: the subject becomes a suspect.
+pub fn expected_suspicion(cfg: &Config, interval: Duration, jitter: Duration) -> Duration {
+    let mean = (interval + cfg.acceptable_pause).as_secs_f64() * 1000.0;
+    let sd = jitter.max(cfg.min_std_dev).as_secs_f64() * 1000.0;
+    Duration::from_secs_f64(silence_for(cfg.phi_suspect(), mean, sd) / 1000.0)
+}
+
 /// The full detection time to expect after a crash in a cluster of `n`:
 /// the conviction silence, plus a round of judging resolution, plus the
 /// age of an observer's last second-hand news (log_fanout n rounds).
