@@ -104,18 +104,25 @@ impl Detector {
     }
 }
 
-/// The silence (ms) at which phi reaches `target` under (`mean`, `sd`):
-/// phi is increasing in the silence, so bisection finds it.
+/// The silence (ms) at which phi reaches `target` under (`mean`, `sd`).
+///
+/// Closed form, because it runs at every heartbeat arrival: phi = t means
+/// e/(1+e) = 10^−t, so ln e = −t·ln 10 − ln(1 − 10^−t), and
+/// −y(1.5976 + 0.070566 y²) = ln e is a depressed cubic in y with one
+/// real root (its linear coefficient is positive), found by Cardano.
 pub fn silence_for(target: f64, mean: f64, sd: f64) -> f64 {
-    let (mut lo, mut hi) = (0.0, mean + sd);
-    while phi_of(hi, mean, sd) < target && hi < 1e12 {
-        hi *= 2.0;
+    const A: f64 = 1.5976;
+    const B: f64 = 0.070566;
+    if target <= 0.0 {
+        return 0.0;
     }
-    for _ in 0..100 {
-        let mid = (lo + hi) / 2.0;
-        if phi_of(mid, mean, sd) < target { lo = mid } else { hi = mid }
-    }
-    hi
+    let target = target.min(MAX_PHI);
+    let ln_e = -target * std::f64::consts::LN_10 - (-(10f64.powf(-target))).ln_1p();
+    // y³ + p·y + q = 0.
+    let (p, q) = (A / B, ln_e / B);
+    let root = (q * q / 4.0 + p * p * p / 27.0).sqrt();
+    let y = (-q / 2.0 + root).cbrt() + (-q / 2.0 - root).cbrt();
+    (mean + y * sd).max(0.0)
 }
 
 fn ms(d: Duration) -> f64 {
@@ -142,10 +149,11 @@ mod tests {
 
     #[test]
     fn silence_for_inverts_phi() {
-        for target in [1.0, 4.0, 8.0, 12.0] {
+        for target in [0.1, 0.5, 1.0, 4.0, 8.0, 12.0, 16.0] {
             let t = silence_for(target, 4000.0, 100.0);
             assert!((phi_of(t, 4000.0, 100.0) - target).abs() < 1e-6, "{target}: {t}");
         }
+        assert_eq!(silence_for(0.0, 4000.0, 100.0), 0.0);
     }
 
     #[test]

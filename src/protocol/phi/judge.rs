@@ -11,24 +11,12 @@ use crate::protocol::node::Event;
 use crate::protocol::{NodeAddr, State, Time};
 
 impl Node {
-    /// One round at `now`, `lag` after it was due.
-    pub(super) fn round(&mut self, now: Time, lag: Duration) {
+    /// One round at `now`.
+    pub(super) fn round(&mut self, now: Time) {
         let me = self.me;
         if let Some(own) = self.peers.get_mut(&me) {
             own.heartbeat += 1;
             own.heartbeat_at = now;
-        }
-        // A round run more than a round late means this node itself was
-        // stalled: the silence it sees is its own (Cassandra skips
-        // interpreting after a local pause). It is taken off every
-        // subject's silence, so a paused observer does not wake up and
-        // convict the cluster.
-        if lag > self.config.heartbeat_interval {
-            for (&addr, peer) in &mut self.peers {
-                if addr != me {
-                    peer.detector.forgive(lag, now);
-                }
-            }
         }
         self.judge_all(now);
         if let Life::Leaving { rounds, deadline } = self.life {
@@ -50,7 +38,7 @@ impl Node {
             self.members.iter().filter(|m| m.addr != me && m.state == State::Dead).map(|m| m.addr).collect();
         let mut out: Vec<NodeAddr> = live.sample(&mut self.rng, self.config.fanout.min(live.len())).copied().collect();
         if !dead.is_empty()
-            && self.rng.random_bool(dead.len() as f64 / (live.len() + 1) as f64)
+            && self.rng.random_bool((dead.len() as f64 / (live.len() + 1) as f64).min(1.0))
             && let Some(&d) = dead.choose(&mut self.rng)
         {
             out.push(d);
@@ -65,6 +53,41 @@ impl Node {
             }
         }
         out
+    }
+
+    /// This node was stalled for `lag` (its timers ran that late): the
+    /// silence is its own, and is taken off every subject's, then every
+    /// check is re-armed at the new fit.
+    pub(super) fn forgive(&mut self, lag: Duration, now: Time) {
+        let me = self.me;
+        let subjects: Vec<NodeAddr> = self.peers.keys().copied().filter(|&a| a != me).collect();
+        for addr in subjects {
+            if let Some(p) = self.peers.get_mut(&addr) {
+                p.detector.forgive(lag, now);
+            }
+            self.schedule(addr, now);
+        }
+    }
+
+    /// Arms `addr`'s check at the instant phi crosses its next threshold
+    /// (half the threshold while Alive, the threshold while Suspect).
+    pub(super) fn schedule(&mut self, addr: NodeAddr, now: Time) {
+        let target = match self.state_of(addr) {
+            Some(State::Alive) => self.config.phi_suspect(),
+            Some(State::Suspect) => self.config.phi_convict,
+            _ => return,
+        };
+        let Some(p) = self.peers.get_mut(&addr) else { return };
+        // A microsecond past the crossing, so phi is past it when judged.
+        let at = now + p.detector.time_to(&self.config, now, target) + Duration::from_micros(1);
+        // A later crossing keeps the armed check: when it comes due, the
+        // judge finds phi short of the mark and re-arms for the new one.
+        // That keeps the heap to about one entry per subject, where
+        // re-arming at every heartbeat would push one per arrival.
+        if p.check_at.is_none_or(|c| at < c || c <= now) {
+            p.check_at = Some(at);
+            self.checks.push(std::cmp::Reverse((at, addr)));
+        }
     }
 
     /// Judges every subject at `now`.
@@ -99,6 +122,9 @@ impl Node {
                 p.suspicion = None;
             }
             self.set_state(addr, State::Dead, now);
+            if let Some(p) = self.peers.get_mut(&addr) {
+                p.check_at = None;
+            }
         } else if phi >= self.config.phi_suspect() && state == State::Alive {
             let timeout = peer.detector.time_to(&self.config, now, self.config.phi_convict);
             self.counters.suspicions += 1;
@@ -107,12 +133,16 @@ impl Node {
             }
             self.set_state(addr, State::Suspect, now);
             self.events.push_back(Event::SuspicionStarted { member: addr, by: self.me, incarnation, timeout, k: 0 });
+            self.schedule(addr, now);
         } else if phi < self.config.phi_suspect() && state == State::Suspect {
             if let Some(p) = self.peers.get_mut(&addr) {
                 p.suspicion = None;
             }
             self.events.push_back(Event::SuspicionRefuted { member: addr, incarnation });
             self.set_state(addr, State::Alive, now);
+            self.schedule(addr, now);
+        } else {
+            self.schedule(addr, now);
         }
     }
 }

@@ -29,8 +29,16 @@
 //!   less likely than usual: late enough to be worth showing, early enough
 //!   to show before the conviction, and it maps SWIM's "suspect, then
 //!   dead unless refuted" onto phi's continuous scale without a timer of
-//!   its own (a fresh heartbeat is the refutation). Phi is judged once a
-//!   round, so detection has a round's resolution.
+//!   its own (a fresh heartbeat is the refutation). Phi is judged when it
+//!   crosses each threshold: every subject has a check timer at the
+//!   instant the current fit says it will (re-armed by each heartbeat),
+//!   so detection is not rounded up to the next round; every round also
+//!   judges all subjects, which forgets the long-convicted.
+//! - **Local pauses.** When the node's own timers run more than a round
+//!   late, the node itself was stalled; that silence is taken off every
+//!   subject's before anyone is judged (Cassandra skips interpreting after
+//!   a local pause), so a paused observer does not wake up and convict the
+//!   cluster.
 //! - **Generations.** A node's generation is the lab time of its start in
 //!   milliseconds, plus one: a restart always outranks the life before it,
 //!   and a higher generation replaces everything held about the node.
@@ -48,7 +56,8 @@ mod reconcile;
 pub mod theory;
 mod views;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
@@ -90,6 +99,9 @@ struct Peer {
     detector: Detector,
     /// While Suspect: when it would be convicted at the fit of the time.
     suspicion: Option<(Time, Duration)>,
+    /// When phi crosses its next threshold at the current fit: the one
+    /// entry of `checks` for this peer that is not stale.
+    check_at: Option<Time>,
 }
 
 #[derive(Clone, Debug)]
@@ -129,6 +141,9 @@ pub struct Node {
     rumor_seq: u32,
     seen: SeenRumors,
     next_round: Time,
+    /// Per-subject check timers (see `Peer::check_at`); stale entries are
+    /// skipped when they come due.
+    checks: BinaryHeap<Reverse<(Time, NodeAddr)>>,
     now: Time,
     outbox: VecDeque<Transmit>,
     events: VecDeque<Event>,
@@ -150,6 +165,7 @@ impl Node {
             values: BTreeMap::new(),
             detector: Detector::new(&config, now),
             suspicion: None,
+            check_at: None,
         };
         let member = Member { addr, state: State::Alive, incarnation: generation, since: now };
         Node {
@@ -166,6 +182,7 @@ impl Node {
             rumor_seq: 0,
             seen: SeenRumors::new(),
             next_round,
+            checks: BinaryHeap::new(),
             now,
             outbox: VecDeque::new(),
             events: VecDeque::new(),
@@ -258,6 +275,15 @@ impl Node {
         if let Some(j) = &self.joining {
             at = at.min(j.retry_at);
         }
+        // Stale checks (re-armed since) are dropped, so no driver is woken
+        // for one.
+        while let Some(&Reverse((check, addr))) = self.checks.peek() {
+            if self.peers.get(&addr).is_some_and(|p| p.check_at == Some(check)) {
+                at = at.min(check);
+                break;
+            }
+            self.checks.pop();
+        }
         Some(at)
     }
 
@@ -277,6 +303,22 @@ impl Node {
             return;
         }
         self.now = self.now.max(now);
+        // Timers run more than a round late: the node itself was stalled.
+        if let Some(due) = self.poll_timeout() {
+            let lag = now.saturating_since(due);
+            if lag > self.config.heartbeat_interval {
+                self.forgive(lag, now);
+            }
+        }
+        while let Some(&Reverse((at, addr))) = self.checks.peek() {
+            if at > now {
+                break;
+            }
+            self.checks.pop();
+            if self.peers.get(&addr).is_some_and(|p| p.check_at == Some(at)) {
+                self.judge(addr, now);
+            }
+        }
         if let Some(j) = &self.joining
             && now >= j.retry_at
         {
@@ -287,8 +329,7 @@ impl Node {
             }
         }
         if now >= self.next_round {
-            let lag = now.saturating_since(self.next_round);
-            self.round(now, lag);
+            self.round(now);
             self.next_round += self.config.heartbeat_interval;
             if self.next_round <= now {
                 self.next_round = now + self.config.heartbeat_interval;
@@ -384,6 +425,7 @@ impl Node {
             values: BTreeMap::new(),
             detector: Detector::new(&self.config, now),
             suspicion: None,
+            check_at: None,
         };
         self.peers.insert(addr, peer);
         self.index.insert(addr, self.members.len());
@@ -395,6 +437,7 @@ impl Node {
             to: State::Alive,
             incarnation: generation,
         });
+        self.schedule(addr, now);
         true
     }
 

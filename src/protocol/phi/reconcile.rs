@@ -224,6 +224,7 @@ impl Node {
             let i = self.index[&d.node];
             self.members[i].incarnation = d.generation;
             self.set_state(d.node, State::Alive, now);
+            self.schedule(d.node, now);
             return;
         }
         if d.heartbeat <= peer.heartbeat {
@@ -246,6 +247,7 @@ impl Node {
         p.detector.arrive(now, !convicted, window);
         if convicted {
             self.set_state(d.node, State::Alive, now);
+            self.schedule(d.node, now);
         } else {
             self.judge(d.node, now);
         }
