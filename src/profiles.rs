@@ -19,6 +19,9 @@ const ALL: &[(&str, &str)] = &[
     ("large", include_str!("../profiles/large.toml")),
     ("soak", include_str!("../profiles/soak.toml")),
     ("hostile", include_str!("../profiles/hostile.toml")),
+    ("lifeguard-vs-swim", include_str!("../profiles/lifeguard-vs-swim.toml")),
+    ("swim-vs-phi", include_str!("../profiles/swim-vs-phi.toml")),
+    ("phi-thresholds", include_str!("../profiles/phi-thresholds.toml")),
 ];
 
 /// Every embedded profile as (name, TOML text), in listing order.

@@ -12,9 +12,10 @@ use crate::config::LabConfig;
 use crate::engine::Timeline;
 use crate::observe::{Mode, Summary};
 use crate::protocol::Time;
-use crate::runtime::{Running, launch_with};
+use crate::runtime::launch_with;
 use crate::scenario::Step;
 use crate::signals::{Signals, Stop};
+use crate::ui::control::LabControl;
 
 /// Runs the timeline to the end of the profile's duration, or until a
 /// signal, and returns the summary and the signal that stopped it, if
@@ -31,7 +32,20 @@ pub async fn run(
     let mut running = launch_with(config, opts.export.clone(), Duration::from_secs(1), Mode::Scripted)
         .await
         .context("starting the lab")?;
-    let driven = AssertUnwindSafe(drive(&mut running, &timeline, duration, signals)).catch_unwind().await;
+    let start = running.lab.clock().instant(Time::ZERO);
+    let snapshots = running.observer.snapshots();
+    let progress = move || {
+        let s = snapshots.borrow().clone();
+        format!(
+            "{}/{} up   agreement {:>5.1}%   accuracy {:>5.1}%",
+            s.up(),
+            s.nodes.len(),
+            s.agreement * 100.0,
+            s.accuracy * 100.0
+        )
+    };
+    let driven =
+        AssertUnwindSafe(drive(&mut running, start, &timeline, duration, signals, progress)).catch_unwind().await;
     let first = driven.as_ref().ok().copied().flatten();
     let (summary, stop) = signals.while_stopping(first, running.stop()).await;
     match driven {
@@ -41,13 +55,19 @@ pub async fn run(
     }
 }
 
-/// Plays the timeline from the lab's start (the time the log's `t_ms`
-/// counts from, so a step at 5 s is logged at 5 s) until the duration
-/// ends or a signal comes.
-async fn drive(running: &mut Running, timeline: &[Step], duration: Duration, signals: &mut Signals) -> Option<Stop> {
-    let start = running.lab.clock().instant(Time::ZERO);
-    let progress = std::io::stderr().is_terminal();
-    let snapshots = running.observer.snapshots();
+/// Plays the timeline against `lab` from `start` (the instant the log's
+/// `t_ms` counts from, so a step at 5 s is logged at 5 s) until the
+/// duration ends or a signal comes, showing `progress` once a second on a
+/// terminal. `lab` is one lab or a comparison's pair.
+pub(super) async fn drive<L: LabControl>(
+    lab: &mut L,
+    start: tokio::time::Instant,
+    timeline: &[Step],
+    duration: Duration,
+    signals: &mut Signals,
+    progress: impl Fn() -> String,
+) -> Option<Stop> {
+    let show = std::io::stderr().is_terminal();
     let mut timeline = Timeline::new(timeline.to_vec());
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let end = start + duration;
@@ -62,27 +82,23 @@ async fn drive(running: &mut Running, timeline: &[Step], duration: Duration, sig
             () = tokio::time::sleep_until(next) => {
                 // Steps at or after the end are not played.
                 let Some(step) = timeline.due(next - start).filter(|_| next < end) else { break };
-                match running.apply(&step.action).await {
+                match lab.apply(&step.action).await {
                     Ok(feedback) => tracing::info!("{:?}: {feedback}", step.at),
                     Err(e) => eprintln!("gossip-lab: timeline step at {:?} ({}) failed: {e}", step.at, step.action.label()),
                 }
             }
-            _ = tick.tick(), if progress => {
-                let s = snapshots.borrow().clone();
+            _ = tick.tick(), if show => {
                 eprint!(
-                    "\r  {:>6.1}s / {:.0}s   {}/{} up   agreement {:>5.1}%   accuracy {:>5.1}%   ",
+                    "\r  {:>6.1}s / {:.0}s   {}   ",
                     start.elapsed().as_secs_f64(),
                     duration.as_secs_f64(),
-                    s.up(),
-                    s.nodes.len(),
-                    s.agreement * 100.0,
-                    s.accuracy * 100.0
+                    progress()
                 );
                 let _ = std::io::stderr().flush();
             }
         }
     }
-    if progress {
+    if show {
         eprint!("\r{:80}\r", "");
     }
     stopped

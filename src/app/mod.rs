@@ -3,6 +3,8 @@
 //! report.
 //!
 //! - [`headless`]: `gossip-lab run` on real sockets.
+//! - [`compare`](mod@compare): two labs of one scenario, side by side
+//!   (`gossip-lab compare`, and any profile with `[compare]`).
 //! - [`report`](mod@report): `gossip-lab report` over a saved session.
 //! - [`plot`](mod@plot): `gossip-lab plot`, a saved session's charts ([`crate::plot`]).
 //! - [`replay`]: `gossip-lab replay`, the dashboard over a saved session.
@@ -16,6 +18,7 @@
 //! The dashboard itself lives in [`crate::ui`]; [`run_tui`] only prepares
 //! the recording, the log and the runtime around it.
 
+pub mod compare;
 pub mod headless;
 pub mod logging;
 pub mod plot;
@@ -109,6 +112,9 @@ pub struct RunOptions {
 /// and says how it ended: `Success` only when every expectation held, or
 /// `Stopped` by a signal (the summary then covers the run so far).
 pub fn run_headless(cfg: LabConfig, opts: RunOptions) -> anyhow::Result<Outcome> {
+    if cfg.compare.is_some() {
+        return compare::run_headless(cfg, opts);
+    }
     // The simulator runs on a blocking thread; one more thread waits for signals.
     let (runtime, mut signals) = runtime(!opts.sim)?;
     let log = opts.log.clone().or_else(|| opts.export.as_ref().map(|d| d.join("gossip-lab.log")));
@@ -171,6 +177,9 @@ pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<Outcome> {
     logging::init(Some(&log))?;
     let timeline = cfg.timeline.clone();
     let outcome = runtime.block_on(async {
+        if cfg.compare.is_some() {
+            return compare::tui(cfg, &opts, &record, &mut signals).await;
+        }
         let running = launch(cfg, Some(record.clone())).await.context("starting the lab")?;
         let options = ui::UiOptions { fps: opts.fps, export: opts.export.clone(), timeline };
         ui::run(running, options, &mut signals).await

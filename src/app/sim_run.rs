@@ -27,7 +27,7 @@ use crate::observe::record::{
 use crate::observe::{Line, Liveness, Mode, NodeStatus, Session, Summary};
 use crate::protocol::{NodeAddr, Time, phi};
 use crate::rogue::Spec;
-use crate::scenario::Action;
+use crate::scenario::{Action, Step};
 use crate::security::{Auth, Key, KeyId, SecurityConfig};
 use crate::signals::{Signals, Stop};
 use crate::sim::{Cluster, SimConfig, SimError, TraceEntry};
@@ -103,27 +103,59 @@ pub fn run_watched(
     mut watch: impl FnMut(&Journal, Time),
 ) -> anyhow::Result<Summary> {
     let mut lab = SimLab::start(&config, Mode::Scripted, opts.export.as_deref())?;
+    play(&mut lab, &config, stop, |lab, t| watch(&lab.run.journal, t))?;
+    lab.finish()
+}
+
+/// What the simulated timeline loop drives: one lab, or a comparison's
+/// two in lockstep.
+pub(crate) trait Stepped {
+    /// Advances toward `target` by at most one step; the time reached.
+    fn step_toward(&mut self, target: Time) -> io::Result<Time>;
+    /// Carries out a timeline step now (a refused one is reported).
+    fn play_step(&mut self, step: &Step) -> io::Result<()>;
+}
+
+impl Stepped for SimLab {
+    fn step_toward(&mut self, target: Time) -> io::Result<Time> {
+        SimLab::step_toward(self, target)
+    }
+
+    fn play_step(&mut self, step: &Step) -> io::Result<()> {
+        if let Err(e) = self.apply(&step.action)? {
+            eprintln!("gossip-lab: timeline step at {:?} ({}) failed: {e}", step.at, step.action.label());
+        }
+        Ok(())
+    }
+}
+
+/// Plays `config`'s timeline against `lab` in virtual time until its
+/// duration ends or `stop` is set, calling `watch` whenever every line up
+/// to the time reached has been emitted.
+pub(crate) fn play<S: Stepped>(
+    lab: &mut S,
+    config: &LabConfig,
+    stop: &AtomicBool,
+    mut watch: impl FnMut(&S, Time),
+) -> io::Result<()> {
     let mut timeline = Timeline::new(config.timeline.clone());
     let end = Time::ZERO + config.duration;
     loop {
         if stop.load(Ordering::Relaxed) {
-            break;
+            return Ok(());
         }
         let next_step = timeline.next_at().map_or(end, |at| (Time::ZERO + at).min(end));
         let target = lab.step_toward(next_step)?;
         while target < end
             && let Some(step) = timeline.due(target - Time::ZERO)
         {
-            if let Err(e) = lab.apply(&step.action)? {
-                eprintln!("gossip-lab: timeline step at {:?} ({}) failed: {e}", step.at, step.action.label());
-            }
+            lab.play_step(&step)?;
         }
-        watch(&lab.run.journal, target);
+        watch(lab, target);
         if target >= end {
-            break;
+            return Ok(());
         }
     }
-    lab.finish()
 }
 
 /// A simulated lab driven step by step: virtual time advanced on request,

@@ -8,6 +8,7 @@
 //! gossip-lab report SESSION.jsonl [--format text|json|markdown]
 //! gossip-lab plot SESSION.jsonl [--out DIR]
 //! gossip-lab replay SESSION.jsonl [--fps F]
+//! gossip-lab compare A B [--profile NAME|PATH] [--headless [--sim] [--json]] [--nodes N] [--seed S] [--duration 60s] [--export DIR]
 //! gossip-lab completions bash|zsh|fish|elvish|powershell
 //! gossip-lab man [--out DIR]
 //! ```
@@ -26,7 +27,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::app::report::Format;
 use crate::app::{RunOptions, TuiOptions};
-use crate::config::{ConfigError, LabConfig, Overrides, load_profile, parse_duration, parse_profile};
+use crate::config::{ConfigError, LabConfig, Overrides, load_profile, parse_duration, parse_profile, with_sides};
 
 /// Exit codes, for the help text and `main`.
 const EXIT_CODES: &str = "\
@@ -62,6 +63,8 @@ pub enum Command {
     Plot(PlotArgs),
     /// Watch a saved session again in the dashboard: play, pause, seek, step between events.
     Replay(ReplayArgs),
+    /// Run one scenario on two protocols at once, under the same faults: the dashboard split in two, or a two-column summary.
+    Compare(CompareArgs),
     /// Print a shell completion script to stdout (see the README for where each shell looks).
     Completions(CompletionsArgs),
     /// Print the man page to stdout, or write one page per subcommand into --out DIR.
@@ -162,6 +165,38 @@ pub struct ReplayArgs {
     pub fps: u32,
 }
 
+/// `gossip-lab compare`
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct CompareArgs {
+    /// Side A: FAMILY[:PRESET][,FIELD=VALUE...] (swim:fast, phi:cassandra,phi_convict=5, swim:lan,lifeguard=false) or a profile, whose [protocol] it takes.
+    #[arg(value_name = "A")]
+    pub a: String,
+    /// Side B, written as A is.
+    #[arg(value_name = "B")]
+    pub b: String,
+    /// The scenario both sides run: its cluster, network, timeline and expectations.
+    #[arg(long, short = 'p', value_name = "NAME|PATH", default_value = "default")]
+    pub profile: String,
+    /// No dashboard: run the timeline, print a two-column summary, exit 0 only if every expectation held.
+    #[arg(long)]
+    pub headless: bool,
+    /// With --headless: run both in the deterministic simulator.
+    #[arg(long, requires = "headless")]
+    pub sim: bool,
+    /// With --headless: print the comparison as one JSON object.
+    #[arg(long, requires = "headless")]
+    pub json: bool,
+    /// How long to run, like "60s" (overrides the profile's duration).
+    #[arg(long, short = 'd', value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Frames drawn per second (the dashboard).
+    #[arg(long, value_name = "F", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub fps: u32,
+    /// Flags shared with `run`; --export writes each side under a/ and b/.
+    #[command(flatten)]
+    pub lab: LabArgs,
+}
+
 /// `gossip-lab completions`
 #[derive(Debug, Args, Clone, PartialEq, Eq)]
 pub struct CompletionsArgs {
@@ -235,6 +270,16 @@ impl Cli {
                 let RunArgs { json, sim, lab, .. } = args;
                 Invocation::Run(config, RunOptions { export: lab.export, json, log: lab.log, sim })
             }
+            Some(Command::Compare(args)) => {
+                let (source, text) = load_profile(&args.profile)?;
+                let config = with_sides(&source, &text, &args.a, &args.b)?.apply(&args.lab.overrides(args.duration))?;
+                let CompareArgs { headless, sim, json, fps, lab, .. } = args;
+                if headless {
+                    Invocation::Run(config, RunOptions { export: lab.export, json, log: lab.log, sim })
+                } else {
+                    Invocation::Tui(config, TuiOptions { fps, export: lab.export, log: lab.log })
+                }
+            }
             Some(Command::Profiles) => Invocation::Profiles,
             Some(Command::Report(ReportArgs { session, format, json })) => {
                 Invocation::Report { session, format: if json { Format::Json } else { format } }
@@ -261,177 +306,4 @@ pub fn build_config(profile: &str, overrides: &Overrides) -> Result<LabConfig, C
 }
 
 #[cfg(test)]
-mod tests {
-    use clap::CommandFactory;
-    use clap::error::ErrorKind;
-
-    use std::path::Path;
-
-    use super::*;
-
-    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("gossip-lab").chain(args.iter().copied()))
-    }
-
-    #[test]
-    fn the_clap_table_is_consistent() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn no_subcommand_is_the_tui_with_defaults() {
-        let cli = parse(&[]).unwrap();
-        assert!(cli.command.is_none());
-        assert_eq!(cli.tui.profile, "default");
-        assert_eq!(cli.tui.fps, 15);
-        assert_eq!(cli.tui.lab, LabArgs::default());
-        let Invocation::Tui(config, options) = cli.invocation().unwrap() else { panic!("not the TUI") };
-        assert_eq!(config.name, "default");
-        assert_eq!(options, TuiOptions { fps: 15, export: None, log: None });
-    }
-
-    #[test]
-    fn tui_flags() {
-        let cli = parse(&[
-            "--profile",
-            "crash-detect",
-            "--nodes",
-            "8",
-            "--seed",
-            "7",
-            "--fps",
-            "30",
-            "--export",
-            "out",
-            "--log",
-            "lab.log",
-            "--base-port",
-            "20000",
-        ])
-        .unwrap();
-        let Invocation::Tui(config, options) = cli.invocation().unwrap() else { panic!("not the TUI") };
-        assert_eq!(
-            (config.name.as_str(), config.nodes, config.seed, config.base_port),
-            ("crash-detect", 8, 7, Some(20000))
-        );
-        assert_eq!(options, TuiOptions { fps: 30, export: Some("out".into()), log: Some("lab.log".into()) });
-    }
-
-    #[test]
-    fn run_flags() {
-        let cli =
-            parse(&["run", "partition-heal", "-n", "12", "--duration", "40s", "--json", "--sim", "--export", "d"])
-                .unwrap();
-        let Some(Command::Run(args)) = &cli.command else { panic!("not run") };
-        assert_eq!(args.duration, Some(Duration::from_secs(40)));
-        let Invocation::Run(config, options) = cli.invocation().unwrap() else { panic!("not run") };
-        assert_eq!(
-            (config.name.as_str(), config.nodes, config.duration),
-            ("partition-heal", 12, Duration::from_secs(40))
-        );
-        assert_eq!(options, RunOptions { export: Some("d".into()), json: true, log: None, sim: true });
-    }
-
-    #[test]
-    fn run_takes_the_profile_as_the_dashboard_does_too() {
-        let Invocation::Run(config, _) = parse(&["run", "--profile", "lossy", "--sim"]).unwrap().invocation().unwrap()
-        else {
-            panic!("not run")
-        };
-        assert_eq!(config.name, "lossy");
-        let Invocation::Run(config, _) = parse(&["run", "-p", "crash-detect"]).unwrap().invocation().unwrap() else {
-            panic!("not run")
-        };
-        assert_eq!(config.name, "crash-detect");
-        assert!(parse(&["run", "lossy", "--profile", "crash-detect"]).is_err(), "two profiles: which one?");
-    }
-
-    #[test]
-    fn run_defaults_to_the_default_profile() {
-        let Invocation::Run(config, options) = parse(&["run"]).unwrap().invocation().unwrap() else { panic!() };
-        assert_eq!(config.name, "default");
-        assert_eq!(options, RunOptions::default());
-    }
-
-    #[test]
-    fn completions_and_man() {
-        use clap_complete::Shell;
-        let inv = |args: &[&str]| parse(args).unwrap().invocation().unwrap();
-        assert!(matches!(inv(&["completions", "bash"]), Invocation::Completions(Shell::Bash)));
-        assert!(matches!(inv(&["completions", "zsh"]), Invocation::Completions(Shell::Zsh)));
-        assert_eq!(parse(&["completions", "tcsh"]).unwrap_err().kind(), ErrorKind::InvalidValue);
-        assert_eq!(parse(&["completions"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
-        assert!(matches!(inv(&["man"]), Invocation::Man(None)));
-        assert!(matches!(inv(&["man", "--out", "m"]), Invocation::Man(Some(d)) if d == Path::new("m")));
-    }
-
-    #[test]
-    fn profiles_and_report() {
-        assert!(matches!(parse(&["profiles"]).unwrap().invocation().unwrap(), Invocation::Profiles));
-        let report = |args: &[&str]| match parse(args).unwrap().invocation().unwrap() {
-            Invocation::Report { session, format } => (session, format),
-            _ => panic!("not report"),
-        };
-        assert_eq!(report(&["report", "s.jsonl"]), (PathBuf::from("s.jsonl"), Format::Text));
-        assert_eq!(report(&["report", "s.jsonl", "--json"]).1, Format::Json, "the alias CI uses");
-        assert_eq!(report(&["report", "s.jsonl", "--format", "markdown"]).1, Format::Markdown);
-        assert_eq!(report(&["report", "s.jsonl", "--format", "json"]).1, Format::Json);
-        let e = parse(&["report", "s.jsonl", "--format", "xml"]).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidValue);
-    }
-
-    #[test]
-    fn plot_takes_a_session_and_an_optional_out_dir() {
-        let Invocation::Plot { session, out } =
-            parse(&["plot", "s.jsonl", "--out", "d"]).unwrap().invocation().unwrap()
-        else {
-            panic!("not plot")
-        };
-        assert_eq!((session, out), (PathBuf::from("s.jsonl"), Some(PathBuf::from("d"))));
-        let Invocation::Plot { out, .. } = parse(&["plot", "s.jsonl"]).unwrap().invocation().unwrap() else {
-            panic!("not plot")
-        };
-        assert_eq!(out, None);
-        assert_eq!(parse(&["plot"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
-    }
-
-    #[test]
-    fn replay_takes_a_session_and_a_frame_rate() {
-        let Invocation::Replay { session, fps } = parse(&["replay", "s.jsonl"]).unwrap().invocation().unwrap() else {
-            panic!("not replay")
-        };
-        assert_eq!((session, fps), (PathBuf::from("s.jsonl"), 15));
-        let Invocation::Replay { fps, .. } =
-            parse(&["replay", "s.jsonl", "--fps", "30"]).unwrap().invocation().unwrap()
-        else {
-            panic!("not replay")
-        };
-        assert_eq!(fps, 30);
-        assert_eq!(parse(&["replay"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
-        assert_eq!(parse(&["replay", "s.jsonl", "--fps", "0"]).unwrap_err().kind(), ErrorKind::ValueValidation);
-    }
-
-    #[test]
-    fn bad_command_lines_are_clap_errors() {
-        assert_eq!(parse(&["--bogus"]).unwrap_err().kind(), ErrorKind::UnknownArgument);
-        assert_eq!(parse(&["run", "--fps", "10"]).unwrap_err().kind(), ErrorKind::UnknownArgument);
-        assert_eq!(parse(&["--fps", "0"]).unwrap_err().kind(), ErrorKind::ValueValidation);
-        assert_eq!(parse(&["--nodes", "many"]).unwrap_err().kind(), ErrorKind::ValueValidation);
-        assert_eq!(parse(&["report"]).unwrap_err().kind(), ErrorKind::MissingRequiredArgument);
-        let e = parse(&["run", "--duration", "5 sec"]).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::ValueValidation);
-        assert!(e.to_string().contains("use a duration like \"250ms\" or \"5s\""), "{e}");
-        // TUI flags belong before no subcommand, not before one.
-        assert!(parse(&["--nodes", "3", "run"]).is_err());
-    }
-
-    #[test]
-    fn config_errors_surface_from_invocation() {
-        let e = parse(&["run", "nope"]).unwrap().invocation().unwrap_err();
-        assert!(e.to_string().starts_with("unknown profile \"nope\""), "{e}");
-        let e = parse(&["--nodes", "0"]).unwrap().invocation().unwrap_err();
-        assert_eq!(e.to_string(), "--nodes 0 is out of range: use 1 to 4096");
-        let e = parse(&["run", "crash-detect", "--nodes", "4"]).unwrap().invocation().unwrap_err();
-        assert!(e.to_string().contains("node 5 does not exist; the cluster has 4 nodes (0..3)"), "{e}");
-    }
-}
+mod tests;

@@ -13,10 +13,11 @@ pub fn profile_listing() -> Result<String, ConfigError> {
     let mut rows = vec![["NAME".to_owned(), "NODES".into(), "PRESET".into(), "DURATION".into(), "DESCRIPTION".into()]];
     for (name, text) in profiles::all() {
         let c = parse_profile(&format!("embedded:{name}"), text)?;
-        let preset = match &c.phi {
-            Some(phi) => format!("{} (phi)", phi.preset),
-            None if c.protocol.lifeguard() => c.preset.name().to_owned(),
-            None => format!("{} (swim)", c.preset.name()),
+        let preset = match (&c.compare, &c.phi) {
+            (Some(cmp), _) => format!("{} vs {}", cmp.a.name, cmp.b.name),
+            (None, Some(phi)) => format!("{} (phi)", phi.preset),
+            (None, None) if c.protocol.lifeguard() => c.preset.name().to_owned(),
+            (None, None) => format!("{} (swim)", c.preset.name()),
         };
         rows.push([c.name, c.nodes.to_string(), preset, format_duration(c.duration), c.description]);
     }

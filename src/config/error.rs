@@ -277,6 +277,17 @@ fn locate(path: &[Seg]) -> (Section, Option<String>) {
     match path {
         [Seg::Key(t), Seg::Index(i), rest @ ..] if t == "timeline" => (Section::Step(i + 1), key(rest)),
         [Seg::Key(k)] => (Section::Top, Some(k.clone())),
+        // `[compare]` nests tables: name the innermost, `[compare.a.protocol]`.
+        [Seg::Key(t), .., Seg::Key(k)] if t == "compare" => {
+            let tables: Vec<&str> = path[..path.len() - 1]
+                .iter()
+                .filter_map(|s| match s {
+                    Seg::Key(k) => Some(k.as_str()),
+                    Seg::Index(_) => None,
+                })
+                .collect();
+            (Section::Table(tables.join(".")), Some(k.clone()))
+        }
         [Seg::Key(t), rest @ ..] => (Section::Table(t.clone()), key(rest)),
         _ => (Section::Top, None),
     }

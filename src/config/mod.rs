@@ -11,10 +11,12 @@
 
 mod build;
 mod catalog;
+mod compare;
 mod error;
 mod raw;
 mod resolved;
 mod security;
+mod sides;
 #[cfg(test)]
 mod tests;
 
@@ -22,7 +24,9 @@ use std::path::Path;
 use std::time::Duration;
 
 pub use self::catalog::profile_listing;
+pub use self::compare::{Compare, Contender};
 pub use self::error::{ConfigError, Location};
+pub use self::sides::with_sides;
 pub use crate::duration::parse_duration;
 use crate::profiles;
 use crate::protocol::{Config, Preset, Tuning, phi};
@@ -120,6 +124,8 @@ pub struct LabConfig {
     pub expect: Expect,
     /// How long a headless `run` lasts.
     pub duration: Duration,
+    /// `[compare]`: run the scenario twice, once per side's protocol.
+    pub compare: Option<Compare>,
 }
 
 /// Command-line values that replace the profile's.

@@ -28,6 +28,7 @@ pub(super) struct RawProfile {
     #[serde(default)]
     pub timeline: Vec<RawStep>,
     pub expect: Option<RawExpect>,
+    pub compare: Option<RawCompare>,
 }
 
 /// `[cluster]`
@@ -40,9 +41,40 @@ pub(super) struct RawCluster {
     pub join_stagger: Option<Sp<String>>,
 }
 
+/// `[compare]`: the two sides and the directions predicted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCompare {
+    pub a: Option<Sp<RawSide>>,
+    pub b: Option<Sp<RawSide>>,
+    pub expect: Option<RawCompareExpect>,
+}
+
+/// `[compare.a]` or `[compare.b]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSide {
+    pub name: Option<Sp<String>>,
+    pub protocol: Option<RawProtocol>,
+}
+
+/// `[compare.expect]`: each figure names the side predicted lower.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCompareExpect {
+    pub faster_first_detection: Option<Sp<String>>,
+    pub faster_full_detection: Option<Sp<String>>,
+    pub fewer_false_suspicions: Option<Sp<String>>,
+    pub fewer_false_positives: Option<Sp<String>>,
+    pub fewer_packets: Option<Sp<String>>,
+    pub fewer_bytes: Option<Sp<String>>,
+    pub faster_convergence: Option<Sp<String>>,
+    pub detection_within_theory: Option<Sp<bool>>,
+}
+
 /// `[protocol]`: the family, a preset, the Lifeguard switch, then
 /// per-field overrides (SWIM's, then the phi family's).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawProtocol {
     pub family: Option<Sp<String>>,
@@ -172,6 +204,10 @@ pub(super) fn table_fields(name: &str) -> &'static [&'static str] {
         "security" => fields::<RawSecurity>(),
         "timeline" => fields::<RawStep>(),
         "expect" => fields::<RawExpect>(),
+        "compare" => fields::<RawCompare>(),
+        "compare.a" | "compare.b" => fields::<RawSide>(),
+        "compare.expect" => fields::<RawCompareExpect>(),
+        "compare.a.protocol" | "compare.b.protocol" => fields::<RawProtocol>(),
         _ => &[],
     }
 }

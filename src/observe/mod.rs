@@ -31,6 +31,7 @@
 
 pub mod action;
 pub mod board;
+pub mod comparison;
 pub mod convert;
 pub mod foreign;
 pub mod lines;

@@ -71,7 +71,19 @@ pub async fn launch_with(
     snapshot_every: Duration,
     mode: Mode,
 ) -> Result<Running, LaunchError> {
-    let clock = LabClock::start();
+    launch_on(LabClock::start(), config, record, snapshot_every, mode).await
+}
+
+/// [`launch_with`] on a clock the caller started: the two labs of a
+/// comparison share one, so both logs count from the same instant and a
+/// timeline step has the same `t_ms` in both.
+pub async fn launch_on(
+    clock: LabClock,
+    config: LabConfig,
+    record: Option<PathBuf>,
+    snapshot_every: Duration,
+    mode: Mode,
+) -> Result<Running, LaunchError> {
     let (tx, rx) = mpsc::channel(OBSERVER_CHANNEL);
     let dropped = Arc::new(AtomicU64::new(0));
     let baseline = config.network.baseline();

@@ -11,6 +11,7 @@
 //! them); timeline steps and expectations stay here.
 
 mod action;
+mod compare;
 mod format;
 mod target;
 #[cfg(test)]
@@ -21,6 +22,7 @@ use std::time::Duration;
 use serde::ser::{Serialize, Serializer};
 
 pub use self::action::Action;
+pub use self::compare::{Direction, Figure, Which};
 pub use self::format::{format_duration, groups, percent, plural, ranges};
 pub use self::target::{Groups, NodeRef};
 

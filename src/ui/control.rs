@@ -47,10 +47,11 @@ pub struct Pair {
 }
 
 impl Pair {
-    /// Stops both labs, finishing both session logs, even when one fails.
-    pub async fn stop(self) -> std::io::Result<()> {
+    /// Stops both labs, finishing both session logs, even when one
+    /// fails; their summaries, A's first.
+    pub async fn stop(self) -> std::io::Result<[crate::observe::Summary; 2]> {
         let (a, b) = tokio::join!(self.a.stop(), self.b.stop());
-        a.and(b).map(drop)
+        Ok([a?, b?])
     }
 }
 

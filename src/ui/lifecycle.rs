@@ -46,7 +46,7 @@ pub async fn run(running: Running, options: UiOptions, signals: &mut Signals) ->
 /// labs are stopped and both session logs finished.
 pub async fn run_pair(pair: Pair, options: UiOptions, signals: &mut Signals) -> anyhow::Result<Option<Stop>> {
     let feeds = Feeds { a: pair.a.observer.snapshots(), b: Some((pair.b.observer.snapshots(), pair.names.clone())) };
-    drive(pair, feeds, options, signals, Pair::stop).await
+    drive(pair, feeds, options, signals, |p: Pair| async move { p.stop().await.map(drop) }).await
 }
 
 /// Where the frames come from: one lab, or two with their names.

@@ -3,6 +3,7 @@
 
 mod actions;
 mod attack;
+mod compare;
 mod params;
 mod phi;
 mod sections;
@@ -43,7 +44,8 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
 
     let cluster = raw.cluster.unwrap_or_default();
     let (nodes, seed, base_port, join_stagger) = b.cluster(&cluster)?;
-    let (preset, protocol, phi) = b.protocol_section(&raw.protocol.unwrap_or_default())?;
+    let base_protocol = raw.protocol.unwrap_or_default();
+    let (preset, protocol, phi) = b.protocol_section(&base_protocol)?;
     let network = b.network(&raw.network.unwrap_or_default())?;
     let security = super::security::security(&b.ctx, &raw.security.unwrap_or_default(), source)?;
     let mut timeline = Vec::new();
@@ -76,6 +78,7 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
             ),
         ));
     }
+    let compare = raw.compare.as_ref().map(|c| b.compare(&base_protocol, c)).transpose()?;
     let member_cap = protocol.max_members_set.then_some(protocol.config.max_members);
     let protocol = protocol.config;
     let mut config = LabConfig {
@@ -95,6 +98,7 @@ pub(super) fn build(source: &str, text: &str) -> Result<LabConfig> {
         timeline,
         expect,
         duration,
+        compare,
     };
     config.fit_member_cap();
     Ok(config)

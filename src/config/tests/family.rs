@@ -68,3 +68,46 @@ fn phi_convict_out_of_range_is_refused() {
         );
     }
 }
+
+const SIDES: &str = "[protocol]\npreset = \"fast\"\nlifeguard = true\nprobe_interval = \"300ms\"\n";
+
+#[test]
+fn a_side_overlays_the_profiles_protocol_unless_it_names_a_family_or_preset() {
+    let c = parse(&format!(
+        "{SIDES}[compare.a]\nname = \"on\"\n[compare.b]\nname = \"off\"\nprotocol = {{ lifeguard = false }}\n\
+         [compare.expect]\nfewer_false_suspicions = \"a\"\n"
+    ))
+    .unwrap();
+    let [a, b] = c.sides().unwrap();
+    assert!(a.protocol.lifeguard() && !b.protocol.lifeguard());
+    assert_eq!((a.protocol.probe_interval, b.protocol.probe_interval), (ms(300), ms(300)), "overlaid");
+    assert_eq!(a.timeline, b.timeline);
+    let c = parse(&format!(
+        "{SIDES}[compare.a]\nname = \"swim\"\n[compare.b]\nname = \"phi\"\nprotocol = {{ family = \"phi\" }}\n"
+    ))
+    .unwrap();
+    let [a, b] = c.sides().unwrap();
+    assert!(a.phi.is_none());
+    assert_eq!(b.phi.as_ref().unwrap().preset, "cassandra", "a family starts afresh, SWIM's fields left behind");
+}
+
+#[test]
+fn compare_errors_name_the_table_the_field_and_the_fix() {
+    let e = parse(&format!("{SIDES}[compare.a]\nname = \"x\"\n")).unwrap_err().to_string();
+    assert!(e.contains("[compare.b] is missing"), "{e}");
+    let e = parse(&format!("{SIDES}[compare.a]\n[compare.b]\n[compare.expect]\nfewer_bytes = \"c\"\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("[compare.expect] fewer_bytes = \"c\" names no side: use \"a\" or \"b\""), "{e}");
+    let e = parse(&format!("{SIDES}[compare.a]\n[compare.b]\nprotocol = {{ phi_convikt = 5.0 }}\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("[compare.b.protocol] unknown field \"phi_convikt\": did you mean \"phi_convict\"?"), "{e}");
+    let e =
+        parse(&format!("{SIDES}[compare.a]\nname = \"same\"\n[compare.b]\nname = \"same\"\n")).unwrap_err().to_string();
+    assert!(e.contains("both sides are called \"same\""), "{e}");
+    let e = parse(&format!("{SIDES}[compare.a]\n[compare.b]\nprotocol = {{ family = \"phi\", lifeguard = true }}\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("lifeguard is a SWIM field"), "{e}");
+}
