@@ -110,3 +110,23 @@ fn an_observer_that_stalled_does_not_convict_its_peers_on_waking() {
     run_to(&mut a, ms(10_000));
     assert_eq!(a.member(b.addr()).unwrap().state, State::Dead);
 }
+
+#[test]
+fn a_forgotten_member_is_not_gossiped_back_in_until_news_of_it_is_newer() {
+    let (mut a, b) = heartbeats_until(2_000);
+    let end = ms(2_000) + a.config().remove_after + secs(5.0);
+    run_to(&mut a, end);
+    assert!(a.member(b.addr()).is_none(), "forgotten");
+    // A third node that has not forgotten b yet gossips its last life.
+    let mut c = node(2, end);
+    c.join(&[a.addr()], end);
+    exchange(&mut [&mut a, &mut c], end);
+    let last = b.heartbeats().next().expect("b's own row");
+    let stale = Digest { node: b.addr(), generation: last.generation, heartbeat: last.heartbeat, max_version: 0 };
+    a.handle_packet(c.addr(), syn(scuttle(vec![stale], vec![])), end);
+    assert!(a.member(b.addr()).is_none(), "the life a convicted and forgot stays forgotten");
+    // A higher heartbeat means b is running after all (a partition healed).
+    let newer = Digest { heartbeat: last.heartbeat + 1, ..stale };
+    a.handle_packet(c.addr(), syn(scuttle(vec![newer], vec![])), end);
+    assert_eq!(a.member(b.addr()).map(|m| m.state), Some(State::Alive));
+}

@@ -19,6 +19,7 @@ impl Node {
             own.heartbeat_at = now;
         }
         self.judge_all(now);
+        self.expire_quarantine(now);
         if let Life::Leaving { rounds, deadline } = self.life {
             self.life = Life::Leaving { rounds: rounds.saturating_sub(1), deadline };
         }
@@ -105,7 +106,7 @@ impl Node {
         if state.is_gone() {
             let since = self.member(addr).map_or(now, |m| m.since);
             if now.saturating_since(since) >= self.config.remove_after {
-                self.forget(addr);
+                self.forget(addr, now);
             }
             return;
         }

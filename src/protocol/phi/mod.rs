@@ -53,6 +53,7 @@ mod config;
 pub mod detector;
 mod judge;
 mod reconcile;
+mod table;
 pub mod theory;
 mod views;
 
@@ -140,6 +141,8 @@ pub struct Node {
     life: Life,
     rumor_seq: u32,
     seen: SeenRumors,
+    /// Forgotten lives not to learn again yet (bounded by `max_members`).
+    quarantine: BTreeMap<NodeAddr, table::Quarantined>,
     next_round: Time,
     /// Per-subject check timers (see `Peer::check_at`); stale entries are
     /// skipped when they come due.
@@ -181,6 +184,7 @@ impl Node {
             life: Life::Running,
             rumor_seq: 0,
             seen: SeenRumors::new(),
+            quarantine: BTreeMap::new(),
             next_round,
             checks: BinaryHeap::new(),
             now,
@@ -398,74 +402,6 @@ impl Node {
         self.set_own(StateValue::Rumor { seq: self.rumor_seq, payload: payload.clone() });
         self.events.push_back(Event::RumorDelivered { id, payload });
         Ok(id)
-    }
-
-    // ----- the table -------------------------------------------------------
-
-    /// Sets a key of our own state at the next version.
-    fn set_own(&mut self, value: StateValue) {
-        let me = self.peers.get_mut(&self.me).expect("own row");
-        me.max_version += 1;
-        let version = me.max_version;
-        store(me, version, value);
-    }
-
-    /// Adds `addr` as Alive, having just heard of it (false when the table
-    /// is full).
-    fn learn(&mut self, addr: NodeAddr, generation: u64, heartbeat: u64, now: Time) -> bool {
-        if self.members.len() >= self.config.max_members.max(1) {
-            self.counters.refused.table_full += 1;
-            return false;
-        }
-        let peer = Peer {
-            generation,
-            heartbeat,
-            heartbeat_at: now,
-            max_version: 0,
-            values: BTreeMap::new(),
-            detector: Detector::new(&self.config, now),
-            suspicion: None,
-            check_at: None,
-        };
-        self.peers.insert(addr, peer);
-        self.index.insert(addr, self.members.len());
-        self.members.push(Member { addr, state: State::Alive, incarnation: generation, since: now });
-        self.order.insert(addr);
-        self.events.push_back(Event::MemberChanged {
-            member: addr,
-            from: None,
-            to: State::Alive,
-            incarnation: generation,
-        });
-        self.schedule(addr, now);
-        true
-    }
-
-    /// Drops `addr` from the table.
-    fn forget(&mut self, addr: NodeAddr) {
-        let Some(i) = self.index.remove(&addr) else { return };
-        self.members.swap_remove(i);
-        if let Some(moved) = self.members.get(i) {
-            self.index.insert(moved.addr, i);
-        }
-        self.peers.remove(&addr);
-        self.order.remove(&addr);
-        self.counters.reaped += 1;
-        self.events.push_back(Event::MemberForgotten { member: addr });
-    }
-
-    /// Moves `addr`'s row to `to`, with the event.
-    fn set_state(&mut self, addr: NodeAddr, to: State, now: Time) {
-        let Some(&i) = self.index.get(&addr) else { return };
-        let m = &mut self.members[i];
-        if m.state == to {
-            return;
-        }
-        let from = m.state;
-        m.state = to;
-        m.since = now;
-        let incarnation = m.incarnation;
-        self.events.push_back(Event::MemberChanged { member: addr, from: Some(from), to, incarnation });
     }
 
     fn state_of(&self, addr: NodeAddr) -> Option<State> {

@@ -204,7 +204,10 @@ impl Node {
             return;
         }
         let Some(peer) = self.peers.get(&d.node) else {
-            self.learn(d.node, d.generation, d.heartbeat, now);
+            if !self.quarantine.get(&d.node).is_some_and(|q| q.holds(d.generation, d.heartbeat, now)) {
+                self.quarantine.remove(&d.node);
+                self.learn(d.node, d.generation, d.heartbeat, now);
+            }
             return;
         };
         if d.generation < peer.generation {
