@@ -198,6 +198,9 @@ impl Board {
                 suspicions: Vec::new(),
                 counters: shown.counters(),
                 joined: shown.joined,
+                phis: shown.phis.clone(),
+                // Live only: the live observer adds the nodes' own.
+                heartbeats: Default::default(),
             };
         }
     }
@@ -261,6 +264,7 @@ impl Board {
             profile: spec.profile.clone(),
             protocol_label: spec.protocol_label.clone(),
             config: config.clone(),
+            phi: spec.phi.clone(),
             seed: spec.seed,
             nodes,
             views: views.clone(),

@@ -135,8 +135,12 @@ pub struct Snapshot {
     pub profile: String,
     /// The protocol in one phrase.
     pub protocol_label: String,
-    /// The protocol configuration.
+    /// The protocol configuration (SWIM's; a phi lab keeps the preset it
+    /// was built from, for the member cap).
     pub config: Config,
+    /// The phi family's tuning, when the lab runs phi: the views then show
+    /// phi where SWIM's show suspicion timers.
+    pub phi: Option<crate::protocol::phi::Config>,
     /// The seed.
     pub seed: u64,
     /// One row per node ever started.

@@ -4,9 +4,62 @@
 //! score, queue depth, its own suspicion timers). Both drivers build it the
 //! same way from an [`AnyNode`].
 
-use serde::Serialize;
+use std::sync::Arc;
 
-use crate::protocol::{AnyNode, Counters, Incarnation, SuspicionView, Time};
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::phi::HeartbeatView;
+use crate::protocol::{AnyNode, Counters, Incarnation, NodeAddr, SuspicionView, Time};
+
+/// The most phi values a status keeps: the highest, for the phi view.
+pub const PHI_SHOWN: usize = 8;
+/// Phi below this is a subject heard from on time: not worth a row.
+pub const PHI_FLOOR: f64 = 1.0;
+/// The most heartbeat-table rows a status keeps (self first), so a status
+/// stays bounded at any cluster size.
+pub const HEARTBEAT_ROWS: usize = 256;
+
+/// One observer's phi for one subject, in hundredths, so statuses and
+/// metrics records stay comparable and their logs stay short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhiMark {
+    /// The subject.
+    pub subject: NodeAddr,
+    /// Phi × 100.
+    pub phi_centi: u32,
+    /// Phi's change over the last heartbeat interval × 100.
+    pub trend_centi: i32,
+}
+
+impl PhiMark {
+    /// Phi.
+    pub fn phi(&self) -> f64 {
+        f64::from(self.phi_centi) / 100.0
+    }
+
+    /// Phi's change over the last heartbeat interval.
+    pub fn trend(&self) -> f64 {
+        f64::from(self.trend_centi) / 100.0
+    }
+}
+
+/// The highest phis `node` holds at `now` (at least [`PHI_FLOOR`], at most
+/// [`PHI_SHOWN`]), highest first; none for a SWIM node.
+fn top_phis(node: &AnyNode, now: Time) -> Vec<PhiMark> {
+    let Some(n) = node.as_phi() else { return Vec::new() };
+    let mut marks: Vec<PhiMark> = n
+        .phis(now)
+        .filter(|p| p.phi >= PHI_FLOOR)
+        .map(|p| PhiMark {
+            subject: p.subject,
+            phi_centi: (p.phi * 100.0).round() as u32,
+            trend_centi: (p.trend * 100.0).round() as i32,
+        })
+        .collect();
+    marks.sort_by(|a, b| b.phi_centi.cmp(&a.phi_centi).then(a.subject.cmp(&b.subject)));
+    marks.truncate(PHI_SHOWN);
+    marks
+}
 
 /// One node's current state as it sees itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -31,6 +84,13 @@ pub struct NodeStatus {
     pub counters: Counters,
     /// Has it heard back from a seed?
     pub joined: bool,
+    /// A phi node's highest phis (see [`top_phis`]); logged.
+    pub phis: Vec<PhiMark>,
+    /// A phi node's heartbeat table, self first, at most
+    /// [`HEARTBEAT_ROWS`]; live only (N rows a node is too much to log),
+    /// shared so a snapshot copies a pointer.
+    #[serde(skip)]
+    pub heartbeats: Arc<[HeartbeatView]>,
 }
 
 impl NodeStatus {
@@ -46,6 +106,8 @@ impl NodeStatus {
             suspicions: node.suspicions().collect(),
             counters: node.counters().clone(),
             joined: node.is_joined(),
+            phis: top_phis(node, now),
+            heartbeats: node.as_phi().map_or_else(Arc::default, |n| n.heartbeats().take(HEARTBEAT_ROWS).collect()),
         }
     }
 }

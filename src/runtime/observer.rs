@@ -332,11 +332,18 @@ impl State {
     }
 
     /// The journal's snapshot (what a replay would show at this point),
-    /// plus the sampled datagrams, which no log line carries.
+    /// plus what no log line carries: the sampled datagrams, and each phi
+    /// node's heartbeat table.
     fn snapshot(&self) -> Snapshot {
         let now = self.clock.now();
         let mut snap = self.journal.snapshot(now);
         (snap.flights, snap.flight_stride) = self.flights.take(now, |a| self.index(a));
+        if snap.phi.is_some() {
+            for (row, handles) in snap.nodes.iter_mut().zip(&self.nodes) {
+                let live = handles.status.lock().unwrap_or_else(|p| p.into_inner());
+                row.status.heartbeats = live.heartbeats.clone();
+            }
+        }
         snap
     }
 

@@ -125,6 +125,7 @@ pub fn scene(n: usize) -> Snapshot {
                     suspicions: if i == SUSPECTER { vec![suspicion.clone()] } else { Vec::new() },
                     counters: Default::default(),
                     joined: true,
+                    ..NodeStatus::default()
                 },
                 traffic,
                 rate_in: if life(i).is_active() { 40.0 + (i % 9) as f64 } else { 0.0 },
@@ -226,6 +227,7 @@ pub fn scene(n: usize) -> Snapshot {
         profile: "default".to_owned(),
         protocol_label: "fast preset, Lifeguard on".to_owned(),
         config,
+        phi: None,
         seed: 42,
         nodes,
         views: Arc::new(views),

@@ -131,6 +131,24 @@ pub fn suspicions(snap: &Snapshot) -> Vec<(usize, &SuspicionView)> {
     rows
 }
 
+/// Every running observer's recorded phis, highest first (ties by
+/// observer): the phi view's rows.
+pub fn phis(snap: &Snapshot) -> Vec<(usize, &crate::observe::status::PhiMark)> {
+    let mut rows: Vec<_> = snap
+        .nodes
+        .iter()
+        .filter(|r| r.life.is_running())
+        .flat_map(|r| r.status.phis.iter().map(|m| (r.index, m)))
+        .collect();
+    rows.sort_unstable_by_key(|&(observer, m)| (std::cmp::Reverse(m.phi_centi), observer, m.subject));
+    rows
+}
+
+/// The rows of the Suspicions view: phis for a phi lab, else suspicions.
+pub fn suspicion_rows(snap: &Snapshot) -> usize {
+    if snap.phi.is_some() { phis(snap).len() } else { suspicions(snap).len() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::observe::status::NodeStatus;
+use crate::observe::status::{NodeStatus, PhiMark};
 use crate::protocol::Counters;
 
 /// A node's table size, join state and counters, as of a metrics record.
@@ -31,6 +31,10 @@ pub struct StatusRecord {
     pub refutations: u64,
     /// Push-pull exchanges it started.
     pub push_pulls: u64,
+    /// A phi node's highest phis (absent for SWIM, and in logs written
+    /// before the phi family).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phis: Vec<PhiMark>,
 }
 
 impl StatusRecord {
@@ -48,6 +52,7 @@ impl StatusRecord {
             suspicions: c.suspicions,
             refutations: c.refutations,
             push_pulls: c.push_pulls,
+            phis: status.phis.clone(),
         }
     }
 

@@ -54,7 +54,7 @@ impl App {
                 self.events_back = last - step(at, command, page, last);
             }
             View::Suspicions => {
-                let total = order::suspicions(snap).len();
+                let total = order::suspicion_rows(snap);
                 let page = self.page(View::Suspicions, total);
                 self.suspicions_top = step(self.suspicions_top, command, page, total.saturating_sub(page));
             }

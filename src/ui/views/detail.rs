@@ -1,4 +1,5 @@
-//! Node detail (Enter): one node from the inside: its own membership list,
+//! Node detail (Enter): one node from the inside: its own membership list
+//! (a phi node's heartbeat table),
 //! its Lifeguard health over time, its packets by message type, its
 //! broadcast queue, and what it has been doing lately.
 
@@ -25,9 +26,14 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         return;
     };
     let i = row.index;
-    let [left, right] = Layout::horizontal([Constraint::Length(26), Constraint::Min(0)]).areas(area);
+    // A phi node shows its heartbeat table where SWIM's shows its view.
+    let phi_table = snap.phi.is_some() && !row.status.heartbeats.is_empty();
+    let left_w = if phi_table { super::heartbeats::WIDTH } else { 26 };
+    let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(area);
     let [members_area, health_area] = Layout::vertical([Constraint::Min(0), Constraint::Length(5)]).areas(left);
-    membership(frame, members_area, ctx, i);
+    if !super::heartbeats::render(frame, members_area, ctx, i) {
+        membership(frame, members_area, ctx, i);
+    }
     let [info_area, middle, bottom] =
         Layout::vertical([Constraint::Length(6), Constraint::Length(9), Constraint::Min(3)]).areas(right);
 

@@ -7,10 +7,12 @@ pub mod charts;
 pub mod cluster;
 pub mod detail;
 pub mod events;
+pub mod heartbeats;
 pub mod marks;
 pub mod matrix;
 pub mod network;
 pub mod overview;
+pub mod phi;
 pub mod rumor;
 pub mod suspicions;
 

@@ -1,7 +1,8 @@
 //! Suspicions: every active suspicion (observer → subject) with its
 //! countdown, its confirmations C/k, and the Lifeguard timeout shrinking
 //! from max toward min as independent confirmations arrive. This is where
-//! Lifeguard's dynamic suspicion is visible in action.
+//! Lifeguard's dynamic suspicion is visible in action. A phi lab shows
+//! its detector's beliefs here instead ([`super::phi`]).
 
 use std::collections::HashMap;
 
@@ -35,6 +36,9 @@ fn secs(d: std::time::Duration) -> String {
 /// Draws the suspicions.
 pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     let snap = ctx.snap;
+    if let Some(phi) = &snap.phi {
+        return super::phi::render(frame, area, ctx, phi);
+    }
     let n = snap.nodes.len();
     let (top, list) = layout::suspicions(area);
     let c = &snap.config;
