@@ -123,3 +123,63 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx, cfg: &Config) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::observe::status::PhiMark;
+    use crate::ui::App;
+    use crate::ui::fixture::{self, CRASHED, PAUSED};
+
+    /// The whole screen of the view as text lines.
+    fn screen(snap: &crate::observe::Snapshot, width: u16, height: u16) -> Vec<String> {
+        let app = App::new(None);
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        let cfg = snap.phi.clone().unwrap();
+        terminal.draw(|f| render(f, f.area(), &Ctx { snap, app: &app }, &cfg)).unwrap();
+        let buf = terminal.backend().buffer();
+        (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()).collect()
+    }
+
+    fn mark(snap: &crate::observe::Snapshot, subject: usize, phi: f64, trend: f64) -> PhiMark {
+        PhiMark {
+            subject: snap.nodes[subject].addr,
+            phi_centi: (phi * 100.0) as u32,
+            trend_centi: (trend * 100.0) as i32,
+        }
+    }
+
+    #[test]
+    fn rows_go_highest_phi_first_with_threshold_trend_and_theory_at_80_columns() {
+        let mut snap = fixture::scene(8);
+        snap.phi = Some(Config::fast());
+        let (crashed, paused) = (mark(&snap, CRASHED, 9.5, 2.0), mark(&snap, PAUSED, 4.25, -0.5));
+        snap.nodes[0].status.phis = vec![mark(&snap, PAUSED, 1.5, 0.0)];
+        snap.nodes[6].status.phis = vec![crashed, paused];
+        let lines = screen(&snap, 80, 14);
+        let text = lines.join("\n");
+        assert!(text.contains("suspect at φ 4.0, convict at φ 8.0"), "{text}");
+        assert!(text.contains("theory: convict"), "{text}");
+        assert!(lines.iter().all(|l| l.chars().count() == 80));
+        let rows: Vec<&String> = lines.iter().filter(|l| l.contains('→') && !l.contains("obs")).collect();
+        assert_eq!(rows.len(), 3, "{text}");
+        assert!(rows[0].contains(&format!("6 → {CRASHED}")) && rows[0].contains("9.50") && rows[0].contains("↑ 2.00"));
+        assert!(rows[1].contains(&format!("6 → {PAUSED}")) && rows[1].contains("4.25") && rows[1].contains("↓ 0.50"));
+        assert!(rows[2].contains(&format!("0 → {PAUSED}")) && rows[2].contains("1.50"), "{text}");
+        assert!(rows.iter().all(|r| r.contains("8.0")), "the threshold on every row");
+    }
+
+    #[test]
+    fn a_quiet_phi_lab_says_how_to_make_phi_rise() {
+        let mut snap = fixture::scene(8);
+        snap.phi = Some(Config::fast());
+        for n in &mut snap.nodes {
+            n.status.phis.clear();
+        }
+        let text = screen(&snap, 100, 12).join("\n");
+        assert!(text.contains("every subject heard from on time"), "{text}");
+    }
+}
