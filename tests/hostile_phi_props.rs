@@ -13,19 +13,15 @@ use std::time::Duration;
 
 use gossip_lab::protocol::message::{Digest, NodeDelta, Scuttle, StateValue, Versioned};
 use gossip_lab::protocol::{Body, NodeAddr, Packet, phi};
-use gossip_lab::sim::invariants::{Violation, Watch};
-use gossip_lab::sim::{Cluster, ROGUE_ADDR, SimConfig, node_addr};
+use gossip_lab::sim::invariants::Violation;
+use gossip_lab::sim::{Cluster, SimConfig};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
-/// A sender, or the node a digest or delta is about.
-#[derive(Clone, Copy, Debug)]
-enum Who {
-    Node(usize),
-    Stranger(u16),
-    Rogue,
-}
+#[path = "common/watched.rs"]
+mod watched;
+use watched::{Process, Watched, Who, process, who};
 
 /// A number relative to what the receiver holds about the subject.
 #[derive(Clone, Copy, Debug)]
@@ -46,17 +42,7 @@ enum Step {
         digest: Vec<(Who, Rel, Rel, u64)>,
         deltas: Vec<(Who, Rel, u64, u64, Vec<u32>)>,
     },
-    Run(u64),
-    Crash(usize),
-    Restart(usize),
-    Pause(usize),
-    Resume(usize),
-    Leave(usize),
-    Rumor(usize),
-}
-
-fn who() -> impl Strategy<Value = Who> {
-    prop_oneof![6 => (0usize..8).prop_map(Who::Node), 2 => (0u16..4).prop_map(Who::Stranger), 1 => Just(Who::Rogue)]
+    Process(Process),
 }
 
 fn rel() -> impl Strategy<Value = Rel> {
@@ -70,24 +56,17 @@ fn rel() -> impl Strategy<Value = Rel> {
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    let node = 0usize..8;
     prop_oneof![
-        12 => (who(), node.clone(), 0u8..3, vec((who(), rel(), rel(), 0u64..40), 0..8),
-               vec((who(), rel(), 0u64..20, 0u64..30, vec(0u32..6, 0..4)), 0..4))
+        12 => (who(4), 0usize..8, 0u8..3, vec((who(4), rel(), rel(), 0u64..40), 0..8),
+               vec((who(4), rel(), 0u64..20, 0u64..30, vec(0u32..6, 0..4)), 0..4))
             .prop_map(|(from, to, kind, digest, deltas)| Step::Inject { from, to, kind, digest, deltas }),
-        4 => (0u64..3_000).prop_map(Step::Run),
-        1 => node.clone().prop_map(Step::Crash),
-        1 => node.clone().prop_map(Step::Restart),
-        1 => node.clone().prop_map(Step::Pause),
-        1 => node.clone().prop_map(Step::Resume),
-        1 => node.clone().prop_map(Step::Leave),
-        1 => node.prop_map(Step::Rumor),
+        10 => process().prop_map(Step::Process),
     ]
 }
 
+/// The shared harness, and the scuttles a case builds.
 struct Harness {
-    cluster: Cluster,
-    watches: Vec<Watch>,
+    w: Watched,
 }
 
 impl Harness {
@@ -95,29 +74,16 @@ impl Harness {
         // A member cap strangers can reach, and a removal a case lives through.
         let phi = phi::Config { max_members: 10, remove_after: Duration::from_secs(4), ..phi::Config::fast() };
         let config = SimConfig { phi: Some(phi), trace: true, wire_roundtrip: true, ..SimConfig::new(nodes, seed) };
-        let cluster = Cluster::new(config).expect("a valid cluster");
-        let watches = (0..nodes).map(|i| Watch::new(cluster.node(i).expect("every node starts up"))).collect();
-        let mut h = Harness { cluster, watches };
-        h.cluster.run_for(Duration::from_secs(2));
-        h.check()?;
-        Ok(h)
-    }
-
-    fn n(&self) -> usize {
-        self.watches.len()
+        Ok(Harness { w: Watched::new(Cluster::new(config).expect("a valid cluster"))? })
     }
 
     fn addr(&self, who: Who) -> NodeAddr {
-        match who {
-            Who::Node(i) => node_addr(i % self.n()),
-            Who::Stranger(k) => SocketAddrV4::new(Ipv4Addr::new(127, 0, 0, 3), 40_000 + k),
-            Who::Rogue => ROGUE_ADDR,
-        }
+        self.w.addr(who)
     }
 
     /// (generation, heartbeat, max version) node `to` holds about `about`.
     fn held(&self, to: usize, about: NodeAddr) -> (u64, u64, u64) {
-        let node = self.cluster.node(to).and_then(|n| n.as_phi());
+        let node = self.w.cluster.node(to).and_then(|n| n.as_phi());
         node.and_then(|n| n.heartbeats().find(|h| h.subject == about))
             .map_or((1, 0, 0), |h| (h.generation, h.heartbeat, h.max_version))
     }
@@ -133,7 +99,7 @@ impl Harness {
     }
 
     fn step(&mut self, step: &Step) -> Result<(), Violation> {
-        let n = self.n();
+        let n = self.w.n();
         match step {
             Step::Inject { from, to, kind, digest, deltas } => {
                 let to = to % n;
@@ -179,53 +145,11 @@ impl Harness {
                     1 => Body::SynAck(s),
                     _ => Body::Ack2(s),
                 };
-                let _ = self.cluster.inject_packet(self.addr(*from), to, Packet { body, gossip: Vec::new() });
+                let _ = self.w.cluster.inject_packet(self.addr(*from), to, Packet { body, gossip: Vec::new() });
             }
-            Step::Run(ms) => {
-                let until = self.cluster.now() + Duration::from_millis(*ms);
-                while self.cluster.now() < until {
-                    let next = (self.cluster.now() + Duration::from_millis(100)).min(until);
-                    self.cluster.run_until(next);
-                    self.check()?;
-                }
-            }
-            Step::Crash(i) => {
-                let _ = self.cluster.crash(i % n);
-            }
-            Step::Restart(i) => {
-                self.check()?;
-                if self.cluster.restart(i % n).is_ok() {
-                    self.watches[i % n] = Watch::new(self.cluster.node(i % n).expect("restarted"));
-                }
-            }
-            Step::Pause(i) => {
-                let _ = self.cluster.pause(i % n);
-            }
-            Step::Resume(i) => {
-                let _ = self.cluster.resume(i % n);
-            }
-            Step::Leave(i) => {
-                if self.cluster.leave(i % n).is_ok() {
-                    self.watches[i % n].leave();
-                }
-            }
-            Step::Rumor(i) => {
-                let _ = self.cluster.inject_rumor(i % n, b"props".to_vec());
-            }
+            Step::Process(p) => return self.w.process(*p),
         }
-        self.check()
-    }
-
-    fn check(&mut self) -> Result<(), Violation> {
-        for entry in self.cluster.take_trace() {
-            self.watches[entry.node].event(&entry.event)?;
-        }
-        for (i, watch) in self.watches.iter_mut().enumerate() {
-            if let Some(node) = self.cluster.node(i) {
-                watch.check(node)?;
-            }
-        }
-        Ok(())
+        self.w.check()
     }
 }
 
@@ -242,6 +166,6 @@ proptest! {
         for (i, step) in steps.iter().enumerate() {
             h.step(step).map_err(|v| TestCaseError::fail(format!("after step {i} ({step:?}): {v}")))?;
         }
-        h.step(&Step::Run(8_000)).map_err(|v| TestCaseError::fail(format!("after the steps: {v}")))?;
+        h.step(&Step::Process(Process::Run(8_000))).map_err(|v| TestCaseError::fail(format!("after the steps: {v}")))?;
     }
 }

@@ -18,32 +18,25 @@
 //! they can make a cluster believe lies, which is what keys are for, but
 //! never make a node break these rules.
 
-use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
 use gossip_lab::protocol::member::{MAX_INCARNATION_JUMP, REFUTE_STEP};
 use gossip_lab::protocol::message::{MAX_RUMOR_PAYLOAD, MemberEntry, PushPull};
 use gossip_lab::protocol::{Body, Config, Incarnation, NodeAddr, Packet, Rumor, RumorId, State, Update};
 use gossip_lab::rogue::{Attack, Spec};
-use gossip_lab::sim::invariants::{Violation, Watch};
-use gossip_lab::sim::{Cluster, ROGUE_ADDR, SimConfig, node_addr};
+use gossip_lab::sim::invariants::Violation;
+use gossip_lab::sim::{Cluster, SimConfig};
 use proptest::collection::vec;
+
+#[path = "common/watched.rs"]
+mod watched;
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, RngSeed};
+use watched::{Process, Watched, Who, process, who};
 
 // ---------------------------------------------------------------------------
 // The world a case draws from
 // ---------------------------------------------------------------------------
-
-/// A sender, or the subject of a claim.
-#[derive(Clone, Copy, Debug)]
-enum Who {
-    /// Node `i % n`: a member (or one that was).
-    Node(usize),
-    /// One of a few loopback addresses no node has.
-    Stranger(u16),
-    Rogue,
-}
 
 /// An incarnation, mostly relative to what the receiving node holds.
 #[derive(Clone, Copy, Debug)]
@@ -95,18 +88,9 @@ enum Step {
         to: usize,
         count: u32,
     },
-    Run(u64),
     Forge(usize, Attack),
-    Crash(usize),
-    Restart(usize),
-    Pause(usize),
-    Resume(usize),
-    Leave(usize),
-    Rumor(usize),
-}
-
-fn who() -> impl Strategy<Value = Who> {
-    prop_oneof![6 => (0usize..8).prop_map(Who::Node), 2 => (0u16..3).prop_map(Who::Stranger), 1 => Just(Who::Rogue)]
+    /// Time passing, or a process command.
+    Process(Process),
 }
 
 fn inc() -> impl Strategy<Value = Inc> {
@@ -130,9 +114,9 @@ fn body() -> impl Strategy<Value = BodySpec> {
     prop_oneof![
         2 => any::<u32>().prop_map(BodySpec::Ping),
         1 => (any::<u32>(), any::<u32>()).prop_map(|(s, m)| BodySpec::Ack(s, m)),
-        1 => (any::<u32>(), who()).prop_map(|(s, t)| BodySpec::PingReq(s, t)),
+        1 => (any::<u32>(), who(3)).prop_map(|(s, t)| BodySpec::PingReq(s, t)),
         1 => any::<u32>().prop_map(BodySpec::Nack),
-        2 => (any::<bool>(), any::<bool>(), 0u16..3, 0u16..3, vec((who(), inc(), state()), 0..12)).prop_map(
+        2 => (any::<bool>(), any::<bool>(), 0u16..3, 0u16..3, vec((who(3), inc(), state()), 0..12)).prop_map(
             |(reply, join, chunk, chunks, members)| BodySpec::PushPull { reply, join, chunk, chunks, members }
         ),
         3 => Just(BodySpec::Gossip),
@@ -141,29 +125,23 @@ fn body() -> impl Strategy<Value = BodySpec> {
 
 fn update() -> impl Strategy<Value = UpdateSpec> {
     prop_oneof![
-        2 => (who(), inc()).prop_map(|(m, i)| UpdateSpec::Alive(m, i)),
-        2 => (who(), inc(), who()).prop_map(|(m, i, f)| UpdateSpec::Suspect(m, i, f)),
-        2 => (who(), inc(), who()).prop_map(|(m, i, f)| UpdateSpec::Dead(m, i, f)),
-        1 => (who(), inc()).prop_map(|(m, i)| UpdateSpec::Left(m, i)),
-        1 => (who(), 0u32..4, 0usize..MAX_RUMOR_PAYLOAD + 8).prop_map(|(o, s, l)| UpdateSpec::Rumor(o, s, l)),
+        2 => (who(3), inc()).prop_map(|(m, i)| UpdateSpec::Alive(m, i)),
+        2 => (who(3), inc(), who(3)).prop_map(|(m, i, f)| UpdateSpec::Suspect(m, i, f)),
+        2 => (who(3), inc(), who(3)).prop_map(|(m, i, f)| UpdateSpec::Dead(m, i, f)),
+        1 => (who(3), inc()).prop_map(|(m, i)| UpdateSpec::Left(m, i)),
+        1 => (who(3), 0u32..4, 0usize..MAX_RUMOR_PAYLOAD + 8).prop_map(|(o, s, l)| UpdateSpec::Rumor(o, s, l)),
     ]
 }
 
 fn step() -> impl Strategy<Value = Step> {
     let node = 0usize..8;
     prop_oneof![
-        12 => (who(), node.clone(), any::<bool>(), body(), vec(update(), 0..6))
+        12 => (who(3), node.clone(), any::<bool>(), body(), vec(update(), 0..6))
             .prop_map(|(from, to, hello, body, gossip)| Step::Inject { from, to, hello, body, gossip }),
-        4 => (0u64..3_000).prop_map(Step::Run),
-        1 => (who(), node.clone(), prop_oneof![3 => 0u32..500, 1 => 4_000u32..6_000])
+        1 => (who(3), node.clone(), prop_oneof![3 => 0u32..500, 1 => 4_000u32..6_000])
             .prop_map(|(from, to, count)| Step::Flood { from, to, count }),
         1 => (node.clone(), prop::sample::select(Attack::ALL.to_vec())).prop_map(|(i, a)| Step::Forge(i, a)),
-        1 => node.clone().prop_map(Step::Crash),
-        1 => node.clone().prop_map(Step::Restart),
-        1 => node.clone().prop_map(Step::Pause),
-        1 => node.clone().prop_map(Step::Resume),
-        1 => node.clone().prop_map(Step::Leave),
-        1 => node.prop_map(Step::Rumor),
+        10 => process().prop_map(Step::Process),
     ]
 }
 
@@ -171,10 +149,9 @@ fn step() -> impl Strategy<Value = Step> {
 // Running a case
 // ---------------------------------------------------------------------------
 
-/// A cluster with a `Watch` on every node life.
+/// The shared harness, and the SWIM messages a case builds.
 struct Harness {
-    cluster: Cluster,
-    watches: Vec<Watch>,
+    w: Watched,
 }
 
 impl Harness {
@@ -183,43 +160,15 @@ impl Harness {
         // through, so both bounds are exercised.
         let protocol = Config { max_members: 24, reap_after: Duration::from_secs(4), ..Config::fast() };
         let config = SimConfig { protocol, trace: true, wire_roundtrip: true, ..SimConfig::new(nodes, seed) };
-        let cluster = Cluster::new(config).expect("a valid cluster");
-        let watches = (0..nodes).map(|i| Watch::new(cluster.node(i).expect("every node starts up"))).collect();
-        let mut h = Harness { cluster, watches };
-        h.check()?;
-        h.cluster.run_for(Duration::from_secs(2));
-        h.check()?;
-        Ok(h)
-    }
-
-    fn n(&self) -> usize {
-        self.watches.len()
+        Ok(Harness { w: Watched::new(Cluster::new(config).expect("a valid cluster"))? })
     }
 
     fn addr(&self, who: Who) -> NodeAddr {
-        match who {
-            Who::Node(i) => node_addr(i % self.n()),
-            Who::Stranger(k) => SocketAddrV4::new(Ipv4Addr::new(127, 0, 0, 3), 40_000 + k),
-            Who::Rogue => ROGUE_ADDR,
-        }
-    }
-
-    /// Feeds every event since the last call to its node's watch, then
-    /// checks every node that runs.
-    fn check(&mut self) -> Result<(), Violation> {
-        for entry in self.cluster.take_trace() {
-            self.watches[entry.node].event(&entry.event)?;
-        }
-        for (i, watch) in self.watches.iter_mut().enumerate() {
-            if let Some(node) = self.cluster.node(i) {
-                watch.check(node)?;
-            }
-        }
-        Ok(())
+        self.w.addr(who)
     }
 
     fn inc(&self, to: usize, member: NodeAddr, inc: Inc) -> Incarnation {
-        let held = self.cluster.node(to).and_then(|n| n.member(member)).map_or(0, |m| m.incarnation);
+        let held = self.w.cluster.node(to).and_then(|n| n.member(member)).map_or(0, |m| m.incarnation);
         match inc {
             Inc::Held(d) => held.saturating_add(d),
             Inc::Behind(d) => held.saturating_sub(d),
@@ -288,7 +237,7 @@ impl Harness {
     /// Runs one step. A command the cluster refuses (crashing a crashed
     /// node, injecting into a paused one) leaves it untouched and is fine.
     fn step(&mut self, step: &Step) -> Result<(), Violation> {
-        let n = self.n();
+        let n = self.w.n();
         match *step {
             Step::Inject { from, to, hello, ref body, ref gossip } => {
                 let to = to % n;
@@ -297,7 +246,7 @@ impl Harness {
                     hello.then(|| Update::Alive { member: from, incarnation: self.inc(to, from, Inc::Held(0)) });
                 let gossip = hello.into_iter().chain(gossip.iter().map(|u| self.update(to, u))).collect();
                 let packet = Packet { body: self.body(to, body), gossip };
-                let _ = self.cluster.inject_packet(from, to, packet);
+                let _ = self.w.cluster.inject_packet(from, to, packet);
             }
             Step::Flood { from, to, count } => {
                 let (from, to) = (self.addr(from), to % n);
@@ -307,46 +256,15 @@ impl Harness {
                             Update::Rumor(Rumor { id: RumorId { origin: from, seq: 1000 + seq }, payload: vec![1] })
                         })
                         .collect();
-                    let _ = self.cluster.inject_packet(from, to, Packet { body: Body::Gossip, gossip: rumors });
-                }
-            }
-            Step::Run(ms) => {
-                let until = self.cluster.now() + Duration::from_millis(ms);
-                while self.cluster.now() < until {
-                    let next = (self.cluster.now() + Duration::from_millis(100)).min(until);
-                    self.cluster.run_until(next);
-                    self.check()?;
+                    let _ = self.w.cluster.inject_packet(from, to, Packet { body: Body::Gossip, gossip: rumors });
                 }
             }
             Step::Forge(i, attack) => {
-                let _ = self.cluster.forge(i % n, Spec::new(attack, Some(40), Some(Duration::from_millis(500))));
+                let _ = self.w.cluster.forge(i % n, Spec::new(attack, Some(40), Some(Duration::from_millis(500))));
             }
-            Step::Crash(i) => {
-                let _ = self.cluster.crash(i % n);
-            }
-            Step::Restart(i) => {
-                // The old life's events belong to the old watch.
-                self.check()?;
-                if self.cluster.restart(i % n).is_ok() {
-                    self.watches[i % n] = Watch::new(self.cluster.node(i % n).expect("restarted"));
-                }
-            }
-            Step::Pause(i) => {
-                let _ = self.cluster.pause(i % n);
-            }
-            Step::Resume(i) => {
-                let _ = self.cluster.resume(i % n);
-            }
-            Step::Leave(i) => {
-                if self.cluster.leave(i % n).is_ok() {
-                    self.watches[i % n].leave();
-                }
-            }
-            Step::Rumor(i) => {
-                let _ = self.cluster.inject_rumor(i % n, b"props".to_vec());
-            }
+            Step::Process(p) => return self.w.process(p),
         }
-        self.check()
+        self.w.check()
     }
 }
 
@@ -376,6 +294,6 @@ proptest! {
             h.step(step).map_err(|v| TestCaseError::fail(format!("after step {i} ({step:?}): {v}")))?;
         }
         // Let every timer the steps armed run out, checking as it goes.
-        h.step(&Step::Run(10_000)).map_err(|v| TestCaseError::fail(format!("after the steps: {v}")))?;
+        h.step(&Step::Process(Process::Run(10_000))).map_err(|v| TestCaseError::fail(format!("after the steps: {v}")))?;
     }
 }

@@ -12,13 +12,12 @@
 //! bytes.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use anyhow::Context;
 
-use super::sim_run::{SimLab, Stepped, play};
+use super::sim_run::{SimLab, Stepped, play, stoppable};
 use super::{Outcome, RunOptions, TuiOptions, logging, runtime};
 use crate::config::LabConfig;
 use crate::observe::Mode;
@@ -173,16 +172,8 @@ async fn sim_stoppable(
     opts: &RunOptions,
     signals: &mut Signals,
 ) -> anyhow::Result<(Comparison, Option<Stop>)> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let (opts, stop) = (opts.clone(), flag.clone());
-    let mut task = tokio::task::spawn_blocking(move || sim(&config, &opts, &stop));
-    let first = tokio::select! {
-        done = &mut task => return Ok((done.context("the simulation thread failed")??, None)),
-        first = signals.recv() => first,
-    };
-    flag.store(true, Ordering::Relaxed);
-    let (done, stop) = signals.while_stopping(Some(first), task).await;
-    Ok((done.context("the simulation thread failed")??, stop))
+    let opts = opts.clone();
+    stoppable(signals, move |stop| sim(&config, &opts, stop)).await
 }
 
 /// The dashboard over both labs: the same view of each, keys and the

@@ -74,9 +74,20 @@ pub async fn run_stoppable(
     opts: &RunOptions,
     signals: &mut Signals,
 ) -> anyhow::Result<(Summary, Option<Stop>)> {
+    let opts = opts.clone();
+    stoppable(signals, move |stop| run_until(config, &opts, stop)).await
+}
+
+/// Runs `work` on a blocking thread while this task waits for a signal;
+/// a signal sets the flag `work` checks between steps of virtual time,
+/// and its result (a finished session) is awaited all the same.
+pub(crate) async fn stoppable<T: Send + 'static>(
+    signals: &mut Signals,
+    work: impl FnOnce(&AtomicBool) -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<(T, Option<Stop>)> {
     let flag = Arc::new(AtomicBool::new(false));
-    let (opts, stop) = (opts.clone(), flag.clone());
-    let mut task = tokio::task::spawn_blocking(move || run_until(config, &opts, &stop));
+    let stop = flag.clone();
+    let mut task = tokio::task::spawn_blocking(move || work(&stop));
     let first = tokio::select! {
         done = &mut task => return Ok((done.context("the simulation thread failed")??, None)),
         first = signals.recv() => first,

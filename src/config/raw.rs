@@ -107,6 +107,44 @@ pub(super) struct RawProtocol {
     pub remove_after: Option<Sp<String>>,
 }
 
+/// Calls `$m!` with every `[protocol]` field but `family` and `preset`, so
+/// the code that walks them (the rules that refuse one family's fields in
+/// the other's profile, a comparison side's overlay) cannot drift from
+/// [`RawProtocol`].
+macro_rules! protocol_fields {
+    ($m:ident) => {
+        $m!(
+            lifeguard,
+            probe_interval,
+            probe_timeout,
+            indirect_checks,
+            gossip_interval,
+            gossip_nodes,
+            suspicion_mult,
+            suspicion_max_timeout_mult,
+            retransmit_mult,
+            push_pull_interval,
+            join_retry,
+            awareness_max_multiplier,
+            packet_budget,
+            max_members,
+            reap_after,
+            awareness,
+            dynamic_suspicion,
+            buddy,
+            heartbeat_interval,
+            fanout,
+            phi_convict,
+            window,
+            min_std_dev,
+            acceptable_pause,
+            first_heartbeat_estimate,
+            remove_after
+        )
+    };
+}
+pub(super) use protocol_fields;
+
 /// `[network]`: the baseline behaviour of every link.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -164,30 +164,22 @@ impl Comparison {
             );
         }
         let _ = writeln!(w);
+        // A side's own expectations carry its letter; the comparison's
+        // checks name their sides in themselves.
+        let check = |w: &mut String, side: &str, c: &Check| {
+            let verdict = if c.ok { "PASS" } else { "FAIL" };
+            let _ = writeln!(w, "{verdict} {side:<1} {:<24} expected {:<12} got {}", c.name, c.expected, c.actual);
+        };
         for (side, s) in [("A", a), ("B", b)] {
             for c in &s.expectations {
-                let _ = writeln!(
-                    w,
-                    "{} {side} {:<24} expected {:<12} got {}",
-                    if c.ok { "PASS" } else { "FAIL" },
-                    c.name,
-                    c.expected,
-                    c.actual
-                );
+                check(w, side, c);
             }
             if s.cut.is_some() {
                 let _ = writeln!(w, "?    {side} stopped early: its expectations are not all judged");
             }
         }
         for c in &self.checks {
-            let _ = writeln!(
-                w,
-                "{}   {:<24} expected {:<12} got {}",
-                if c.ok { "PASS" } else { "FAIL" },
-                c.name,
-                c.expected,
-                c.actual
-            );
+            check(w, "", c);
         }
         let verdict = if self.passed {
             "every expectation and predicted direction held"

@@ -3,7 +3,7 @@
 
 use super::{Builder, Result};
 use crate::config::compare::{Compare, Contender};
-use crate::config::raw::{RawCompare, RawCompareExpect, RawProtocol, RawSide, Sp};
+use crate::config::raw::{RawCompare, RawCompareExpect, RawProtocol, RawSide, Sp, protocol_fields};
 use crate::scenario::{Direction, Figure, Which};
 
 /// A side's `[protocol]`: a side that names a family or a preset replaces
@@ -16,72 +16,19 @@ pub(super) fn overlay(base: &RawProtocol, side: &RawProtocol) -> RawProtocol {
         return side.clone();
     }
     let mut out = base.clone();
-    // Destructured without `..`, so a new field cannot be forgotten here.
-    let RawProtocol {
-        family: _,
-        preset: _,
-        lifeguard,
-        probe_interval,
-        probe_timeout,
-        indirect_checks,
-        gossip_interval,
-        gossip_nodes,
-        suspicion_mult,
-        suspicion_max_timeout_mult,
-        retransmit_mult,
-        push_pull_interval,
-        join_retry,
-        awareness_max_multiplier,
-        packet_budget,
-        max_members,
-        reap_after,
-        awareness,
-        dynamic_suspicion,
-        buddy,
-        heartbeat_interval,
-        fanout,
-        phi_convict,
-        window,
-        min_std_dev,
-        acceptable_pause,
-        first_heartbeat_estimate,
-        remove_after,
-    } = side;
     macro_rules! take {
-        ($($f:ident),*) => {$(
-            if $f.is_some() {
-                out.$f = $f.clone();
-            }
-        )*};
+        ($($f:ident),*) => {
+            // Destructured without `..`: a field missing from the list is
+            // a compile error, not a side that silently ignores it.
+            let RawProtocol { family: _, preset: _, $($f),* } = side;
+            $(
+                if $f.is_some() {
+                    out.$f = $f.clone();
+                }
+            )*
+        };
     }
-    take!(
-        lifeguard,
-        probe_interval,
-        probe_timeout,
-        indirect_checks,
-        gossip_interval,
-        gossip_nodes,
-        suspicion_mult,
-        suspicion_max_timeout_mult,
-        retransmit_mult,
-        push_pull_interval,
-        join_retry,
-        awareness_max_multiplier,
-        packet_budget,
-        max_members,
-        reap_after,
-        awareness,
-        dynamic_suspicion,
-        buddy,
-        heartbeat_interval,
-        fanout,
-        phi_convict,
-        window,
-        min_std_dev,
-        acceptable_pause,
-        first_heartbeat_estimate,
-        remove_after
-    );
+    protocol_fields!(take);
     out
 }
 

@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::{Builder, Result};
-use crate::config::raw::{RawCluster, RawExpect, RawNetwork, RawProtocol, Sp};
+use crate::config::raw::{RawCluster, RawExpect, RawNetwork, RawProtocol, Sp, protocol_fields};
 use crate::config::{MAX_NODES, MIN_BASE_PORT, NetworkConfig};
 use crate::protocol::{Config, Preset};
 use crate::scenario::{Expect, format_duration};
@@ -37,31 +37,7 @@ pub(super) fn fields_given(r: &RawProtocol) -> Vec<(&'static str, Range<usize>)>
             }
         )*};
     }
-    given!(
-        lifeguard,
-        probe_interval,
-        probe_timeout,
-        indirect_checks,
-        gossip_interval,
-        gossip_nodes,
-        suspicion_mult,
-        suspicion_max_timeout_mult,
-        retransmit_mult,
-        push_pull_interval,
-        awareness_max_multiplier,
-        reap_after,
-        awareness,
-        dynamic_suspicion,
-        buddy,
-        heartbeat_interval,
-        fanout,
-        phi_convict,
-        window,
-        min_std_dev,
-        acceptable_pause,
-        first_heartbeat_estimate,
-        remove_after
-    );
+    protocol_fields!(given);
     out
 }
 

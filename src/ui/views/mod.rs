@@ -40,6 +40,32 @@ impl Ctx<'_> {
     }
 }
 
+/// The Suspicions tab's list box, SWIM's suspicions or a phi lab's rows:
+/// drawn into `list` (part of the view's `area`) with `label` and the
+/// count in its title, and the rows shown when they do not all fit (PgUp
+/// and PgDn page them). Returns the inner area, the first row to draw and
+/// how many fit.
+pub fn paged_list(
+    frame: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    list: ratatui::layout::Rect,
+    ctx: &Ctx,
+    label: &str,
+    len: usize,
+) -> (ratatui::layout::Rect, usize, usize) {
+    let visible = super::layout::list(area, super::view::View::Suspicions, len).map_or(0, |r| r.height as usize);
+    let first = ctx.app.suspicions_top.min(len.saturating_sub(visible));
+    let mut title = vec![Span::styled(format!(" {label}: {len} "), title_style())];
+    if len > visible {
+        let shown = format!("· rows {}-{} (PgUp/PgDn) ", first, (first + visible).min(len) - 1);
+        title.push(Span::styled(shown, dim()));
+    }
+    let block = ratatui::widgets::Block::bordered().title(Line::from(title)).title_bottom(legend());
+    let inner = block.inner(list);
+    frame.render_widget(block, list);
+    (inner, first, visible)
+}
+
 /// Colour of a node's real condition.
 pub fn life_style(life: Liveness) -> Style {
     Style::new().fg(match life {

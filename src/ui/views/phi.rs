@@ -16,7 +16,6 @@ use crate::observe::status::PHI_FLOOR;
 use crate::protocol::phi::{Config, theory};
 use crate::ui::layout;
 use crate::ui::order;
-use crate::ui::view::View;
 
 /// The subject column's width, as in the suspicions list.
 const SUBJ: usize = 8;
@@ -66,16 +65,8 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx, cfg: &Config) {
     );
 
     let rows = order::phis(snap);
-    let visible = layout::list(area, View::Suspicions, rows.len()).map_or(0, |r| r.height as usize);
-    let first = ctx.app.suspicions_top.min(rows.len().saturating_sub(visible));
-    let mut title = vec![Span::styled(format!(" phi ≥ {PHI_FLOOR:.0}: {} ", rows.len()), title_style())];
-    if rows.len() > visible {
-        let shown = format!("· rows {}-{} (PgUp/PgDn) ", first, (first + visible).min(rows.len()) - 1);
-        title.push(Span::styled(shown, dim()));
-    }
-    let block = Block::bordered().title(Line::from(title)).title_bottom(super::legend());
-    let inner = block.inner(list);
-    frame.render_widget(block, list);
+    let label = format!("phi ≥ {PHI_FLOOR:.0}");
+    let (inner, first, visible) = super::paged_list(frame, area, list, ctx, &label, rows.len());
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new(

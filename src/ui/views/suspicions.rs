@@ -16,7 +16,6 @@ use super::{Ctx, bar, dim, life_style, selected_style, short, title_style};
 use crate::protocol::SuspicionView;
 use crate::ui::layout;
 use crate::ui::order;
-use crate::ui::view::View;
 
 /// The subject column's width: a node index, or the end of a foreign
 /// subject's address ("…1:65000").
@@ -68,16 +67,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         .into_iter()
         .map(|(observer, view)| Row { observer, subject: index.get(&view.member).copied(), view })
         .collect();
-    let visible = layout::list(area, View::Suspicions, rows.len()).map_or(0, |r| r.height as usize);
-    let first = ctx.app.suspicions_top.min(rows.len().saturating_sub(visible));
-    let mut title = vec![Span::styled(format!(" active suspicions: {} ", rows.len()), title_style())];
-    if rows.len() > visible {
-        let shown = format!("· rows {}-{} (PgUp/PgDn) ", first, (first + visible).min(rows.len()) - 1);
-        title.push(Span::styled(shown, dim()));
-    }
-    let block = Block::bordered().title(Line::from(title)).title_bottom(super::legend());
-    let inner = block.inner(list);
-    frame.render_widget(block, list);
+    let (inner, first, visible) = super::paged_list(frame, area, list, ctx, "active suspicions", rows.len());
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new("no active suspicions: crash (c), pause (z) or isolate (i) a node to see some").style(dim()),
