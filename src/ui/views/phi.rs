@@ -51,7 +51,7 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx, cfg: &Config) {
             secs(cfg.acceptable_pause)
         )),
         Line::raw(format!(
-            "theory: convict {} after the last beat, all {n} in {}; false {:.0e}/s at {}% loss",
+            "theory: convict {} into a silence, all {n} by {}; {:.0e} false/s, {}% loss",
             secs(theory::expected_conviction(cfg, hb, jitter)),
             secs(theory::expected_detection(cfg, n, jitter)),
             theory::false_conviction_rate(cfg, jitter, loss),
