@@ -84,3 +84,14 @@ fn a_wrong_prediction_fails_and_says_which() {
     assert!(bytes.ratio.unwrap() > 1.0, "B (phi) sends more bytes: {bytes:?}");
     assert!(c.render_text().contains("FAIL   fewer_bytes"), "{}", c.render_text());
 }
+
+#[test]
+fn a_phi_side_states_its_theory_at_the_baseline_and_at_the_worst_loss_the_run_had() {
+    let c = sim(&embedded("swim-vs-phi"), None);
+    assert!(c.a.phi_theory.is_none(), "SWIM has its own theory lines");
+    let t = c.b.phi_theory.as_ref().expect("phi's theory");
+    assert_eq!((t.phi_convict, t.worst_loss), (8.0, 0.10), "the profile's set_loss step is the worst");
+    assert!(t.worst_false_convictions_per_s > t.false_convictions_per_s, "{t:?}");
+    assert!(c.b.render_text().contains("φ 8.0 convicts"), "{}", c.b.render_text());
+    assert!(c.render_text().contains("theory: false convictions /s"), "{}", c.render_text());
+}

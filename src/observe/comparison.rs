@@ -163,6 +163,14 @@ impl Comparison {
                 show(Figure::FullDetection, bound(b))
             );
         }
+        if a.phi_theory.is_some() || b.phi_theory.is_some() {
+            let rate = |s: &Summary| {
+                s.phi_theory
+                    .as_ref()
+                    .map_or_else(|| "—".to_owned(), |p| format!("{:.1e}", p.worst_false_convictions_per_s))
+            };
+            let _ = writeln!(w, "{:<30} {:>14} {:>14}", "theory: false convictions /s", rate(a), rate(b));
+        }
         let _ = writeln!(w);
         // A side's own expectations carry its letter; the comparison's
         // checks name their sides in themselves.

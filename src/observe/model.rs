@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use crate::protocol::{Config, phi};
+use serde::{Deserialize, Serialize};
 
 /// The epidemic rate of Serf's model, per second: each informed node
 /// reaches `fanout` peers per `interval`, a share `1 − loss` of them.
@@ -118,6 +119,26 @@ pub fn phi_detection_bounds(config: &phi::Config, n: usize, jitter: Duration) ->
     let first_dead = phi::theory::expected_conviction(config, round, jitter) + round;
     let full = phi::theory::expected_detection(config, n, jitter);
     DetectionBounds { first_suspect, first_dead, full: full.max(first_dead), full_confirmed: full.max(first_dead) }
+}
+
+/// The phi family's theory for a session's tuning and network: when phi
+/// convicts a silent subject, and how often it convicts a live one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhiTheory {
+    /// The conviction threshold.
+    pub phi_convict: f64,
+    /// Seconds of silence after the last heartbeat at which phi reaches
+    /// the threshold under the fitted normal (baseline jitter).
+    pub conviction_s: f64,
+    /// False convictions per second per observer–subject pair on the
+    /// baseline network.
+    pub false_convictions_per_s: f64,
+    /// The worst link loss the run had (a `set_loss` step, say).
+    pub worst_loss: f64,
+    /// The worst link jitter the run had, milliseconds.
+    pub worst_jitter_ms: f64,
+    /// False convictions per second per pair at that worst network.
+    pub worst_false_convictions_per_s: f64,
 }
 
 #[cfg(test)]

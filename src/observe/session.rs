@@ -47,6 +47,9 @@ pub struct Session {
     history: Vec<HistoryPoint>,
     health: Vec<u32>,
     attacks: Vec<AttackSummary>,
+    /// The worst baseline link the fault plan reached (highest loss and
+    /// jitter), for the phi theory's false-conviction rate.
+    worst_link: crate::faults::LinkRule,
 }
 
 impl Session {
@@ -56,7 +59,6 @@ impl Session {
         let metrics = Metrics::new(&spec.protocol, addrs, plan, Time::ZERO);
         let converged_at = metrics.converged().then_some(Time::ZERO);
         Session {
-            spec,
             addrs: addrs.to_vec(),
             metrics,
             start_nodes: addrs.len(),
@@ -67,6 +69,8 @@ impl Session {
             history: Vec::new(),
             health: vec![0; addrs.len()],
             attacks: Vec::new(),
+            worst_link: spec.network,
+            spec,
         }
     }
 
@@ -161,6 +165,9 @@ impl Session {
             }
             Record::Fault { plan, .. } => {
                 let plan = plan.to_plan(&self.addrs);
+                let base = plan.baseline();
+                self.worst_link.loss = self.worst_link.loss.max(base.loss);
+                self.worst_link.jitter = self.worst_link.jitter.max(base.jitter);
                 self.metrics.set_faults(&plan, t);
             }
             Record::Member { observer, subject, to, .. } => self.metrics.view_changed(*observer, *subject, *to, t),
@@ -315,6 +322,7 @@ impl Session {
             rumors,
             attacks: self.attacks.clone(),
             traffic,
+            phi_theory: self.spec.phi_theory(self.worst_link),
             events_dropped: self.latest.as_ref().map_or(0, |m| m.events_dropped),
             expectations: Vec::new(),
             passed: true,

@@ -50,8 +50,25 @@ impl SessionSpec {
         }
     }
 
-    /// What the family's theory says detection of a crash among `n`
-    /// should take on this session's network.
+    /// The phi family's theory on this session's tuning: conviction time
+    /// and false-conviction rate on the baseline network, and at `worst`
+    /// (the harshest link the run had); `None` for SWIM.
+    pub fn phi_theory(&self, worst: LinkRule) -> Option<super::model::PhiTheory> {
+        use crate::protocol::phi::theory::{expected_conviction, false_conviction_rate};
+        let c = self.phi.as_ref()?;
+        let base = &self.network;
+        Some(super::model::PhiTheory {
+            phi_convict: c.phi_convict,
+            conviction_s: expected_conviction(c, c.heartbeat_interval, base.jitter).as_secs_f64(),
+            false_convictions_per_s: false_conviction_rate(c, base.jitter, base.loss),
+            worst_loss: worst.loss,
+            worst_jitter_ms: worst.jitter.as_secs_f64() * 1000.0,
+            worst_false_convictions_per_s: false_conviction_rate(c, worst.jitter, worst.loss),
+        })
+    }
+
+    /// The detection bounds for a crash in a cluster of `n`, by the
+    /// session's family.
     pub fn detection_bounds(&self, n: usize) -> DetectionBounds {
         match &self.phi {
             Some(c) => phi_detection_bounds(c, n, self.network.jitter),

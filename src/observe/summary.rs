@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use super::model::PhiTheory;
 use super::spec::Mode;
 use crate::rogue::Attack;
 
@@ -195,6 +196,9 @@ pub struct Summary {
     pub attacks: Vec<AttackSummary>,
     /// Traffic.
     pub traffic: TrafficSummary,
+    /// The phi family's theory (absent for SWIM sessions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phi_theory: Option<PhiTheory>,
     /// Node events the observer lost (a full channel); views were resynced.
     pub events_dropped: u64,
     /// The profile's expectations, checked.
@@ -327,6 +331,19 @@ impl Summary {
                 crate::scenario::plural(a.datagrams as usize, "datagram"),
                 crate::scenario::plural(a.bytes as usize, "byte"),
                 if a.stopped_at_s.is_none() { " (still sending at the end)" } else { "" }
+            );
+        }
+        if let Some(p) = &self.phi_theory {
+            let _ = writeln!(
+                w,
+                "theory        φ {:.1} convicts {:.2}s into a silence; false convictions {:.1e}/s a pair on the \
+                 baseline network, {:.1e}/s at its worst ({:.0}% loss, {:.0} ms jitter)",
+                p.phi_convict,
+                p.conviction_s,
+                p.false_convictions_per_s,
+                p.worst_false_convictions_per_s,
+                p.worst_loss * 100.0,
+                p.worst_jitter_ms
             );
         }
         let t = &self.traffic;
