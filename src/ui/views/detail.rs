@@ -39,29 +39,51 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
 
     let st = &row.status;
     let c = &st.counters;
-    let info = vec![
-        Line::from(vec![
-            label(format!("node {i} ")),
-            Span::raw(format!("{} ", row.addr)),
-            Span::styled(row.life.as_str(), life_style(row.life)),
-            Span::styled(if st.joined { " joined" } else { " not joined yet" }, dim()),
-        ]),
-        Line::raw(format!(
-            "incarnation {}  health {}/{}  broadcast queue {}",
-            st.incarnation,
-            st.health,
-            snap.config.awareness_max_multiplier.saturating_sub(1),
-            st.queue
-        )),
-        Line::raw(format!(
-            "members {} (live {})  probes {} failed {} indirect {}",
-            st.members, st.live_members, c.probes, c.probe_failures, c.indirect_probes
-        )),
-        Line::raw(format!(
-            "suspicions {}  refuted {}  push-pulls {}  lagged {}",
-            c.suspicions, c.refutations, c.push_pulls, c.probes_lagged
-        )),
-    ];
+    let head = Line::from(vec![
+        label(format!("node {i} ")),
+        Span::raw(format!("{} ", row.addr)),
+        Span::styled(row.life.as_str(), life_style(row.life)),
+        Span::styled(if st.joined { " joined" } else { " not joined yet" }, dim()),
+    ]);
+    // A phi node has no health score, probes or queue: its own heartbeat
+    // row and its detector's counters stand in their place.
+    let info = if snap.phi.is_some() {
+        let own = st.heartbeats.first();
+        vec![
+            head,
+            Line::raw(format!(
+                "generation {}  heartbeat {}  state version {}",
+                st.incarnation,
+                own.map_or_else(|| "—".to_owned(), |h| h.heartbeat.to_string()),
+                own.map_or_else(|| "—".to_owned(), |h| h.max_version.to_string())
+            )),
+            Line::raw(format!("members {} (live {})  phi ≥ 1 for {}", st.members, st.live_members, st.phis.len())),
+            Line::raw(format!(
+                "suspicions {} (crossings of φ {:.1})",
+                c.suspicions,
+                snap.phi.as_ref().map_or(0.0, |p| p.phi_suspect())
+            )),
+        ]
+    } else {
+        vec![
+            head,
+            Line::raw(format!(
+                "incarnation {}  health {}/{}  broadcast queue {}",
+                st.incarnation,
+                st.health,
+                snap.config.awareness_max_multiplier.saturating_sub(1),
+                st.queue
+            )),
+            Line::raw(format!(
+                "members {} (live {})  probes {} failed {} indirect {}",
+                st.members, st.live_members, c.probes, c.probe_failures, c.indirect_probes
+            )),
+            Line::raw(format!(
+                "suspicions {}  refuted {}  push-pulls {}  lagged {}",
+                c.suspicions, c.refutations, c.push_pulls, c.probes_lagged
+            )),
+        ]
+    };
     // The legend of the membership list's glyphs and colours, where it fits.
     frame.render_widget(Paragraph::new(info).block(block("node").title_bottom(super::legend())), info_area);
 
