@@ -118,6 +118,9 @@ pub struct App {
     exports: (u64, u32),
     /// The frame size last drawn, for mapping clicks to rows.
     pub screen: Rect,
+    /// Every lab on screen runs phi, so the Suspicions tab is named
+    /// "Phi"; set with each frame, so a click finds the tab drawn.
+    pub phi_tab: bool,
     /// Set when the dashboard shows a recording instead of a lab.
     pub replay: Option<Replay>,
     /// `NO_COLOR` was set: frames carry no colour (`chrome::access`).
@@ -147,6 +150,7 @@ impl App {
             export_dir,
             exports: (0, 0),
             screen: Rect::default(),
+            phi_tab: false,
             replay: None,
             no_color: false,
         }
@@ -470,7 +474,7 @@ impl App {
                 ) {
                     self.selected = i;
                 }
-                if let Some(view) = layout::tab_at(self.screen, self.view, event.column, event.row) {
+                if let Some(view) = layout::tab_at(self.screen, self.view, self.phi_tab, event.column, event.row) {
                     self.show(view);
                 }
                 Effect::None

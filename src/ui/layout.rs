@@ -54,10 +54,12 @@ pub fn screen(area: Rect, replay: bool) -> Screen {
 /// tab is bracketed, "[2 Cluster]", so it reads without colour. When the
 /// padded labels (" 3 Matrix ") don't fit, as at 80 columns with eight
 /// views, the others drop their padding. The bar and a click's hit test
-/// both ask this, so a click lands on the tab drawn there.
-pub fn tab_labels(width: u16, current: View) -> Vec<(View, String)> {
+/// both ask this, so a click lands on the tab drawn there. With `phi`
+/// (every lab on screen runs phi) the Suspicions tab reads "Phi".
+pub fn tab_labels(width: u16, current: View, phi: bool) -> Vec<(View, String)> {
     let label = |i: usize, v: View, pad: &str| {
-        if v == current { format!("[{} {}]", i + 1, v.title()) } else { format!("{pad}{} {}{pad}", i + 1, v.title()) }
+        let name = v.label(phi);
+        if v == current { format!("[{} {name}]", i + 1) } else { format!("{pad}{} {name}{pad}", i + 1) }
     };
     let padded: Vec<(View, String)> = View::ALL.into_iter().enumerate().map(|(i, v)| (v, label(i, v, " "))).collect();
     let needed: usize = padded.iter().map(|(_, t)| t.chars().count() + 1).sum();
@@ -68,14 +70,14 @@ pub fn tab_labels(width: u16, current: View) -> Vec<(View, String)> {
 }
 
 /// The view whose tab is at (`col`, `row`) on a frame of `area` showing
-/// `current`.
-pub fn tab_at(area: Rect, current: View, col: u16, row: u16) -> Option<View> {
+/// `current` (`phi` as for [`tab_labels`]).
+pub fn tab_at(area: Rect, current: View, phi: bool, col: u16, row: u16) -> Option<View> {
     let tabs = screen(area, false).tabs;
     if row != tabs.y {
         return None;
     }
     let mut x = tabs.x;
-    for (view, text) in tab_labels(tabs.width, current) {
+    for (view, text) in tab_labels(tabs.width, current, phi) {
         let w = text.chars().count() as u16;
         if (x..x + w).contains(&col) {
             return Some(view);
@@ -262,20 +264,24 @@ mod tests {
     #[test]
     fn every_tab_fits_at_80_columns_and_a_click_finds_it() {
         let area = Rect::new(0, 0, 80, 24);
-        for current in View::ALL {
-            let labels = tab_labels(area.width, current);
-            let used: usize = labels.iter().map(|(_, t)| t.chars().count() + 1).sum();
-            assert!(used <= 80, "{current:?}: {used} cells");
-            let mut x = 0;
-            for (view, text) in &labels {
-                assert_eq!(tab_at(area, current, x, 2), Some(*view), "{current:?}: click at {x}");
-                x += text.chars().count() as u16 + 1;
+        for phi in [false, true] {
+            for current in View::ALL {
+                let labels = tab_labels(area.width, current, phi);
+                let used: usize = labels.iter().map(|(_, t)| t.chars().count() + 1).sum();
+                assert!(used <= 80, "{current:?}: {used} cells");
+                let mut x = 0;
+                for (view, text) in &labels {
+                    assert_eq!(tab_at(area, current, phi, x, 2), Some(*view), "{current:?}: click at {x}");
+                    x += text.chars().count() as u16 + 1;
+                }
             }
         }
-        let wide = tab_labels(160, View::Matrix);
+        let wide = tab_labels(160, View::Matrix, false);
         assert_eq!(wide[0].1, " 1 Overview ", "padded when there is room");
         assert_eq!(wide[2].1, "[3 Matrix]");
-        assert_eq!(tab_labels(80, View::Matrix)[0].1, "1 Overview");
+        assert_eq!(tab_labels(80, View::Matrix, false)[0].1, "1 Overview");
+        assert_eq!(tab_labels(80, View::Matrix, false)[3].1, "4 Suspicions");
+        assert_eq!(tab_labels(80, View::Matrix, true)[3].1, "4 Phi", "a phi lab's suspicions are its phi view");
     }
 
     #[test]

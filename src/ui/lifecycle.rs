@@ -129,6 +129,7 @@ async fn event_loop(
     loop {
         let effect = tokio::select! {
             _ = frame.tick() => {
+                app.phi_tab = live.phi.is_some() && live_b.as_ref().is_none_or(|b| b.phi.is_some());
                 app.screen = match (&live_b, &names) {
                     (Some(b), Some([na, nb])) => term.draw_pair(app, (na, &live), (nb, b))?,
                     _ => term.draw(app, &live)?,

@@ -50,6 +50,15 @@ impl View {
         }
     }
 
+    /// Its tab's label: the Suspicions tab of labs that all run phi is
+    /// their phi view, and is named so.
+    pub fn label(self, phi: bool) -> &'static str {
+        match self {
+            View::Suspicions if phi => "Phi",
+            v => v.title(),
+        }
+    }
+
     /// Its position in [`View::ALL`].
     pub fn index(self) -> usize {
         View::ALL.iter().position(|v| *v == self).unwrap_or(0)

@@ -118,9 +118,9 @@ fn condition(snap: &Snapshot, wide: bool) -> Span<'static> {
 
 /// The tab bar, the current view highlighted and in brackets
 /// ([`tab_labels`]), so it shows without colour too.
-pub(super) fn tabs(frame: &mut Frame, area: Rect, current: View) {
+pub(super) fn tabs(frame: &mut Frame, area: Rect, current: View, phi: bool) {
     let mut spans = Vec::new();
-    for (view, text) in tab_labels(area.width, current) {
+    for (view, text) in tab_labels(area.width, current, phi) {
         let style = if view == current {
             Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD)
         } else {

@@ -55,7 +55,7 @@ fn compose(frame: &mut Frame, app: &App, live: &Snapshot) {
         return;
     }
     header::render(frame, s.header, app, snap);
-    header::tabs(frame, s.tabs, app.view);
+    header::tabs(frame, s.tabs, app.view, app.phi_tab);
     body(frame, s.body, &Ctx { snap, app });
     footer::status(frame, s.status, app);
     footer::keys(frame, s.footer, app);

@@ -47,7 +47,7 @@ fn compose(frame: &mut Frame, app: &App, a: Side, b: Side) {
     // The single-lab header's rows go to the panes: each has its own.
     let panes = Rect { y: s.header.y, height: s.header.height + s.tabs.height + s.body.height, ..area };
     let [tabs, panes] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(panes);
-    header::tabs(frame, tabs, app.view);
+    header::tabs(frame, tabs, app.view, app.phi_tab);
     let [left, right] = if panes.width >= 2 * MIN_WIDTH {
         Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(1).areas(panes)
     } else {

@@ -76,6 +76,7 @@ async fn event_loop<T: Tape>(
                     shown = cursor(app);
                     snap = tape.frame(shown);
                 }
+                app.phi_tab = snap.phi.is_some();
                 app.screen = term.draw(app, &snap)?;
             }
             event = input.next() => match event {
