@@ -95,3 +95,25 @@ fn a_phi_side_states_its_theory_at_the_baseline_and_at_the_worst_loss_the_run_ha
     assert!(c.b.render_text().contains("φ 8.0 convicts"), "{}", c.b.render_text());
     assert!(c.render_text().contains("theory: false convictions /s"), "{}", c.render_text());
 }
+
+#[test]
+fn report_on_a_comparisons_directory_judges_the_saved_sessions_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_gossip-lab");
+    let run = std::process::Command::new(bin)
+        .args(["run", "swim-vs-phi", "--sim", "--json", "--export"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let live: Comparison = serde_json::from_slice(&run.stdout).unwrap();
+    let saved: Comparison =
+        serde_json::from_slice(&std::fs::read(dir.path().join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(saved, live);
+    let report = std::process::Command::new(bin).arg("report").arg(dir.path()).arg("--json").output().unwrap();
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let told: Comparison = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(told.figures, live.figures, "the logs fold to the same figures");
+    assert_eq!(told.checks, live.checks, "and the same predicted directions hold");
+    assert_eq!(told.names, live.names);
+}

@@ -29,6 +29,43 @@ use crate::scenario::Step;
 use crate::signals::{Signals, Stop};
 use crate::ui::control::Pair;
 
+/// The file a headless comparison writes beside `a/` and `b/`: its
+/// verdict, with the directions it predicted.
+pub const COMPARISON_FILE: &str = "comparison.json";
+
+/// Tells a comparison's directory: both saved sessions folded again, side
+/// by side, judged by the directions its `comparison.json` recorded (none
+/// for a dashboard's comparison, which judges nothing).
+pub fn report(dir: &Path, format: super::report::Format) -> anyhow::Result<Outcome> {
+    use super::report::{Format, notes, summary_of};
+    use super::session_log::SessionLog;
+    let mut sides = Vec::new();
+    for side in ["a", "b"] {
+        let log = SessionLog::read(&dir.join(side).join("session.jsonl"))
+            .with_context(|| format!("{} is no comparison's directory (a/ and b/ session logs)", dir.display()))?;
+        let summary = summary_of(&log);
+        for note in notes(&log, &summary) {
+            eprintln!("gossip-lab: {side}: {note}");
+        }
+        sides.push(summary);
+    }
+    let saved: Option<Comparison> =
+        std::fs::read(dir.join(COMPARISON_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok());
+    let b = sides.pop().expect("two sides");
+    let a = sides.pop().expect("two sides");
+    let name = |s: &crate::observe::Summary, fallback: &str| {
+        s.profile.rsplit_once(" (").and_then(|(_, n)| n.strip_suffix(')')).unwrap_or(fallback).to_owned()
+    };
+    let names = saved.as_ref().map_or_else(|| [name(&a, "A"), name(&b, "B")], |c| c.names.clone());
+    let (directions, theory) = saved.map_or((Vec::new(), false), |c| (c.directions, c.within_theory));
+    let comparison = Comparison::judge(names, a, b, &directions, theory);
+    match format {
+        Format::Json => println!("{}", serde_json::to_string(&comparison)?),
+        Format::Text | Format::Markdown => print!("{}", comparison.render_text()),
+    }
+    Ok(if comparison.passed { Outcome::Success } else { Outcome::Failed })
+}
+
 /// The two sides' configurations and names, or an error for a profile
 /// with no `[compare]`.
 fn sides(config: &LabConfig) -> anyhow::Result<([LabConfig; 2], [String; 2])> {
@@ -61,7 +98,11 @@ pub fn run_headless(config: LabConfig, opts: RunOptions) -> anyhow::Result<Outco
         print!("{}", comparison.render_text());
     }
     if let Some(dir) = &opts.export {
-        eprintln!("gossip-lab: both sessions exported to {} (a/ and b/)", dir.display());
+        // What `report DIR` judges the saved sessions by again.
+        let file = dir.join(COMPARISON_FILE);
+        std::fs::write(&file, serde_json::to_string_pretty(&comparison)? + "\n")
+            .with_context(|| format!("writing {}", file.display()))?;
+        eprintln!("gossip-lab: both sessions exported to {} (a/, b/ and {COMPARISON_FILE})", dir.display());
     }
     Ok(match stop {
         Some(stop) => {

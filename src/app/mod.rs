@@ -209,6 +209,9 @@ pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<Outcome> {
 /// expectations failed or could not all be judged, or the log is
 /// incomplete, as `run` would have exited; a whole hands-on log succeeds.
 pub fn report(path: &Path, format: report::Format) -> anyhow::Result<Outcome> {
+    if path.is_dir() {
+        return compare::report(path, format);
+    }
     let log = session_log::SessionLog::read(path)?;
     let (summary, story) = report::tell(&log);
     for note in report::notes(&log, &summary) {

@@ -132,7 +132,7 @@ pub struct RunArgs {
 /// `gossip-lab report`
 #[derive(Debug, Args, Clone, PartialEq, Eq)]
 pub struct ReportArgs {
-    /// A session.jsonl written by --export or the `x` key.
+    /// A session.jsonl written by --export or the `x` key, or a comparison's directory (a/ and b/ inside).
     #[arg(value_name = "SESSION.jsonl")]
     pub session: PathBuf,
     /// text: aligned lines; json: one object (the summary plus `story`); markdown: tables for an issue.

@@ -42,6 +42,11 @@ pub struct Comparison {
     pub checks: Vec<Check>,
     /// Both sides passed their own expectations and every check held.
     pub passed: bool,
+    /// The directions predicted, so a report can judge the saved sessions
+    /// again.
+    pub directions: Vec<Direction>,
+    /// Whether each side's detection was held to its theory bound.
+    pub within_theory: bool,
 }
 
 /// `figure` as `s` measured it.
@@ -120,7 +125,7 @@ impl Comparison {
             }
         }
         let passed = a.passed && b.passed && checks.iter().all(|c| c.ok);
-        Comparison { names, a, b, figures, checks, passed }
+        Comparison { names, a, b, figures, checks, passed, directions: directions.to_vec(), within_theory }
     }
 
     /// The two-column summary a headless comparison prints.
