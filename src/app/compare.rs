@@ -57,7 +57,7 @@ pub fn report(dir: &Path, format: super::report::Format) -> anyhow::Result<Outco
         s.profile.rsplit_once(" (").and_then(|(_, n)| n.strip_suffix(')')).unwrap_or(fallback).to_owned()
     };
     let names = saved.as_ref().map_or_else(|| [name(&a, "A"), name(&b, "B")], |c| c.names.clone());
-    let (directions, theory) = saved.map_or((Vec::new(), false), |c| (c.directions, c.within_theory));
+    let (directions, theory) = saved.map_or((Vec::new(), None), |c| (c.directions, c.within_theory));
     let comparison = Comparison::judge(names, a, b, &directions, theory);
     match format {
         Format::Json => println!("{}", serde_json::to_string(&comparison)?),

@@ -69,7 +69,7 @@ pub(super) struct RawCompareExpect {
     pub fewer_packets: Option<Sp<String>>,
     pub fewer_bytes: Option<Sp<String>>,
     pub faster_convergence: Option<Sp<String>>,
-    pub detection_within_theory: Option<Sp<bool>>,
+    pub detection_within_theory: Option<Sp<f64>>,
 }
 
 /// `[protocol]`: the family, a preset, the Lifeguard switch, then

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::summary::{Check, Summary};
+use super::summary::{Check, DetectionSummary, Summary};
 use crate::scenario::{Direction, Figure, Which};
 
 /// One figure of both sides.
@@ -45,13 +45,14 @@ pub struct Comparison {
     /// The directions predicted, so a report can judge the saved sessions
     /// again.
     pub directions: Vec<Direction>,
-    /// Whether each side's detection was held to its theory bound.
-    pub within_theory: bool,
+    /// Each side's full detection was held to this many times its
+    /// theory bound, if at all.
+    pub within_theory: Option<f64>,
 }
 
 /// `figure` as `s` measured it.
 pub fn figure(s: &Summary, figure: Figure) -> Option<f64> {
-    let mean = |f: fn(&super::summary::DetectionSummary) -> Option<f64>| {
+    let mean = |f: fn(&DetectionSummary) -> Option<f64>| {
         let done: Vec<_> = s.detections.iter().filter(|d| !d.aborted).collect();
         let vals: Option<Vec<f64>> = done.iter().map(|d| f(d)).collect();
         vals.filter(|v| !v.is_empty()).map(|v| v.iter().sum::<f64>() / v.len() as f64)
@@ -78,9 +79,15 @@ fn show(figure: Figure, v: Option<f64>) -> String {
 
 impl Comparison {
     /// Judges two runs: `directions` as the profile predicted them, and,
-    /// with `within_theory`, each side's full detections against its
-    /// family's bound.
-    pub fn judge(names: [String; 2], a: Summary, b: Summary, directions: &[Direction], within_theory: bool) -> Self {
+    /// with `within_theory`, each side's full detections against that
+    /// many times its family's bound.
+    pub fn judge(
+        names: [String; 2],
+        a: Summary,
+        b: Summary,
+        directions: &[Direction],
+        within_theory: Option<f64>,
+    ) -> Self {
         let figures: Vec<FigureRow> = Figure::ALL
             .iter()
             .map(|&f| {
@@ -104,17 +111,17 @@ impl Comparison {
                 ok,
             });
         }
-        if within_theory {
+        if let Some(slack) = within_theory {
             for (name, s) in [(&names[0], &a), (&names[1], &b)] {
+                let limit = |d: &DetectionSummary| d.model_full_s * slack;
                 let over: Vec<String> = s
                     .detections
                     .iter()
-                    .filter(|d| !d.aborted && d.full_s.is_none_or(|t| t > d.model_full_s))
-                    .map(|d| {
-                        format!("node {} {} > {:.2}s", d.node, show(Figure::FullDetection, d.full_s), d.model_full_s)
-                    })
+                    .filter(|d| !d.aborted && d.full_s.is_none_or(|t| t > limit(d)))
+                    .map(|d| format!("node {} {} > {:.2}s", d.node, show(Figure::FullDetection, d.full_s), limit(d)))
                     .collect();
-                let bounds: Vec<String> = s.detections.iter().map(|d| format!("{:.2}s", d.model_full_s)).collect();
+                let bounds: Vec<String> =
+                    s.detections.iter().map(|d| format!("{slack} × {:.2}s", d.model_full_s)).collect();
                 let got: Vec<String> = s.detections.iter().map(|d| show(Figure::FullDetection, d.full_s)).collect();
                 checks.push(Check {
                     name: format!("{name}: detection_within_theory"),

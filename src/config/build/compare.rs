@@ -84,7 +84,7 @@ impl Builder<'_> {
     }
 
     /// `[compare.expect]`: the directions, and `detection_within_theory`.
-    fn directions(&self, r: &RawCompareExpect) -> Result<(Vec<Direction>, bool)> {
+    fn directions(&self, r: &RawCompareExpect) -> Result<(Vec<Direction>, Option<f64>)> {
         let given = [
             (Figure::FirstDetection, &r.faster_first_detection),
             (Figure::FullDetection, &r.faster_full_detection),
@@ -114,6 +114,20 @@ impl Builder<'_> {
             };
             out.push(Direction { figure, better });
         }
-        Ok((out, r.detection_within_theory.as_ref().is_some_and(|v| *v.get_ref())))
+        let slack = match &r.detection_within_theory {
+            Some(v) if !(1.0..=10.0).contains(v.get_ref()) => {
+                return Err(self.ctx.err(
+                    "[compare.expect] detection_within_theory",
+                    Some(v.span()),
+                    format!(
+                        "[compare.expect] detection_within_theory = {} is out of range: use a factor of the theory \
+                         bound from 1.0 to 10.0, such as 1.5",
+                        v.get_ref()
+                    ),
+                ));
+            }
+            v => v.as_ref().map(|v| *v.get_ref()),
+        };
+        Ok((out, slack))
     }
 }
