@@ -30,11 +30,12 @@
 mod child;
 #[path = "common/record.rs"]
 mod record;
+#[path = "common/snapshots.rs"]
+mod snapshots;
 #[path = "common/usage.rs"]
 mod usage;
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::time::Duration;
 
 use gossip_lab::config::parse_profile;
@@ -42,7 +43,8 @@ use gossip_lab::observe::Snapshot;
 use gossip_lab::runtime::{Running, launch};
 use gossip_lab::scenario::{Action, NodeRef};
 use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
+
+use snapshots::wait_for;
 
 const CASE_VAR: &str = "GL_BENCH_FAMILY_CASE";
 
@@ -82,25 +84,6 @@ fn profile(case: &Case) -> String {
     )
 }
 
-/// Waits until `pred` holds for a snapshot or `limit` passes.
-async fn wait_for(
-    rx: &mut watch::Receiver<Arc<Snapshot>>,
-    limit: Duration,
-    pred: impl Fn(&Snapshot) -> bool,
-) -> (bool, Arc<Snapshot>) {
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        let snap = rx.borrow_and_update().clone();
-        if pred(&snap) {
-            return (true, snap);
-        }
-        match tokio::time::timeout_at(deadline, rx.changed()).await {
-            Ok(Ok(())) => {}
-            _ => return (false, snap),
-        }
-    }
-}
-
 fn sent(snap: &Snapshot) -> (u64, u64) {
     let t = snap.traffic.sent_total();
     (t.packets, t.bytes)
@@ -114,7 +97,8 @@ async fn measure(case: &Case, running: &mut Running, out: &mut Figures) -> Resul
     let n = case.n;
     let secs = |s: u64| Duration::from_secs(if case.quick { s.div_ceil(4) } else { s });
     let mut rx = running.observer.snapshots();
-    let (joined, snap) = wait_for(&mut rx, Duration::from_secs(120), |s| s.up() == n && s.converged).await;
+    let (joined, snap) =
+        wait_for(&mut rx, tokio::time::Instant::now() + Duration::from_secs(120), |s| s.up() == n && s.converged).await;
     if !joined {
         return Err(format!("not converged after 120 s (agreement {:.3})", snap.agreement));
     }
@@ -135,8 +119,10 @@ async fn measure(case: &Case, running: &mut Running, out: &mut Figures) -> Resul
     out.bytes_per_node_s = per((b1 - b0) as f64);
 
     apply(running, Action::Crash { node: NodeRef::Index(n / 2) }).await?;
-    let (done, snap) =
-        wait_for(&mut rx, Duration::from_secs(180), |s| s.detections.first().is_some_and(|d| d.full.is_some())).await;
+    let (done, snap) = wait_for(&mut rx, tokio::time::Instant::now() + Duration::from_secs(180), |s| {
+        s.detections.first().is_some_and(|d| d.full.is_some())
+    })
+    .await;
     if let Some(d) = snap.detections.first() {
         out.first_suspect_s = d.first_suspect.map(|t| (t - d.crashed_at).as_secs_f64());
         out.full_detection_s = d.full.map(|t| (t - d.crashed_at).as_secs_f64());

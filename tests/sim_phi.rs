@@ -12,6 +12,10 @@ use gossip_lab::faults::LinkRule;
 use gossip_lab::protocol::{State, phi};
 use gossip_lab::sim::{Cluster, SimConfig};
 
+#[path = "common/converge.rs"]
+mod converge;
+use converge::converge;
+
 fn config(nodes: usize, seed: u64, baseline: LinkRule) -> SimConfig {
     SimConfig { phi: Some(phi::Config::fast()), baseline, ..SimConfig::new(nodes, seed) }
 }
@@ -22,13 +26,6 @@ fn sim(nodes: usize, seed: u64) -> Cluster {
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
-}
-
-/// Runs until converged, within `limit`; returns the time it took.
-fn converge(c: &mut Cluster, limit: Duration) -> Duration {
-    let start = c.now();
-    let at = c.run_until_pred(start + limit, Cluster::converged);
-    at.unwrap_or_else(|| panic!("not converged {limit:?} after {start}: accuracy {}", c.accuracy())) - start
 }
 
 #[test]

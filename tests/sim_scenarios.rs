@@ -10,6 +10,10 @@ use gossip_lab::observe::model::detection_bounds;
 use gossip_lab::protocol::{Config, State, Time};
 use gossip_lab::sim::{Cluster, Liveness, SimConfig};
 
+#[path = "common/converge.rs"]
+mod converge;
+use converge::converge;
+
 fn sim(nodes: usize, seed: u64, protocol: Config) -> Cluster {
     let config = SimConfig { protocol, ..SimConfig::new(nodes, seed) };
     Cluster::new(config).expect("valid simulator config")
@@ -21,13 +25,6 @@ fn fast(nodes: usize, seed: u64) -> Cluster {
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
-}
-
-/// Runs until converged, within `limit`; returns the time it took.
-fn converge(c: &mut Cluster, limit: Duration) -> Duration {
-    let start = c.now();
-    let at = c.run_until_pred(start + limit, Cluster::converged);
-    at.unwrap_or_else(|| panic!("not converged {limit:?} after {start}: accuracy {}", c.accuracy())) - start
 }
 
 #[test]

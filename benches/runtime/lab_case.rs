@@ -15,6 +15,7 @@ use tokio::sync::watch;
 
 use crate::cases::{Case, profile};
 use crate::results::{AeSource, Crash, Detection, Health, Join, LabRun, Settle, Setup, Spread, Window};
+use crate::snapshots::wait_for;
 use crate::{round, secs, since};
 
 /// Give up on the join if 90 % of the nodes do not have a full view by then.
@@ -68,25 +69,6 @@ fn sent(running: &Running) -> Sent {
 /// published status (at most 100 ms old).
 fn exchanges(snap: &Snapshot) -> u64 {
     snap.nodes.iter().map(|r| r.status.counters.push_pulls).sum()
-}
-
-/// Waits, without sleeping, until `pred` holds for a snapshot or `deadline`
-/// passes; the last snapshot seen either way.
-async fn wait_for(
-    rx: &mut watch::Receiver<Arc<Snapshot>>,
-    deadline: tokio::time::Instant,
-    mut pred: impl FnMut(&Snapshot) -> bool,
-) -> (bool, Arc<Snapshot>) {
-    loop {
-        let snap = rx.borrow_and_update().clone();
-        if pred(&snap) {
-            return (true, snap);
-        }
-        match tokio::time::timeout_at(deadline, rx.changed()).await {
-            Ok(Ok(())) => {}
-            _ => return (false, snap),
-        }
-    }
 }
 
 /// One real lab run; the result has the peers' field names.

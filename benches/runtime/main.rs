@@ -59,6 +59,8 @@
 mod child;
 #[path = "../common/record.rs"]
 mod record;
+#[path = "../common/snapshots.rs"]
+mod snapshots;
 #[path = "../common/usage.rs"]
 mod usage;
 
