@@ -162,7 +162,12 @@ fn print_summary(summary: &Summary, json: bool) -> anyhow::Result<()> {
 /// a signal's included.
 pub fn run_tui(cfg: LabConfig, opts: TuiOptions) -> anyhow::Result<Outcome> {
     if !std::io::stdout().is_terminal() {
-        bail!("stdout is not a terminal, so the dashboard cannot start; use `gossip-lab run` for a headless run");
+        let headless = if cfg.compare.is_some() {
+            "add --headless to `gossip-lab compare`, or `gossip-lab run` a profile with [compare]"
+        } else {
+            "use `gossip-lab run` for a headless run"
+        };
+        bail!("stdout is not a terminal, so the dashboard cannot start; {headless}");
     }
     let (runtime, mut signals) = runtime(true)?;
     let scratch = match &opts.export {
