@@ -43,7 +43,8 @@
 //! - [`ui`]: the terminal dashboard over a running lab.
 //! - [`signals`]: SIGTERM, SIGHUP and SIGINT as requests to stop, which the
 //!   dashboard and the headless runs answer by finishing the session.
-//! - [`app`]: the entry points `main` dispatches to (TUI, headless run, report).
+//! - [`app`]: the entry points `main` dispatches to (TUI, headless run,
+//!   comparison, report, replay, plot).
 //!
 //! The drivers are the only code that moves packets: `sim` in memory, and
 //! `runtime` on real loopback UDP sockets.

@@ -84,7 +84,7 @@ pub struct NodeStatus {
     pub counters: Counters,
     /// Has it heard back from a seed?
     pub joined: bool,
-    /// A phi node's highest phis (see [`top_phis`]); logged.
+    /// A phi node's highest phis (the highest, at least `PHI_FLOOR`, at most `PHI_SHOWN`); logged.
     pub phis: Vec<PhiMark>,
     /// A phi node's heartbeat table, self first, at most
     /// [`HEARTBEAT_ROWS`]; live only (N rows a node is too much to log),

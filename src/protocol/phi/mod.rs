@@ -11,7 +11,7 @@
 //!   member it holds dead, and, when none of those is a seed, with
 //!   probability seeds/(live + dead) one seed: Cassandra's two rules, which
 //!   are what re-merge a healed partition.
-//! - **Scuttlebutt** (van Renesse et al. 2008; [`reconcile`]): syn (a
+//! - **Scuttlebutt** (van Renesse et al. 2008; `reconcile`): syn (a
 //!   digest of (node, generation, heartbeat, max version) for an address
 //!   range) → syn-ack (our digest of the range and the deltas the other
 //!   lacks) → ack2 (the deltas we were shown to lack). Heartbeats ride in
@@ -20,7 +20,7 @@
 //!   is applied only on top of a copy that holds its `from` version, so a
 //!   copy never has a gap. A table larger than a datagram is reconciled a
 //!   range at a time, the ranges rotating round by round.
-//! - **Detection** ([`detector`], [`judge`]): each observer keeps, per
+//! - **Detection** (`detector`, `judge`): each observer keeps, per
 //!   subject, the intervals between the heartbeat increases it learns, and
 //!   computes phi. In the shared vocabulary: phi ≥ `phi_convict`/2 makes
 //!   the subject **Suspect**, phi ≥ `phi_convict` **Dead** (convicted),
