@@ -48,8 +48,7 @@ impl PhiMark {
 fn top_phis(node: &AnyNode, now: Time) -> Vec<PhiMark> {
     let Some(n) = node.as_phi() else { return Vec::new() };
     let mut marks: Vec<PhiMark> = n
-        .phis(now)
-        .filter(|p| p.phi >= PHI_FLOOR)
+        .phis(now, PHI_FLOOR)
         .map(|p| PhiMark {
             subject: p.subject,
             phi_centi: (p.phi * 100.0).round() as u32,

@@ -37,7 +37,7 @@ fn a_silent_subject_is_suspected_at_half_the_threshold_and_convicted_at_it_as_th
     let cfg = a.config().clone();
     let last = ms(10_000);
     // The fit a learned: 200 ms rounds, no jitter, so sd is the floor.
-    let view = a.phis(last).find(|p| p.subject == b.addr()).unwrap();
+    let view = a.phis(last, 0.0).find(|p| p.subject == b.addr()).unwrap();
     assert!((view.mean.as_secs_f64() - 0.8).abs() < 0.01, "mean {:?} (round + 600 ms pause)", view.mean);
     assert!(view.phi < 1.0);
     let suspect_at = theory::expected_suspicion(&cfg, cfg.heartbeat_interval, secs(0.0));
@@ -64,7 +64,7 @@ fn a_heartbeat_refutes_a_suspicion_and_revives_a_convicted_member() {
     exchange(&mut [&mut a, &mut b], ms(5_200));
     assert_eq!(a.member(b.addr()).unwrap().state, State::Alive);
     // The outage is not a sample: the fit is still the rounds'.
-    let view = a.phis(ms(5_200)).find(|p| p.subject == b.addr()).unwrap();
+    let view = a.phis(ms(5_200), 0.0).find(|p| p.subject == b.addr()).unwrap();
     assert!(view.mean.as_secs_f64() < 0.85, "{:?}", view.mean);
 }
 
@@ -129,4 +129,21 @@ fn a_forgotten_member_is_not_gossiped_back_in_until_news_of_it_is_newer() {
     let newer = Digest { heartbeat: last.heartbeat + 1, ..stale };
     a.handle_packet(c.addr(), syn(scuttle(vec![newer], vec![])), end);
     assert_eq!(a.member(b.addr()).map(|m| m.state), Some(State::Alive));
+}
+
+#[test]
+fn the_phis_above_a_floor_are_exactly_those_phi_puts_there() {
+    let (a, b) = heartbeats_until(10_000);
+    let phi_at = |t: u64| a.phis(ms(t), 0.0).find(|p| p.subject == b.addr()).expect("judged").phi;
+    // On time (within the fitted mean), then silent well past it.
+    for t in [10_100, 10_700, 11_000, 11_300] {
+        let all = phi_at(t);
+        let above: Vec<f64> = a.phis(ms(t), 1.0).filter(|p| p.subject == b.addr()).map(|p| p.phi).collect();
+        if all >= 1.0 {
+            assert_eq!(above, [all], "at {t} ms phi {all} is above the floor and must be listed");
+        } else {
+            assert!(above.is_empty(), "at {t} ms phi {all} is below the floor");
+        }
+    }
+    assert!(phi_at(10_100) < 1.0 && phi_at(11_300) >= 1.0, "both cases are exercised");
 }

@@ -88,6 +88,11 @@ impl Detector {
         (mean + ms(config.acceptable_pause), var.sqrt().max(ms(config.min_std_dev)))
     }
 
+    /// Milliseconds since the last arrival at `now`, if there was one.
+    pub fn silence_ms(&self, now: Time) -> Option<f64> {
+        self.last.map(|last| ms(now.saturating_since(last)))
+    }
+
     /// phi at `now`.
     pub fn phi(&self, config: &Config, now: Time) -> f64 {
         let Some(last) = self.last else { return 0.0 };
@@ -125,7 +130,8 @@ pub fn silence_for(target: f64, mean: f64, sd: f64) -> f64 {
     (mean + y * sd).max(0.0)
 }
 
-fn ms(d: Duration) -> f64 {
+/// A duration in milliseconds, the detector's unit.
+pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 

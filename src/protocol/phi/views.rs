@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::Node;
+use super::detector::{ms, phi_of};
 use crate::protocol::{NodeAddr, State, Time};
 
 /// One observer's phi for one subject.
@@ -41,22 +42,32 @@ pub struct HeartbeatView {
 
 impl Node {
     /// Phi of every subject we judge (not ourselves, not the departed or
-    /// convicted), at `now`.
-    pub fn phis(&self, now: Time) -> impl Iterator<Item = PhiView> + '_ {
-        let back = now.saturating_since(Time::ZERO).min(self.config.heartbeat_interval);
-        let before = Time::ZERO + now.saturating_since(Time::ZERO) - back;
+    /// convicted) whose phi is at least `floor`, at `now`.
+    ///
+    /// Phi at the fitted mean is log10 2 and rises with the silence, so
+    /// with a `floor` above that a subject heard from within the mean is
+    /// passed over without computing phi: the dashboard asks at every
+    /// status of every node, and nearly every subject is on time.
+    pub fn phis(&self, now: Time, floor: f64) -> impl Iterator<Item = PhiView> + '_ {
+        let back = ms(now.saturating_since(Time::ZERO).min(self.config.heartbeat_interval));
+        let skip_on_time = floor > std::f64::consts::LOG10_2;
         self.members.iter().skip(1).filter(|m| !m.state.is_gone()).filter_map(move |m| {
             let d = &self.peers.get(&m.addr)?.detector;
             let (mean, sd) = d.fit(&self.config);
-            let phi = d.phi(&self.config, now);
+            let silence = d.silence_ms(now).unwrap_or(0.0);
+            if skip_on_time && silence <= mean {
+                return None;
+            }
+            let phi = phi_of(silence, mean, sd);
             Some(PhiView {
                 subject: m.addr,
                 phi,
                 threshold: self.config.phi_convict,
-                trend: phi - d.phi(&self.config, before),
+                trend: phi - phi_of((silence - back).max(0.0), mean, sd),
                 mean: Duration::from_secs_f64(mean / 1000.0),
                 std_dev: Duration::from_secs_f64(sd / 1000.0),
             })
+            .filter(|v| v.phi >= floor)
         })
     }
 
