@@ -18,14 +18,14 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::sim_run::{SimLab, Stepped, play, stoppable};
-use super::{Outcome, RunOptions, TuiOptions, logging, runtime};
+use super::{Outcome, RunOptions, TuiOptions};
 use crate::config::LabConfig;
 use crate::observe::Mode;
 use crate::observe::comparison::Comparison;
 use crate::protocol::Time;
 use crate::runtime::clock::LabClock;
 use crate::runtime::launch_on;
-use crate::scenario::Step;
+use crate::scenario::{Step, split_side_profile};
 use crate::signals::{Signals, Stop};
 use crate::ui::control::Pair;
 
@@ -53,9 +53,8 @@ pub fn report(dir: &Path, format: super::report::Format) -> anyhow::Result<Outco
         std::fs::read(dir.join(COMPARISON_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok());
     let b = sides.pop().expect("two sides");
     let a = sides.pop().expect("two sides");
-    let name = |s: &crate::observe::Summary, fallback: &str| {
-        s.profile.rsplit_once(" (").and_then(|(_, n)| n.strip_suffix(')')).unwrap_or(fallback).to_owned()
-    };
+    let name =
+        |s: &crate::observe::Summary, fallback: &str| split_side_profile(&s.profile).1.unwrap_or(fallback).to_owned();
     let names = saved.as_ref().map_or_else(|| [name(&a, "A"), name(&b, "B")], |c| c.names.clone());
     let (directions, theory) = saved.map_or((Vec::new(), None), |c| (c.directions, c.within_theory));
     let comparison = Comparison::judge(names, a, b, &directions, theory);
@@ -82,9 +81,7 @@ fn judge(config: &LabConfig, names: [String; 2], [a, b]: [crate::observe::Summar
 /// Runs the comparison headless, prints the two-column summary (or one
 /// JSON object), and says how it ended.
 pub fn run_headless(config: LabConfig, opts: RunOptions) -> anyhow::Result<Outcome> {
-    let (runtime, mut signals) = runtime(!opts.sim)?;
-    let log = opts.log.clone().or_else(|| opts.export.as_ref().map(|d| d.join("gossip-lab.log")));
-    logging::init(log.as_deref())?;
+    let (runtime, mut signals) = super::headless_runtime(&opts)?;
     let (comparison, stop) = runtime.block_on(async {
         if opts.sim {
             sim_stoppable(config, &opts, &mut signals).await
@@ -146,33 +143,18 @@ async fn live(
     opts: &RunOptions,
     signals: &mut Signals,
 ) -> anyhow::Result<(Comparison, Option<Stop>)> {
-    let mut pair = launch_pair(&config, opts.export.as_deref(), Duration::from_secs(1), Mode::Scripted).await?;
+    let pair = launch_pair(&config, opts.export.as_deref(), Duration::from_secs(1), Mode::Scripted).await?;
     let start = pair.a.lab.clock().instant(Time::ZERO);
     let (sa, sb) = (pair.a.observer.snapshots(), pair.b.observer.snapshots());
     let progress = move || {
         let (a, b) = (sa.borrow().clone(), sb.borrow().clone());
         format!("agreement A {:>5.1}%  B {:>5.1}%", a.agreement * 100.0, b.agreement * 100.0)
     };
-    let driven = {
-        use futures_util::FutureExt;
-        std::panic::AssertUnwindSafe(super::headless::drive(
-            &mut pair,
-            start,
-            &config.timeline,
-            config.duration,
-            signals,
-            progress,
-        ))
-        .catch_unwind()
-        .await
-    };
-    let first = driven.as_ref().ok().copied().flatten();
     let names = pair.names.clone();
-    let (summaries, stop) = signals.while_stopping(first, pair.stop()).await;
-    match driven {
-        Ok(_) => Ok((judge(&config, names, summaries.context("stopping the labs")?), stop)),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
+    let (summaries, stop) =
+        super::headless::drive_then_stop(pair, start, &config.timeline, config.duration, signals, progress, Pair::stop)
+            .await?;
+    Ok((judge(&config, names, summaries), stop))
 }
 
 /// Both simulated labs, advanced in lockstep: B follows A to each time A

@@ -12,7 +12,7 @@ use crate::config::LabConfig;
 use crate::engine::Timeline;
 use crate::observe::{Mode, Summary};
 use crate::protocol::Time;
-use crate::runtime::launch_with;
+use crate::runtime::{Running, launch_with};
 use crate::scenario::Step;
 use crate::signals::{Signals, Stop};
 use crate::ui::control::LabControl;
@@ -29,7 +29,7 @@ pub async fn run(
     let duration = config.duration;
     let timeline = config.timeline.clone();
     // Snapshots feed only the progress line here: one a second is plenty.
-    let mut running = launch_with(config, opts.export.clone(), Duration::from_secs(1), Mode::Scripted)
+    let running = launch_with(config, opts.export.clone(), Duration::from_secs(1), Mode::Scripted)
         .await
         .context("starting the lab")?;
     let start = running.lab.clock().instant(Time::ZERO);
@@ -44,12 +44,31 @@ pub async fn run(
             s.accuracy * 100.0
         )
     };
-    let driven =
-        AssertUnwindSafe(drive(&mut running, start, &timeline, duration, signals, progress)).catch_unwind().await;
+    drive_then_stop(running, start, &timeline, duration, signals, progress, Running::stop).await
+}
+
+/// [`drive`], then `stop` the lab on every way out, a panic included, so
+/// the session logs are finished; what `stop` returns (the summaries),
+/// and the signal that ended the run, if one did. `lab` is one lab or a
+/// comparison's pair.
+pub(super) async fn drive_then_stop<L, T, Fut>(
+    mut lab: L,
+    start: tokio::time::Instant,
+    timeline: &[Step],
+    duration: Duration,
+    signals: &mut Signals,
+    progress: impl Fn() -> String,
+    stop: impl FnOnce(L) -> Fut,
+) -> anyhow::Result<(T, Option<Stop>)>
+where
+    L: LabControl,
+    Fut: std::future::Future<Output = std::io::Result<T>>,
+{
+    let driven = AssertUnwindSafe(drive(&mut lab, start, timeline, duration, signals, progress)).catch_unwind().await;
     let first = driven.as_ref().ok().copied().flatten();
-    let (summary, stop) = signals.while_stopping(first, running.stop()).await;
+    let (stopped, signal) = signals.while_stopping(first, stop(lab)).await;
     match driven {
-        Ok(_) => Ok((summary.context("stopping the lab")?, stop)),
+        Ok(_) => Ok((stopped.context("stopping the lab")?, signal)),
         // The log is finished; now let the panic go on as it would have.
         Err(panic) => std::panic::resume_unwind(panic),
     }
@@ -58,8 +77,8 @@ pub async fn run(
 /// Plays the timeline against `lab` from `start` (the instant the log's
 /// `t_ms` counts from, so a step at 5 s is logged at 5 s) until the
 /// duration ends or a signal comes, showing `progress` once a second on a
-/// terminal. `lab` is one lab or a comparison's pair.
-pub(super) async fn drive<L: LabControl>(
+/// terminal.
+async fn drive<L: LabControl>(
     lab: &mut L,
     start: tokio::time::Instant,
     timeline: &[Step],

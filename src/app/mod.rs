@@ -115,10 +115,7 @@ pub fn run_headless(cfg: LabConfig, opts: RunOptions) -> anyhow::Result<Outcome>
     if cfg.compare.is_some() {
         return compare::run_headless(cfg, opts);
     }
-    // The simulator runs on a blocking thread; one more thread waits for signals.
-    let (runtime, mut signals) = runtime(!opts.sim)?;
-    let log = opts.log.clone().or_else(|| opts.export.as_ref().map(|d| d.join("gossip-lab.log")));
-    logging::init(log.as_deref())?;
+    let (runtime, mut signals) = headless_runtime(&opts)?;
     let (summary, stop) = runtime.block_on(async {
         if opts.sim {
             sim_run::run_stoppable(cfg, &opts, &mut signals).await
@@ -142,6 +139,16 @@ pub fn run_headless(cfg: LabConfig, opts: RunOptions) -> anyhow::Result<Outcome>
         }
         None => Outcome::judged(summary.passed),
     })
+}
+
+/// The runtime of a headless run (`run`, `compare --headless`), its signal
+/// handlers, and `tracing` into `--log` or the export's `gossip-lab.log`.
+fn headless_runtime(opts: &RunOptions) -> anyhow::Result<(tokio::runtime::Runtime, Signals)> {
+    // The simulator runs on a blocking thread; one more thread waits for signals.
+    let (runtime, signals) = runtime(!opts.sim)?;
+    let log = opts.log.clone().or_else(|| opts.export.as_ref().map(|d| d.join("gossip-lab.log")));
+    logging::init(log.as_deref())?;
+    Ok((runtime, signals))
 }
 
 fn print_summary(summary: &Summary, json: bool) -> anyhow::Result<()> {

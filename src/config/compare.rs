@@ -5,7 +5,7 @@
 
 use super::{LabConfig, PhiTuning};
 use crate::protocol::{Config, Preset};
-use crate::scenario::Direction;
+use crate::scenario::{Direction, side_profile};
 
 /// One side of a comparison: its name and its protocol section.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,7 +45,7 @@ impl LabConfig {
         let compare = self.compare.as_ref()?;
         let side = |c: &Contender, offset: usize| {
             let mut lab = LabConfig {
-                name: format!("{} ({})", self.name, c.name),
+                name: side_profile(&self.name, &c.name),
                 preset: c.preset,
                 protocol: c.protocol.clone(),
                 phi: c.phi.clone(),

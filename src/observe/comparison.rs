@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use super::summary::{Check, DetectionSummary, Summary};
-use crate::scenario::{Direction, Figure, Which};
+use crate::scenario::{Direction, Figure, Which, split_side_profile};
 
 /// One figure of both sides.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -143,7 +143,7 @@ impl Comparison {
         let _ = writeln!(
             w,
             "gossip-lab compare: profile \"{}\" — {}, seed {}, {:.1}s on {}",
-            a.profile.split(" (").next().unwrap_or(&a.profile),
+            split_side_profile(&a.profile).0,
             a.node_counts(),
             a.seed,
             a.duration_s,

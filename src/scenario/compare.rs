@@ -92,3 +92,19 @@ pub struct Direction {
     /// The side predicted to have the smaller value.
     pub better: Which,
 }
+
+/// The profile name a comparison's side runs under, `"swim-vs-phi (phi)"`:
+/// each side's session header and summary carry it, so a saved side
+/// says which comparison and which side it was.
+pub fn side_profile(profile: &str, side: &str) -> String {
+    format!("{profile} ({side})")
+}
+
+/// [`side_profile`] read back: the comparison's profile and the side's
+/// name, or the whole label and `None` for a session of no comparison.
+pub fn split_side_profile(label: &str) -> (&str, Option<&str>) {
+    match label.rsplit_once(" (").and_then(|(p, rest)| Some((p, rest.strip_suffix(')')?))) {
+        Some((profile, side)) => (profile, Some(side)),
+        None => (label, None),
+    }
+}

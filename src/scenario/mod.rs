@@ -22,7 +22,7 @@ use std::time::Duration;
 use serde::ser::{Serialize, Serializer};
 
 pub use self::action::Action;
-pub use self::compare::{Direction, Figure, Which};
+pub use self::compare::{Direction, Figure, Which, side_profile, split_side_profile};
 pub use self::format::{format_duration, groups, percent, plural, ranges};
 pub use self::target::{Groups, NodeRef};
 

@@ -120,3 +120,11 @@ fn steps_serialize_in_profile_shape() {
     let step = Step { at: Duration::from_secs(5), action: Action::Crash { node: NodeRef::Index(3) }, origin: 1 };
     assert_eq!(serde_json::to_value(&step).unwrap(), json!({"at": "5s", "action": "crash", "node": 3}));
 }
+
+#[test]
+fn a_sides_profile_name_reads_back_even_when_the_profile_has_parentheses() {
+    let label = side_profile("loss (heavy)", "phi 5");
+    assert_eq!(label, "loss (heavy) (phi 5)");
+    assert_eq!(split_side_profile(&label), ("loss (heavy)", Some("phi 5")));
+    assert_eq!(split_side_profile("crash-detect"), ("crash-detect", None));
+}

@@ -27,11 +27,13 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
     };
     let i = row.index;
     // A phi node shows its heartbeat table where SWIM's shows its view.
-    let phi_table = snap.phi.is_some() && !row.status.heartbeats.is_empty();
+    let phi_table = super::heartbeats::shown(snap, i);
     let left_w = if phi_table { super::heartbeats::WIDTH } else { 26 };
     let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(area);
     let [members_area, health_area] = Layout::vertical([Constraint::Min(0), Constraint::Length(5)]).areas(left);
-    if !super::heartbeats::render(frame, members_area, ctx, i) {
+    if phi_table {
+        super::heartbeats::render(frame, members_area, ctx, i);
+    } else {
         membership(frame, members_area, ctx, i);
     }
     let [info_area, middle, bottom] =

@@ -16,14 +16,16 @@ use crate::protocol::State;
 /// The width the table needs, borders included.
 pub const WIDTH: u16 = 34;
 
-/// Draws node `i`'s heartbeat table into `area`; false when it has none
-/// to show (a SWIM lab, a replay), so the caller draws something else.
-pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx, i: usize) -> bool {
-    let Some(row) = ctx.snap.nodes.get(i) else { return false };
+/// Does node `i` have a heartbeat table to show? Not in a SWIM lab, nor
+/// in a replay (the table is live only).
+pub fn shown(snap: &crate::observe::Snapshot, i: usize) -> bool {
+    snap.phi.is_some() && snap.nodes.get(i).is_some_and(|r| !r.status.heartbeats.is_empty())
+}
+
+/// Draws node `i`'s heartbeat table into `area`, when it is [`shown`].
+pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx, i: usize) {
+    let Some(row) = ctx.snap.nodes.get(i).filter(|_| shown(ctx.snap, i)) else { return };
     let table = &row.status.heartbeats;
-    if ctx.snap.phi.is_none() || table.is_empty() {
-        return false;
-    }
     let capped = if row.status.members > HEARTBEAT_ROWS { format!(" (first {HEARTBEAT_ROWS})") } else { String::new() };
     let block = Block::bordered().title(Span::styled(format!(" heartbeat table{capped} "), title_style()));
     let rows = block.inner(area).height as usize;
@@ -41,5 +43,4 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx, i: usize) -> bool {
         ]));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
-    true
 }
