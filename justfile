@@ -23,7 +23,7 @@ run *ARGS:
 
 # Benchmark targets (benches/*.rs, each a `[[bench]]` in Cargo.toml) that
 # `bench` and `bench-quick` run, in order. Add a new one here.
-benches := "sim runtime protocol tui replay plot floor families"
+benches := "sim runtime protocol tui replay plot floor families phi_status"
 
 # The benches write section files (target/bench-results/*.md), which
 # examples/bench_report.rs assembles; each bench's printed output is kept
