@@ -128,3 +128,56 @@ fn a_key_from_a_file_never_reaches_the_session_files() {
     }
     assert_eq!(files, 3, "session.jsonl, summary.json and metrics.csv");
 }
+
+/// A join from nothing: every node learns every other, N² additions. The
+/// log coalesces them (one `learned` line a node per 100 ms window at
+/// most), and the views folded from it are still whole: the run converges,
+/// and the report of the log agrees. Fails if additions are logged one
+/// line each (255 a node here) or if a coalesced line loses a member.
+#[test]
+fn a_join_storm_is_coalesced_into_learned_lines_and_the_views_stay_whole() {
+    use gossip_lab::observe::{Line, Record};
+    const N: usize = 256;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("join.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "name = \"join\"\ndescription = \"a join storm\"\nduration = \"8s\"\n\
+             [cluster]\nnodes = {N}\nseed = 3\njoin_stagger = \"5ms\"\n\
+             [protocol]\npreset = \"lan\"\n[expect]\nconverged_within = \"8s\"\nfalse_positives = 0\n"
+        ),
+    )
+    .unwrap();
+    let config = build_config(profile.to_str().unwrap(), &Overrides::default()).expect("profile");
+    let opts = RunOptions { export: Some(dir.path().to_path_buf()), sim: true, ..RunOptions::default() };
+    let summary = sim_run::run(config, &opts).expect("simulated run");
+    assert!(summary.passed, "{}", summary.render_text());
+
+    let text = std::fs::read_to_string(dir.path().join("session.jsonl")).unwrap();
+    let lines: Vec<Line> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // Per observer: lines that add members, and members they add.
+    let (mut adding_lines, mut added) = (vec![0usize; N], vec![0usize; N]);
+    for l in &lines {
+        match &l.record {
+            Record::Member { observer, from: None, .. } => {
+                adding_lines[*observer] += 1;
+                added[*observer] += 1;
+            }
+            Record::Learned { observer, members } => {
+                adding_lines[*observer] += 1;
+                added[*observer] += members.iter().map(|&(f, l)| l + 1 - f).sum::<usize>();
+            }
+            _ => {}
+        }
+    }
+    assert!(added.iter().all(|&a| a == N - 1), "every node logged every other once: {added:?}");
+    let most = *adding_lines.iter().max().unwrap();
+    // A lone addition and then one report a window: at most 2 lines per
+    // 100 ms in the 8 s, and far fewer in practice.
+    assert!(most <= 2 * 80, "an observer logged {most} lines of additions");
+    assert!(most < (N - 1) / 4, "coalesced: at most {most} lines for {} additions", N - 1);
+
+    let replayed = report::summarize(&dir.path().join("session.jsonl")).unwrap();
+    assert_eq!(gossip_lab::observe::Summary { log: None, ..replayed }, summary);
+}

@@ -90,12 +90,18 @@ fn read_log(dir: &Path) -> Vec<Line> {
     lines
 }
 
-/// Observers that logged `subject` moving to `to`.
+/// Observers that logged `subject` moving to `to` (alone, or among the
+/// members a `learned` line adds alive).
 fn observers_saw(log: &[Line], subject: usize, to: State) -> Vec<usize> {
     let mut v: Vec<usize> = log
         .iter()
         .filter_map(|l| match l.record {
             Record::Member { observer, subject: s, to: t, .. } if s == subject && t == to => Some(observer),
+            Record::Learned { observer, ref members }
+                if to == State::Alive && members.iter().any(|&(first, last)| (first..=last).contains(&subject)) =>
+            {
+                Some(observer)
+            }
             _ => None,
         })
         .collect();

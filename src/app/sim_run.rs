@@ -20,12 +20,13 @@ use futures_util::FutureExt;
 use super::RunOptions;
 use crate::config::LabConfig;
 use crate::engine::{Driver, Effect, Engine, EngineError, Ground, Journal, Outcome, SIM_PICKS, Timeline};
+use crate::observe::learning::{self, Learnings};
 use crate::observe::record::{
     KeyChange, MetricsRecord, NodeMetrics, Record, RogueChange, RogueRecord, RumorChange, SecurityRecord, StatusRecord,
-    from_event,
+    from_event, learned_records,
 };
 use crate::observe::{Line, Liveness, Mode, NodeStatus, Session, Summary};
-use crate::protocol::{NodeAddr, Time, phi};
+use crate::protocol::{Event, NodeAddr, Time, phi};
 use crate::rogue::Spec;
 use crate::scenario::{Action, Step};
 use crate::security::{Auth, Key, KeyId, SecurityConfig};
@@ -46,6 +47,9 @@ struct SimRun {
     seed: u64,
     /// Keys made so far (the first one included), for the next key's seed.
     keys_made: u64,
+    /// Members learned and not yet reported (a join storm, coalesced by
+    /// the live node tasks' rule).
+    learnings: Learnings<NodeAddr>,
 }
 
 /// The id of the `n`-th key of a simulated run. The simulator moves
@@ -203,7 +207,7 @@ impl SimLab {
         let security = SecurityRecord::of(&config.security, cluster.keyring().map(|r| r.primary()));
         let journal = Journal::start(config, "sim", mode, &addrs, security, export).context("creating the export")?;
         let engine = Engine::new(&addrs, config.network.baseline(), config.seed ^ SIM_PICKS);
-        let run = SimRun { cluster, journal, seed: config.seed, keys_made: 1 };
+        let run = SimRun { cluster, journal, seed: config.seed, keys_made: 1, learnings: Learnings::default() };
         Ok(SimLab { run, engine, next_metrics: Time::ZERO + METRICS_EVERY })
     }
 
@@ -277,6 +281,22 @@ impl SimRun {
         for (t, a) in stopped {
             self.emit(Line::at(t, rogue_record(RogueChange::Stopped, &a.spec, a.victim, a.datagrams, a.bytes)))?;
         }
+        self.emit_learned_due(self.cluster.now())
+    }
+
+    /// Emits every coalesced report due at or before `t`, at its due time.
+    fn emit_learned_due(&mut self, t: Time) -> io::Result<()> {
+        while let Some((node, members, due)) = self.learnings.pop_due(t) {
+            self.emit_learned(node, members, due)?;
+        }
+        Ok(())
+    }
+
+    fn emit_learned(&mut self, node: usize, members: Vec<NodeAddr>, t: Time) -> io::Result<()> {
+        let c = &self.cluster;
+        for record in learned_records(node, members, |a| c.index_of(a)) {
+            self.emit(Line::at(t, record))?;
+        }
         Ok(())
     }
 
@@ -292,6 +312,17 @@ impl SimRun {
     /// One trace entry as a session-log line; `sent` is the cluster's
     /// datagram count for rumor cost.
     fn emit_event(&mut self, entry: TraceEntry, sent: u64) -> io::Result<()> {
+        self.emit_learned_due(entry.at)?;
+        if let Event::MemberChanged { member, .. } = entry.event
+            && learning::is_addition(&entry.event)
+            && self.learnings.offer(entry.node, entry.at, member).is_none()
+        {
+            return Ok(()); // held for the window's report
+        }
+        if learning::is_view_change(&entry.event) {
+            let held = self.learnings.take(entry.node, entry.at);
+            self.emit_learned(entry.node, held, entry.at)?;
+        }
         let c = &self.cluster;
         match from_event(entry.node, entry.event, |a| c.index_of(a), |i| Some(c.addr(i)), || sent) {
             Some(record) => self.emit(Line::at(entry.at, record)),
@@ -385,8 +416,14 @@ impl Driver for SimRun {
     async fn carry_out(&mut self, effect: &Effect, _: &Ground) -> Result<Outcome, EngineError> {
         let c = &mut self.cluster;
         match effect {
-            Effect::Crash(i) => c.crash(*i),
-            Effect::Restart(i) => c.restart(*i),
+            Effect::Crash(i) => {
+                self.learnings.clear(*i);
+                c.crash(*i)
+            }
+            Effect::Restart(i) => {
+                self.learnings.clear(*i);
+                c.restart(*i)
+            }
             Effect::Pause(i) => c.pause(*i),
             Effect::Resume(i) => c.resume(*i),
             Effect::Leave(i) => c.leave(*i),

@@ -30,6 +30,47 @@ pub fn view_record(
     Record::View { observer, members: lab, foreign, foreign_more }
 }
 
+/// The records of the members `observer` learned in one window (see
+/// [`super::learning`]): a `foreign` line for each that is no lab node,
+/// then one `learned` line for the lab members (none if there are none).
+pub fn learned_records(
+    observer: usize,
+    members: Vec<NodeAddr>,
+    index: impl Fn(NodeAddr) -> Option<usize>,
+) -> Vec<Record> {
+    let mut lab = Vec::with_capacity(members.len());
+    let mut records = Vec::new();
+    for member in members {
+        match index(member) {
+            Some(i) => lab.push(i),
+            None => records.push(Record::Foreign {
+                observer,
+                member: member.to_string(),
+                from: None,
+                to: Some(State::Alive),
+            }),
+        }
+    }
+    if !lab.is_empty() {
+        records.push(learned_record(observer, lab));
+    }
+    records
+}
+
+/// The `learned` record of lab members `subjects`, as sorted ranges.
+pub fn learned_record(observer: usize, mut subjects: Vec<usize>) -> Record {
+    subjects.sort_unstable();
+    subjects.dedup();
+    let mut members: Vec<(usize, usize)> = Vec::new();
+    for s in subjects {
+        match members.last_mut() {
+            Some((_, last)) if *last + 1 == s => *last = s,
+            _ => members.push((s, s)),
+        }
+    }
+    Record::Learned { observer, members }
+}
+
 /// The record of node `node`'s protocol event, naming members by index.
 /// Both drivers log events through this, so a session log means the same
 /// whichever produced it. Members that are no lab node get `foreign`

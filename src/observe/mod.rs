@@ -8,6 +8,8 @@
 //! - [`metrics`]: one file per measurement: convergence (agreement,
 //!   accuracy), detection, false marks, rumor spread, traffic.
 //! - [`foreign`]: members that are no lab node, per observer (bounded).
+//! - [`learning`]: a join storm's additions coalesced into `learned`
+//!   lines, one a node per window, by the same rule in both drivers.
 //! - [`model`]: what the configuration implies, to print beside measurements.
 //! - [`record`]: the session log's line types (DESIGN §6).
 //! - [`convert`]: node events into those records, for both drivers.
@@ -34,6 +36,7 @@ pub mod board;
 pub mod comparison;
 pub mod convert;
 pub mod foreign;
+pub mod learning;
 pub mod lines;
 pub mod metrics;
 pub mod model;

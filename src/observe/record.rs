@@ -20,7 +20,7 @@ use super::spec::Mode;
 use super::summary::Summary;
 // Where records come from, re-exported so that the log's types and their
 // constructors are found in one place.
-pub use super::convert::{from_event, view_record};
+pub use super::convert::{from_event, learned_record, learned_records, view_record};
 use super::traffic::Traffic;
 use super::truth::Liveness;
 use crate::protocol::{Incarnation, NodeAddr, State, Time};
@@ -37,7 +37,11 @@ pub use status::StatusRecord;
 /// Format 2 added two codec reject reasons (`unauthenticated`,
 /// `oversized`) to the `rejected` counters, which a format-1 reader cannot
 /// parse; this build reads format-1 logs with those counters at zero.
-pub const FORMAT: u32 = 2;
+///
+/// Format 3 added `learned` lines (a join storm's additions coalesced,
+/// see [`super::learning`]); a format-2 reader would skip them and miss
+/// those members.
+pub const FORMAT: u32 = 3;
 
 /// One line of the session log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -97,6 +101,15 @@ pub enum Record {
         to: State,
         /// The incarnation of the new state.
         incarnation: Incarnation,
+    },
+    /// Members an observer learned (had never heard of, now alive) within
+    /// one coalescing window: the same as a `member` line for each, from
+    /// nothing to alive, at this line's time (see [`super::learning`]).
+    Learned {
+        /// The node whose view grew.
+        observer: usize,
+        /// The members, as sorted `[first, last]` index ranges.
+        members: Vec<(usize, usize)>,
     },
     /// A node dropped a lab member from its table after holding it dead
     /// or left for the reap time: its view no longer knows it at all.

@@ -171,6 +171,7 @@ impl Session {
                 self.metrics.set_faults(&plan, t);
             }
             Record::Member { observer, subject, to, .. } => self.metrics.view_changed(*observer, *subject, *to, t),
+            Record::Learned { observer, members } => self.metrics.learned(*observer, members, t),
             Record::Forget { observer, subject } => self.metrics.forgotten(*observer, *subject, t),
             Record::Foreign { observer, member, from, to } => {
                 if let Some(member) = parse_addr(member) {

@@ -260,6 +260,17 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
             RumorChange::Injected => ("rumor", Some(*node), format!("rumor #{seq} injected at {node}")),
             RumorChange::Delivered => return None, // one per node: the rumor view shows these
         },
+        Record::Learned { observer, members } => {
+            let count =
+                members.iter().map(|&(first, last)| last.saturating_add(1).saturating_sub(first)).sum::<usize>();
+            let names = members.iter().map(|&(f, l)| if f == l { f.to_string() } else { format!("{f}-{l}") });
+            let mut names: Vec<String> = names.take(4).collect();
+            if members.len() > names.len() {
+                names.push("…".to_owned());
+            }
+            let learned = crate::scenario::plural(count, "new member");
+            ("member", Some(*observer), format!("{observer} learned {learned}: {}", names.join(", ")))
+        }
         Record::Forget { observer, subject } => {
             ("member", Some(*observer), format!("{observer} forgot {subject} (reaped)"))
         }

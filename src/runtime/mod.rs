@@ -49,6 +49,16 @@ pub enum LabMsg {
         /// What happened.
         event: Event,
     },
+    /// Members a node learned within one coalescing window
+    /// ([`crate::observe::learning`]).
+    Learned {
+        /// When the window's report went out.
+        t: Time,
+        /// The node.
+        node: usize,
+        /// The members, in the order learned.
+        members: Vec<NodeAddr>,
+    },
     /// A node's whole view, after some of its events were lost.
     Resync {
         /// When.

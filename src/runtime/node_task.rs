@@ -18,6 +18,7 @@ use super::LabMsg;
 use super::clock::LabClock;
 use super::shim::ShimSocket;
 use crate::observe::NodeStatus;
+use crate::observe::learning::{self, Learning};
 use crate::observe::traffic::reject_index;
 use crate::protocol::{AnyNode, Event, NodeAddr, RumorError, RumorId, Time, Tuning};
 use crate::security::CipherRing;
@@ -130,6 +131,8 @@ struct Task {
     status: Arc<Mutex<NodeStatus>>,
     status_at: Time,
     resync: bool,
+    /// Members learned and not yet reported (a join storm, coalesced).
+    learning: Learning<NodeAddr>,
     buf: Vec<u8>,
 }
 
@@ -162,15 +165,30 @@ pub async fn run(spec: NodeSpec) {
     let grain = timer_grain(&tuning);
     let mut node = AnyNode::new(shim.addr(), &tuning, seed, now);
     node.join(&seeds, now);
-    let mut task =
-        Task { index, node, shim, clock, events, status, status_at: Time::ZERO, resync: false, buf: vec![0; buf_len] };
+    let mut task = Task {
+        index,
+        node,
+        shim,
+        clock,
+        events,
+        status,
+        status_at: Time::ZERO,
+        resync: false,
+        learning: Learning::default(),
+        buf: vec![0; buf_len],
+    };
     task.flush();
 
     let socket = task.shim.socket();
     let sleep = tokio::time::sleep(Duration::from_secs(3600));
     tokio::pin!(sleep);
     loop {
-        let deadline = task.node.poll_timeout().map(|t| task.clock.wake_instant(t, grain));
+        // The node's next timer, or the held report of members learned.
+        let wake = match (task.node.poll_timeout(), task.learning.due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let deadline = wake.map(|t| task.clock.wake_instant(t, grain));
         if let Some(at) = deadline
             && sleep.deadline() != at
         {
@@ -310,16 +328,43 @@ impl Task {
             if self.resync {
                 continue; // the resync that follows supersedes it
             }
+            if let Event::MemberChanged { member, .. } = event
+                && learning::is_addition(&event)
+                && self.learning.offer(now, member).is_none()
+            {
+                continue; // held for the window's report
+            }
+            if learning::is_view_change(&event) {
+                self.report_learned(now);
+            }
             let leave_done = event == Event::LeaveComplete;
             if !self.events.offer(LabMsg::Node { t: now, node: self.index, event }) && !leave_done {
-                self.resync = true;
+                self.lost_events();
             }
+        }
+        if self.learning.due().is_some_and(|due| due <= now) {
+            self.report_learned(now);
         }
         if now - self.status_at >= STATUS_EVERY {
             self.status_at = now;
             let status = NodeStatus::of(&self.node, now);
             *self.status.lock().unwrap_or_else(|p| p.into_inner()) = status;
         }
+    }
+
+    /// Reports the members learned and held so far, as one message.
+    fn report_learned(&mut self, now: Time) {
+        let members = self.learning.take(now);
+        if !members.is_empty() && !self.events.offer(LabMsg::Learned { t: now, node: self.index, members }) {
+            self.lost_events();
+        }
+    }
+
+    /// The observer missed some of our news: what we hold back is
+    /// superseded by the resync that follows.
+    fn lost_events(&mut self) {
+        self.resync = true;
+        self.learning.clear();
     }
 
     /// After lost events the observer's copy of our view is stale; send the

@@ -28,7 +28,9 @@ use super::clock::LabClock;
 use super::flights::Flights;
 use super::traffic::AtomicTraffic;
 use crate::engine::Journal;
-use crate::observe::record::{MetricsRecord, NodeMetrics, Record, RumorChange, StatusRecord, from_event, view_record};
+use crate::observe::record::{
+    MetricsRecord, NodeMetrics, Record, RumorChange, StatusRecord, from_event, learned_records, view_record,
+};
 use crate::observe::reorder::Reorder;
 use crate::observe::{Line, NodeStatus, Snapshot, Summary};
 use crate::protocol::{Event, NodeAddr, Time};
@@ -263,6 +265,11 @@ impl State {
         match msg {
             LabMsg::Node { t, node, event } => {
                 if let Some(record) = self.record_of(node, event) {
+                    self.emit(Line::at(t, record));
+                }
+            }
+            LabMsg::Learned { t, node, members } => {
+                for record in learned_records(node, members, |a| self.index(a)) {
                     self.emit(Line::at(t, record));
                 }
             }

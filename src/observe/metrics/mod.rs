@@ -182,6 +182,23 @@ impl Metrics {
         }
     }
 
+    /// `observer` learned the members in `ranges` (`[first, last]` index
+    /// ranges of a `learned` line): each now alive in its view. Ranges
+    /// past the lab's nodes are cut, so a damaged log cannot make this
+    /// loop longer than the lab.
+    pub fn learned(&mut self, observer: usize, ranges: &[(usize, usize)], t: Time) {
+        self.advance(t);
+        let n = self.truth.len();
+        if observer >= n {
+            return;
+        }
+        for &(first, last) in ranges {
+            for subject in first..=last.min(n - 1) {
+                self.set_cell(observer, subject, Some(State::Alive), t);
+            }
+        }
+    }
+
     /// `observer` dropped `subject` from its table (reaped after being
     /// dead or left for a while): it no longer knows it at all.
     pub fn forgotten(&mut self, observer: usize, subject: usize, t: Time) {
