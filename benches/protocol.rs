@@ -385,15 +385,16 @@ fn wire_decode(bencher: Bencher, name: &str) {
     bencher.counter(BytesCount::new(bytes.len())).bench_local(|| wire::decode(black_box(&bytes)).expect("valid"));
 }
 
-/// `BroadcastQueue::take` of one 1,400-byte packet's worth from 1,000 fresh
-/// updates (sizes from `wire::encoded_len`, limit of a 1,000-member
-/// cluster). `take` moves what it sends up the queue, so every iteration
-/// gets a fresh clone of the queue and an empty output `Vec`, as
-/// `send_with` starts with (`with_inputs`, not timed).
-#[divan::bench]
-fn broadcast_take(bencher: Bencher) {
+/// `BroadcastQueue::take` of one 1,400-byte packet's worth from 1,000 (and
+/// 4,096: a join storm's queue) fresh updates (sizes from
+/// `wire::encoded_len`, limit of a 1,000-member cluster). `take` moves
+/// what it sends up the queue, so every iteration gets a fresh clone of
+/// the queue and an empty output `Vec`, as `send_with` starts with
+/// (`with_inputs`, not timed).
+#[divan::bench(args = [1000, 4096])]
+fn broadcast_take(bencher: Bencher, queued: usize) {
     let mut queue = BroadcastQueue::new();
-    for i in 1..=1000 {
+    for i in 1..=queued {
         let update = Update::Alive { member: addr(i), incarnation: 0 };
         let size = wire::encoded_len(&update);
         queue.push(update, size);

@@ -60,6 +60,11 @@ struct Item {
 /// Smallest encoded update; below this much room, stop looking.
 const MIN_UPDATE_LEN: usize = 8;
 
+/// How many updates in a row too big for the room left end a tier's scan.
+/// Member updates differ by a few bytes, so past a handful the rest of the
+/// tier will not fit either.
+const MAX_MISFITS: usize = 8;
+
 /// A transmit-limited queue of updates.
 ///
 /// Updates live in a slab and are ordered by tiers: `tiers[t]` holds the
@@ -202,15 +207,26 @@ impl BroadcastQueue {
             if budget.saturating_sub(used) < MIN_UPDATE_LEN {
                 break;
             }
-            tier.retain(|&slot| {
+            // From the front only, as far as the room lasts: scanning the
+            // whole tier made every packet cost O(queue), which a join
+            // storm (thousands queued at every node) turned into most of
+            // the lab's CPU. A run of updates too big for what is left
+            // ends the tier's turn, so a nearly full packet stops early.
+            let (mut i, mut misfits) = (0, 0);
+            while i < tier.len() && budget - used >= MIN_UPDATE_LEN && misfits < MAX_MISFITS {
+                let slot = tier[i];
                 let Some(item) = slab[slot as usize].as_mut() else {
+                    tier.remove(i);
                     free.push(slot); // replaced or dropped since it was queued
                     *dead -= 1;
-                    return false;
+                    continue;
                 };
-                if budget - used < MIN_UPDATE_LEN || item.size > budget - used {
-                    return true;
+                if item.size > budget - used {
+                    misfits += 1;
+                    i += 1;
+                    continue;
                 }
+                tier.remove(i);
                 used += item.size;
                 out.push(item.update.clone());
                 item.transmits += 1;
@@ -224,8 +240,7 @@ impl BroadcastQueue {
                     // update twice.
                     promoted.push((t + 1, slot));
                 }
-                false
-            });
+            }
         }
         for &(t, slot) in promoted.iter() {
             if tiers.len() <= t {
