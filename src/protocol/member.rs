@@ -12,8 +12,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::Time;
-
 /// The address that identifies a node, on the wire and in every table.
 ///
 /// The lab runs on IPv4 loopback only; `SocketAddrV4` is 6 bytes of payload,
@@ -96,7 +94,10 @@ pub fn supersedes(new: State, new_inc: Incarnation, old: State, old_inc: Incarna
     new_inc > old_inc || (new_inc == old_inc && new.rank() > old.rank())
 }
 
-/// One row of a node's membership table.
+/// One row of a node's membership table: 16 bytes (a 6-byte IPv4
+/// address, a state byte and the incarnation), since every node holds one
+/// for every member. When a row changed state is kept by the tables that
+/// need it, for the rows that need it (see `membership`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Member {
     /// The member's address, which is also its identity.
@@ -105,9 +106,10 @@ pub struct Member {
     pub state: State,
     /// The incarnation that belief is about.
     pub incarnation: Incarnation,
-    /// When we last changed `state` (for display and for gossiping to the dead).
-    pub since: Time,
 }
+
+// Every node holds a row per member: N^2 of them in the lab.
+const _: () = assert!(std::mem::size_of::<Member>() == 16);
 
 #[cfg(test)]
 mod tests {

@@ -121,7 +121,7 @@ impl Node {
         if accused {
             self.refute(incarnation, now);
             if state.is_gone() {
-                self.withdraw_suspicions(now);
+                self.withdraw_suspicions();
             }
         }
         if let Origin::Peer(sender) = origin
@@ -138,11 +138,11 @@ impl Node {
     /// dead just as the cluster takes us back and believes us again (an
     /// isolated node's pending suspicions outlive a short isolation). They
     /// are withdrawn; a member that really failed fails our next probe.
-    fn withdraw_suspicions(&mut self, now: Time) {
+    fn withdraw_suspicions(&mut self) {
         let suspects: Vec<(NodeAddr, Incarnation)> = self.suspicions.iter().map(|(&m, s)| (m, s.incarnation)).collect();
         for (member, incarnation) in suspects {
             self.suspicions.remove(&member);
-            if self.members.unsuspect(member, now) {
+            if self.members.unsuspect(member) {
                 self.events.push_back(Event::SuspicionRefuted { member, incarnation });
                 self.events.push_back(Event::MemberChanged {
                     member,

@@ -67,8 +67,8 @@ impl Node {
         let reap_after = self.config.reap_after;
         let mut expired = Vec::new();
         let mut gone = Vec::new();
-        for m in self.members.others().iter().filter(|m| m.state.is_gone()) {
-            if now.saturating_since(m.since) >= reap_after { expired.push(m.addr) } else { gone.push(m.addr) }
+        for (addr, since) in self.members.gone_rows() {
+            if now.saturating_since(since) >= reap_after { expired.push(addr) } else { gone.push(addr) }
         }
         for member in expired {
             self.members.remove(member);

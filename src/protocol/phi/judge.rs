@@ -104,7 +104,7 @@ impl Node {
     pub(super) fn judge(&mut self, addr: NodeAddr, now: Time) {
         let Some(state) = self.state_of(addr) else { return };
         if state.is_gone() {
-            let since = self.member(addr).map_or(now, |m| m.since);
+            let since = self.peers.get(&addr).map_or(now, |p| p.since);
             if now.saturating_since(since) >= self.config.remove_after {
                 self.forget(addr, now);
             }
@@ -114,7 +114,7 @@ impl Node {
         let phi = peer.detector.phi(&self.config, now);
         let incarnation = peer.generation;
         if phi >= self.config.phi_convict {
-            let started = self.member(addr).map_or(now, |m| m.since);
+            let started = self.peers.get(&addr).map_or(now, |p| p.since);
             if state == State::Suspect {
                 let timeout = now.saturating_since(started);
                 self.events.push_back(Event::SuspicionExpired { member: addr, confirmations: 0, timeout });

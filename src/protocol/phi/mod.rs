@@ -103,6 +103,8 @@ struct Peer {
     /// When phi crosses its next threshold at the current fit: the one
     /// entry of `checks` for this peer that is not stale.
     check_at: Option<Time>,
+    /// When its row last changed state (a conviction's age, for forgetting).
+    since: Time,
 }
 
 #[derive(Clone, Debug)]
@@ -169,8 +171,9 @@ impl Node {
             detector: Detector::new(&config, now),
             suspicion: None,
             check_at: None,
+            since: now,
         };
-        let member = Member { addr, state: State::Alive, incarnation: generation, since: now };
+        let member = Member { addr, state: State::Alive, incarnation: generation };
         Node {
             me: addr,
             rng,
@@ -232,11 +235,12 @@ impl Node {
     /// at the fit of the moment the suspicion started.
     pub fn suspicions(&self) -> impl Iterator<Item = SuspicionView> + '_ {
         self.members.iter().filter(|m| m.state == State::Suspect).filter_map(|m| {
-            let (deadline, timeout) = self.peers.get(&m.addr)?.suspicion?;
+            let peer = self.peers.get(&m.addr)?;
+            let (deadline, timeout) = peer.suspicion?;
             Some(SuspicionView {
                 member: m.addr,
                 incarnation: m.incarnation,
-                start: m.since,
+                start: peer.since,
                 deadline,
                 timeout,
                 confirmations: 0,
@@ -383,7 +387,9 @@ impl Node {
         self.now = self.now.max(now);
         self.set_own(StateValue::Left);
         self.members[0].state = State::Left;
-        self.members[0].since = now;
+        if let Some(me) = self.peers.get_mut(&self.me) {
+            me.since = now;
+        }
         self.life = Life::Leaving { rounds: 3, deadline: now + self.config.leave_timeout };
     }
 

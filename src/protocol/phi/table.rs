@@ -57,10 +57,11 @@ impl Node {
             detector: Detector::new(&self.config, now),
             suspicion: None,
             check_at: None,
+            since: now,
         };
         self.peers.insert(addr, peer);
         self.index.insert(addr, self.members.len());
-        self.members.push(Member { addr, state: State::Alive, incarnation: generation, since: now });
+        self.members.push(Member { addr, state: State::Alive, incarnation: generation });
         self.order.insert(addr);
         self.events.push_back(Event::MemberChanged {
             member: addr,
@@ -107,8 +108,10 @@ impl Node {
         }
         let from = m.state;
         m.state = to;
-        m.since = now;
         let incarnation = m.incarnation;
+        if let Some(p) = self.peers.get_mut(&addr) {
+            p.since = now;
+        }
         self.events.push_back(Event::MemberChanged { member: addr, from: Some(from), to, incarnation });
     }
 }
