@@ -204,7 +204,7 @@ impl Harness {
                 Update::Left { member, incarnation }
             }
             UpdateSpec::Rumor(o, seq, len) => {
-                Update::Rumor(Rumor { id: RumorId { origin: self.addr(o), seq }, payload: vec![5; len] })
+                Update::rumor(Rumor { id: RumorId { origin: self.addr(o), seq }, payload: vec![5; len] })
             }
         }
     }
@@ -253,7 +253,7 @@ impl Harness {
                 for first in (0..count).step_by(32) {
                     let rumors = (first..(first + 32).min(count))
                         .map(|seq| {
-                            Update::Rumor(Rumor { id: RumorId { origin: from, seq: 1000 + seq }, payload: vec![1] })
+                            Update::rumor(Rumor { id: RumorId { origin: from, seq: 1000 + seq }, payload: vec![1] })
                         })
                         .collect();
                     let _ = self.w.cluster.inject_packet(from, to, Packet { body: Body::Gossip, gossip: rumors });

@@ -50,11 +50,11 @@ fn a_rumor_from_a_push_pull_is_delivered_once_and_gossiped_on() {
         n.handle_packet(addr(1), push_pull(false, vec![rumor.clone()]), Time::ZERO);
     }
     // The same rumor gossiped afterwards is in the window already.
-    n.handle_packet(addr(3), gossip(vec![Update::Rumor(rumor.clone())]), Time::ZERO);
+    n.handle_packet(addr(3), gossip(vec![Update::rumor(rumor.clone())]), Time::ZERO);
     assert_eq!(delivered(&events(&mut n)), 1);
     let out = advance(&mut n, Time::from_secs(1));
     assert!(
-        out.iter().any(|tx| tx.packet.gossip.contains(&Update::Rumor(rumor.clone()))),
+        out.iter().any(|tx| tx.packet.gossip.contains(&Update::rumor(rumor.clone()))),
         "gossiped on, so the rest of a side that missed it gets it in rounds"
     );
     let too_big = Rumor { id: RumorId { origin: addr(2), seq: 8 }, payload: vec![0; MAX_RUMOR_PAYLOAD + 1] };

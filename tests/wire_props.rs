@@ -87,7 +87,7 @@ fn update() -> impl Strategy<Value = Update> {
         }),
         (addr(), wire_u64(), addr()).prop_map(|(member, incarnation, from)| Update::Dead { member, incarnation, from }),
         (addr(), wire_u64()).prop_map(|(member, incarnation)| Update::Left { member, incarnation }),
-        rumor().prop_map(Update::Rumor),
+        rumor().prop_map(Update::rumor),
     ]
 }
 
@@ -409,7 +409,7 @@ fn hostile_length_prefixes_fail_fast_without_big_allocations() {
     assert_eq!(wire::encode(&empty_pp), [&header[..], &[4, 0, 0, 0, 1, 0, 0, 0, 0]].concat());
     let rumor_pp = Packet {
         body: Body::Gossip,
-        gossip: vec![Update::Rumor(Rumor { id: RumorId { origin, seq: 1 }, payload: vec![] })],
+        gossip: vec![Update::rumor(Rumor { id: RumorId { origin, seq: 1 }, payload: vec![] })],
     };
     let rumor_bytes = wire::encode(&rumor_pp);
     // ... 5 (Gossip), 1 (one update), 4 (Update::Rumor), origin (4 ip + port), seq, payload len 0.

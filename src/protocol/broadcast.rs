@@ -13,8 +13,10 @@
 //! and drops the oldest past that, as serf's `MaxQueueDepth` does.
 
 use std::collections::VecDeque;
+use std::hash::BuildHasher;
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 use super::NodeAddr;
 use super::message::{RumorId, Update};
@@ -46,19 +48,39 @@ impl BroadcastKey {
     }
 }
 
+/// A queued update: 40 bytes, since during a join storm a node queues one
+/// for nearly every member (4,096 of them at 4,096 nodes). Its key is
+/// read off the update rather than stored.
 #[derive(Clone, Debug)]
 struct Item {
     update: Update,
-    key: BroadcastKey,
-    size: usize,
-    transmits: u32,
     /// When it was pushed (a counter): tells a rumor's entry in the
     /// age order from a later push of the same id.
     stamp: u64,
+    /// Its encoded size (at most a packet budget, a `u16`).
+    size: u16,
+    /// Times sent (at most the retransmit limit, a few dozen).
+    transmits: u16,
+}
+
+const _: () = assert!(std::mem::size_of::<Option<Item>>() == 40);
+
+impl Item {
+    fn key(&self) -> BroadcastKey {
+        BroadcastKey::of(&self.update)
+    }
+}
+
+fn hash(key: &BroadcastKey) -> u64 {
+    FxBuildHasher.hash_one(key)
 }
 
 /// Smallest encoded update; below this much room, stop looking.
 const MIN_UPDATE_LEN: usize = 8;
+
+/// A tier's deque keeps at least this many slots' capacity when it drains
+/// (a packet's worth, so a steady trickle never reallocates).
+const MIN_TIER_CAPACITY: usize = 256;
 
 /// How many updates in a row too big for the room left end a tier's scan.
 /// Member updates differ by a few bytes, so past a handful the rest of the
@@ -84,9 +106,12 @@ pub struct BroadcastQueue {
     slab: Vec<Option<Item>>,
     free: Vec<u32>,
     tiers: Vec<VecDeque<u32>>,
-    /// Never iterated, so a fixed (non-random) hasher keeps runs
-    /// deterministic; FxHash because this is looked up on every update.
-    index: FxHashMap<BroadcastKey, u32>,
+    /// The slot of each queued key, found by hashing the key of the
+    /// slot's item (slots only: 4 bytes and a control byte each, where a
+    /// map would store every key twice). Never iterated, so a fixed
+    /// (non-random) hasher keeps runs deterministic; FxHash because this
+    /// is looked up on every update.
+    index: HashTable<u32>,
     /// Scratch for one `take`: slots to move up a tier once it is done.
     promoted: Vec<(usize, u32)>,
     /// Queued rumors, oldest first, with their push stamps. Entries of
@@ -111,7 +136,8 @@ impl BroadcastQueue {
         let key = BroadcastKey::of(&update);
         self.pushes += 1;
         let stamp = self.pushes;
-        let item = Some(Item { update, key, size, transmits: 0, stamp });
+        let size = u16::try_from(size).unwrap_or(u16::MAX);
+        let item = Some(Item { update, stamp, size, transmits: 0 });
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slab[slot as usize] = item;
@@ -122,7 +148,15 @@ impl BroadcastQueue {
                 (self.slab.len() - 1) as u32
             }
         };
-        let replaced = self.index.insert(key, slot);
+        let slab = &self.slab;
+        let rehash = |&s: &u32| hash(&slab[s as usize].as_ref().expect("indexed slots are live").key());
+        let replaced = match self.index.entry(hash(&key), |&s| Self::holds(slab, s, key), rehash) {
+            hashbrown::hash_table::Entry::Occupied(mut e) => Some(std::mem::replace(e.get_mut(), slot)),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(slot);
+                None
+            }
+        };
         if let Some(old) = replaced {
             self.kill(old);
         }
@@ -137,6 +171,23 @@ impl BroadcastQueue {
         }
         if self.dead > self.index.len() + 64 {
             self.sweep();
+        }
+    }
+
+    /// Does `slot` hold an update with `key`?
+    fn holds(slab: &[Option<Item>], slot: u32, key: BroadcastKey) -> bool {
+        slab[slot as usize].as_ref().is_some_and(|item| item.key() == key)
+    }
+
+    /// The slot queued under `key`.
+    fn find(&self, key: BroadcastKey) -> Option<u32> {
+        self.index.find(hash(&key), |&s| Self::holds(&self.slab, s, key)).copied()
+    }
+
+    /// Takes `slot`, which holds `key`, out of the index.
+    fn unindex(index: &mut HashTable<u32>, key: BroadcastKey, slot: u32) {
+        if let Ok(e) = index.find_entry(hash(&key), |&s| s == slot) {
+            e.remove();
         }
     }
 
@@ -163,8 +214,8 @@ impl BroadcastQueue {
 
     /// Is this entry of the age order the rumor still queued?
     fn queued(&self, id: RumorId, stamp: u64) -> bool {
-        let slot = self.index.get(&BroadcastKey::Rumor(id));
-        slot.and_then(|&s| self.slab[s as usize].as_ref()).is_some_and(|item| item.stamp == stamp)
+        let slot = self.find(BroadcastKey::Rumor(id));
+        slot.and_then(|s| self.slab[s as usize].as_ref()).is_some_and(|item| item.stamp == stamp)
     }
 
     /// Drops the oldest rumors past [`MAX_QUEUED_RUMORS`], and the stale
@@ -177,7 +228,8 @@ impl BroadcastQueue {
             }
             self.rumor_ages.pop_front();
             if queued {
-                let slot = self.index.remove(&BroadcastKey::Rumor(id)).expect("queued");
+                let slot = self.find(BroadcastKey::Rumor(id)).expect("queued");
+                Self::unindex(&mut self.index, BroadcastKey::Rumor(id), slot);
                 self.kill(slot);
                 self.rumors -= 1;
             }
@@ -200,6 +252,7 @@ impl BroadcastQueue {
     /// each and retiring those that reach `limit`. Appends them to `out`
     /// and returns the bytes used.
     pub fn take(&mut self, budget: usize, limit: u32, out: &mut Vec<Update>) -> usize {
+        let limit = u16::try_from(limit).unwrap_or(u16::MAX);
         let mut used = 0;
         let Self { slab, free, tiers, index, promoted, rumors, dead, .. } = self;
         promoted.clear();
@@ -221,18 +274,20 @@ impl BroadcastQueue {
                     *dead -= 1;
                     continue;
                 };
-                if item.size > budget - used {
+                let size = usize::from(item.size);
+                if size > budget - used {
                     misfits += 1;
                     i += 1;
                     continue;
                 }
                 tier.remove(i);
-                used += item.size;
+                used += size;
                 out.push(item.update.clone());
                 item.transmits += 1;
                 if item.transmits >= limit {
-                    index.remove(&item.key);
-                    *rumors -= usize::from(matches!(item.key, BroadcastKey::Rumor(_)));
+                    let key = item.key();
+                    Self::unindex(index, key, slot);
+                    *rumors -= usize::from(matches!(key, BroadcastKey::Rumor(_)));
                     slab[slot as usize] = None;
                     free.push(slot);
                 } else {
@@ -247,6 +302,16 @@ impl BroadcastQueue {
                 tiers.resize_with(t + 1, VecDeque::new);
             }
             tiers[t].push_back(slot);
+        }
+        // A join storm moves a wave of N updates through every tier in
+        // turn; a deque keeps the capacity of its fullest moment, and a
+        // node's twenty-odd tiers at N slots each were most of a 4,096-node
+        // lab's memory (see BENCHMARKS.md). A tier that has drained to a
+        // quarter of its capacity gives the rest back.
+        for tier in tiers.iter_mut() {
+            if tier.capacity() > MIN_TIER_CAPACITY && tier.len() < tier.capacity() / 4 {
+                tier.shrink_to(tier.len() * 2);
+            }
         }
         used
     }
@@ -268,7 +333,7 @@ impl BroadcastQueue {
 
     /// True when an update with this key is still queued.
     pub fn contains(&self, key: BroadcastKey) -> bool {
-        self.index.contains_key(&key)
+        self.find(key).is_some()
     }
 }
 
@@ -343,7 +408,7 @@ mod tests {
 
     fn rumor(seq: u32) -> Update {
         let id = RumorId { origin: addr(9), seq };
-        Update::Rumor(crate::protocol::Rumor { id, payload: vec![1] })
+        Update::rumor(crate::protocol::Rumor { id, payload: vec![1] })
     }
 
     #[test]

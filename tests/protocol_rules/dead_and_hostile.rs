@@ -102,7 +102,7 @@ fn rumor_flood(n: &mut Node, from: NodeAddr, first: u32, count: u32, per: u32) {
     let origin = from;
     for start in (first..first + count).step_by(per as usize) {
         let rumors = (start..(start + per).min(first + count))
-            .map(|seq| Update::Rumor(Rumor { id: RumorId { origin, seq }, payload: vec![1] }))
+            .map(|seq| Update::rumor(Rumor { id: RumorId { origin, seq }, payload: vec![1] }))
             .collect();
         n.handle_packet(from, gossip(rumors), Time::ZERO);
     }
@@ -197,14 +197,14 @@ fn a_rumor_gossiped_back_to_its_origin_is_not_delivered_again() {
     // targets at random, the origin included) was delivered a second time.
     let mut origin = node_with_peers(3, fast());
     let id = origin.broadcast_rumor(b"hello".to_vec(), Time::ZERO).unwrap();
-    let echo = Update::Rumor(Rumor { id, payload: b"hello".to_vec() });
+    let echo = Update::rumor(Rumor { id, payload: b"hello".to_vec() });
     origin.handle_packet(addr(1), gossip(vec![echo]), Time::ZERO);
     let delivered: Vec<Event> =
         events(&mut origin).into_iter().filter(|e| matches!(e, Event::RumorDelivered { .. })).collect();
     assert_eq!(delivered, [Event::RumorDelivered { id, payload: b"hello".to_vec() }]);
     // An id of ours someone already used is not reused for a new rumor.
     let forged = RumorId { origin: addr(0), seq: id.seq + 1 };
-    let copy = Update::Rumor(Rumor { id: forged, payload: vec![] });
+    let copy = Update::rumor(Rumor { id: forged, payload: vec![] });
     origin.handle_packet(addr(1), gossip(vec![copy]), Time::ZERO);
     assert_ne!(origin.broadcast_rumor(b"next".to_vec(), Time::ZERO).unwrap(), forged);
 }

@@ -170,7 +170,7 @@ impl Node {
             if sender.stranger {
                 self.counters.refused.stranger_claims += 1;
             } else {
-                self.apply_update(Update::Rumor(rumor), sender, now);
+                self.apply_update(Update::rumor(rumor), sender, now);
             }
         }
         if pp.reply {

@@ -86,7 +86,7 @@ impl Node {
             Update::Left { member, incarnation } => self.on_dead(member, incarnation, member, State::Left, origin, now),
             Update::Rumor(rumor) => {
                 if rumor.payload.len() <= MAX_RUMOR_PAYLOAD && self.rumors_seen.insert(rumor.id) {
-                    self.deliver_rumor(rumor);
+                    self.deliver_rumor(*rumor);
                 }
             }
         }
@@ -96,7 +96,7 @@ impl Node {
     pub(super) fn deliver_rumor(&mut self, rumor: Rumor) {
         self.events.push_back(Event::RumorDelivered { id: rumor.id, payload: rumor.payload.clone() });
         self.recent_rumors.push(self.now, rumor.clone());
-        self.enqueue(Update::Rumor(rumor));
+        self.enqueue(Update::rumor(rumor));
     }
 
     /// A claim about ourselves that outranks what we hold means someone

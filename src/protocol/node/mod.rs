@@ -60,6 +60,9 @@ struct Relay {
 /// requests from growing the table.
 pub const MAX_RELAYS: usize = 256;
 
+/// The most event slots a drained event queue keeps.
+const MAX_IDLE_EVENTS: usize = 64;
+
 /// How a packet's sender stands with us, judged before the packet is
 /// applied: what it can know decides which of its claims we take.
 #[derive(Clone, Copy, Debug)]
@@ -299,7 +302,13 @@ impl Node {
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front();
+        // A push-pull merge can queue an event a member at once; a
+        // drained deque would keep that capacity for the node's life.
+        if event.is_none() && self.events.capacity() > MAX_IDLE_EVENTS {
+            self.events.shrink_to(MAX_IDLE_EVENTS);
+        }
+        event
     }
 
     /// Handles one decoded datagram from `from`.
