@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::app::{App, Effect, Status};
 use super::control::{LabControl, Pair, Request, play, serve};
+use super::pace::Pace;
 use super::term;
 use crate::observe::Snapshot;
 use crate::runtime::Running;
@@ -126,18 +127,24 @@ async fn event_loop(
     let mut live_b = b_snapshots.as_mut().map(|rx| rx.borrow_and_update().clone());
     let mut observer_open = true;
     let mut b_open = b_snapshots.is_some();
+    let mut pace = Pace::new();
     loop {
         let effect = tokio::select! {
             _ = frame.tick() => {
+                let started = std::time::Instant::now();
                 app.phi_tab = live.phi.is_some() && live_b.as_ref().is_none_or(|b| b.phi.is_some());
                 app.screen = match (&live_b, &names) {
                     (Some(b), Some([na, nb])) => term.draw_pair(app, (na, &live), (nb, b))?,
                     _ => term.draw(app, &live)?,
                 };
+                pace.drawn(started);
                 Effect::None
             }
             event = input.next() => match event {
-                Some(Ok(Event::Key(key))) => app.key(key, &live),
+                Some(Ok(Event::Key(key))) => {
+                    pace.key();
+                    app.key(key, &live)
+                }
                 Some(Ok(Event::Mouse(mouse))) => app.mouse(mouse, &live),
                 Some(Ok(_)) => Effect::None,
                 Some(Err(e)) => return Err(anyhow::Error::new(e).context("reading terminal input")),

@@ -18,6 +18,7 @@
 //! - [`control`]: the control plane, the task that owns the lab ([`serve`])
 //!   and the timeline player ([`play`]).
 //! - [`term`]: entering and restoring the terminal on every exit path.
+//! - [`pace`]: frame draw times and key latency, logged every 10 s.
 //! - [`lifecycle`]: [`run`], the event loop, and the order of things on
 //!   the way out (terminal first, then the lab).
 //! - [`transport`]: a replay's cursor, speed and play state; pure.
@@ -61,6 +62,7 @@ pub mod keys;
 pub mod layout;
 pub mod lifecycle;
 pub mod order;
+pub mod pace;
 pub mod prompt;
 pub mod replay;
 pub mod term;
