@@ -364,6 +364,51 @@ mod tests {
         assert!(q.is_empty());
     }
 
+    /// An update too big for the room left is passed over and a smaller
+    /// one behind it still rides; a run of `MAX_MISFITS` such updates ends
+    /// the scan (so a nearly full packet does not walk a long queue), and
+    /// what was passed over keeps its place for the next packet.
+    #[test]
+    fn a_misfit_is_passed_over_but_a_run_of_them_ends_the_scan() {
+        let mut q = BroadcastQueue::new();
+        q.push(alive(1, 0), 10);
+        q.push(alive(2, 0), 50);
+        let mut out = Vec::new();
+        q.take(30, 4, &mut out);
+        assert_eq!(out, vec![alive(1, 0)], "the 50-byte update is passed over, the 10-byte one rides");
+
+        let mut q = BroadcastQueue::new();
+        q.push(alive(100, 0), 10); // last in tier 0: behind every misfit
+        for p in 1..=MAX_MISFITS as u16 {
+            q.push(alive(p, 0), 50);
+        }
+        out.clear();
+        q.take(30, 4, &mut out);
+        assert!(out.is_empty(), "{} misfits in a row end the scan: {out:?}", MAX_MISFITS);
+        out.clear();
+        q.take(1000, 4, &mut out);
+        assert_eq!(out.len(), MAX_MISFITS + 1, "nothing was lost: {out:?}");
+        assert_eq!(out[0], alive(MAX_MISFITS as u16, 0), "still newest first");
+    }
+
+    /// A join's wave of updates passes through every tier; once it has
+    /// moved on, each tier's deque gives the slots back (it kept them all,
+    /// for every tier, before).
+    #[test]
+    fn tiers_give_back_capacity_once_a_wave_has_passed() {
+        let mut q = BroadcastQueue::new();
+        for p in 1..=4000u16 {
+            q.push(alive(p, 0), 10);
+        }
+        let mut out = Vec::new();
+        while !q.is_empty() {
+            out.clear();
+            q.take(1400, 4, &mut out);
+        }
+        let kept: usize = q.tiers.iter().map(VecDeque::capacity).sum();
+        assert!(kept <= q.tiers.len() * 2 * MIN_TIER_CAPACITY, "{kept} slots kept by {} drained tiers", q.tiers.len());
+    }
+
     #[test]
     fn newest_first_and_fewest_sent_first() {
         let mut q = BroadcastQueue::new();
