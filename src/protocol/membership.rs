@@ -14,7 +14,7 @@
 //! keeping a second copy of each address. When a member went Dead or Left
 //! (the one time the core needs, to forget it later) is kept aside for
 //! those rows only. This was 24 bytes a row plus a 17-byte index slot;
-//! see BENCHMARKS.md, "Membership bytes per row".
+//! BENCHMARKS.md ("Issue 13, step one") has the bytes per row measured.
 
 use std::hash::BuildHasher;
 
