@@ -26,7 +26,7 @@ use crate::observe::record::{
     from_event, learned_records,
 };
 use crate::observe::{Line, Liveness, Mode, NodeStatus, Session, Summary};
-use crate::protocol::{Event, NodeAddr, Time, phi};
+use crate::protocol::{NodeAddr, Time, phi};
 use crate::rogue::Spec;
 use crate::scenario::{Action, Step};
 use crate::security::{Auth, Key, KeyId, SecurityConfig};
@@ -313,8 +313,7 @@ impl SimRun {
     /// datagram count for rumor cost.
     fn emit_event(&mut self, entry: TraceEntry, sent: u64) -> io::Result<()> {
         self.emit_learned_due(entry.at)?;
-        if let Event::MemberChanged { member, .. } = entry.event
-            && learning::is_addition(&entry.event)
+        if let Some(member) = learning::added_member(&entry.event)
             && self.learnings.offer(entry.node, entry.at, member).is_none()
         {
             return Ok(()); // held for the window's report

@@ -58,17 +58,8 @@ pub fn learned_records(
 }
 
 /// The `learned` record of lab members `subjects`, as sorted ranges.
-pub fn learned_record(observer: usize, mut subjects: Vec<usize>) -> Record {
-    subjects.sort_unstable();
-    subjects.dedup();
-    let mut members: Vec<(usize, usize)> = Vec::new();
-    for s in subjects {
-        match members.last_mut() {
-            Some((_, last)) if *last + 1 == s => *last = s,
-            _ => members.push((s, s)),
-        }
-    }
-    Record::Learned { observer, members }
+pub fn learned_record(observer: usize, subjects: Vec<usize>) -> Record {
+    Record::Learned { observer, members: crate::scenario::runs(subjects) }
 }
 
 /// The record of node `node`'s protocol event, naming members by index.

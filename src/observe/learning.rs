@@ -22,14 +22,18 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Duration;
 
-use crate::protocol::{Event, State, Time};
+use crate::protocol::{Event, NodeAddr, State, Time};
 
 /// The most often a node's additions are reported together.
 pub const LEARN_WINDOW: Duration = Duration::from_millis(100);
 
-/// Is `event` an addition: a member the node had never heard of, alive?
-pub fn is_addition(event: &Event) -> bool {
-    matches!(event, Event::MemberChanged { from: None, to: State::Alive, .. })
+/// The member `event` adds, if it is an addition: a member the node had
+/// never heard of, now alive.
+pub fn added_member(event: &Event) -> Option<NodeAddr> {
+    match *event {
+        Event::MemberChanged { member, from: None, to: State::Alive, .. } => Some(member),
+        _ => None,
+    }
 }
 
 /// Does `event` change a node's view otherwise (and so report the
@@ -205,9 +209,9 @@ mod tests {
     fn only_a_new_alive_member_is_an_addition() {
         let addr = std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 1);
         let change = |from, to| Event::MemberChanged { member: addr, from, to, incarnation: 0 };
-        assert!(is_addition(&change(None, State::Alive)));
-        assert!(!is_addition(&change(Some(State::Suspect), State::Alive)));
-        assert!(!is_addition(&change(None, State::Suspect)));
+        assert_eq!(added_member(&change(None, State::Alive)), Some(addr));
+        assert_eq!(added_member(&change(Some(State::Suspect), State::Alive)), None);
+        assert_eq!(added_member(&change(None, State::Suspect)), None);
         assert!(is_view_change(&change(Some(State::Alive), State::Dead)));
         assert!(!is_view_change(&Event::HealthChanged { score: 1 }));
     }

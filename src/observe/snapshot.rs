@@ -263,8 +263,7 @@ pub fn event_line(line: &Line) -> Option<EventLine> {
         Record::Learned { observer, members } => {
             let count =
                 members.iter().map(|&(first, last)| last.saturating_add(1).saturating_sub(first)).sum::<usize>();
-            let names = members.iter().map(|&(f, l)| if f == l { f.to_string() } else { format!("{f}-{l}") });
-            let mut names: Vec<String> = names.take(4).collect();
+            let mut names: Vec<String> = members.iter().take(4).map(|&r| crate::scenario::run_text(r)).collect();
             if members.len() > names.len() {
                 names.push("…".to_owned());
             }

@@ -184,6 +184,13 @@ impl BroadcastQueue {
         self.index.find(hash(&key), |&s| Self::holds(&self.slab, s, key)).copied()
     }
 
+    /// Takes `key` out of the index, returning its slot.
+    fn unindex_key(&mut self, key: BroadcastKey) -> Option<u32> {
+        let slab = &self.slab;
+        let entry = self.index.find_entry(hash(&key), |&s| Self::holds(slab, s, key)).ok()?;
+        Some(entry.remove().0)
+    }
+
     /// Takes `slot`, which holds `key`, out of the index.
     fn unindex(index: &mut HashTable<u32>, key: BroadcastKey, slot: u32) {
         if let Ok(e) = index.find_entry(hash(&key), |&s| s == slot) {
@@ -228,8 +235,7 @@ impl BroadcastQueue {
             }
             self.rumor_ages.pop_front();
             if queued {
-                let slot = self.find(BroadcastKey::Rumor(id)).expect("queued");
-                Self::unindex(&mut self.index, BroadcastKey::Rumor(id), slot);
+                let slot = self.unindex_key(BroadcastKey::Rumor(id)).expect("queued");
                 self.kill(slot);
                 self.rumors -= 1;
             }

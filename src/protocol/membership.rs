@@ -181,14 +181,17 @@ impl Membership {
     /// Forgets `addr` (never our own row): it becomes unknown, as if never
     /// heard of. Returns whether it was there.
     pub fn remove(&mut self, addr: NodeAddr) -> bool {
-        let Some(i) = self.find(addr).filter(|&i| i != 0) else {
+        let rows = &self.members;
+        let Ok(slot) = self.index.find_entry(Self::hash(addr), |&r| rows[r as usize].addr == addr) else {
             return false;
         };
-        // Slots are found by row number here: the last row moves into the
-        // hole, and its slot must follow it before the move.
-        if let Ok(slot) = self.index.find_entry(Self::hash(addr), |&r| r as usize == i) {
-            slot.remove();
+        let i = *slot.get() as usize;
+        if i == 0 {
+            return false;
         }
+        slot.remove();
+        // The last row moves into the hole; its slot, found by row number,
+        // must follow it before the move.
         let last = self.members.len() - 1;
         if i != last
             && let Some(slot) = self.index.find_mut(Self::hash(self.members[last].addr), |&r| r as usize == last)

@@ -328,8 +328,7 @@ impl Task {
             if self.resync {
                 continue; // the resync that follows supersedes it
             }
-            if let Event::MemberChanged { member, .. } = event
-                && learning::is_addition(&event)
+            if let Some(member) = learning::added_member(&event)
                 && self.learning.offer(now, member).is_none()
             {
                 continue; // held for the window's report

@@ -17,22 +17,28 @@ pub fn plural(n: usize, noun: &str) -> String {
 
 /// Node indices as compact ranges: "0-7, 9, 12-15" ("none" when empty).
 pub fn ranges(nodes: &[usize]) -> String {
-    let mut sorted = nodes.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < sorted.len() {
-        let start = sorted[i];
-        let mut end = start;
-        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
-            i += 1;
-            end = sorted[i];
-        }
-        out.push(if end > start { format!("{start}-{end}") } else { start.to_string() });
-        i += 1;
-    }
+    let out: Vec<String> = runs(nodes.to_vec()).into_iter().map(run_text).collect();
     if out.is_empty() { "none".to_owned() } else { out.join(", ") }
+}
+
+/// Indices as sorted `[first, last]` runs of consecutive ones, duplicates
+/// dropped: [9, 0, 1, 2, 2] → [(0, 2), (9, 9)].
+pub fn runs(mut indices: Vec<usize>) -> Vec<(usize, usize)> {
+    indices.sort_unstable();
+    indices.dedup();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for i in indices {
+        match out.last_mut() {
+            Some((_, last)) if *last + 1 == i => *last = i,
+            _ => out.push((i, i)),
+        }
+    }
+    out
+}
+
+/// One run as written in [`ranges`]: "7" or "0-7".
+pub fn run_text((first, last): (usize, usize)) -> String {
+    if last > first { format!("{first}-{last}") } else { first.to_string() }
 }
 
 /// Partition groups as "0-7 | 8-15".

@@ -23,7 +23,7 @@ use serde::ser::{Serialize, Serializer};
 
 pub use self::action::Action;
 pub use self::compare::{Direction, Figure, Which, side_profile, split_side_profile};
-pub use self::format::{format_duration, groups, percent, plural, ranges};
+pub use self::format::{format_duration, groups, percent, plural, ranges, run_text, runs};
 pub use self::target::{Groups, NodeRef};
 
 /// One timeline entry after expansion: do `action` at `at` after lab start.
