@@ -21,6 +21,7 @@ use super::clock::LabClock;
 use super::flights::{FlightTap, Flights};
 use super::keys::{KeyActionError, LabKeys};
 use super::node_task::{self, EventSink, NodeCommand, NodeSpec};
+use super::pool::NodePool;
 use super::rogue::{Job, Rogue};
 use super::shim::{SharedFaults, ShimSocket};
 use super::traffic::AtomicTraffic;
@@ -49,6 +50,9 @@ pub enum LabError {
     /// The node refused a rumor.
     #[error("rumor refused: {0}")]
     Rumor(String),
+    /// The node threads could not be started.
+    #[error("cannot start the node threads: {0}")]
+    Threads(std::io::Error),
     /// The rogue's socket could not be bound.
     #[error("cannot bind the rogue's socket on 127.0.0.1: {0}")]
     Rogue(std::io::Error),
@@ -91,6 +95,8 @@ pub struct Lab {
     keys: LabKeys,
     /// The datagram sample every shim feeds.
     flights: Arc<Flights>,
+    /// The threads node tasks run on; `None`: the caller's runtime.
+    pool: Option<NodePool>,
 }
 
 impl Lab {
@@ -113,6 +119,7 @@ impl Lab {
             events_dropped,
             rogue: None,
             flights: Arc::default(),
+            pool: node_pool()?,
             config,
         };
         let mut sockets = Vec::with_capacity(lab.config.nodes);
@@ -149,6 +156,9 @@ impl Lab {
         let shim_seed = self.config.seed ^ ((i as u64) << 20) ^ u64::from(lives) << 40;
         let codec = self.keys.codec().map_err(|e| LabError::Key(e.into()))?;
         let tap = FlightTap::new(self.flights.clone(), self.clock, shim_seed);
+        // The shim's socket registers with the reactor of the runtime it
+        // is made in: the one its task will run on.
+        let _on_shard = self.pool.as_ref().map(|p| p.handle(i).enter());
         let shim = ShimSocket::new(socket, self.faults.clone(), traffic.clone(), shim_seed, codec, tap)
             .map_err(|source| LabError::Bind { port: 0, source })?;
         let addr = shim.addr();
@@ -168,7 +178,10 @@ impl Lab {
             status: status.clone(),
             start_after,
         };
-        let task = tokio::spawn(node_task::run(spec));
+        let task = match &self.pool {
+            Some(pool) => pool.handle(i).spawn(node_task::run(spec)),
+            None => tokio::spawn(node_task::run(spec)),
+        };
         let started = self.clock.now() + start_after;
         let slot = NodeSlot { addr, traffic, status, started, commands: Some(tx), cancel, task: Some(task), lives };
         if first && i == self.slots.len() {
@@ -343,6 +356,17 @@ impl Lab {
     pub fn addr(&self, i: usize) -> Option<SocketAddrV4> {
         self.slots.get(i).map(|s| s.addr)
     }
+}
+
+/// The pool node tasks run on: `GOSSIP_LAB_NODE_THREADS` shards (0: the
+/// caller's runtime, for A/B measurements), else one per core.
+fn node_pool() -> Result<Option<NodePool>, LabError> {
+    let pool = match std::env::var("GOSSIP_LAB_NODE_THREADS").ok().and_then(|v| v.parse::<usize>().ok()) {
+        Some(0) => return Ok(None),
+        Some(k) => NodePool::with_shards(k),
+        None => NodePool::per_core(),
+    };
+    pool.map(Some).map_err(LabError::Threads)
 }
 
 impl Driver for Lab {

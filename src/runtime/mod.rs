@@ -8,6 +8,7 @@
 //!   only socket code.
 //! - [`rogue`]: the lab's rogue sender, a socket of its own that forges
 //!   claims against a node and is not behind the fault model.
+//! - [`pool`]: the per-core threads node tasks run on.
 //! - [`observer`]: folds node events and ground truth into the session log,
 //!   the metrics and the dashboard's snapshot.
 //! - [`flights`]: a lab-wide sample of the datagrams sent, for the
@@ -22,6 +23,7 @@ pub mod lab;
 pub mod launch;
 pub mod node_task;
 pub mod observer;
+pub mod pool;
 pub mod rogue;
 pub mod shim;
 pub mod traffic;
