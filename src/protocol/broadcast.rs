@@ -7,6 +7,20 @@
 //! for an epidemic to reach every node with high probability. A newer update
 //! about the same member replaces the older one instead of queueing behind it.
 //!
+//! A join announcement (a member we learn of for the first time) fades in
+//! a storm, which memberlist's queue does not do: once the queue holds more
+//! than [`FADE_BACKLOG`] updates, packets are full and every redundant copy
+//! delays fresher news, so an announcement that peers have sent back to us
+//! [`FADE_AFTER`] times is retired early, as in Demers et al.'s rumor
+//! mongering with loss of interest. Every joiner re-announces the whole
+//! member list it pulled from its seed, so in a join storm most copies are
+//! redundant: this halves a 2,048-node join's bytes and takes a 4,096-node
+//! join from 32 to 24 s in the simulator (BENCHMARKS.md, "Issue 13, step
+//! two"). A node that misses an announcement pulls it at its next contact
+//! with a peer that knows more members (the catch-up push-pull). Other
+//! updates never fade: a suspicion, a death or a refutation must reach
+//! everyone, and an echo could be forged to silence one.
+//!
 //! Member updates are bounded by the member table (one per member); user
 //! rumors are not, since any member may invent ids faster than gossip
 //! retires them. The queue keeps at most [`MAX_QUEUED_RUMORS`] of them
@@ -61,6 +75,10 @@ struct Item {
     size: u16,
     /// Times sent (at most the retransmit limit, a few dozen).
     transmits: u16,
+    /// A join announcement, which loses interest as echoes come back.
+    fades: bool,
+    /// Copies heard back from peers since it was queued.
+    echoes: u8,
 }
 
 const _: () = assert!(std::mem::size_of::<Option<Item>>() == 40);
@@ -74,6 +92,17 @@ impl Item {
 fn hash(key: &BroadcastKey) -> u64 {
     FxBuildHasher.hash_one(key)
 }
+
+/// Copies heard back after which a join announcement is retired (in a
+/// storm). 1, 2 and 3 were measured (BENCHMARKS.md): 2 sent the fewest
+/// bytes at 2,048 nodes without slowing small joins.
+pub const FADE_AFTER: usize = 2;
+
+/// Queued updates above which join announcements fade: about what a gossip
+/// round's packets carry. Below it there is room for every copy, and
+/// fading would only risk a node missing the news; with no backlog at all,
+/// 512-node joins were up to 1 s slower.
+pub const FADE_BACKLOG: usize = 128;
 
 /// Smallest encoded update; below this much room, stop looking.
 const MIN_UPDATE_LEN: usize = 8;
@@ -133,11 +162,41 @@ impl BroadcastQueue {
     /// Queues `update`, whose encoded size is `size`, replacing any queued
     /// update with the same key.
     pub fn push(&mut self, update: Update, size: usize) {
+        self.push_item(update, size, false);
+    }
+
+    /// Queues a join announcement: like [`BroadcastQueue::push`], but
+    /// retired early once [`FADE_AFTER`] copies have been heard back.
+    pub fn push_fading(&mut self, update: Update, size: usize) {
+        self.push_item(update, size, true);
+    }
+
+    /// A peer sent us `update`, which we already held. A fading update
+    /// that has come back [`FADE_AFTER`] times while more than
+    /// [`FADE_BACKLOG`] are queued is retired.
+    pub fn echo(&mut self, update: &Update) {
+        if self.index.len() <= FADE_BACKLOG {
+            return;
+        }
+        let key = BroadcastKey::of(update);
+        let Some(slot) = self.find(key) else { return };
+        let Some(item) = self.slab[slot as usize].as_mut() else { return };
+        if !item.fades || item.update != *update {
+            return;
+        }
+        item.echoes = item.echoes.saturating_add(1);
+        if usize::from(item.echoes) >= FADE_AFTER {
+            Self::unindex(&mut self.index, key, slot);
+            self.kill(slot);
+        }
+    }
+
+    fn push_item(&mut self, update: Update, size: usize, fades: bool) {
         let key = BroadcastKey::of(&update);
         self.pushes += 1;
         let stamp = self.pushes;
         let size = u16::try_from(size).unwrap_or(u16::MAX);
-        let item = Some(Item { update, stamp, size, transmits: 0 });
+        let item = Some(Item { update, stamp, size, transmits: 0, fades, echoes: 0 });
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.slab[slot as usize] = item;

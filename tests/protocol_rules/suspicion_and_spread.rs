@@ -298,3 +298,43 @@ fn a_rumor_is_delivered_exactly_once() {
     let too_big = vec![0; gossip_lab::protocol::message::MAX_RUMOR_PAYLOAD + 1];
     assert!(origin.broadcast_rumor(too_big, Time::ZERO).is_err());
 }
+
+/// Join announcements fade in a storm (differs from memberlist; see
+/// `BroadcastQueue::push_fading`): a member learned while hundreds of
+/// updates are queued stops riding once peers have sent it back
+/// `FADE_AFTER` times, while a refutation, which must reach everyone,
+/// is still sent its full number of times however often it comes back.
+#[test]
+fn join_announcements_fade_in_a_storm_but_refutations_do_not() {
+    use gossip_lab::protocol::broadcast::{FADE_AFTER, FADE_BACKLOG};
+    let cfg = fast();
+    let peers = FADE_BACKLOG as u16 + 72; // more news queued than the backlog
+    let mut n = node_with_peers(peers, cfg.clone());
+    assert!(n.broadcast_queue_len() > FADE_BACKLOG);
+    let t = Time::ZERO;
+    // addr(9) is suspected, then refutes: a plain update, not an announcement.
+    n.handle_packet(addr(2), gossip(vec![Update::Suspect { member: addr(9), incarnation: 0, from: addr(2) }]), t);
+    let refutation = Update::Alive { member: addr(9), incarnation: 1 };
+    n.handle_packet(addr(9), gossip(vec![refutation.clone()]), t);
+    let (faded, kept) =
+        (Update::Alive { member: addr(7), incarnation: 0 }, Update::Alive { member: addr(8), incarnation: 0 });
+    for i in 0..FADE_AFTER as u16 * 3 {
+        let echoes =
+            if (i as usize) < FADE_AFTER { vec![faded.clone(), refutation.clone()] } else { vec![refutation.clone()] };
+        n.handle_packet(addr(10 + i), gossip(echoes), t);
+    }
+    drain(&mut n);
+    let (mut faded_sent, mut kept_sent, mut refuted_sent) = (0, 0, 0);
+    for i in 0..2000 {
+        n.handle_packet(addr(1), ping(i), t);
+        for tx in drain(&mut n) {
+            faded_sent += tx.packet.gossip.iter().filter(|u| **u == faded).count();
+            kept_sent += tx.packet.gossip.iter().filter(|u| **u == kept).count();
+            refuted_sent += tx.packet.gossip.iter().filter(|u| **u == refutation).count();
+        }
+    }
+    let limit = cfg.retransmit_limit(usize::from(peers) + 1) as usize;
+    assert_eq!(faded_sent, 0, "echoed {FADE_AFTER} times in a storm: retired unsent");
+    assert_eq!(kept_sent, limit, "an announcement nobody echoed is sent in full");
+    assert_eq!(refuted_sent, limit, "a refutation never fades");
+}

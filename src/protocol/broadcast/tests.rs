@@ -168,3 +168,45 @@ fn never_exceeds_the_budget() {
         assert!(used <= budget, "used {used} of {budget}");
     }
 }
+
+/// A queue holding more than `FADE_BACKLOG` updates: a join storm.
+fn storm(q: &mut BroadcastQueue) {
+    for p in 1000..1000 + FADE_BACKLOG as u16 {
+        q.push_fading(alive(p, 0), 10);
+    }
+}
+
+/// Join announcements retire after `FADE_AFTER` copies come back, but only
+/// in a storm, and only copies of the very update queued; other updates
+/// never fade. Each assertion fails if the rule's guard is dropped.
+#[test]
+fn join_announcements_fade_once_echoed_in_a_storm() {
+    let mut q = BroadcastQueue::new();
+    q.push_fading(alive(1, 0), 10);
+    for _ in 0..FADE_AFTER {
+        q.echo(&alive(1, 0));
+    }
+    assert!(q.contains(BroadcastKey::Member(addr(1))), "a short queue has room: no fading");
+
+    storm(&mut q);
+    q.push_fading(alive(2, 0), 10);
+    q.push(alive(3, 0), 10);
+    for _ in 0..FADE_AFTER - 1 {
+        q.echo(&alive(2, 0));
+    }
+    assert!(q.contains(BroadcastKey::Member(addr(2))), "fewer than FADE_AFTER echoes");
+    q.echo(&alive(2, 1));
+    assert!(q.contains(BroadcastKey::Member(addr(2))), "an echo of another incarnation is not a copy");
+    q.echo(&alive(2, 0));
+    assert!(!q.contains(BroadcastKey::Member(addr(2))), "retired at FADE_AFTER echoes");
+    for _ in 0..FADE_AFTER * 4 {
+        q.echo(&alive(3, 0));
+    }
+    assert!(q.contains(BroadcastKey::Member(addr(3))), "a plain update (a refutation) never fades");
+
+    // The retired update is never sent again; the rest still are.
+    let mut out = Vec::new();
+    while q.take(1000, 4, &mut out) > 0 {}
+    assert!(!out.contains(&alive(2, 0)));
+    assert_eq!(out.iter().filter(|u| **u == alive(3, 0)).count(), 4);
+}

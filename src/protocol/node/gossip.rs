@@ -14,6 +14,17 @@ impl Node {
     pub(super) fn enqueue(&mut self, update: Update) {
         let size = update.encoded_len();
         self.broadcasts.push(update, size);
+        self.gossip_again();
+    }
+
+    /// Queues a join announcement ([`BroadcastQueue::push_fading`]).
+    pub(super) fn enqueue_fading(&mut self, update: Update) {
+        let size = update.encoded_len();
+        self.broadcasts.push_fading(update, size);
+        self.gossip_again();
+    }
+
+    fn gossip_again(&mut self) {
         if self.gossip_idle && self.life != Life::Left {
             // Resume on the tick the timer would have kept all along, so
             // idling changes no gossip round's timing.

@@ -179,11 +179,15 @@ impl Node {
             return;
         }
         match self.members.apply(member, State::Alive, incarnation, now) {
-            Applied::Ignored => {}
+            Applied::Ignored => {
+                if let Origin::Peer(_) = origin {
+                    self.broadcasts.echo(&Update::Alive { member, incarnation });
+                }
+            }
             Applied::Full => self.counters.refused.table_full += 1,
             Applied::Added => {
                 self.probes.insert(member, &mut self.rng);
-                self.enqueue(Update::Alive { member, incarnation });
+                self.enqueue_fading(Update::Alive { member, incarnation });
                 self.events.push_back(Event::MemberChanged { member, from: None, to: State::Alive, incarnation });
             }
             Applied::Changed { from, .. } => {
