@@ -15,7 +15,7 @@
 //! mongering with loss of interest. Every joiner re-announces the whole
 //! member list it pulled from its seed, so in a join storm most copies are
 //! redundant: this halves a 2,048-node join's bytes and takes a 4,096-node
-//! join from 32 to 23 s in the simulator (BENCHMARKS.md, "Issue 13, step
+//! join from 32 to 22 s in the simulator (BENCHMARKS.md, "Issue 13, step
 //! two"). A node that misses an announcement pulls it at its next contact
 //! with a peer that knows more members (the catch-up push-pull). Other
 //! updates never fade: a suspicion, a death or a refutation must reach
@@ -98,11 +98,12 @@ fn hash(key: &BroadcastKey) -> u64 {
 /// bytes at 2,048 nodes without slowing small joins.
 pub const FADE_AFTER: usize = 2;
 
-/// Queued updates above which join announcements fade: about one full
-/// packet's worth. Below it there is room for every copy, and
-/// fading would only risk a node missing the news; with no backlog at all,
-/// 512-node joins were up to 1 s slower.
-pub const FADE_BACKLOG: usize = 128;
+/// Queued updates above which join announcements fade: more than a gossip
+/// round carries (3 full packets of about 130). Below it every copy goes
+/// out within a round anyway, and fading would only risk a node missing
+/// the news: with a backlog of 128, 256-node joins took 1 s longer. So a
+/// cluster of up to 512 nodes gossips exactly as memberlist does.
+pub const FADE_BACKLOG: usize = 512;
 
 /// Smallest encoded update; below this much room, stop looking.
 const MIN_UPDATE_LEN: usize = 8;
