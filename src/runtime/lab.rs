@@ -361,10 +361,17 @@ impl Lab {
 /// The pool node tasks run on: `GOSSIP_LAB_NODE_THREADS` shards (0: the
 /// caller's runtime, for A/B measurements), else one per core.
 fn node_pool() -> Result<Option<NodePool>, LabError> {
-    let pool = match std::env::var("GOSSIP_LAB_NODE_THREADS").ok().and_then(|v| v.parse::<usize>().ok()) {
-        Some(0) => return Ok(None),
-        Some(k) => NodePool::with_shards(k),
-        None => NodePool::per_core(),
+    const VAR: &str = "GOSSIP_LAB_NODE_THREADS";
+    let pool = match std::env::var(VAR) {
+        Err(_) => NodePool::per_core(),
+        Ok(v) => match v.trim().parse::<usize>() {
+            Ok(0) => return Ok(None),
+            Ok(k) => NodePool::with_shards(k),
+            Err(_) => {
+                let why = format!("{VAR}={v:?} is not a number: give a thread count, or 0 for the process's runtime");
+                return Err(LabError::Threads(std::io::Error::new(std::io::ErrorKind::InvalidInput, why)));
+            }
+        },
     };
     pool.map(Some).map_err(LabError::Threads)
 }
