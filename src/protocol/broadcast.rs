@@ -96,7 +96,7 @@ fn hash(key: &BroadcastKey) -> u64 {
 /// Copies heard back after which a join announcement is retired (in a
 /// storm). 1, 2 and 3 were measured (BENCHMARKS.md): 2 sent the fewest
 /// bytes at 2,048 nodes without slowing small joins.
-pub const FADE_AFTER: usize = 2;
+pub const FADE_AFTER: u8 = 2;
 
 /// Queued updates above which join announcements fade: more than a gossip
 /// round carries (3 full packets of about 130). Below it every copy goes
@@ -186,7 +186,7 @@ impl BroadcastQueue {
             return;
         }
         item.echoes = item.echoes.saturating_add(1);
-        if usize::from(item.echoes) >= FADE_AFTER {
+        if item.echoes >= FADE_AFTER {
             Self::unindex(&mut self.index, key, slot);
             self.kill(slot);
         }

@@ -318,9 +318,9 @@ fn join_announcements_fade_in_a_storm_but_refutations_do_not() {
     n.handle_packet(addr(9), gossip(vec![refutation.clone()]), t);
     let (faded, kept) =
         (Update::Alive { member: addr(7), incarnation: 0 }, Update::Alive { member: addr(8), incarnation: 0 });
-    for i in 0..FADE_AFTER as u16 * 3 {
+    for i in 0..u16::from(FADE_AFTER) * 3 {
         let echoes =
-            if (i as usize) < FADE_AFTER { vec![faded.clone(), refutation.clone()] } else { vec![refutation.clone()] };
+            if i < u16::from(FADE_AFTER) { vec![faded.clone(), refutation.clone()] } else { vec![refutation.clone()] };
         n.handle_packet(addr(10 + i), gossip(echoes), t);
     }
     drain(&mut n);
