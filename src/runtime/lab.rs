@@ -53,6 +53,9 @@ pub enum LabError {
     /// The node threads could not be started.
     #[error("cannot start the node threads: {0}")]
     Threads(std::io::Error),
+    /// `GOSSIP_LAB_NODE_THREADS` is not a number.
+    #[error("GOSSIP_LAB_NODE_THREADS={0:?} is not a number: give a thread count, or 0 for the process's runtime")]
+    ThreadCount(String),
     /// The rogue's socket could not be bound.
     #[error("cannot bind the rogue's socket on 127.0.0.1: {0}")]
     Rogue(std::io::Error),
@@ -361,16 +364,12 @@ impl Lab {
 /// The pool node tasks run on: `GOSSIP_LAB_NODE_THREADS` shards (0: the
 /// caller's runtime, for A/B measurements), else one per core.
 fn node_pool() -> Result<Option<NodePool>, LabError> {
-    const VAR: &str = "GOSSIP_LAB_NODE_THREADS";
-    let pool = match std::env::var(VAR) {
+    let pool = match std::env::var("GOSSIP_LAB_NODE_THREADS") {
         Err(_) => NodePool::per_core(),
         Ok(v) => match v.trim().parse::<usize>() {
             Ok(0) => return Ok(None),
             Ok(k) => NodePool::with_shards(k),
-            Err(_) => {
-                let why = format!("{VAR}={v:?} is not a number: give a thread count, or 0 for the process's runtime");
-                return Err(LabError::Threads(std::io::Error::new(std::io::ErrorKind::InvalidInput, why)));
-            }
+            Err(_) => return Err(LabError::ThreadCount(v)),
         },
     };
     pool.map(Some).map_err(LabError::Threads)
