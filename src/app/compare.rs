@@ -143,7 +143,7 @@ async fn live(
     opts: &RunOptions,
     signals: &mut Signals,
 ) -> anyhow::Result<(Comparison, Option<Stop>)> {
-    let pair = launch_pair(&config, opts.export.as_deref(), Duration::from_secs(1), Mode::Scripted).await?;
+    let pair = launch_pair(&config, opts.export.as_deref(), crate::runtime::HEADLESS_SNAPSHOTS, Mode::Scripted).await?;
     let start = pair.a.lab.clock().instant(Time::ZERO);
     let (sa, sb) = (pair.a.observer.snapshots(), pair.b.observer.snapshots());
     let progress = move || {

@@ -12,7 +12,7 @@ use crate::config::LabConfig;
 use crate::engine::Timeline;
 use crate::observe::{Mode, Summary};
 use crate::protocol::Time;
-use crate::runtime::{Running, launch_with};
+use crate::runtime::{HEADLESS_SNAPSHOTS, Running, launch_with};
 use crate::scenario::Step;
 use crate::signals::{Signals, Stop};
 use crate::ui::control::LabControl;
@@ -29,7 +29,7 @@ pub async fn run(
     let duration = config.duration;
     let timeline = config.timeline.clone();
     // Snapshots feed only the progress line here: one a second is plenty.
-    let running = launch_with(config, opts.export.clone(), Duration::from_secs(1), Mode::Scripted)
+    let running = launch_with(config, opts.export.clone(), HEADLESS_SNAPSHOTS, Mode::Scripted)
         .await
         .context("starting the lab")?;
     let start = running.lab.clock().instant(Time::ZERO);

@@ -54,6 +54,10 @@ impl Running {
 /// How often the dashboard's snapshot is rebuilt: ten times a second.
 pub const DASHBOARD_SNAPSHOTS: Duration = Duration::from_millis(100);
 
+/// How often a headless run's snapshot is rebuilt: once a second, as often
+/// as its progress line changes.
+pub const HEADLESS_SNAPSHOTS: Duration = Duration::from_secs(1);
+
 /// Starts `config`'s nodes on loopback and an observer over them, recording
 /// into `record` when given, with snapshots at the dashboard's rate, as a
 /// hands-on session (the dashboard's).

@@ -35,7 +35,7 @@ use crate::observe::record::{Line, RogueRecord};
 use crate::protocol::{Event, Member, NodeAddr, RumorId, Time};
 
 pub use lab::{Lab, LabError};
-pub use launch::{DASHBOARD_SNAPSHOTS, LaunchError, Running, launch, launch_on, launch_with};
+pub use launch::{DASHBOARD_SNAPSHOTS, HEADLESS_SNAPSHOTS, LaunchError, Running, launch, launch_on, launch_with};
 pub use observer::{Observer, ObserverOptions};
 
 /// What node tasks and the lab tell the observer, in one channel so the

@@ -63,6 +63,7 @@ pub struct Observer {
     task: JoinHandle<Summary>,
     snapshots: watch::Receiver<Arc<Snapshot>>,
     exports: mpsc::Sender<ExportRequest>,
+    pace: watch::Sender<Duration>,
 }
 
 /// How long a line is held for older ones to catch up while the channel
@@ -96,6 +97,7 @@ impl Observer {
     ) -> Observer {
         let (snap_tx, snapshots) = watch::channel(Arc::new(Snapshot::default()));
         let (exports, export_rx) = mpsc::channel(4);
+        let (pace, pace_rx) = watch::channel(options.snapshot_every);
         let index = nodes.iter().enumerate().map(|(i, n)| (n.addr, i)).collect();
         let state = State {
             journal,
@@ -108,8 +110,16 @@ impl Observer {
             flights,
             write_error: None,
         };
-        let task = tokio::spawn(run(rx, export_rx, state, snap_tx, options));
-        Observer { task, snapshots, exports }
+        let task = tokio::spawn(run(rx, (export_rx, pace_rx), state, snap_tx, options));
+        Observer { task, snapshots, exports, pace }
+    }
+
+    /// Rebuilds the snapshot every `every` from now on. Each rebuild wakes
+    /// the process's runtime, which at a few dozen idle nodes costs more
+    /// CPU than the nodes do: a caller that looks rarely (a measurement
+    /// window) can slow it down, and speed it up again after.
+    pub fn set_snapshot_every(&self, every: Duration) {
+        self.pace.send_replace(every);
     }
 
     /// The dashboard's snapshot channel.
@@ -154,7 +164,7 @@ struct State {
 
 async fn run(
     mut rx: mpsc::Receiver<LabMsg>,
-    mut exports: mpsc::Receiver<ExportRequest>,
+    (mut exports, mut pace): (mpsc::Receiver<ExportRequest>, watch::Receiver<Duration>),
     mut state: State,
     snapshots: watch::Sender<Arc<Snapshot>>,
     options: ObserverOptions,
@@ -183,6 +193,11 @@ async fn run(
             _ = snapshot_tick.tick() => {
                 state.release(rx.is_empty());
                 snapshots.send_replace(Arc::new(state.snapshot()));
+            }
+            Ok(()) = pace.changed() => {
+                let every = *pace.borrow_and_update();
+                snapshot_tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                snapshot_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             }
         }
     }

@@ -1,0 +1,44 @@
+//! The observer's snapshot pace can change while a lab runs: a
+//! measurement window slows it down (each rebuild wakes the process's
+//! runtime) and speeds it up again after. Waits on the snapshot channel,
+//! never sleeps.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gossip_lab::config::parse_profile;
+use gossip_lab::observe::{Mode, Snapshot};
+use gossip_lab::runtime::launch_with;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// Far beyond what a 4-node lab needs to take a snapshot.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+async fn wait_for(rx: &mut watch::Receiver<Arc<Snapshot>>, what: &str, pred: impl Fn(&Snapshot) -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if pred(&rx.borrow_and_update()) {
+            return;
+        }
+        if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
+            panic!("waited {PATIENCE:?} for {what}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_snapshot_pace_takes_effect_without_waiting_out_the_old_one() {
+    let text = "name = \"pace\"\nduration = \"10m\"\n[cluster]\nnodes = 4\nseed = 3\n";
+    let config = parse_profile("pace", text).expect("valid profile");
+    // An hour between snapshots: after the first, none would come in time.
+    let running = launch_with(config, None, Duration::from_secs(3600), Mode::HandsOn).await.expect("lab starts");
+    let mut rx = running.observer.snapshots();
+    wait_for(&mut rx, "the first snapshot", |s| s.nodes.len() == 4).await;
+    let first = rx.borrow().t;
+
+    running.observer.set_snapshot_every(Duration::from_millis(20));
+    wait_for(&mut rx, "a snapshot at the new pace", |s| s.t > first).await;
+    wait_for(&mut rx, "another one", |s| s.t > first + Duration::from_millis(20)).await;
+    running.stop().await.expect("lab stops");
+}
