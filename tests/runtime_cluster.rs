@@ -20,9 +20,10 @@ use gossip_lab::scenario::{Action, Groups, NodeRef};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-/// Far beyond what any of these conditions needs on an idle machine
-/// (convergence takes ~0.2 s, detection ~1.5 s), so only a hang fails.
-const PATIENCE: Duration = Duration::from_secs(30);
+#[path = "common/snapshots.rs"]
+mod snapshots;
+
+use snapshots::{PATIENCE, wait_for};
 
 fn profile(nodes: usize) -> LabConfig {
     let text = format!(
@@ -35,31 +36,6 @@ async fn start(nodes: usize, dir: &Path) -> (Running, watch::Receiver<Arc<Snapsh
     let running = launch(profile(nodes), Some(dir.to_path_buf())).await.expect("lab starts");
     let snapshots = running.observer.snapshots();
     (running, snapshots)
-}
-
-/// Waits, without sleeping, until `pred` holds for a snapshot.
-async fn wait_for(
-    rx: &mut watch::Receiver<Arc<Snapshot>>,
-    what: &str,
-    pred: impl Fn(&Snapshot) -> bool,
-) -> Arc<Snapshot> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let snap = rx.borrow_and_update().clone();
-        if pred(&snap) {
-            return snap;
-        }
-        if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
-            panic!(
-                "waited {PATIENCE:?} for {what}: at {}, {} of {} up, agreement {:.2}, accuracy {:.2}",
-                snap.t,
-                snap.up(),
-                snap.nodes.len(),
-                snap.agreement,
-                snap.accuracy
-            );
-        }
-    }
 }
 
 fn converged(n: usize) -> impl Fn(&Snapshot) -> bool {

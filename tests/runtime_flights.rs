@@ -3,31 +3,15 @@
 //! nodes, and a partition's drops arrive marked dropped, between nodes of
 //! different groups. Waits on the snapshot channel, never sleeps.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use gossip_lab::config::parse_profile;
-use gossip_lab::observe::Snapshot;
 use gossip_lab::observe::snapshot::FLIGHT_WINDOW;
 use gossip_lab::runtime::launch;
 use gossip_lab::scenario::{Action, Groups};
-use tokio::sync::watch;
-use tokio::time::Instant;
 
-/// Far beyond what a 4-node lab needs (it sends within milliseconds).
-const PATIENCE: Duration = Duration::from_secs(30);
+#[path = "common/snapshots.rs"]
+mod snapshots;
 
-async fn wait_for(rx: &mut watch::Receiver<Arc<Snapshot>>, what: &str, pred: impl Fn(&Snapshot) -> bool) {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        if pred(&rx.borrow_and_update()) {
-            return;
-        }
-        if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
-            panic!("waited {PATIENCE:?} for {what}");
-        }
-    }
-}
+use snapshots::wait_for;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sampled_datagrams_reach_the_snapshot_and_partition_drops_are_marked() {

@@ -3,29 +3,16 @@
 //! runtime) and speeds it up again after. Waits on the snapshot channel,
 //! never sleeps.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use gossip_lab::config::parse_profile;
-use gossip_lab::observe::{Mode, Snapshot};
+use gossip_lab::observe::Mode;
 use gossip_lab::runtime::launch_with;
-use tokio::sync::watch;
-use tokio::time::Instant;
 
-/// Far beyond what a 4-node lab needs to take a snapshot.
-const PATIENCE: Duration = Duration::from_secs(30);
+#[path = "common/snapshots.rs"]
+mod snapshots;
 
-async fn wait_for(rx: &mut watch::Receiver<Arc<Snapshot>>, what: &str, pred: impl Fn(&Snapshot) -> bool) {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        if pred(&rx.borrow_and_update()) {
-            return;
-        }
-        if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
-            panic!("waited {PATIENCE:?} for {what}");
-        }
-    }
-}
+use snapshots::wait_for;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_snapshot_pace_takes_effect_without_waiting_out_the_old_one() {
