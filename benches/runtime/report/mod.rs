@@ -60,7 +60,9 @@ impl Report<'_> {
         s.push_str("## Real runtime\n\n");
         s.push_str(&format!(
             "`benches/runtime/` ({} mode): the real lab (one tokio task and one UDP socket per node on \
-             127.0.0.1, a 2-worker tokio runtime, the observer running as it does under the dashboard), \
+             127.0.0.1, on one single-threaded runtime per core; the observer on a 2-worker runtime, taking \
+             the dashboard's ten snapshots a second except in the steady window, which takes one a second \
+             as `gossip-lab run` does), \
              each configuration in its own child process. Sizes {:?}, presets {presets:?}, steady window {} s, \
              {} run(s) per scale configuration (seeds 1, 2, …; each figure in the scale table is the median \
              over them, and the load shown is the first run's), detection sizes {:?} × {} runs. Load average (1, 5, 15 min) {load_before} before and \
