@@ -26,6 +26,11 @@ async fn a_new_snapshot_pace_takes_effect_without_waiting_out_the_old_one() {
 
     running.observer.set_snapshot_every(Duration::from_millis(20));
     wait_for(&mut rx, "a snapshot at the new pace", |s| s.t > first).await;
-    wait_for(&mut rx, "another one", |s| s.t > first + Duration::from_millis(20)).await;
+    let second = wait_for(&mut rx, "another one", |s| s.t > first + Duration::from_millis(20)).await.t;
+
+    // A zero interval cannot be timed: it is taken as the shortest one,
+    // and the observer (whose summary `stop` returns) keeps running.
+    running.observer.set_snapshot_every(Duration::ZERO);
+    wait_for(&mut rx, "a snapshot after a zero pace", |s| s.t > second).await;
     running.stop().await.expect("lab stops");
 }

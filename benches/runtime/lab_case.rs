@@ -219,8 +219,8 @@ async fn steady_window(
     rss_base: u64,
 ) -> Window {
     // The lab as `gossip-lab run` runs it: the peers' harnesses take no
-    // snapshots at all, and ten a second would cost more than 16 idle
-    // nodes do (BENCHMARKS.md, "Issue 13, step three").
+    // snapshots at all, and ten a second cost about as much CPU as 16
+    // idle nodes' probing (BENCHMARKS.md, "Issue 13, step three").
     running.observer.set_snapshot_every(HEADLESS_SNAPSHOTS);
     let s0 = sent(running);
     let x0 = exchanges(&rx.borrow());

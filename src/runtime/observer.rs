@@ -66,6 +66,9 @@ pub struct Observer {
     pace: watch::Sender<Duration>,
 }
 
+/// The shortest snapshot interval: a zero one cannot be timed.
+const MIN_SNAPSHOT_EVERY: Duration = Duration::from_millis(1);
+
 /// How long a line is held for older ones to catch up while the channel
 /// is empty: then only an event whose task was preempted between taking
 /// its stamp and sending it can still be on its way. Short, so that the
@@ -114,12 +117,13 @@ impl Observer {
         Observer { task, snapshots, exports, pace }
     }
 
-    /// Rebuilds the snapshot every `every` from now on. Each rebuild wakes
-    /// the process's runtime, which at a few dozen idle nodes costs more
-    /// CPU than the nodes do: a caller that looks rarely (a measurement
-    /// window) can slow it down, and speed it up again after.
+    /// Rebuilds the snapshot every `every` (at least 1 ms) from now on.
+    /// Each rebuild wakes the process's runtime, which at a few dozen idle
+    /// nodes costs about as much CPU as the nodes' own probing: a caller
+    /// that looks rarely (a measurement window) can slow it down, and
+    /// speed it up again after.
     pub fn set_snapshot_every(&self, every: Duration) {
-        self.pace.send_replace(every);
+        self.pace.send_replace(every.max(MIN_SNAPSHOT_EVERY));
     }
 
     /// The dashboard's snapshot channel.
@@ -169,7 +173,7 @@ async fn run(
     snapshots: watch::Sender<Arc<Snapshot>>,
     options: ObserverOptions,
 ) -> Summary {
-    let mut snapshot_tick = tokio::time::interval(options.snapshot_every);
+    let mut snapshot_tick = tokio::time::interval(options.snapshot_every.max(MIN_SNAPSHOT_EVERY));
     let mut metrics_tick = tokio::time::interval(options.metrics_every);
     snapshot_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
