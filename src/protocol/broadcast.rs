@@ -17,7 +17,8 @@
 //! redundant: this halves a 2,048-node join's bytes and takes a 4,096-node
 //! join from 32 to 22 s in the simulator (BENCHMARKS.md, "Issue 13, step
 //! two"). A node that misses an announcement pulls it at its next contact
-//! with a peer that knows more members (the catch-up push-pull). Other
+//! with a peer that knows more members (the catch-up push-pull, which in
+//! a storm does not wait for the queue to empty). Other
 //! updates never fade: a suspicion, a death or a refutation must reach
 //! everyone, and an echo could be forged to silence one.
 //!
@@ -98,11 +99,14 @@ fn hash(key: &BroadcastKey) -> u64 {
 /// bytes at 2,048 nodes without slowing small joins.
 pub const FADE_AFTER: u8 = 2;
 
-/// Queued updates above which join announcements fade: more than a gossip
-/// round carries (3 full packets of about 130). Below it every copy goes
-/// out within a round anyway, and fading would only risk a node missing
-/// the news: with a backlog of 128, 256-node joins took 1 s longer. So a
-/// cluster of up to 512 nodes gossips exactly as memberlist does.
+/// Queued updates above which a node is in a storm
+/// ([`BroadcastQueue::in_storm`]): more than a gossip round carries (3
+/// full packets of about 130). Then join announcements fade, and a node
+/// catches up without waiting for its queue to empty. Below it every copy
+/// goes out within a round anyway, and fading would only risk a node
+/// missing the news: with a backlog of 128, 256-node joins took 1 s
+/// longer. So a cluster of up to 512 nodes gossips exactly as memberlist
+/// does.
 pub const FADE_BACKLOG: usize = 512;
 
 /// Smallest encoded update; below this much room, stop looking.
@@ -176,7 +180,7 @@ impl BroadcastQueue {
     /// that has come back [`FADE_AFTER`] times while more than
     /// [`FADE_BACKLOG`] are queued is retired.
     pub fn echo(&mut self, update: &Update) {
-        if self.index.len() <= FADE_BACKLOG {
+        if !self.in_storm() {
             return;
         }
         let key = BroadcastKey::of(update);
@@ -380,6 +384,12 @@ impl BroadcastQueue {
             }
         }
         used
+    }
+
+    /// More than [`FADE_BACKLOG`] updates queued: packets are full, and
+    /// the queue will not empty for many rounds.
+    pub fn in_storm(&self) -> bool {
+        self.index.len() > FADE_BACKLOG
     }
 
     /// Queued updates.

@@ -65,8 +65,10 @@ fn accusations_from_a_member_we_hold_dead_are_not_imported() {
 
 // ----- catching up on missed news --------------------------------------------
 
+/// Push-pull requests (not their further chunks) sent to `to`.
 fn push_pulls_to(out: &[Transmit], to: NodeAddr) -> usize {
-    out.iter().filter(|tx| tx.to == to && matches!(tx.packet.body, Body::PushPull(ref p) if !p.reply)).count()
+    let request = |b: &Body| matches!(b, Body::PushPull(p) if !p.reply && p.chunk == 0);
+    out.iter().filter(|tx| tx.to == to && request(&tx.packet.body)).count()
 }
 
 #[test]
@@ -93,6 +95,28 @@ fn a_peer_that_knows_more_members_triggers_one_catch_up_push_pull() {
     let later = t + cfg.probe_interval * 2;
     n.handle_packet(addr(3), Packet { body: Body::Ping { seq: 80, members: 10 }, gossip: vec![] }, later);
     assert_eq!(push_pulls_to(&drain(&mut n), addr(3)), 1);
+}
+
+#[test]
+fn in_a_storm_a_node_catches_up_without_waiting_for_its_queue_to_empty() {
+    use gossip_lab::protocol::broadcast::FADE_BACKLOG;
+    // A join storm keeps the queue full until it is over: a node in one
+    // pulls what it lacks at once instead of waiting for it to drain.
+    let peers = FADE_BACKLOG as u16 + 8;
+    let mut n = node_with_peers(peers, fast());
+    assert!(n.broadcast_queue_len() > FADE_BACKLOG, "{} queued", n.broadcast_queue_len());
+    let more = u32::from(peers) + 10;
+    n.handle_packet(addr(2), Packet { body: Body::Ping { seq: 1, members: more }, gossip: vec![] }, Time::ZERO);
+    assert_eq!(push_pulls_to(&drain(&mut n), addr(2)), 1, "a higher count pulls mid-storm");
+    assert_eq!(n.counters().catch_ups, 1);
+    n.handle_packet(addr(3), Packet { body: Body::Ping { seq: 2, members: more }, gossip: vec![] }, Time::ZERO);
+    assert_eq!(push_pulls_to(&drain(&mut n), addr(3)), 0, "still rate-limited");
+
+    // Just below the backlog, a node still digesting news waits, as before.
+    let mut calm = node_with_peers(FADE_BACKLOG as u16 - 8, fast());
+    assert!((1..=FADE_BACKLOG).contains(&calm.broadcast_queue_len()));
+    calm.handle_packet(addr(2), Packet { body: Body::Ping { seq: 1, members: more }, gossip: vec![] }, Time::ZERO);
+    assert_eq!(push_pulls_to(&drain(&mut calm), addr(2)), 0, "no storm: the queue drains first");
 }
 
 // ----- found by fuzzing (fuzz/fuzz_targets/node.rs) ------------------------
