@@ -123,7 +123,7 @@ impl Observer {
     /// that looks rarely (a measurement window) can slow it down, and
     /// speed it up again after.
     pub fn set_snapshot_every(&self, every: Duration) {
-        self.pace.send_replace(every.max(MIN_SNAPSHOT_EVERY));
+        self.pace.send_replace(every);
     }
 
     /// The dashboard's snapshot channel.
@@ -166,6 +166,18 @@ struct State {
     write_error: Option<io::Error>,
 }
 
+/// The snapshot timer: a tick every `every`, but at least
+/// [`MIN_SNAPSHOT_EVERY`], the first at once or one period from now.
+/// Missed ticks are skipped: a late snapshot is rebuilt once, not in a
+/// burst.
+fn snapshot_timer(every: Duration, first_at_once: bool) -> tokio::time::Interval {
+    let every = every.max(MIN_SNAPSHOT_EVERY);
+    let first = tokio::time::Instant::now() + if first_at_once { Duration::ZERO } else { every };
+    let mut tick = tokio::time::interval_at(first, every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    tick
+}
+
 async fn run(
     mut rx: mpsc::Receiver<LabMsg>,
     (mut exports, mut pace): (mpsc::Receiver<ExportRequest>, watch::Receiver<Duration>),
@@ -173,9 +185,8 @@ async fn run(
     snapshots: watch::Sender<Arc<Snapshot>>,
     options: ObserverOptions,
 ) -> Summary {
-    let mut snapshot_tick = tokio::time::interval(options.snapshot_every.max(MIN_SNAPSHOT_EVERY));
+    let mut snapshot_tick = snapshot_timer(options.snapshot_every, true);
     let mut metrics_tick = tokio::time::interval(options.metrics_every);
-    snapshot_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     metrics_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
@@ -199,9 +210,7 @@ async fn run(
                 snapshots.send_replace(Arc::new(state.snapshot()));
             }
             Ok(()) = pace.changed() => {
-                let every = *pace.borrow_and_update();
-                snapshot_tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-                snapshot_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                snapshot_tick = snapshot_timer(*pace.borrow_and_update(), false);
             }
         }
     }
