@@ -9,7 +9,7 @@
 use rand::seq::SliceRandom;
 use rand::{Rng, RngExt};
 
-use super::{NodeAddr, Time};
+use super::{Incarnation, NodeAddr, Time};
 
 /// The round-robin probe order.
 #[derive(Clone, Debug, Default)]
@@ -156,6 +156,9 @@ pub struct Probe {
     pub seq: u32,
     /// The member probed.
     pub target: NodeAddr,
+    /// The target's incarnation when the ping went out: a failed probe is
+    /// evidence against that incarnation only.
+    pub incarnation: Incarnation,
     /// When the ping went out.
     pub started: Time,
     /// When to give up on a direct ack and ask helpers.
@@ -237,6 +240,7 @@ mod tests {
         let mut p = Probe {
             seq: 1,
             target: addr(1),
+            incarnation: 0,
             started: Time::ZERO,
             ack_deadline: Time::ZERO,
             phase: Phase::Indirect,
@@ -265,6 +269,7 @@ mod tests {
         let p = Probe {
             seq: 1,
             target: addr(1),
+            incarnation: 0,
             started: Time::ZERO,
             ack_deadline: Time::ZERO,
             phase: Phase::Indirect,

@@ -236,6 +236,23 @@ fn a_stalled_node_abandons_its_probe_instead_of_accusing_the_target() {
     assert_eq!(state(&s, port_index(target)).unwrap().0, State::Suspect);
 }
 
+#[test]
+fn a_failed_probe_accuses_only_the_incarnation_it_pinged() {
+    let cfg = fast();
+    let mut n = node_with_peers(5, cfg.clone());
+    let (t0, target, _) = first_ping(&mut n);
+    let other = if target == addr(2) { addr(3) } else { addr(2) };
+    // While the ping is out the target is declared dead, then restarts and
+    // speaks for itself at a higher incarnation; its old life never acks.
+    let t = t0 + cfg.probe_timeout / 2;
+    n.handle_packet(other, gossip(vec![Update::Dead { member: target, incarnation: 0, from: other }]), t);
+    n.handle_packet(target, gossip(vec![Update::Alive { member: target, incarnation: 1 }]), t);
+    advance(&mut n, t0 + cfg.probe_interval);
+    assert_eq!(n.counters().probe_failures, 1, "the probe did fail");
+    assert_eq!(state(&n, port_index(target)), Some((State::Alive, 1)), "the new life is not suspected");
+    assert_eq!(n.suspicions().count(), 0);
+}
+
 /// A node that suspects `addr(1)` and has already gossiped everything, so
 /// whatever its next ping carries is there because of the buddy rule.
 fn suspecting_node_with_empty_queue(cfg: Config) -> Node {

@@ -47,10 +47,12 @@ impl Node {
         let Some(target) = self.probes.next(&mut self.rng, probeable, all) else {
             return;
         };
+        let incarnation = self.members.get(target).map_or(0, |m| m.incarnation);
         let seq = self.next_seq();
         let ack_deadline = now + self.awareness.scale(self.config.probe_timeout);
         let helpers = Helpers::default();
-        self.probe = Some(Probe { seq, target, started: now, ack_deadline, phase: Phase::Direct, helpers });
+        let phase = Phase::Direct;
+        self.probe = Some(Probe { seq, target, incarnation, started: now, ack_deadline, phase, helpers });
         self.counters.probes += 1;
         self.send_ping(target, seq);
         self.arm(ack_deadline, Timer::AckTimeout(seq));
@@ -179,8 +181,14 @@ impl Node {
         }
         self.counters.probe_failures += 1;
         self.adjust_health(probe.failure_penalty());
+        // Silence is evidence only against the incarnation we pinged. If the
+        // target has spoken at a higher one since (it refuted, or it was
+        // restarted while the probe was out), suspecting that one would
+        // accuse a life the probe never reached: a restarted node would be
+        // suspected by whoever was mid-probe when it died.
         if let Some(m) = self.members.get(probe.target).copied()
             && !m.state.is_gone()
+            && m.incarnation == probe.incarnation
         {
             self.on_suspect(probe.target, m.incarnation, self.me, Origin::Local, now);
         }
