@@ -22,10 +22,13 @@
 //! updates never fade: a suspicion, a death or a refutation must reach
 //! everyone, and an echo could be forged to silence one.
 //!
-//! Member updates are bounded by the member table (one per member); user
-//! rumors are not, since any member may invent ids faster than gossip
-//! retires them. The queue keeps at most [`MAX_QUEUED_RUMORS`] of them
-//! and drops the oldest past that, as serf's `MaxQueueDepth` does.
+//! Member updates are bounded by the member table (one per member), and
+//! join announcements further by [`MAX_ANNOUNCING`]: a join storm would
+//! otherwise queue one for nearly every member at every node. User
+//! rumors are not bounded by the table, since any member may invent ids
+//! faster than gossip retires them. The queue keeps at most
+//! [`MAX_QUEUED_RUMORS`] of them and drops the oldest past that, as
+//! serf's `MaxQueueDepth` does.
 
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
@@ -109,6 +112,19 @@ pub const FADE_AFTER: u8 = 2;
 /// does.
 pub const FADE_BACKLOG: usize = 512;
 
+/// Queued updates at which a new join announcement displaces the most-sent
+/// one queued ([`BroadcastQueue::push_fading`]). Without it a join storm
+/// queues an announcement for nearly every member at every node: at 2,000
+/// simulated nodes the queues held 304 MB at the peak against the member
+/// tables' 86 MB, and at 10,000 most of 10 GB (BENCHMARKS.md, "Issue 13,
+/// step five"). Four times the storm threshold, so a cluster of up to
+/// 2,048 nodes never reaches it through announcements alone.
+pub const MAX_ANNOUNCING: usize = 4 * FADE_BACKLOG;
+
+/// How many tier entries a displacement looks at, from the most-sent end,
+/// before it gives up (and the new announcement is not queued).
+const DISPLACE_SCAN: usize = 64;
+
 /// Smallest encoded update; below this much room, stop looking.
 const MIN_UPDATE_LEN: usize = 8;
 
@@ -171,9 +187,34 @@ impl BroadcastQueue {
     }
 
     /// Queues a join announcement: like [`BroadcastQueue::push`], but
-    /// retired early once [`FADE_AFTER`] copies have been heard back.
-    pub fn push_fading(&mut self, update: Update, size: usize) {
+    /// retired early once [`FADE_AFTER`] copies have been heard back. With
+    /// [`MAX_ANNOUNCING`] updates queued it takes the place of the
+    /// announcement sent most often, which has had the most chances to
+    /// spread; if none is found near that end, it is not queued. Returns
+    /// whether it was queued.
+    pub fn push_fading(&mut self, update: Update, size: usize) -> bool {
+        let full = self.index.len() >= MAX_ANNOUNCING && !self.contains(BroadcastKey::of(&update));
+        if full && !self.displace_announcement() {
+            return false;
+        }
         self.push_item(update, size, true);
+        true
+    }
+
+    /// Retires the join announcement sent most often, looking at no more
+    /// than [`DISPLACE_SCAN`] entries from the back of the highest tier
+    /// down; false if none of them is one.
+    fn displace_announcement(&mut self) -> bool {
+        let from_most_sent = self.tiers.iter().rev().flat_map(|tier| tier.iter().rev());
+        let found = from_most_sent
+            .take(DISPLACE_SCAN)
+            .copied()
+            .find(|&slot| self.slab[slot as usize].as_ref().is_some_and(|item| item.fades));
+        let Some(slot) = found else { return false };
+        let key = self.slab[slot as usize].as_ref().expect("found live").key();
+        Self::unindex(&mut self.index, key, slot);
+        self.kill(slot);
+        true
     }
 
     /// A peer sent us `update`, which we already held. A fading update

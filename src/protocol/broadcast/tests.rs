@@ -210,3 +210,33 @@ fn join_announcements_fade_once_echoed_in_a_storm() {
     assert!(!out.contains(&alive(2, 0)));
     assert_eq!(out.iter().filter(|u| **u == alive(3, 0)).count(), 4);
 }
+
+/// At `MAX_ANNOUNCING` queued, a new join announcement takes the place of
+/// the announcement sent most often; other updates are always queued; and
+/// an announcement finds no place when the most-sent end holds none.
+#[test]
+fn a_full_queue_displaces_the_most_sent_announcement() {
+    let mut q = BroadcastQueue::new();
+    q.push_fading(alive(1, 0), 10);
+    let mut out = Vec::new();
+    q.take(10, 4, &mut out);
+    assert_eq!(out, vec![alive(1, 0)], "sent once: the most-sent announcement");
+    for p in 2..=MAX_ANNOUNCING as u16 {
+        assert!(q.push_fading(alive(p, 0), 10));
+    }
+    assert_eq!(q.len(), MAX_ANNOUNCING);
+    assert!(q.push_fading(alive(9000, 0), 10));
+    assert_eq!(q.len(), MAX_ANNOUNCING);
+    assert!(!q.contains(BroadcastKey::Member(addr(1))), "the most-sent one made room");
+    assert!(q.contains(BroadcastKey::Member(addr(2))), "an unsent one stays");
+    q.push(alive(9001, 0), 10);
+    assert!(q.contains(BroadcastKey::Member(addr(9001))), "plain updates are never refused");
+
+    let mut plain = BroadcastQueue::new();
+    for p in 1..=MAX_ANNOUNCING as u16 {
+        plain.push(alive(p, 0), 10);
+    }
+    assert!(!plain.push_fading(alive(9000, 0), 10));
+    assert!(!plain.contains(BroadcastKey::Member(addr(9000))));
+    assert_eq!(plain.len(), MAX_ANNOUNCING);
+}

@@ -20,8 +20,11 @@ impl Node {
     /// Queues a join announcement ([`BroadcastQueue::push_fading`]).
     pub(super) fn enqueue_fading(&mut self, update: Update) {
         let size = update.encoded_len();
-        self.broadcasts.push_fading(update, size);
-        self.gossip_again();
+        if self.broadcasts.push_fading(update, size) {
+            self.gossip_again();
+        } else {
+            self.counters.announcements_unqueued += 1;
+        }
     }
 
     fn gossip_again(&mut self) {

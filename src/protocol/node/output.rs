@@ -165,6 +165,9 @@ pub struct Counters {
     pub push_pulls: u64,
     /// Push-pulls started because a peer knew more members than we did.
     pub catch_ups: u64,
+    /// Join announcements not queued for re-gossip because the queue was
+    /// full of news (see `broadcast::MAX_ANNOUNCING`).
+    pub announcements_unqueued: u64,
     /// Dead or Left members forgotten after the reap time.
     pub reaped: u64,
     /// Messages to members held Dead or Left, so that a running one learns
