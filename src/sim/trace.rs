@@ -2,11 +2,16 @@
 //!
 //! Storing every event of a 10,000-node run costs gigabytes, yet the main
 //! question asked of a big run is "did the same seed do the same thing?".
-//! So a running FNV-1a hash over a stable textual form of each event is
-//! always kept (formatted straight into the hasher, without allocating),
-//! and the events themselves only when tracing is switched on.
+//! So a running hash over each event's fields is always kept, and the
+//! events themselves only when tracing is switched on. The hash feeds the
+//! derived `Hash` of the time, the node and the event to FxHash: stable
+//! for a given build, which is all a determinism check compares. (It used
+//! to hash each event's `Debug` text: formatting 10⁸ events was most of a
+//! 10,000-node join's wall time; BENCHMARKS.md, "Issue 13, step five".)
 
-use std::fmt::{self, Write};
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHasher;
 
 use crate::protocol::{Event, Time};
 
@@ -21,23 +26,6 @@ pub struct TraceEntry {
     pub event: Event,
 }
 
-/// FNV-1a (64-bit) as a `fmt::Write` sink.
-struct Fnv(u64);
-
-impl Fnv {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-}
-
-impl Write for Fnv {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for b in s.bytes() {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(Fnv::PRIME);
-        }
-        Ok(())
-    }
-}
-
 #[derive(Debug)]
 pub(crate) struct Trace {
     entries: Option<Vec<TraceEntry>>,
@@ -47,15 +35,13 @@ pub(crate) struct Trace {
 
 impl Trace {
     pub fn new(keep: bool) -> Trace {
-        Trace { entries: keep.then(Vec::new), hash: Fnv::OFFSET, count: 0 }
+        Trace { entries: keep.then(Vec::new), hash: 0, count: 0 }
     }
 
     pub fn record(&mut self, at: Time, node: usize, event: Event) {
-        let mut h = Fnv(self.hash);
-        // The Debug forms of Time, addresses and Event are stable for a
-        // given build, which is all a determinism check compares.
-        writeln!(h, "{}|{node}|{event:?}", at.as_micros()).expect("hashing cannot fail");
-        self.hash = h.0;
+        let mut h = FxHasher::default();
+        (self.hash, at, node, &event).hash(&mut h);
+        self.hash = h.finish();
         self.count += 1;
         if let Some(entries) = self.entries.as_mut() {
             entries.push(TraceEntry { at, node, event });
@@ -86,11 +72,35 @@ impl Trace {
 mod tests {
     use super::*;
 
+    fn fingerprint(events: &[(u64, usize, Event)]) -> u64 {
+        let mut t = Trace::new(false);
+        for (ms, node, event) in events {
+            t.record(Time::from_millis(*ms), *node, event.clone());
+        }
+        t.hash()
+    }
+
+    /// A determinism check must notice any difference: in when, in which
+    /// node, in any field of the event, or in the order.
     #[test]
-    fn fnv_matches_reference_vector() {
-        let mut h = Fnv(Fnv::OFFSET);
-        h.write_str("a").unwrap();
-        assert_eq!(h.0, 0xaf63_dc4c_8601_ec8c);
+    fn the_fingerprint_covers_time_node_every_field_and_order() {
+        let changed = |incarnation| Event::MemberChanged {
+            member: "127.0.0.1:7001".parse().unwrap(),
+            from: None,
+            to: crate::protocol::State::Alive,
+            incarnation,
+        };
+        let base = fingerprint(&[(3, 2, changed(1)), (4, 1, Event::Joined)]);
+        assert_eq!(base, fingerprint(&[(3, 2, changed(1)), (4, 1, Event::Joined)]));
+        for other in [
+            fingerprint(&[(5, 2, changed(1)), (4, 1, Event::Joined)]),
+            fingerprint(&[(3, 0, changed(1)), (4, 1, Event::Joined)]),
+            fingerprint(&[(3, 2, changed(2)), (4, 1, Event::Joined)]),
+            fingerprint(&[(4, 1, Event::Joined), (3, 2, changed(1))]),
+            fingerprint(&[(3, 2, changed(1))]),
+        ] {
+            assert_ne!(base, other);
+        }
     }
 
     #[test]

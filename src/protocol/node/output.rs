@@ -19,7 +19,7 @@ pub struct Transmit {
 }
 
 /// Something observable happened inside the node.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Event {
     /// Our view of `member` changed (`from: None` means newly learned).
     MemberChanged {
