@@ -284,6 +284,16 @@ impl BroadcastQueue {
         slab[slot as usize].as_ref().is_some_and(|item| item.key() == key)
     }
 
+    /// Looks up the slots of `updates` and discards the answers, as
+    /// [`Membership::warm`](super::membership::Membership::warm) does for
+    /// rows: in a storm every redundant update is looked up here too
+    /// ([`BroadcastQueue::echo`]), and a queue of thousands is not in cache.
+    pub fn warm<'a>(&self, updates: impl Iterator<Item = &'a Update>) {
+        for update in updates {
+            std::hint::black_box(self.find(BroadcastKey::of(update)));
+        }
+    }
+
     /// The slot queued under `key`.
     fn find(&self, key: BroadcastKey) -> Option<u32> {
         self.index.find(hash(&key), |&s| Self::holds(&self.slab, s, key)).copied()

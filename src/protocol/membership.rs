@@ -125,6 +125,20 @@ impl Membership {
         self.members[0] = Member { state, incarnation, ..me };
     }
 
+    /// Looks up the rows of `addrs` and discards the answers, to bring
+    /// them into cache before a batch of updates is merged. A table of
+    /// thousands of rows is not in cache when a packet arrives, and each
+    /// lookup is a chain of dependent misses (control bytes, slot, row);
+    /// merged one at a time, with all the work between them, they do not
+    /// overlap. A loop of nothing but independent lookups lets the CPU
+    /// have several in flight at once (BENCHMARKS.md, "Issue 13, step
+    /// five").
+    pub fn warm(&self, addrs: impl Iterator<Item = NodeAddr>) {
+        for addr in addrs {
+            std::hint::black_box(self.find(addr));
+        }
+    }
+
     /// The row for `addr`.
     pub fn get(&self, addr: NodeAddr) -> Option<&Member> {
         self.find(addr).map(|i| &self.members[i])

@@ -7,7 +7,7 @@
 use rand::seq::IndexedRandom;
 
 use super::merge::Origin;
-use super::{Event, Life, Node, Sender};
+use super::{Event, Life, Node, Sender, WARM_BATCH};
 use crate::protocol::Time;
 use crate::protocol::member::{NodeAddr, State};
 use crate::protocol::message::{Body, MemberEntry, PushPull, Rumor, Update};
@@ -154,6 +154,9 @@ impl Node {
         if pp.chunk >= pp.chunks {
             self.counters.refused.push_pulls += 1;
             return;
+        }
+        if pp.members.len() >= WARM_BATCH {
+            self.members.warm(pp.members.iter().map(|e| e.addr));
         }
         for entry in pp.members {
             if sender.stranger && entry.addr != from && entry.addr != self.me {

@@ -63,6 +63,11 @@ pub const MAX_RELAYS: usize = 256;
 /// The most event slots a drained event queue keeps.
 const MAX_IDLE_EVENTS: usize = 64;
 
+/// Updates in one datagram from which their rows are looked up ahead of
+/// the merge ([`Membership::warm`]): a packet of real gossip. Below it
+/// the pass would cost more than the misses it overlaps.
+const WARM_BATCH: usize = 8;
+
 /// How a packet's sender stands with us, judged before the packet is
 /// applied: what it can know decides which of its claims we take.
 #[derive(Clone, Copy, Debug)]
@@ -339,6 +344,12 @@ impl Node {
         // view of our neighbours is from the far side of that cut. Its
         // refutation may ride on this very packet; its view is still stale.
         let trusted = held != Some(State::Dead) && !packet.gossip.iter().any(|u| self.accuses_me(u));
+        if packet.gossip.len() >= WARM_BATCH {
+            self.members.warm(packet.gossip.iter().filter_map(Update::member));
+            if self.broadcasts.in_storm() {
+                self.broadcasts.warm(packet.gossip.iter());
+            }
+        }
         // Gossip first: a buddy-system suspicion riding on a ping must be
         // refuted before we answer that ping.
         for update in packet.gossip {
