@@ -203,18 +203,31 @@ impl BroadcastQueue {
 
     /// Retires the join announcement sent most often, looking at no more
     /// than [`DISPLACE_SCAN`] entries from the back of the highest tier
-    /// down; false if none of them is one.
+    /// down; false if none of them is one. Dead entries it passes are
+    /// dropped on the way, so the next call does not look at them again.
     fn displace_announcement(&mut self) -> bool {
-        let from_most_sent = self.tiers.iter().rev().flat_map(|tier| tier.iter().rev());
-        let found = from_most_sent
-            .take(DISPLACE_SCAN)
-            .copied()
-            .find(|&slot| self.slab[slot as usize].as_ref().is_some_and(|item| item.fades));
-        let Some(slot) = found else { return false };
-        let key = self.slab[slot as usize].as_ref().expect("found live").key();
-        Self::unindex(&mut self.index, key, slot);
-        self.kill(slot);
-        true
+        let Self { slab, free, tiers, index, dead, .. } = self;
+        let mut looked = 0;
+        for tier in tiers.iter_mut().rev() {
+            let mut i = tier.len();
+            while i > 0 && looked < DISPLACE_SCAN {
+                i -= 1;
+                looked += 1;
+                let slot = tier[i];
+                match slab[slot as usize].as_ref() {
+                    None => *dead -= 1,
+                    Some(item) if item.fades => Self::unindex(index, item.key(), slot),
+                    Some(_) => continue,
+                }
+                let displaced = slab[slot as usize].take().is_some();
+                tier.remove(i);
+                free.push(slot);
+                if displaced {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// A peer sent us `update`, which we already held. A fading update

@@ -231,6 +231,14 @@ fn a_full_queue_displaces_the_most_sent_announcement() {
     assert!(q.contains(BroadcastKey::Member(addr(2))), "an unsent one stays");
     q.push(alive(9001, 0), 10);
     assert!(q.contains(BroadcastKey::Member(addr(9001))), "plain updates are never refused");
+    // A displaced slot is freed at once: a long storm does not grow the
+    // slab past the cap (plus the plain update), nor leave dead entries.
+    for p in 10_000..20_000 {
+        assert!(q.push_fading(alive(p, 0), 10));
+    }
+    assert_eq!(q.len(), MAX_ANNOUNCING + 1);
+    assert_eq!(q.slab.len(), MAX_ANNOUNCING + 1);
+    assert_eq!(q.dead, 0);
 
     let mut plain = BroadcastQueue::new();
     for p in 1..=MAX_ANNOUNCING as u16 {
