@@ -119,6 +119,40 @@ fn in_a_storm_a_node_catches_up_without_waiting_for_its_queue_to_empty() {
     assert_eq!(push_pulls_to(&drain(&mut calm), addr(2)), 0, "no storm: the queue drains first");
 }
 
+#[test]
+fn a_catch_up_sends_one_chunk_of_our_state_and_a_request_draws_all_of_the_peers() {
+    use gossip_lab::protocol::broadcast::FADE_BACKLOG;
+    // The node that pulls is the one behind: the rest of its state would
+    // mostly tell the peer what it already holds.
+    let peers = FADE_BACKLOG as u16 + 8;
+    let mut n = node_with_peers(peers, fast());
+    let more = u32::from(peers) + 10;
+    n.handle_packet(addr(2), Packet { body: Body::Ping { seq: 1, members: more }, gossip: vec![] }, Time::ZERO);
+    let sent: Vec<PushPull> = push_pull_chunks(drain(&mut n), addr(2));
+    assert_eq!(sent.len(), 1, "one datagram of our state");
+    assert_eq!((sent[0].chunk, sent[0].reply), (0, false));
+    let whole = usize::from(sent[0].chunks);
+    assert!(whole > 1, "{peers} members fill more than one chunk");
+
+    // The same chunk as a request from a member draws every chunk back.
+    let request = Packet { body: Body::PushPull(sent[0].clone()), gossip: vec![] };
+    n.handle_packet(addr(3), request, Time::from_secs(1));
+    let replies = push_pull_chunks(drain(&mut n), addr(3));
+    assert_eq!(replies.len(), whole, "the whole state answers a pull");
+    assert!(replies.iter().all(|p| p.reply));
+}
+
+/// The push-pull chunks among `out` that go to `to`.
+fn push_pull_chunks(out: Vec<Transmit>, to: NodeAddr) -> Vec<PushPull> {
+    out.into_iter()
+        .filter(|tx| tx.to == to)
+        .filter_map(|tx| match tx.packet.body {
+            Body::PushPull(p) => Some(p),
+            _ => None,
+        })
+        .collect()
+}
+
 // ----- found by fuzzing (fuzz/fuzz_targets/node.rs) ------------------------
 
 /// Rumors `from` invents, `per` to a datagram, numbered from `first`.

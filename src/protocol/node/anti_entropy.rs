@@ -51,10 +51,26 @@ impl Node {
     /// join request is padded to a full chunk, so a joiner's first answer
     /// is a full chunk; it pulls the rest as a member (see `on_push_pull`).
     pub(super) fn send_push_pull(&mut self, to: NodeAddr, reply: bool, join: bool, now: Time) {
-        self.send_push_pull_within(to, reply, join, None, now);
+        self.send_push_pull_within(to, reply, join, None, false, now);
     }
 
-    fn send_push_pull_within(&mut self, to: NodeAddr, reply: bool, join: bool, reply_limit: Option<usize>, now: Time) {
+    /// Asks `to` for its whole state with the first chunk of ours only: a
+    /// peer that answers chunk 0 sends everything back (see `on_push_pull`),
+    /// and a node that pulls to catch up is the one behind, so the rest of
+    /// its state would mostly tell the peer what it already holds.
+    pub(super) fn send_pull(&mut self, to: NodeAddr, now: Time) {
+        self.send_push_pull_within(to, false, false, None, true, now);
+    }
+
+    fn send_push_pull_within(
+        &mut self,
+        to: NodeAddr,
+        reply: bool,
+        join: bool,
+        reply_limit: Option<usize>,
+        first_only: bool,
+        now: Time,
+    ) {
         if !reply {
             self.counters.push_pulls += 1;
         }
@@ -99,7 +115,7 @@ impl Node {
         let chunks = (bounds.len() - 1).min(u16::MAX as usize);
         let last = bounds.len() - 2;
         // A stranger gets the first chunk only, and only if it fits.
-        let sent = if reply_limit.is_some() { 1 } else { chunks };
+        let sent = if reply_limit.is_some() || first_only { 1 } else { chunks };
         for (i, range) in bounds.windows(2).take(sent).enumerate() {
             let members = entries[range[0]..range[1]].to_vec();
             let mut body = Body::PushPull(PushPull {
@@ -186,7 +202,7 @@ impl Node {
                 }
             }
         } else if pp.chunk == 0 && self.life == Life::Running {
-            self.send_push_pull_within(from, true, false, sender.reply_limit, now);
+            self.send_push_pull_within(from, true, false, sender.reply_limit, false, now);
         }
     }
 

@@ -108,9 +108,12 @@ impl Node {
     /// 13, step four"). Below the backlog a lower count than a peer's is
     /// mostly news still in flight, which gossip delivers for less.
     ///
+    /// The pull carries one chunk of our state, not all of it
+    /// ([`Node::send_pull`]).
+    ///
     /// Only from a peer we held as a member when its datagram arrived: the
-    /// catch-up sends our whole state, and an unknown sender claiming a
-    /// large count would otherwise draw kilobytes with a 9-byte ping, to
+    /// catch-up sends a full chunk, and an unknown sender claiming a
+    /// large count would otherwise draw a kilobyte with a 9-byte ping, to
     /// whatever address it spoofs (no reply to a stranger may be larger
     /// than its request).
     pub(super) fn maybe_catch_up(&mut self, peer: Sender, peer_members: u32, now: Time) {
@@ -124,7 +127,7 @@ impl Node {
         }
         self.next_catch_up = now + self.config.probe_interval * 2;
         self.counters.catch_ups += 1;
-        self.send_push_pull(peer.addr, false, false, now);
+        self.send_pull(peer.addr, now);
     }
 
     /// Sends a ping; with the buddy system, a ping to a suspect carries the
