@@ -112,9 +112,12 @@ fn first_suspicion_averages_the_model_at_8_and_128_nodes() {
 }
 
 /// One rumor on a converged `n`-node `fast` cluster, injected at a random
-/// node at a random moment. Returns the seconds from injection to 50 % and
-/// to 99 % of the nodes.
-fn rumor_spread(n: usize, seed: u64) -> (f64, f64) {
+/// node at a random moment. Returns the seconds from injection to 50 % of
+/// the nodes, and to 99 % if the epidemic got there within 3 s: it can end
+/// a node short (every holder has sent it its retransmit limit of times
+/// without picking that node), and the push-pull then brings it seconds
+/// later, outside what the model describes.
+fn rumor_spread(n: usize, seed: u64) -> (f64, Option<f64>) {
     let config = SimConfig { protocol: Config::fast(), start_converged: true, ..SimConfig::new(n, seed) };
     let mut c = Cluster::new(config).expect("valid simulator config");
     let mut rng = SmallRng::seed_from_u64(seed ^ 0x5e7f);
@@ -123,8 +126,8 @@ fn rumor_spread(n: usize, seed: u64) -> (f64, f64) {
     let t0 = c.now();
     c.run_for(Duration::from_secs(3));
     let r = c.rumor(id).expect("a tracked rumor");
-    let after = |t: Option<gossip_lab::protocol::Time>| (t.expect("reached within 3 s") - t0).as_secs_f64();
-    (after(r.t50), after(r.t99))
+    let after = |t: gossip_lab::protocol::Time| (t - t0).as_secs_f64();
+    (after(r.t50.expect("half the nodes within 3 s")), r.t99.map(after))
 }
 
 #[test]
@@ -133,12 +136,18 @@ fn rumor_spread_follows_the_continuous_time_serf_model_at_64_nodes() {
     let c = Config::fast();
     let spreads = sweep(7000..7000 + rumors, |seed| rumor_spread(n, seed));
     let (t50, se50) = mean_se(&spreads.iter().map(|s| s.0).collect::<Vec<_>>());
-    let (t99, se99) = mean_se(&spreads.iter().map(|s| s.1).collect::<Vec<_>>());
+    // About 1 % of rumors end a node short (9 and 12 in 1,000 seeds on
+    // two builds with different random streams); more would be a
+    // dissemination bug, not chance.
+    let reached: Vec<f64> = spreads.iter().filter_map(|s| s.1).collect();
+    let short = spreads.len() - reached.len();
+    assert!(short <= 3, "{short} of {rumors} rumors missed 1 % of the nodes for 3 s");
+    let (t99, se99) = mean_se(&reached);
     let model = |f| serf_time_to(f, n, c.gossip_nodes, c.gossip_interval, 0.0).as_secs_f64();
     // Serf's published simulator halves the rate, which doubles every time.
     let (m50, m99) = (model(0.5), model(0.99));
     println!(
-        "N={n}, fast, {rumors} rumors: t50 {:.1} ± {:.1} ms, t99 {:.1} ± {:.1} ms; \
+        "N={n}, fast, {rumors} rumors ({short} short of 99 %): t50 {:.1} ± {:.1} ms, t99 {:.1} ± {:.1} ms; \
          model (no 0.5) t50 {:.1} ms, t99 {:.1} ms; Serf's published (× 0.5) t50 {:.1} ms, t99 {:.1} ms",
         t50 * 1e3,
         se50 * 1e3,

@@ -19,6 +19,8 @@
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+use rand::seq::IndexedRandom;
+use rand::{Rng, RngExt};
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::Time;
@@ -166,6 +168,34 @@ impl Membership {
         &self.members[1..]
     }
 
+    /// Up to `k` distinct other members that pass `keep`, drawn uniformly
+    /// at random (the same distribution as sampling from the filtered
+    /// list). Draws random rows and rejects the ones `keep` refuses or
+    /// already taken, so picking gossip targets or probe helpers costs
+    /// O(k) instead of a pass over every row, which at 10,000 members was
+    /// most of a gossip round; it falls back to that pass only when
+    /// rejections pile up (a table of mostly gone members).
+    pub fn sample(&self, rng: &mut impl Rng, k: usize, keep: impl Fn(&Member) -> bool) -> Vec<NodeAddr> {
+        let rows = self.others();
+        let mut picked: Vec<NodeAddr> = Vec::with_capacity(k.min(rows.len()));
+        if rows.is_empty() {
+            return picked;
+        }
+        for _ in 0..k.saturating_mul(4).saturating_add(8) {
+            if picked.len() == k {
+                return picked;
+            }
+            let row = &rows[rng.random_range(0..rows.len())];
+            if keep(row) && !picked.contains(&row.addr) {
+                picked.push(row.addr);
+            }
+        }
+        let rest: Vec<NodeAddr> =
+            rows.iter().filter(|m| keep(m) && !picked.contains(&m.addr)).map(|m| m.addr).collect();
+        picked.extend(rest.sample(rng, k - picked.len()).copied());
+        picked
+    }
+
     /// Number of rows, self included.
     pub fn len(&self) -> usize {
         self.members.len()
@@ -275,6 +305,40 @@ mod tests {
 
     fn addr(port: u16) -> NodeAddr {
         SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)
+    }
+
+    #[test]
+    fn sample_is_uniform_distinct_and_finds_the_few_kept_rows() {
+        use rand::SeedableRng;
+        let mut m = Membership::new(addr(1), 64, Time::ZERO);
+        for p in 2..=41 {
+            m.apply(addr(p), State::Alive, 0, Time::ZERO);
+        }
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
+        // Every kept row about equally often, never one twice in a pick.
+        let mut seen = FxHashMap::default();
+        for _ in 0..4000 {
+            let picked = m.sample(&mut rng, 3, |r| r.addr != addr(2));
+            assert_eq!(picked.len(), 3);
+            assert!(picked[0] != picked[1] && picked[1] != picked[2] && picked[0] != picked[2], "{picked:?}");
+            for a in picked {
+                *seen.entry(a).or_insert(0u32) += 1;
+            }
+        }
+        assert_eq!(seen.len(), 39, "all kept rows and nothing else: {seen:?}");
+        assert!(!seen.contains_key(&addr(2)) && !seen.contains_key(&addr(1)));
+        // 12,000 picks over 39 rows: about 308 each.
+        assert!(seen.values().all(|&c| (230..=390).contains(&c)), "{seen:?}");
+
+        // Two kept rows among 40: random draws rarely hit them, the pass
+        // over the table still finds both, and no more than exist.
+        let few = |r: &Member| r.addr == addr(40) || r.addr == addr(41);
+        for _ in 0..50 {
+            let mut picked = m.sample(&mut rng, 3, few);
+            picked.sort();
+            assert_eq!(picked, vec![addr(40), addr(41)]);
+        }
+        assert!(m.sample(&mut rng, 3, |_| false).is_empty());
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! Dissemination: the piggyback queue feeding every outgoing packet up to
 //! the packet budget, and the periodic gossip round to random live peers.
 
-use rand::seq::IndexedRandom;
-
 use super::{Event, Life, Node, Timer, Transmit};
 use crate::protocol::Time;
 use crate::protocol::broadcast::BroadcastKey;
@@ -100,18 +98,13 @@ impl Node {
         self.outbox.push_back(Transmit { to, packet: Packet { body, gossip: vec![update] } });
     }
 
-    /// Members worth gossiping to: the live ones. (The gone are contacted
-    /// apart; see `tend_the_gone`.)
-    pub(super) fn gossip_targets(&self) -> Vec<NodeAddr> {
-        self.members.others().iter().filter(|m| !m.state.is_gone()).map(|m| m.addr).collect()
-    }
-
     pub(super) fn gossip_round(&mut self, now: Time) {
         if self.life == Life::Left || self.broadcasts.is_empty() {
             return;
         }
-        let targets = self.gossip_targets();
-        let picked: Vec<NodeAddr> = targets.sample(&mut self.rng, self.config.gossip_nodes).copied().collect();
+        // Only to live members: the gone are contacted apart (see
+        // `tend_the_gone`).
+        let picked = self.members.sample(&mut self.rng, self.config.gossip_nodes, |m| !m.state.is_gone());
         for to in picked {
             if self.broadcasts.is_empty() {
                 break;

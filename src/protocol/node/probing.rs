@@ -152,14 +152,9 @@ impl Node {
         }
         let target = probe.target;
         let me = self.me;
-        let candidates: Vec<NodeAddr> = self
-            .members
-            .others()
-            .iter()
-            .filter(|m| m.state == State::Alive && m.addr != target && m.addr != me)
-            .map(|m| m.addr)
-            .collect();
-        let helpers: Vec<NodeAddr> = candidates.sample(&mut self.rng, self.config.indirect_checks).copied().collect();
+        let helpers = self.members.sample(&mut self.rng, self.config.indirect_checks, |m| {
+            m.state == State::Alive && m.addr != target && m.addr != me
+        });
         for &helper in &helpers {
             self.send(helper, Body::PingReq { seq, target }, now);
         }
