@@ -122,7 +122,7 @@ impl Lab {
             events_dropped,
             rogue: None,
             flights: Arc::default(),
-            pool: node_pool()?,
+            pool: node_pool(config.nodes)?,
             config,
         };
         let mut sockets = Vec::with_capacity(lab.config.nodes);
@@ -362,10 +362,11 @@ impl Lab {
 }
 
 /// The pool node tasks run on: `GOSSIP_LAB_NODE_THREADS` shards (0: the
-/// caller's runtime, for A/B measurements), else one per core.
-fn node_pool() -> Result<Option<NodePool>, LabError> {
+/// caller's runtime, for A/B measurements), else as many as a lab of
+/// `nodes` needs ([`NodePool::for_nodes`]).
+fn node_pool(nodes: usize) -> Result<Option<NodePool>, LabError> {
     let pool = match std::env::var("GOSSIP_LAB_NODE_THREADS") {
-        Err(_) => NodePool::per_core(),
+        Err(_) => NodePool::for_nodes(nodes),
         Ok(v) => match v.trim().parse::<usize>() {
             Ok(0) => return Ok(None),
             Ok(k) => NodePool::with_shards(k),

@@ -1,5 +1,5 @@
 //! The threads node tasks run on: one single-threaded tokio runtime per
-//! core, each serving its share of the nodes.
+//! core, each serving its share of the nodes (one in all for a small lab).
 //!
 //! Why not the process's multi-threaded runtime: its workers steal each
 //! other's tasks, and a worker that finds new work wakes a parked peer to
@@ -18,6 +18,20 @@ use std::thread;
 use tokio::runtime::{Builder, Handle};
 use tokio::sync::oneshot;
 
+/// The largest lab whose nodes all share one thread. A small lab's
+/// datagrams are few and its threads mostly asleep; spread over two
+/// shards, about half of them cross to the other thread and wake it, while
+/// on one thread a ping, its ack and the next ready socket are handled in
+/// one wake-up. At 64 `lan` nodes one shard measured a fifth less CPU
+/// (1.38-1.51e-4 against 1.79-2.00e-4 s a node a second), a tenth less
+/// at 16, the same at 256 (`BENCHMARKS.md`, "Issue 13, step six"); a
+/// large join needs every core.
+pub const ONE_SHARD_UP_TO: usize = 256;
+
+fn shards_for(nodes: usize, cores: usize) -> usize {
+    if nodes <= ONE_SHARD_UP_TO { 1 } else { cores.max(1) }
+}
+
 /// A set of single-threaded runtimes, each on its own OS thread, that stop
 /// when the pool is dropped (their remaining tasks are dropped with them).
 #[derive(Debug)]
@@ -33,9 +47,11 @@ struct Shard {
 }
 
 impl NodePool {
-    /// A pool of one shard per available core (at least one).
-    pub fn per_core() -> io::Result<NodePool> {
-        NodePool::with_shards(thread::available_parallelism().map_or(1, |n| n.get()))
+    /// The pool for a lab of `nodes` nodes: one shard per core, except
+    /// one shard in all for up to [`ONE_SHARD_UP_TO`] nodes.
+    pub fn for_nodes(nodes: usize) -> io::Result<NodePool> {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        NodePool::with_shards(shards_for(nodes, cores))
     }
 
     /// A pool of `shards` shards (at least one).
@@ -68,6 +84,15 @@ impl Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_small_lab_shares_one_shard_and_a_large_one_takes_every_core() {
+        assert_eq!(shards_for(1, 2), 1);
+        assert_eq!(shards_for(ONE_SHARD_UP_TO, 8), 1);
+        assert_eq!(shards_for(ONE_SHARD_UP_TO + 1, 2), 2);
+        assert_eq!(shards_for(4096, 8), 8);
+        assert_eq!(shards_for(4096, 0), 1);
+    }
 
     #[test]
     fn nodes_are_dealt_round_robin_over_the_shards() {
