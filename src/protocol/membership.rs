@@ -190,6 +190,9 @@ impl Membership {
                 picked.push(row.addr);
             }
         }
+        if picked.len() == k {
+            return picked; // the last draw completed it
+        }
         let rest: Vec<NodeAddr> =
             rows.iter().filter(|m| keep(m) && !picked.contains(&m.addr)).map(|m| m.addr).collect();
         picked.extend(rest.sample(rng, k - picked.len()).copied());

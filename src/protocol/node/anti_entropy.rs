@@ -57,7 +57,9 @@ impl Node {
     /// Asks `to` for its whole state with the first chunk of ours only: a
     /// peer that answers chunk 0 sends everything back (see `on_push_pull`),
     /// and a node that pulls to catch up is the one behind, so the rest of
-    /// its state would mostly tell the peer what it already holds.
+    /// its state would mostly tell the peer what it already holds. (Our
+    /// recent rumors ride in the last chunk, so they go only when our
+    /// state fits in one; the peer, ahead of us, is the likelier holder.)
     pub(super) fn send_pull(&mut self, to: NodeAddr, now: Time) {
         self.send_push_pull_within(to, false, false, None, true, now);
     }
