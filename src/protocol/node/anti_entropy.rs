@@ -4,8 +4,6 @@
 //! carries the rumors its sender delivered recently, so a node that missed
 //! every gossiped copy of a rumor still gets it.
 
-use rand::seq::IndexedRandom;
-
 use super::merge::Origin;
 use super::{Event, Life, Node, Sender, WARM_BATCH};
 use crate::protocol::Time;
@@ -38,9 +36,7 @@ impl Node {
     /// after a partition heals, each side holds the other as dead, and only
     /// an exchange across the old cut can discover that both are alive.
     pub(super) fn push_pull_round(&mut self, now: Time) {
-        let candidates: Vec<NodeAddr> =
-            self.members.others().iter().filter(|m| m.state != State::Left).map(|m| m.addr).collect();
-        if let Some(&peer) = candidates.choose(&mut self.rng) {
+        if let Some(&peer) = self.members.sample(&mut self.rng, 1, |m| m.state != State::Left).first() {
             self.send_push_pull(peer, false, false, now);
         }
     }
