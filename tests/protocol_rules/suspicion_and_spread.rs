@@ -202,6 +202,35 @@ fn push_pull_merges_state_and_takes_remote_dead_as_suspect() {
     assert!(drain(&mut n).iter().all(|tx| !matches!(tx.packet.body, Body::PushPull(_))));
 }
 
+/// The periodic push-pull waits a random stagger, then the period for
+/// the cluster's size when each wait begins, as memberlist schedules it:
+/// a node that learns a large cluster during its stagger makes its first
+/// exchange a stretched period later, not at the base interval its table
+/// of one asked for at start.
+#[test]
+fn the_first_periodic_push_pull_waits_the_period_of_the_cluster_it_joined() {
+    // Probes out of the way: failures would shrink the live count.
+    let cfg = Config { probe_interval: Duration::from_secs(3600), ..fast() };
+    let exchanges = |n: &mut Node, until: Duration| {
+        let sent = advance(n, Time::ZERO + until);
+        sent.iter().filter(|tx| matches!(&tx.packet.body, Body::PushPull(p) if !p.reply && !p.join)).count()
+    };
+    let base = cfg.push_pull_interval;
+
+    // Up to 32 members the period is the interval: the first exchange
+    // comes within [interval, 2 intervals), as it always did.
+    let mut small = node_with_peers(3, cfg.clone());
+    assert_eq!(exchanges(&mut small, base - Duration::from_millis(1)), 0);
+    assert_eq!(exchanges(&mut small, base * 2), 1);
+
+    // 100 members: three intervals.
+    let mut n = node_with_peers(99, cfg.clone());
+    let period = cfg.push_pull_period(100);
+    assert_eq!(period, base * 3);
+    assert_eq!(exchanges(&mut n, period - Duration::from_millis(1)), 0, "not at the base interval");
+    assert_eq!(exchanges(&mut n, period + base), 1, "one stretched period after the stagger");
+}
+
 #[test]
 fn join_is_a_push_pull_with_the_seed() {
     let cfg = fast();

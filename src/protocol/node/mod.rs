@@ -129,6 +129,9 @@ pub struct Node {
     /// The latest time a driver gave us (for work started by queueing news).
     now: Time,
     next_push_pull: Time,
+    /// The push-pull timer has fired once: its first firing only ends the
+    /// start's random stagger (see `Timer::PushPull`).
+    push_pull_staggered: bool,
     /// Earliest time for the next catch-up push-pull.
     next_catch_up: Time,
     joining: Option<Joining>,
@@ -152,7 +155,7 @@ impl Node {
         let jitter = |rng: &mut SmallRng, d: Duration| d.mul_f64(rng.random_range(0.0..1.0));
         let next_probe = now + jitter(&mut rng, config.probe_interval);
         let next_gossip = now + jitter(&mut rng, config.gossip_interval);
-        let next_push_pull = now + config.push_pull_interval + jitter(&mut rng, config.push_pull_interval);
+        let next_push_pull = now + jitter(&mut rng, config.push_pull_interval);
         let worst = MemberEntry {
             addr: std::net::SocketAddrV4::new(std::net::Ipv4Addr::BROADCAST, u16::MAX),
             incarnation: Incarnation::MAX,
@@ -177,6 +180,7 @@ impl Node {
             gossip_idle: false,
             now,
             next_push_pull,
+            push_pull_staggered: false,
             next_catch_up: now,
             joining: None,
             life: Life::Running,

@@ -73,10 +73,17 @@ impl Node {
                 }
             }
             Timer::PushPull => {
+                // As memberlist schedules it: a random stagger, then waits
+                // of the period for the cluster's size when each wait
+                // begins. A first wait begun at start, when the table held
+                // only us, had every node of a 10,000-node join exchange
+                // its whole state within a minute instead of five
+                // (BENCHMARKS.md, "Issue 13, step seven").
                 let period = self.config.push_pull_period(self.members.live());
                 self.next_push_pull = now + period;
                 self.arm(self.next_push_pull, Timer::PushPull);
-                if self.life == Life::Running {
+                let staggered = std::mem::replace(&mut self.push_pull_staggered, true);
+                if staggered && self.life == Life::Running {
                     self.push_pull_round(now);
                 }
             }
