@@ -118,9 +118,15 @@ impl Cluster {
             rng: SmallRng::seed_from_u64(network_seed(config.seed)),
             stats: NetStats::default(),
             trace: Trace::new(config.trace),
-            metrics: config
-                .measure
-                .then(|| Metrics::new(&config.protocol, &addrs, FaultPlan::new(config.baseline), Time::ZERO)),
+            metrics: config.measure.then(|| {
+                Metrics::with_formula(
+                    &config.protocol,
+                    &addrs,
+                    FaultPlan::new(config.baseline),
+                    Time::ZERO,
+                    Some(node_index),
+                )
+            }),
             failures: Vec::new(),
             attacks: Vec::new(),
             attacks_done: Vec::new(),

@@ -18,18 +18,19 @@
 pub mod convergence;
 pub mod detection;
 pub mod false_marks;
+mod node_index;
 pub mod rumor_spread;
 pub mod traffic;
 
 use std::sync::Arc;
-
-use rustc_hash::FxHashMap;
 
 use self::convergence::Convergence;
 pub use self::detection::Detection;
 use self::detection::Detections;
 use self::false_marks::Marks;
 pub use self::false_marks::{FalseMark, Grace, Route, Rule, Why};
+pub use self::node_index::Formula;
+use self::node_index::NodeIndex;
 pub use self::rumor_spread::RumorSpread;
 use self::rumor_spread::Rumors;
 use self::traffic::ClusterTraffic;
@@ -43,8 +44,8 @@ use crate::protocol::{Config, Event, NodeAddr, RumorId, State, Time};
 pub struct Metrics {
     config: Config,
     grace: Grace,
-    /// Never iterated: a fixed fast hasher (every event looks a node up).
-    index: FxHashMap<NodeAddr, usize>,
+    /// Every event looks a node up.
+    index: NodeIndex,
     truth: Truth,
     convergence: Convergence,
     detections: Detections,
@@ -56,6 +57,19 @@ pub struct Metrics {
 impl Metrics {
     /// Measurements for nodes at `addrs`, all up at `t` under `plan`.
     pub fn new(config: &Config, addrs: &[NodeAddr], plan: FaultPlan, t: Time) -> Metrics {
+        Metrics::with_formula(config, addrs, plan, t, None)
+    }
+
+    /// [`Metrics::new`] for a driver whose node addresses follow
+    /// `formula` (address to index): each event's member is then found by
+    /// computing, not hashing. Addresses off the formula fall back to a map.
+    pub fn with_formula(
+        config: &Config,
+        addrs: &[NodeAddr],
+        plan: FaultPlan,
+        t: Time,
+        formula: Option<Formula>,
+    ) -> Metrics {
         let grace = Grace::for_config(config, addrs.len());
         let truth = Truth::new(addrs, plan, t, grace.dead);
         let mut convergence = Convergence::new(addrs.len());
@@ -63,7 +77,7 @@ impl Metrics {
         Metrics {
             config: config.clone(),
             grace,
-            index: addrs.iter().enumerate().map(|(i, a)| (*a, i)).collect::<FxHashMap<_, _>>(),
+            index: NodeIndex::new(addrs, formula),
             truth,
             convergence,
             detections: Detections::default(),
@@ -87,7 +101,7 @@ impl Metrics {
         self.advance(t);
         let i = self.truth.add(addr, t);
         self.convergence.add_node();
-        self.index.insert(addr, i);
+        self.index.grew(self.truth.addrs());
         self.truth_changed();
         i
     }
@@ -156,12 +170,12 @@ impl Metrics {
     /// An event from node `observer`.
     pub fn on_event(&mut self, observer: usize, event: &Event, t: Time) {
         match event {
-            Event::MemberChanged { member, from, to, .. } => match self.index.get(member) {
-                Some(&subject) => self.view_changed(observer, subject, *to, t),
+            Event::MemberChanged { member, from, to, .. } => match self.index.get(*member) {
+                Some(subject) => self.view_changed(observer, subject, *to, t),
                 None => self.foreign_changed(observer, *member, *from, Some(*to), t),
             },
-            Event::MemberForgotten { member } => match self.index.get(member) {
-                Some(&subject) => self.forgotten(observer, subject, t),
+            Event::MemberForgotten { member } => match self.index.get(*member) {
+                Some(subject) => self.forgotten(observer, subject, t),
                 None => self.foreign_changed(observer, *member, None, None, t),
             },
             Event::RumorDelivered { id, .. } => self.rumor_delivered(*id, observer, t),
@@ -290,7 +304,7 @@ impl Metrics {
 
     /// Node index of an address.
     pub fn node_of(&self, addr: NodeAddr) -> Option<usize> {
-        self.index.get(&addr).copied()
+        self.index.get(addr)
     }
 
     /// Fraction of up nodes whose alive set is the most common one.
