@@ -10,7 +10,10 @@ use rustc_hash::FxHashMap;
 
 use crate::protocol::NodeAddr;
 
-/// A formula from an address to a node index (`None`: no node's).
+/// A formula from an address to a node index. It must invert the
+/// driver's addressing: only node `i`'s own address maps to `i` (the
+/// simulator's `node_index` undoes its `node_addr`), and any other
+/// address to `None` or to an index past the lab's nodes.
 pub type Formula = fn(NodeAddr) -> Option<usize>;
 
 /// How addresses map to node indices.
