@@ -56,6 +56,13 @@ impl Time {
     pub fn saturating_since(self, earlier: Time) -> Duration {
         Duration::from_micros(self.0.saturating_sub(earlier.0))
     }
+
+    /// `self` rounded up to a multiple of `step` since the epoch: a grid
+    /// every clock of a lab shares, so deadlines rounded to it coincide.
+    pub fn round_up_to(self, step: Duration) -> Time {
+        let step = micros(step).max(1);
+        Time(self.0.div_ceil(step).saturating_mul(step))
+    }
 }
 
 fn micros(d: Duration) -> u64 {

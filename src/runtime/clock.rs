@@ -44,9 +44,7 @@ impl LabClock {
     /// instead of one each (timer slack, as the kernel and Go's runtime
     /// apply it).
     pub fn wake_instant(&self, t: Time, grain: Duration) -> Instant {
-        let grain_us = u64::try_from(grain.as_micros()).unwrap_or(u64::MAX).max(1);
-        let up = t.as_micros().div_ceil(grain_us).saturating_mul(grain_us);
-        self.instant(Time::from_micros(up))
+        self.instant(t.round_up_to(grain))
     }
 }
 

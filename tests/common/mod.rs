@@ -87,6 +87,13 @@ pub fn next_ping(n: &mut Node) -> (Time, Transmit) {
     }
 }
 
+/// How long a node's first probe period may last: one probe interval,
+/// plus up to a step of the probe grid the node moves onto after its
+/// first tick (a tenth of the interval in a small cluster).
+pub fn first_period(config: &Config) -> std::time::Duration {
+    config.probe_interval + config.probe_interval / 10
+}
+
 /// Advances to the next ping this node sends and returns (time, target, seq).
 pub fn first_ping(n: &mut Node) -> (Time, NodeAddr, u32) {
     let (t, tx) = next_ping(n);

@@ -128,7 +128,7 @@ fn probe_times_out_goes_indirect_counts_nacks_then_suspects() {
     // One helper nacks; two stay silent. Nothing else arrives.
     n.handle_packet(helpers[0], Packet { body: Body::Nack { seq }, gossip: vec![] }, t0 + cfg.probe_timeout);
     assert_eq!(state(&n, port_index(target)), Some((State::Alive, 0)), "still alive before the period ends");
-    advance(&mut n, t0 + cfg.probe_interval);
+    advance(&mut n, t0 + first_period(&cfg));
 
     assert_eq!(state(&n, port_index(target)), Some((State::Suspect, 0)));
     assert_eq!(n.health_score(), 2, "3 helpers asked, 1 nacked: +2");
@@ -203,6 +203,10 @@ fn successful_probes_lower_the_health_score() {
 fn health_score_stretches_the_probe_interval() {
     let cfg = fast();
     let mut n = node_with_peers(5, cfg.clone());
+    // The first tick moves the node onto the probe grid; periods after it
+    // are whole intervals.
+    let (t, target, seq) = first_ping(&mut n);
+    n.handle_packet(target, ack(seq), t);
     let (t0, target, seq) = first_ping(&mut n);
     n.handle_packet(target, ack(seq), t0);
     let (t1, _, _) = first_ping(&mut n);
@@ -247,7 +251,7 @@ fn a_failed_probe_accuses_only_the_incarnation_it_pinged() {
     let t = t0 + cfg.probe_timeout / 2;
     n.handle_packet(other, gossip(vec![Update::Dead { member: target, incarnation: 0, from: other }]), t);
     n.handle_packet(target, gossip(vec![Update::Alive { member: target, incarnation: 1 }]), t);
-    advance(&mut n, t0 + cfg.probe_interval);
+    advance(&mut n, t0 + first_period(&cfg));
     assert_eq!(n.counters().probe_failures, 1, "the probe did fail");
     assert_eq!(state(&n, port_index(target)), Some((State::Alive, 1)), "the new life is not suspected");
     assert_eq!(n.suspicions().count(), 0);
@@ -322,4 +326,53 @@ fn an_answered_probe_does_not_wake_the_node_at_its_ack_deadline() {
     let deadline = t0 + cfg.probe_timeout;
     assert!(wake_ups(&mut silent, deadline).contains(&deadline), "an unanswered probe needs its deadline");
     assert!(!wake_ups(&mut answered, deadline).contains(&deadline), "a moot deadline is no reason to wake");
+}
+
+/// From the second on, probe ticks fall on a grid of a tenth of the probe
+/// interval (a small cluster's), shared by every node of a lab whatever
+/// its start time or seed, so a driver wakes once for all the nodes of a
+/// grid point; and a tick handled late does not move the node off its
+/// point, as memberlist's ticker does not drift. A stall, though,
+/// restarts the period.
+#[test]
+fn probe_ticks_share_a_grid_and_do_not_drift_when_handled_late() {
+    let cfg = fast();
+    let step = u64::try_from((cfg.probe_interval / 10).as_micros()).unwrap();
+    let late = Duration::from_millis(7);
+    for (seed, start_us) in [(1, 3_217), (2, 77_001), (3, 123_457)] {
+        let start = Time::from_micros(start_us);
+        let mut n = Node::new(addr(0), cfg.clone(), seed, start);
+        let peers = (1..=3).map(|i| Update::Alive { member: addr(i), incarnation: 0 });
+        n.handle_packet(addr(1), gossip(vec![Update::Alive { member: addr(1), incarnation: 0 }]), start);
+        n.handle_packet(addr(1), gossip(peers.collect()), start);
+        drain(&mut n);
+        let mut ticks = Vec::new();
+        while ticks.len() < 6 {
+            let at = n.poll_timeout().expect("a running node has a timer");
+            let now = at + late;
+            n.handle_timeout(now);
+            for tx in drain(&mut n) {
+                if let Body::Ping { seq, .. } = tx.packet.body {
+                    ticks.push(at);
+                    n.handle_packet(tx.to, ack(seq), now);
+                }
+            }
+        }
+        // The first tick keeps the random phase the node started with.
+        for &t in &ticks[1..] {
+            assert_eq!(t.as_micros() % step, 0, "seed {seed}: tick at {t} is off the {step} µs grid");
+        }
+        for pair in ticks[1..].windows(2) {
+            assert_eq!(pair[1] - pair[0], cfg.probe_interval, "seed {seed}: ticks drifted: {ticks:?}");
+        }
+        // A stall is no timer slack: the tick handled at the end of it
+        // probes, and the next waits a whole period from then (from the
+        // missed deadline it would be due at once and cut that probe short).
+        let woke = *ticks.last().unwrap() + cfg.probe_interval * 5 + Duration::from_micros(1);
+        n.handle_timeout(woke);
+        assert!(drain(&mut n).iter().any(|tx| matches!(tx.packet.body, Body::Ping { .. })), "the stalled tick probes");
+        let (next, _) = next_ping(&mut n);
+        assert!(next >= woke + cfg.probe_interval, "seed {seed}: next tick {next} too soon after a stall at {woke}");
+        assert_eq!(next.as_micros() % step, 0, "seed {seed}: back on the grid");
+    }
 }
