@@ -7,8 +7,6 @@
 
 use std::time::Duration;
 
-use rustc_hash::FxHashSet;
-
 use super::config::suspicion_timeout;
 use super::{Incarnation, NodeAddr, Time};
 
@@ -22,8 +20,13 @@ pub struct Suspicion {
     min: Duration,
     max: Duration,
     k: u32,
-    /// Who has accused so far; the first accuser is not a confirmation.
-    accusers: FxHashSet<NodeAddr>,
+    /// Who raised it (not a confirmation).
+    accuser: NodeAddr,
+    /// The independent confirmations so far, at most `k` (2 by default):
+    /// a list, as a hash set's table cost more than its few entries, and
+    /// a cut between halves of a large lab holds N²/2 suspicions
+    /// (BENCHMARKS.md, "Issue 13, step eight").
+    confirmers: Vec<NodeAddr>,
 }
 
 impl Suspicion {
@@ -37,16 +40,13 @@ impl Suspicion {
         max: Duration,
         k: u32,
     ) -> Suspicion {
-        let mut accusers = FxHashSet::default();
-        accusers.insert(from);
-        Suspicion { incarnation, start, min, max, k, accusers }
+        Suspicion { incarnation, start, min, max, k, accuser: from, confirmers: Vec::new() }
     }
 
     /// Independent confirmations received (excluding the first accuser),
-    /// capped at k since more cannot shorten the timer.
+    /// at most k since more cannot shorten the timer.
     pub fn confirmations(&self) -> u32 {
-        let c = (self.accusers.len() - 1) as u32;
-        c.min(self.k)
+        u32::try_from(self.confirmers.len()).unwrap_or(u32::MAX)
     }
 
     /// Confirmations needed to reach the minimum timeout.
@@ -58,10 +58,11 @@ impl Suspicion {
     /// independent confirmation that shortens the timer; only then is it
     /// worth re-gossiping.
     pub fn confirm(&mut self, from: NodeAddr) -> bool {
-        if self.confirmations() >= self.k {
+        if self.confirmations() >= self.k || from == self.accuser || self.confirmers.contains(&from) {
             return false;
         }
-        self.accusers.insert(from)
+        self.confirmers.push(from);
+        true
     }
 
     /// The total timeout at the current number of confirmations.
