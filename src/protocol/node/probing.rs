@@ -41,11 +41,6 @@ fn probe_grid_step(interval: Duration, live: usize) -> Duration {
     interval / points
 }
 
-/// `t` rounded up to the probe grid of `interval` for a cluster of `live`.
-fn on_probe_grid(t: Time, interval: Duration, live: usize) -> Time {
-    t.round_up_to(probe_grid_step(interval, live))
-}
-
 impl Node {
     /// How late a deadline is handled before we blame ourselves, not the
     /// target: a whole probe timeout. On a healthy node timers run within
@@ -72,9 +67,10 @@ impl Node {
         // stall) counts the next period from now, as before: from its
         // deadline the next tick would be due at once and cut short the
         // probe this one just sent, failing a healthy target.
-        let (interval, live) = (self.config.probe_interval, self.members.live());
-        let from = if now - at < probe_grid_step(interval, live) { at } else { now };
-        self.next_probe = on_probe_grid(from + self.awareness.scale(interval), interval, live);
+        let interval = self.config.probe_interval;
+        let step = probe_grid_step(interval, self.members.live());
+        let from = if now - at < step { at } else { now };
+        self.next_probe = (from + self.awareness.scale(interval)).round_up_to(step);
         self.arm(self.next_probe, Timer::Probe);
     }
 
@@ -318,10 +314,11 @@ mod tests {
         // A coarser grid's points are on every finer one: nodes whose
         // tables differ in size still share wake-ups.
         let t = Time::from_micros(1_234_567);
+        let coarse = t.round_up_to(probe_grid_step(second, 1));
         for live in [1, 321, 1000, 4096] {
-            let fine = on_probe_grid(t, second, live);
-            assert_eq!(on_probe_grid(on_probe_grid(t, second, 1), second, live), on_probe_grid(t, second, 1));
-            assert!(fine <= on_probe_grid(t, second, 1));
+            let step = probe_grid_step(second, live);
+            assert_eq!(coarse.round_up_to(step), coarse, "a coarse point is on the grid for {live}");
+            assert!(t.round_up_to(step) <= coarse);
         }
     }
 }
