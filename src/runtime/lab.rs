@@ -98,8 +98,8 @@ pub struct Lab {
     keys: LabKeys,
     /// The datagram sample every shim feeds.
     flights: Arc<Flights>,
-    /// The threads node tasks run on; `None`: the caller's runtime.
-    pool: Option<NodePool>,
+    /// The threads node tasks run on.
+    pool: NodePool,
 }
 
 impl Lab {
@@ -161,7 +161,7 @@ impl Lab {
         let tap = FlightTap::new(self.flights.clone(), self.clock, shim_seed);
         // The shim's socket registers with the reactor of the runtime it
         // is made in: the one its task will run on.
-        let _on_shard = self.pool.as_ref().map(|p| p.handle(i).enter());
+        let _on_shard = self.pool.handle(i).enter();
         let shim = ShimSocket::new(socket, self.faults.clone(), traffic.clone(), shim_seed, codec, tap)
             .map_err(|source| LabError::Bind { port: 0, source })?;
         let addr = shim.addr();
@@ -180,11 +180,9 @@ impl Lab {
             cancel: cancel.clone(),
             status: status.clone(),
             start_after,
+            alarm: self.pool.alarms(i).alarm(),
         };
-        let task = match &self.pool {
-            Some(pool) => pool.handle(i).spawn(node_task::run(spec)),
-            None => tokio::spawn(node_task::run(spec)),
-        };
+        let task = self.pool.handle(i).spawn(node_task::run(spec));
         let started = self.clock.now() + start_after;
         let slot = NodeSlot { addr, traffic, status, started, commands: Some(tx), cancel, task: Some(task), lives };
         if first && i == self.slots.len() {
@@ -364,16 +362,16 @@ impl Lab {
 /// The pool node tasks run on: `GOSSIP_LAB_NODE_THREADS` shards (0: the
 /// caller's runtime, for A/B measurements), else as many as a lab of
 /// `nodes` needs ([`NodePool::for_nodes`]).
-fn node_pool(nodes: usize) -> Result<Option<NodePool>, LabError> {
+fn node_pool(nodes: usize) -> Result<NodePool, LabError> {
     let pool = match std::env::var("GOSSIP_LAB_NODE_THREADS") {
         Err(_) => NodePool::for_nodes(nodes),
         Ok(v) => match v.trim().parse::<usize>() {
-            Ok(0) => return Ok(None),
+            Ok(0) => NodePool::here(),
             Ok(k) => NodePool::with_shards(k),
             Err(_) => return Err(LabError::ThreadCount(v)),
         },
     };
-    pool.map(Some).map_err(LabError::Threads)
+    pool.map_err(LabError::Threads)
 }
 
 impl Driver for Lab {

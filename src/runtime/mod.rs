@@ -8,7 +8,8 @@
 //!   only socket code.
 //! - [`rogue`]: the lab's rogue sender, a socket of its own that forges
 //!   claims against a node and is not behind the fault model.
-//! - [`pool`]: the per-core threads node tasks run on.
+//! - [`pool`]: the per-core threads node tasks run on, and [`alarm`]: the
+//!   one timer each of them wakes on for its nodes' deadlines.
 //! - [`observer`]: folds node events and ground truth into the session log,
 //!   the metrics and the dashboard's snapshot.
 //! - [`flights`]: a lab-wide sample of the datagrams sent, for the
@@ -16,6 +17,7 @@
 //! - [`keys`]: the lab's keyring, and the copy each node life gets.
 //! - [`clock`], [`traffic`]: the lab clock and lock-free traffic counters.
 
+pub mod alarm;
 pub mod clock;
 pub mod flights;
 pub mod keys;

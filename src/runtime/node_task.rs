@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::LabMsg;
+use super::alarm::Alarm;
 use super::clock::LabClock;
 use super::shim::ShimSocket;
 use crate::observe::NodeStatus;
@@ -103,6 +104,8 @@ pub struct NodeSpec {
     pub status: Arc<Mutex<NodeStatus>>,
     /// How long to wait before starting (the profile's `join_stagger`).
     pub start_after: Duration,
+    /// The node's deadline, on its thread's timer.
+    pub alarm: Alarm,
 }
 
 /// How often the node's status is republished.
@@ -151,6 +154,7 @@ pub async fn run(spec: NodeSpec) {
         cancel,
         status,
         start_after,
+        mut alarm,
     } = spec;
     if !start_after.is_zero() {
         tokio::select! {
@@ -180,20 +184,14 @@ pub async fn run(spec: NodeSpec) {
     task.flush();
 
     let socket = task.shim.socket();
-    let sleep = tokio::time::sleep(Duration::from_secs(3600));
-    tokio::pin!(sleep);
     loop {
         // The node's next timer, or the held report of members learned.
         let wake = match (task.node.poll_timeout(), task.learning.due()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let deadline = wake.map(|t| task.clock.wake_instant(t, grain));
-        if let Some(at) = deadline
-            && sleep.deadline() != at
-        {
-            sleep.as_mut().reset(at);
-        }
+        let deadline = wake.map(|t| task.clock.wake_instant(t, grain).into_std());
+        alarm.set(deadline);
         tokio::select! {
             biased;
             () = cancel.cancelled() => return,
@@ -212,7 +210,7 @@ pub async fn run(spec: NodeSpec) {
                 }
                 task.receive(RECV_BATCH);
             }
-            () = &mut sleep, if deadline.is_some() => {}
+            () = alarm.rung(), if deadline.is_some() => {}
             () = task.shim.send_delayed(), if task.shim.has_delayed() => {}
         }
         // Timers run on every pass, so a busy socket cannot starve them.

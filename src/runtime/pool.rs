@@ -18,6 +18,8 @@ use std::thread;
 use tokio::runtime::{Builder, Handle};
 use tokio::sync::oneshot;
 
+use super::alarm::AlarmClock;
+
 /// The largest lab whose nodes all share one thread. A small lab's
 /// datagrams are few and its threads mostly asleep; spread over two
 /// shards, about half of them cross to the other thread and wake it, while
@@ -42,8 +44,11 @@ pub struct NodePool {
 #[derive(Debug)]
 struct Shard {
     handle: Handle,
-    /// Dropped with the pool: the shard's thread then ends its runtime.
-    _stop: oneshot::Sender<()>,
+    /// The shard's nodes' deadlines, on one timer.
+    alarms: AlarmClock,
+    /// Dropped with the pool: the shard's thread then ends its runtime
+    /// (none for a pool on the caller's runtime).
+    _stop: Option<oneshot::Sender<()>>,
 }
 
 impl NodePool {
@@ -60,10 +65,23 @@ impl NodePool {
         Ok(NodePool { shards })
     }
 
+    /// A pool of no threads of its own: nodes run on the caller's runtime
+    /// (for A/B measurements against the shards). Must be called on it.
+    pub fn here() -> io::Result<NodePool> {
+        let handle = Handle::current();
+        let alarms = AlarmClock::start(&handle)?;
+        Ok(NodePool { shards: vec![Shard { handle, alarms, _stop: None }] })
+    }
+
     /// The runtime node `i` runs on. Nodes are dealt round-robin, so
     /// neighbours in a join stagger land on different cores.
     pub fn handle(&self, i: usize) -> &Handle {
         &self.shards[i % self.shards.len()].handle
+    }
+
+    /// The alarm clock of node `i`'s shard.
+    pub fn alarms(&self, i: usize) -> &AlarmClock {
+        &self.shards[i % self.shards.len()].alarms
     }
 }
 
@@ -71,13 +89,14 @@ impl Shard {
     fn start(k: usize) -> io::Result<Shard> {
         let runtime = Builder::new_current_thread().enable_all().build()?;
         let handle = runtime.handle().clone();
+        let alarms = AlarmClock::start(&handle)?;
         let (stop, stopped) = oneshot::channel::<()>();
         thread::Builder::new().name(format!("nodes-{k}")).spawn(move || {
             // Runs the shard's tasks until the pool is dropped; dropping
             // the runtime then drops (cancels) whatever is left on it.
             let _ = runtime.block_on(stopped);
         })?;
-        Ok(Shard { handle, _stop: stop })
+        Ok(Shard { handle, alarms, _stop: Some(stop) })
     }
 }
 
