@@ -204,7 +204,7 @@ fn report_exit_codes() {
 /// the subject ran all along, and the two could talk again from the heal.
 #[test]
 fn a_false_suspicion_held_past_a_one_way_partition_says_why_it_is_false() {
-    let profile = "name = \"one-way\"\nduration = \"25s\"\n[cluster]\nnodes = 8\nseed = 1\n\
+    let profile = "name = \"one-way\"\nduration = \"25s\"\n[cluster]\nnodes = 8\nseed = 6\n\
                    [protocol]\npreset = \"fast\"\n[[timeline]]\nat = \"3s\"\naction = \"partition\"\n\
                    groups = [[0], [1, 2, 3, 4, 5, 6, 7]]\none_way = true\nfor = \"10s\"\n";
     let dir = tempfile::tempdir().unwrap();

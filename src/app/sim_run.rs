@@ -189,7 +189,7 @@ impl SimLab {
     /// in `mode`, recording into `export` when given.
     pub fn start(config: &LabConfig, mode: Mode, export: Option<&Path>) -> anyhow::Result<SimLab> {
         let sim = SimConfig {
-            protocol: config.protocol.clone(),
+            protocol: config.lab_protocol(),
             phi: config
                 .phi
                 .as_ref()

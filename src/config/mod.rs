@@ -23,6 +23,9 @@ mod tests;
 use std::path::Path;
 use std::time::Duration;
 
+use rand::rngs::SmallRng;
+use rand::{RngExt as _, SeedableRng};
+
 pub use self::catalog::profile_listing;
 pub use self::compare::{Compare, Contender};
 pub use self::error::{ConfigError, Location};
@@ -32,6 +35,10 @@ use crate::profiles;
 use crate::protocol::{Config, Preset, Tuning, phi};
 use crate::scenario::{Action, Expect, Groups, NodeRef, Step, format_duration};
 use crate::security::SecurityConfig;
+
+/// Mixed into the seed for the probe grid's phase, so it is a stream of
+/// its own, not the first draw of any node's.
+const GRID_PHASE_STREAM: u64 = 0x6772_6964_7068_6173;
 
 /// The member cap when a profile sets none: four times the most nodes the
 /// run can have, and at least 256. Room for every real node with plenty to
@@ -322,8 +329,19 @@ impl LabConfig {
     /// packet budget lowered by what sealing adds to a datagram, so a
     /// sealed datagram still fits the profile's `packet_budget`.
     pub fn node_protocol(&self) -> Config {
-        let mut c = self.protocol.clone();
+        let mut c = self.lab_protocol();
         c.packet_budget = self.security.core_budget(c.packet_budget);
+        c
+    }
+
+    /// The protocol every node of the lab runs, simulated or real, before
+    /// the datagram budget: the profile's, with the probe grid's phase
+    /// drawn from the seed ([`Config::probe_grid_phase`]).
+    pub fn lab_protocol(&self) -> Config {
+        let mut c = self.protocol.clone();
+        let interval = u64::try_from(c.probe_interval.as_micros()).unwrap_or(u64::MAX).max(1);
+        let mut rng = SmallRng::seed_from_u64(self.seed ^ GRID_PHASE_STREAM);
+        c.probe_grid_phase = Duration::from_micros(rng.random_range(0..interval));
         c
     }
 

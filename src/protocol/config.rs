@@ -99,6 +99,13 @@ pub struct Config {
     /// 5 s, Serf's broadcast timeout: an announcement to live peers is
     /// done in `retransmit_limit` gossip rounds, 3.2 s at 1,000 `lan` nodes.
     pub leave_timeout: Duration,
+    /// Where the probe grid (`node/probing.rs`) sits: its points are this
+    /// far past the multiples of its step since the epoch. A lab draws it
+    /// from its seed ([`crate::config::LabConfig::lab_protocol`]), so a
+    /// scripted crash at a round time falls at a random place between two
+    /// grid points, as a real crash does, not always just after one. Zero
+    /// in the presets.
+    pub probe_grid_phase: Duration,
 }
 
 impl Config {
@@ -124,6 +131,7 @@ impl Config {
             reap_after: Duration::from_secs(300),
             rumor_retention_mult: 3,
             leave_timeout: Duration::from_secs(5),
+            probe_grid_phase: Duration::ZERO,
         }
     }
 

@@ -60,8 +60,16 @@ impl Time {
     /// `self` rounded up to a multiple of `step` since the epoch: a grid
     /// every clock of a lab shares, so deadlines rounded to it coincide.
     pub fn round_up_to(self, step: Duration) -> Time {
+        self.round_up_to_grid(step, Duration::ZERO)
+    }
+
+    /// `self` rounded up to the grid of `step` whose points are `phase`
+    /// past the multiples of `step`. Grids of one phase nest: a coarser
+    /// step's points (a multiple of the finer step) are on the finer grid.
+    pub fn round_up_to_grid(self, step: Duration, phase: Duration) -> Time {
         let step = micros(step).max(1);
-        Time(self.0.div_ceil(step).saturating_mul(step))
+        let phase = micros(phase) % step;
+        Time(self.0.saturating_sub(phase).div_ceil(step).saturating_mul(step).saturating_add(phase))
     }
 }
 

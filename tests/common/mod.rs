@@ -89,9 +89,9 @@ pub fn next_ping(n: &mut Node) -> (Time, Transmit) {
 
 /// How long a node's first probe period may last: one probe interval,
 /// plus up to a step of the probe grid the node moves onto after its
-/// first tick (a tenth of the interval in a small cluster).
+/// first tick (half the interval in a cluster of up to 64).
 pub fn first_period(config: &Config) -> std::time::Duration {
-    config.probe_interval + config.probe_interval / 10
+    config.probe_interval + config.probe_interval / 2
 }
 
 /// Advances to the next ping this node sends and returns (time, target, seq).

@@ -337,7 +337,8 @@ fn an_answered_probe_does_not_wake_the_node_at_its_ack_deadline() {
 #[test]
 fn probe_ticks_share_a_grid_and_do_not_drift_when_handled_late() {
     let cfg = fast();
-    let step = u64::try_from((cfg.probe_interval / 10).as_micros()).unwrap();
+    // Up to 64 members the grid has two points a probe interval.
+    let step = u64::try_from((cfg.probe_interval / 2).as_micros()).unwrap();
     let late = Duration::from_millis(7);
     for (seed, start_us) in [(1, 3_217), (2, 77_001), (3, 123_457)] {
         let start = Time::from_micros(start_us);

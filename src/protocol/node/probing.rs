@@ -16,27 +16,35 @@ use crate::protocol::message::{Body, Update};
 use crate::protocol::probe::{Helpers, Phase, Probe};
 
 /// From its second tick on, a node's probe ticks fall on a grid shared by
-/// every node of a lab (protocol time has one epoch): at least this many
-/// points per probe interval. A driver that coalesces timers then serves
-/// all the nodes of one grid point with one wake-up instead of one a node,
-/// and on a 2-core host a wake-up costs more than the probe it serves
-/// (BENCHMARKS.md, "Issue 13, step eight"). The first tick keeps its
-/// random phase, and the tick after it moves to the next grid point, so
-/// the phase within the grid is still random.
-const PROBE_GRID_POINTS: u32 = 10;
-
-/// The most nodes a grid point should serve. Larger clusters get a finer
-/// grid (twice the points, so coarser grids' points stay on it): ten
-/// points for 4,096 nodes made bursts of 400 probes at once, and false
-/// suspicions in a CPU-bound join, while up to 320 nodes the grid gives
-/// its savings.
+/// every node of a lab (protocol time has one epoch). A driver that
+/// coalesces timers then serves all the nodes of one grid point with one
+/// wake-up instead of one a node, and on a 2-core host a wake-up costs
+/// more than the probes it serves (BENCHMARKS.md, "Issue 13, step eight"
+/// and "step nine"). The grid has the fewest points a probe interval that
+/// keep each under this many members of the node's table, but at least two:
+/// two up to 64 members, then ten, doubling. One point (the whole cluster
+/// probing at once) would halve a small lab's wake-ups again but make the
+/// expected first suspicion of a crash 4 % later, since the probers would
+/// all share one phase; two cost under 1 % (`observe::model`). Each count
+/// divides the next, so a coarser grid's points are on every finer one and
+/// nodes whose tables differ in size still share wake-ups; ten rather than
+/// four keeps the step a whole number of microseconds for round intervals
+/// (1 s / 160 = 6,250 µs, where 1 s / 128 is not). Ten points for 4,096
+/// nodes made bursts of 400 probes at once, and false suspicions in a
+/// CPU-bound join. The first tick keeps its random phase, and the tick
+/// after it moves to the next grid point.
 const NODES_PER_GRID_POINT: usize = 32;
+
+/// A tick handled this late or later (a fraction of the probe interval,
+/// and at most a grid step) was stalled, not merely slack.
+const ON_TIME_FRACTION: u32 = 10;
 
 /// The spacing of the probe grid of `interval` for a cluster of `live`.
 fn probe_grid_step(interval: Duration, live: usize) -> Duration {
-    let mut points = PROBE_GRID_POINTS;
-    while (points as usize) * NODES_PER_GRID_POINT < live && points < 1 << 20 {
-        points *= 2;
+    let wanted = live.div_ceil(NODES_PER_GRID_POINT);
+    let mut points: u32 = 2;
+    while (points as usize) < wanted && points < 1 << 20 {
+        points = if points == 2 { 10 } else { points * 2 };
     }
     interval / points
 }
@@ -61,16 +69,17 @@ impl Node {
                 self.tend_the_gone(now);
             }
         }
-        // A tick handled within a grid step of its deadline (timer slack)
-        // schedules the next from that deadline, as memberlist's ticker
-        // does, so the node keeps its grid point. One handled later (a
-        // stall) counts the next period from now, as before: from its
-        // deadline the next tick would be due at once and cut short the
-        // probe this one just sent, failing a healthy target.
+        // A tick handled soon after its deadline (timer slack) schedules
+        // the next from that deadline, as memberlist's ticker does, so the
+        // node keeps its grid point. One handled later (a stall) counts the
+        // next period from now, as before: from its deadline the next tick
+        // would be due at once, or soon, and cut short the probe this one
+        // just sent, failing a healthy target.
         let interval = self.config.probe_interval;
         let step = probe_grid_step(interval, self.members.live());
-        let from = if now - at < step { at } else { now };
-        self.next_probe = (from + self.awareness.scale(interval)).round_up_to(step);
+        let from = if now - at < step.min(interval / ON_TIME_FRACTION) { at } else { now };
+        let next = from + self.awareness.scale(interval);
+        self.next_probe = next.round_up_to_grid(step, self.config.probe_grid_phase);
         self.arm(self.next_probe, Timer::Probe);
     }
 
@@ -304,18 +313,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_grid_phase_moves_every_grid_alike() {
+        let second = Duration::from_secs(1);
+        let phase = Duration::from_micros(123_457);
+        let coarse = Time::from_secs(5).round_up_to_grid(probe_grid_step(second, 1), phase);
+        assert_eq!(coarse, Time::from_micros(5_123_457), "a round time falls between two points");
+        for live in [1, 65, 321, 4096] {
+            let step = probe_grid_step(second, live);
+            assert_eq!(coarse.round_up_to_grid(step, phase), coarse, "a coarse point is on the grid for {live}");
+        }
+        let first = Time::from_micros(5).round_up_to_grid(probe_grid_step(second, 1), phase);
+        assert_eq!(first, Time::from_micros(123_457), "before the first point");
+    }
+
+    #[test]
     fn large_clusters_get_finer_nested_grids() {
         let second = Duration::from_secs(1);
         let ms = Duration::from_millis;
-        assert_eq!(probe_grid_step(second, 1), ms(100));
-        assert_eq!(probe_grid_step(second, 320), ms(100), "32 nodes a point");
+        assert_eq!(probe_grid_step(second, 1), ms(500), "never fewer than two points");
+        assert_eq!(probe_grid_step(second, 64), ms(500), "32 nodes a point");
+        assert_eq!(probe_grid_step(second, 65), ms(100));
+        assert_eq!(probe_grid_step(second, 320), ms(100));
         assert_eq!(probe_grid_step(second, 321), ms(50));
         assert_eq!(probe_grid_step(second, 4096), Duration::from_micros(6_250));
         // A coarser grid's points are on every finer one: nodes whose
         // tables differ in size still share wake-ups.
         let t = Time::from_micros(1_234_567);
         let coarse = t.round_up_to(probe_grid_step(second, 1));
-        for live in [1, 321, 1000, 4096] {
+        for live in [1, 64, 65, 321, 1000, 4096] {
             let step = probe_grid_step(second, live);
             assert_eq!(coarse.round_up_to(step), coarse, "a coarse point is on the grid for {live}");
             assert!(t.round_up_to(step) <= coarse);
