@@ -5,7 +5,7 @@
 //! level's slot only to move the deadline down a level; it fires on a
 //! second wake-up. A node's next deadline is usually a probe interval
 //! ahead, so most of them cost two wake-ups. On an idle 16-node `lan` lab,
-//! 60 of the node thread's 105 timed-out waits in 5 s did nothing else
+//! 62 of the node thread's 107 timed-out waits in 5 s did nothing else
 //! (`strace`), and on this machine waking a sleeping thread costs more than
 //! the datagrams it handles (BENCHMARKS.md, "Issue 13: the syscall
 //! floor"). Here every node of a thread ([`crate::runtime::pool`]) sets an
@@ -201,8 +201,7 @@ pub struct Alarm {
 impl Alarm {
     /// Rings at `at` from now on; `None` never.
     pub fn set(&mut self, at: Option<Instant>) {
-        let clock = self.clock.clone();
-        let mut book = clock.book();
+        let mut book = self.clock.book();
         let slot = &mut book.slots[self.slot];
         if slot.deadline == at {
             return;

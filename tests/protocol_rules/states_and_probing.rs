@@ -328,7 +328,7 @@ fn an_answered_probe_does_not_wake_the_node_at_its_ack_deadline() {
     assert!(!wake_ups(&mut answered, deadline).contains(&deadline), "a moot deadline is no reason to wake");
 }
 
-/// From the second on, probe ticks fall on a grid of a tenth of the probe
+/// From the second on, probe ticks fall on a grid of half the probe
 /// interval (a small cluster's), shared by every node of a lab whatever
 /// its start time or seed, so a driver wakes once for all the nodes of a
 /// grid point; and a tick handled late does not move the node off its
