@@ -23,84 +23,21 @@
 //!
 //! `cargo bench --bench floor` measures; run without `--bench` (as `cargo
 //! test --benches` does) it only bounces a few datagrams as a smoke check.
+//! The measurements live in `common/floor.rs`: the runtime bench takes the
+//! syscalls-only one in the same run as the lab's CPU, so the two can be
+//! set side by side.
 
+#[path = "common/floor.rs"]
+mod floor;
 #[path = "common/record.rs"]
 mod record;
 #[path = "common/usage.rs"]
 mod usage;
 
-use std::net::UdpSocket;
-use std::time::Instant;
+use floor::{BURST, SIZES, ping_pong, syscalls_only};
 
-/// Datagram sizes: a small probe, a typical gossip datagram, one near the
-/// lab's largest (its packet budget).
-const SIZES: [usize; 3] = [64, 512, 1400];
 /// Datagrams a `lan` node sends per second in steady state.
 const LAN_DATAGRAMS_PER_NODE_S: f64 = 2.0;
-
-/// Datagrams per burst in the syscalls-only measure: 64 of the largest
-/// size (90 KB) fit the default receive buffer, so none is dropped.
-const BURST: usize = 64;
-
-/// CPU seconds per datagram (one `send_to` and one `recv_from`, no
-/// wake-up) over `datagrams` datagrams of `size` bytes.
-fn syscalls_only(size: usize, datagrams: usize) -> f64 {
-    let tx = UdpSocket::bind("127.0.0.1:0").expect("bind tx");
-    let rx = UdpSocket::bind("127.0.0.1:0").expect("bind rx");
-    let to = rx.local_addr().expect("addr");
-    let out = vec![7u8; size];
-    let mut buf = vec![0u8; 2048];
-    let bursts = datagrams.div_ceil(BURST);
-    let start = usage::cpu_seconds();
-    for _ in 0..bursts {
-        for _ in 0..BURST {
-            tx.send_to(&out, to).expect("send");
-        }
-        for _ in 0..BURST {
-            let (n, _) = rx.recv_from(&mut buf).expect("recv");
-            assert_eq!(n, size, "the datagram arrived whole");
-        }
-    }
-    (usage::cpu_seconds() - start) / (bursts * BURST) as f64
-}
-
-/// One size's ping-pong figures.
-struct PingPong {
-    /// CPU per datagram, both ends and the wake-up, in seconds.
-    cpu_per_datagram: f64,
-    /// Median round trip, in seconds.
-    rtt_median: f64,
-}
-
-/// `round_trips` ping-pongs of `size` bytes.
-fn ping_pong(size: usize, round_trips: usize) -> PingPong {
-    let ping = UdpSocket::bind("127.0.0.1:0").expect("bind ping");
-    let pong = UdpSocket::bind("127.0.0.1:0").expect("bind pong");
-    let (ping_addr, pong_addr) = (ping.local_addr().expect("addr"), pong.local_addr().expect("addr"));
-    let echo = std::thread::spawn(move || {
-        let mut buf = vec![0u8; 2048];
-        for _ in 0..round_trips {
-            let (n, from) = pong.recv_from(&mut buf).expect("pong recv");
-            assert_eq!(from, ping_addr, "only the ping socket talks to us");
-            pong.send_to(&buf[..n], from).expect("pong send");
-        }
-    });
-    let out = vec![7u8; size];
-    let mut buf = vec![0u8; 2048];
-    let mut rtts = Vec::with_capacity(round_trips);
-    let start_cpu = usage::cpu_seconds();
-    for _ in 0..round_trips {
-        let t = Instant::now();
-        ping.send_to(&out, pong_addr).expect("ping send");
-        let (n, _) = ping.recv_from(&mut buf).expect("ping recv");
-        rtts.push(t.elapsed().as_secs_f64());
-        assert_eq!(n, size, "the datagram came back whole");
-    }
-    let cpu = usage::cpu_seconds() - start_cpu;
-    echo.join().expect("echo thread");
-    rtts.sort_by(f64::total_cmp);
-    PingPong { cpu_per_datagram: cpu / (2 * round_trips) as f64, rtt_median: rtts[rtts.len() / 2] }
-}
 
 fn main() {
     let measuring = std::env::args().any(|a| a == "--bench");

@@ -7,6 +7,7 @@
 //! cargo bench --bench runtime                 # full: ~50 min with the peers
 //! BENCH_QUICK=1 cargo bench --bench runtime   # N = 16, short windows, 1 detection run, no peers (< 1 min)
 //! GL_BENCH_N=16,256 GL_BENCH_PEERS=0 cargo bench --bench runtime   # a subset
+//! GL_BENCH_PEER_IMPLS=foca cargo bench --bench runtime   # foca as the only peer
 //! GL_BENCH_REPORT_AGAIN=1 cargo bench --bench runtime   # runtime.md again from a full run's saved results
 //! just bench / just bench-quick               # every bench; `bench` also rewrites BENCHMARKS.md
 //! ```
@@ -35,6 +36,9 @@
 //! 4. **Long run**: 1,024 nodes, `fast`, 5 minutes, false positives.
 //! 5. **Rumor in the simulator**: 1,000 nodes, time to 100 % against the
 //!    Serf model's 99.99 % time.
+//! 6. **The syscall floor** (issue 13), before the scale runs and after the
+//!    peers, in the parent itself, as `benches/floor.rs` measures it: each
+//!    scale row's CPU is also shown as a multiple of it.
 //!
 //! Anti-entropy (push-pull every 30 s, stretched above 32 nodes, first one
 //! 1–2 intervals after start) mostly falls outside the window, so, like the
@@ -57,6 +61,8 @@
 
 #[path = "../common/child.rs"]
 mod child;
+#[path = "../common/floor.rs"]
+mod floor;
 #[path = "../common/record.rs"]
 mod record;
 #[path = "../common/snapshots.rs"]
@@ -103,6 +109,8 @@ pub struct Options {
     detect_runs: u64,
     /// `GL_BENCH_PEERS=0` skips the peers.
     peers: bool,
+    /// `GL_BENCH_PEER_IMPLS`: which peers run (`memberlist,foca`).
+    peer_impls: Vec<String>,
     /// `GL_BENCH_PEER_RUNS`: runs of each peer with the `default` config
     /// at every size, the first being its scale run; its figures are the
     /// medians. A single crash's detection time varies by a second or more
@@ -149,6 +157,14 @@ impl Options {
             detect_sizes: list("GL_BENCH_DETECT_N", if quick { "16" } else { "16,64,256" }),
             detect_runs: num("GL_BENCH_DETECT_RUNS", if quick { 1.0 } else { 10.0 }) as u64,
             peers: env("GL_BENCH_PEERS").map_or(!quick, |v| v != "0"),
+            peer_impls: env("GL_BENCH_PEER_IMPLS")
+                .unwrap_or_else(|| "memberlist,foca".to_string())
+                .split(',')
+                .map(|s| match s.trim() {
+                    imp @ ("memberlist" | "foca") => imp.to_string(),
+                    other => panic!("GL_BENCH_PEER_IMPLS: unknown peer {other:?}: use memberlist, foca or both"),
+                })
+                .collect(),
             peer_runs: num("GL_BENCH_PEER_RUNS", 3.0).max(1.0) as u64,
             long_s: num("GL_BENCH_LONG", if quick { 0.0 } else { 300.0 }),
             long_n: num("GL_BENCH_LONG_N", 1024.0) as usize,

@@ -12,7 +12,7 @@ use crate::record::{load, loads, recorded, results_dir};
 use crate::report::Report;
 use crate::results::{LabRun, SimRun};
 use crate::saved::{Meta, write_lines};
-use crate::{CASE_VAR, Options, child, write};
+use crate::{CASE_VAR, Options, child, floor, write};
 
 /// Runs this binary on `case`; its result, or `failed(error)` when the
 /// child reported none, and the 1-minute load when it started.
@@ -57,6 +57,17 @@ fn brief(run: &LabRun) -> String {
     parts.join(" ")
 }
 
+/// The syscall floor's costs, measured in this process with nothing else
+/// of the bench running.
+fn measure_floor(opts: &Options) -> floor::Costs {
+    let costs = floor::syscall_costs(if opts.quick { 20_000 } else { 400_000 });
+    eprintln!(
+        "  syscall floor, µs per datagram (size, cost): {:?}",
+        costs.map(|(s, c)| (s, (c * 1e8).round() / 100.0))
+    );
+    costs
+}
+
 /// The whole bench, as the options say.
 pub fn parent(opts: Options) {
     let out_dir = results_dir(opts.quick);
@@ -64,6 +75,7 @@ pub fn parent(opts: Options) {
     let load_before = loads();
     let recorded = recorded();
     eprintln!("runtime bench ({}), load {load_before}: {opts:?}", if opts.quick { "quick" } else { "full" });
+    let mut floor = vec![measure_floor(&opts)];
 
     let mut ours: Vec<Row> = Vec::new();
     let mut scale_runs: Vec<LabRun> = Vec::new();
@@ -106,6 +118,7 @@ pub fn parent(opts: Options) {
     }
     // 3. The peers.
     let peers = if opts.peers { run_peers(&opts, &out_dir) } else { Peers::skipped("GL_BENCH_PEERS=0 or quick mode") };
+    floor.push(measure_floor(&opts));
     let load_after = loads();
 
     let meta = Meta {
@@ -115,6 +128,7 @@ pub fn parent(opts: Options) {
         took_s: begun.elapsed().as_secs(),
         peer_notes: peers.notes.clone(),
         peers_skipped: peers.skipped.clone(),
+        floor,
     };
     write(&out_dir.join("runtime-meta.json"), &serde_json::to_string_pretty(&meta).expect("meta serializes"));
     let report = Report { opts: &opts, ours: &ours, detect: &detect, long: long.as_ref(), sim: &sim, peers: &peers };

@@ -84,7 +84,8 @@ pub fn run_peers(opts: &Options, out_dir: &Path) -> Peers {
     let sizes = all.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
     let configs = opts.presets.iter().map(|p| p.peer_config()).collect::<Vec<_>>().join(",");
     let mut peers = Peers { skipped: None, lines: Vec::new(), repeats: Vec::new(), notes: Vec::new() };
-    for imp in ["memberlist", "foca"] {
+    for imp in &opts.peer_impls {
+        let imp = imp.as_str();
         let script = dir.join(imp).join("run.sh");
         if let Some(lines) = run_peer(&script, imp, &sizes, &configs, &out_dir.join(imp), &mut peers.notes) {
             peers.lines.extend(lines);

@@ -25,6 +25,10 @@ pub struct Meta {
     pub took_s: u64,
     pub peer_notes: Vec<String>,
     pub peers_skipped: Option<String>,
+    /// The syscall floor's costs per size, each time this run measured
+    /// them; empty in a run saved before the runtime bench measured it.
+    #[serde(default)]
+    pub floor: Vec<crate::floor::Costs>,
 }
 
 /// Writes `runtime.jsonl` in `dir`: every lab run, then the simulated ones.

@@ -2,6 +2,7 @@
 //! the method, then one table per part of the bench.
 
 mod detection;
+mod floor;
 mod fmt;
 mod targets;
 
@@ -44,7 +45,7 @@ const PEER_METRICS: [(&str, Figure); 10] = [
 impl Report<'_> {
     /// The section as `runtime.md` in `dir`; returns it.
     pub fn write(&self, meta: &Meta, dir: &Path) -> String {
-        let md = self.markdown(&meta.load_before, &meta.load_after, Duration::from_secs(meta.took_s)).replacen(
+        let md = self.markdown(meta).replacen(
             "## Real runtime\n\n",
             &format!("## Real runtime\n\nRecorded {}.\n\n", meta.recorded),
             1,
@@ -53,7 +54,9 @@ impl Report<'_> {
         md
     }
 
-    fn markdown(&self, load_before: &str, load_after: &str, took: Duration) -> String {
+    fn markdown(&self, meta: &Meta) -> String {
+        let (load_before, load_after) = (&meta.load_before, &meta.load_after);
+        let took = Duration::from_secs(meta.took_s);
         let mut s = String::new();
         let o = self.opts;
         let presets: Vec<&str> = o.presets.iter().map(|p| p.name()).collect();
@@ -88,7 +91,8 @@ impl Report<'_> {
              by encoding the chunks; CPU estimated as the window's CPU per datagram × datagrams per \
              exchange). Then a rumor from node 0 and the crash of node N/2.\n\n",
         );
-        s.push_str(&self.scale_table());
+        s.push_str(&floor::paragraph(&meta.floor));
+        s.push_str(&self.scale_table(floor::least(&meta.floor)));
         s.push_str(&self.peers_table());
         s.push_str(&self.detection_section());
         if let Some(run) = self.long {
@@ -99,18 +103,18 @@ impl Report<'_> {
         s
     }
 
-    fn scale_table(&self) -> String {
+    fn scale_table(&self, floor: Option<crate::floor::Costs>) -> String {
         let mut s = String::from("### Steady state at scale (no faults)\n\n");
         s.push_str(
             "| preset | N | load | join 90% s | join all s | settle s | CPU s/node/s | CPU incl. AE (est.) | \
-             pkts/node/s | B/node/s | B/node/s incl. AE | AE B/exchange | peak RSS MiB | RSS KiB/node | \
+             ÷ floor | pkts/node/s | B/node/s | B/node/s incl. AE | AE B/exchange | peak RSS MiB | RSS KiB/node | \
              false suspects | false dead | rumor 100% s | 1st suspect s | all dead s | error |\n",
         );
-        s.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+        s.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         for row in self.ours {
             let f = &row.figures;
             s.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 row.preset,
                 row.n,
                 row.load.as_deref().unwrap_or("?"),
@@ -119,6 +123,7 @@ impl Report<'_> {
                 cell(f.settle_s),
                 cell(f.cpu_per_node_per_s),
                 cell(f.est_cpu_per_node_per_s_incl_ae),
+                cell(floor.and_then(|c| floor::ratio(f, &c))),
                 cell(f.pkts_per_node_per_s),
                 cell(f.bytes_per_node_per_s),
                 cell(f.est_bytes_per_node_per_s_incl_ae),
