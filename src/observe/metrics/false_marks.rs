@@ -144,22 +144,57 @@ fn kind(cell: Cell) -> Option<Kind> {
     }
 }
 
-/// A mark held now that has not been counted.
+/// An (observer, subject) pair as the held marks key it: two `u32` node
+/// indices. A cut between two halves holds a mark for every pair across
+/// it (N²/2, 8.4 million at 4,096 nodes), so each byte a mark takes
+/// counts (BENCHMARKS.md, "Issue 13, step ten").
+type Pair = (u32, u32);
+
+fn pair(observer: usize, subject: usize) -> Pair {
+    let index = |i: usize| u32::try_from(i).expect("the lab's node indices fit in a u32");
+    (index(observer), index(subject))
+}
+
+fn unpair((observer, subject): Pair) -> (usize, usize) {
+    (observer as usize, subject as usize)
+}
+
+/// A mark held now that has not been counted: 24 bytes.
 #[derive(Clone, Copy, Debug)]
 struct Held {
     /// When the observer made it.
     since: Time,
+    /// When it will have been held for a whole window of health, if the
+    /// truth stays as it is; [`NOT_DUE`] while the pair is not healthy
+    /// (an `Option` would take 8 bytes more).
+    due: Time,
     /// Its current state (Dead and Left may alternate within one mark).
     state: State,
-    /// When it will have been held for a whole window of health, if the
-    /// truth stays as it is; `None` while the pair is not healthy.
-    due: Option<Time>,
 }
+
+const _: () = assert!(std::mem::size_of::<Held>() == 24);
+
+/// [`Held::due`] of a mark whose pair is not healthy: it falls due only
+/// when the truth changes.
+const NOT_DUE: Time = Time::MAX;
 
 impl Held {
     fn kind(&self) -> Kind {
         kind(Some(self.state)).expect("only marks are held")
     }
+}
+
+/// When `held` will have been held through a whole window of the pair
+/// being up and able to talk, given the truth as it is now; [`NOT_DUE`]
+/// while they are not.
+fn due(grace: Grace, truth: &Truth, (observer, subject): (usize, usize), held: &Held) -> Time {
+    let up = |n: usize| truth.life(n) == Liveness::Up;
+    if !up(observer) || !up(subject) {
+        return NOT_DUE;
+    }
+    let Some(reachable) = truth.reachable_since(observer, subject) else { return NOT_DUE };
+    let together = reachable.max(truth.life_since(observer)).max(truth.life_since(subject));
+    held.since.max(together) + grace.window(held.kind())
 }
 
 /// The false marks counted so far, and the held marks not yet counted.
@@ -168,10 +203,10 @@ pub(crate) struct Marks {
     grace: Grace,
     /// Uncounted marks by (observer, subject). At most one per cell, so
     /// bounded by the view matrix.
-    held: FxHashMap<(usize, usize), Held>,
+    held: FxHashMap<Pair, Held>,
     /// The held marks that have a due time, in the order they fall due,
     /// so settling costs a look at the first one when nothing is due.
-    queue: BTreeSet<(Time, usize, usize)>,
+    queue: BTreeSet<(Time, Pair)>,
     false_dead: Vec<FalseMark>,
     false_suspect: Vec<FalseMark>,
 }
@@ -201,7 +236,7 @@ impl Marks {
     /// `observer`'s view of `subject` went from `old` to `new` at `t`.
     /// Call [`Marks::settle`] for `t` first.
     pub(crate) fn changed(&mut self, truth: &Truth, observer: usize, subject: usize, old: Cell, new: Cell, t: Time) {
-        let key = (observer, subject);
+        let key = pair(observer, subject);
         let (was, is) = (kind(old), kind(new));
         if was == is {
             // Dead ↔ Left, or the same state again: still the same mark.
@@ -210,8 +245,10 @@ impl Marks {
             }
             return;
         }
-        if let Some(Held { due: Some(due), .. }) = self.held.remove(&key) {
-            self.queue.remove(&(due, observer, subject));
+        if let Some(Held { due, .. }) = self.held.remove(&key)
+            && due != NOT_DUE
+        {
+            self.queue.remove(&(due, key));
         }
         let (Some(kind), Some(state)) = (is, new) else { return };
         if observer == subject {
@@ -222,39 +259,28 @@ impl Marks {
             && t - truth.life_since(subject) >= window
             && truth.reachable_throughout(observer, subject, t, window);
         if healthy_before {
-            let why = Why::of(truth, Rule::AtMark, key, window);
+            let why = Why::of(truth, Rule::AtMark, (observer, subject), window);
             self.count(FalseMark { t, marked_at: t, observer, subject, state, why });
             return;
         }
-        let mut held = Held { since: t, state, due: None };
-        held.due = self.due(truth, key, &held);
-        if let Some(due) = held.due {
-            self.queue.insert((due, observer, subject));
+        let mut held = Held { since: t, state, due: NOT_DUE };
+        held.due = due(self.grace, truth, (observer, subject), &held);
+        if held.due != NOT_DUE {
+            self.queue.insert((held.due, key));
         }
         self.held.insert(key, held);
-    }
-
-    /// When `held` will have been held through a whole window of the pair
-    /// being up and able to talk, given the truth as it is now.
-    fn due(&self, truth: &Truth, (observer, subject): (usize, usize), held: &Held) -> Option<Time> {
-        let up = |n: usize| truth.life(n) == Liveness::Up;
-        if !up(observer) || !up(subject) {
-            return None;
-        }
-        let together =
-            truth.reachable_since(observer, subject)?.max(truth.life_since(observer)).max(truth.life_since(subject));
-        Some(held.since.max(together) + self.grace.window(held.kind()))
     }
 
     /// Counts every held mark whose window completed by `now`. Call before
     /// applying anything that happens at `now`, so that each mark is judged
     /// by the truth that held while it was held.
     pub(crate) fn settle(&mut self, truth: &Truth, now: Time) {
-        while let Some(&(t, observer, subject)) = self.queue.first()
+        while let Some(&(t, key)) = self.queue.first()
             && t <= now
         {
             self.queue.pop_first();
-            if let Some(held) = self.held.remove(&(observer, subject)) {
+            if let Some(held) = self.held.remove(&key) {
+                let (observer, subject) = unpair(key);
                 // Due times follow every truth change, so the truth now is
                 // the one that held through the window.
                 let why = Why::of(truth, Rule::Held, (observer, subject), self.grace.window(held.kind()));
@@ -267,14 +293,12 @@ impl Marks {
     /// change): every held mark's due time follows from the new picture.
     pub(crate) fn truth_changed(&mut self, truth: &Truth) {
         self.queue.clear();
-        let keys: Vec<(usize, usize)> = self.held.keys().copied().collect();
-        for key in keys {
-            let due = self.due(truth, key, &self.held[&key]);
-            if let Some(due) = due {
-                self.queue.insert((due, key.0, key.1));
-            }
-            if let Some(h) = self.held.get_mut(&key) {
-                h.due = due;
+        // In place: a partition's held marks number N²/2, too many to copy
+        // their keys out first.
+        for (&key, held) in &mut self.held {
+            held.due = due(self.grace, truth, unpair(key), held);
+            if held.due != NOT_DUE {
+                self.queue.insert((held.due, key));
             }
         }
     }
