@@ -17,11 +17,13 @@ pub struct Suspicion {
     pub incarnation: Incarnation,
     /// When the suspicion started.
     pub start: Time,
-    min: Duration,
-    max: Duration,
-    k: u32,
+    /// The timeout's floor and ceiling in nanoseconds, not `Duration`s
+    /// (16 bytes each): a cut between halves holds N²/2 suspicions.
+    min_ns: u64,
+    max_ns: u64,
     /// Who raised it (not a confirmation).
     accuser: NodeAddr,
+    k: u32,
     /// The independent confirmations so far, at most `k` (2 by default):
     /// a list, as a hash set's table cost more than its few entries, and
     /// a cut between halves of a large lab holds N²/2 suspicions
@@ -40,7 +42,24 @@ impl Suspicion {
         max: Duration,
         k: u32,
     ) -> Suspicion {
-        Suspicion { incarnation, start, min, max, k, accuser: from, confirmers: Vec::new() }
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        Suspicion {
+            incarnation,
+            start,
+            min_ns: nanos(min),
+            max_ns: nanos(max),
+            accuser: from,
+            k,
+            confirmers: Vec::new(),
+        }
+    }
+
+    fn min(&self) -> Duration {
+        Duration::from_nanos(self.min_ns)
+    }
+
+    fn max(&self) -> Duration {
+        Duration::from_nanos(self.max_ns)
     }
 
     /// Independent confirmations received (excluding the first accuser),
@@ -67,7 +86,7 @@ impl Suspicion {
 
     /// The total timeout at the current number of confirmations.
     pub fn timeout(&self) -> Duration {
-        suspicion_timeout(self.min, self.max, self.k, self.confirmations())
+        suspicion_timeout(self.min(), self.max(), self.k, self.confirmations())
     }
 
     /// When the member is to be declared dead.
@@ -77,14 +96,16 @@ impl Suspicion {
 
     /// The initial (longest) timeout.
     pub fn max_timeout(&self) -> Duration {
-        if self.k == 0 { self.min } else { self.max }
+        if self.k == 0 { self.min() } else { self.max() }
     }
 
     /// The floor the timeout shrinks to.
     pub fn min_timeout(&self) -> Duration {
-        self.min
+        self.min()
     }
 }
+
+const _: () = assert!(std::mem::size_of::<Suspicion>() == 72);
 
 #[cfg(test)]
 mod tests {
