@@ -158,11 +158,13 @@ impl Options {
             detect_runs: num("GL_BENCH_DETECT_RUNS", if quick { 1.0 } else { 10.0 }) as u64,
             peers: env("GL_BENCH_PEERS").map_or(!quick, |v| v != "0"),
             peer_impls: env("GL_BENCH_PEER_IMPLS")
-                .unwrap_or_else(|| "memberlist,foca".to_string())
+                .unwrap_or_else(|| peers::IMPLS.join(","))
                 .split(',')
                 .map(|s| match s.trim() {
-                    imp @ ("memberlist" | "foca") => imp.to_string(),
-                    other => panic!("GL_BENCH_PEER_IMPLS: unknown peer {other:?}: use memberlist, foca or both"),
+                    imp if peers::IMPLS.contains(&imp) => imp.to_string(),
+                    other => {
+                        panic!("GL_BENCH_PEER_IMPLS: unknown peer {other:?}: use one or more of {:?}", peers::IMPLS)
+                    }
                 })
                 .collect(),
             peer_runs: num("GL_BENCH_PEER_RUNS", 3.0).max(1.0) as u64,

@@ -12,6 +12,9 @@ use crate::figures::{Figure, Figures, Stats, stats};
 use crate::record::load;
 use crate::{Options, env, write};
 
+/// The peers, each a directory with a `run.sh` under `../shared/peers`.
+pub const IMPLS: [&str; 2] = ["memberlist", "foca"];
+
 /// One line a peer's script prints: a run at one (config, N).
 #[derive(Clone, Debug, Deserialize)]
 pub struct PeerRun {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cases::Role;
 use crate::figures::Row;
-use crate::peers::{Peers, parse_lines};
+use crate::peers::{IMPLS, Peers, parse_lines};
 use crate::record::results_dir;
 use crate::report::Report;
 use crate::results::{LabRun, Line, SimRun};
@@ -78,7 +78,7 @@ pub fn report_again(opts: Options) {
         repeats: Vec::new(),
         notes: meta.peer_notes.clone(),
     };
-    for imp in ["memberlist", "foca"] {
+    for imp in IMPLS {
         peers.lines.extend(lines(&format!("{imp}.jsonl")));
         for k in 2..=opts.peer_runs {
             peers.repeats.extend(lines(&format!("{imp}-run-{k}.jsonl")));

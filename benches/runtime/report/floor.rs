@@ -28,9 +28,10 @@ pub fn ratio(f: &Figures, costs: &Costs) -> Option<f64> {
     (floor > 0.0).then(|| cpu / floor)
 }
 
-/// The method paragraph: what was measured, when, and the costs.
-pub fn paragraph(measured: &[Costs]) -> String {
-    let Some(costs) = least(measured) else {
+/// The method paragraph: how many times the floor was measured, when,
+/// and the [`least`] costs kept.
+pub fn paragraph(times: usize, least: Option<&Costs>) -> String {
+    let Some(costs) = least else {
         return "The syscall floor was not measured in this run (a run saved before it was).\n\n".into();
     };
     let sizes: Vec<String> = costs.iter().map(|(size, c)| format!("{} µs at {size} B", fmt_num(c * 1e6))).collect();
@@ -40,7 +41,7 @@ pub fn paragraph(measured: &[Costs]) -> String {
          127.0.0.1, no wake-up), the least of each size kept: {}. A row's floor is its datagrams per node \
          per second × the cost at its mean datagram size (linear between the sizes); \"÷ floor\" is its \
          CPU per node per second over that.\n\n",
-        measured.len(),
+        times,
         sizes.join(", ")
     )
 }

@@ -91,8 +91,9 @@ impl Report<'_> {
              by encoding the chunks; CPU estimated as the window's CPU per datagram × datagrams per \
              exchange). Then a rumor from node 0 and the crash of node N/2.\n\n",
         );
-        s.push_str(&floor::paragraph(&meta.floor));
-        s.push_str(&self.scale_table(floor::least(&meta.floor)));
+        let least = floor::least(&meta.floor);
+        s.push_str(&floor::paragraph(meta.floor.len(), least.as_ref()));
+        s.push_str(&self.scale_table(least));
         s.push_str(&self.peers_table());
         s.push_str(&self.detection_section());
         if let Some(run) = self.long {
