@@ -12,11 +12,12 @@
 //! than [`FADE_BACKLOG`] updates, packets are full and every redundant copy
 //! delays fresher news, so an announcement that peers have sent back to us
 //! [`FADE_AFTER`] times is retired early, as in Demers et al.'s rumor
-//! mongering with loss of interest. Every joiner re-announces the whole
-//! member list it pulled from its seed, so in a join storm most copies are
-//! redundant: this halves a 2,048-node join's bytes and takes a 4,096-node
-//! join from 32 to 22 s in the simulator (BENCHMARKS.md, "Issue 13, step
-//! two"). A node that misses an announcement pulls it at its next contact
+//! mongering with loss of interest. Every node that hears of a joiner
+//! announces it in turn, so in a join storm most copies are redundant
+//! (when it was written, every joiner also re-announced the whole member
+//! list it pulled from its seed; see `Node::on_alive`): this halved a
+//! 2,048-node join's bytes and took a 4,096-node join from 32 to 22 s in
+//! the simulator (BENCHMARKS.md, "Issue 13, step two"). A node that misses an announcement pulls it at its next contact
 //! with a peer that knows more members (the catch-up push-pull, which in
 //! a storm does not wait for the queue to empty). Other
 //! updates never fade: a suspicion, a death or a refutation must reach

@@ -260,6 +260,60 @@ fn join_is_a_push_pull_with_the_seed() {
     assert_eq!(joins, 3);
 }
 
+/// Every member update `n` piggybacks over `pings` rounds of being pinged.
+fn gossiped(n: &mut Node, pings: u32) -> Vec<Update> {
+    drain(n);
+    (0..pings)
+        .flat_map(|seq| {
+            n.handle_packet(addr(1), ping(seq), Time::ZERO);
+            drain(n).into_iter().flat_map(|tx| tx.packet.gossip)
+        })
+        .collect()
+}
+
+/// A joiner announces itself (as memberlist's join does) and its seed
+/// announces it, but neither re-announces the members it learned from the
+/// other's full state, nor does any node those of a periodic push-pull
+/// (memberlist re-announces every member it merges; see `Node::on_alive`):
+/// they were announced when they joined.
+#[test]
+fn a_join_announces_the_joiner_but_not_the_members_it_pulled() {
+    let cfg = fast();
+    let alive = |i| Update::Alive { member: addr(i), incarnation: 0 };
+    let mut seed = node_with_peers(2, cfg.clone());
+    // Its own news sent, the seed's answers carry only its state.
+    assert!(!gossiped(&mut seed, 40).is_empty());
+    assert!(gossiped(&mut seed, 1).is_empty());
+    let mut joiner = Node::new(addr(5), cfg.clone(), 9, Time::ZERO);
+    joiner.join(&[addr(0)], Time::ZERO);
+    for tx in drain(&mut joiner) {
+        seed.handle_packet(addr(5), tx.packet, Time::ZERO);
+    }
+    for tx in drain(&mut seed).into_iter().filter(|tx| tx.to == addr(5)) {
+        joiner.handle_packet(addr(0), tx.packet, Time::ZERO);
+    }
+    assert!(joiner.is_joined());
+    assert_eq!(joiner.live_members(), 4, "the seed's whole state was merged");
+
+    let from_joiner = gossiped(&mut joiner, 40);
+    assert!(from_joiner.contains(&alive(5)), "the joiner announces itself");
+    assert!(from_joiner.contains(&alive(0)), "and its seed, which spoke for itself");
+    for pulled in [1, 2] {
+        assert!(!from_joiner.contains(&alive(pulled)), "addr({pulled}) came in the seed's state: not re-announced");
+    }
+    assert!(gossiped(&mut seed, 40).contains(&alive(5)), "the seed announces the joiner");
+
+    // A periodic push-pull between members teaches a stranger's row.
+    let entries = vec![
+        MemberEntry { addr: addr(2), incarnation: 0, state: State::Alive },
+        MemberEntry { addr: addr(8), incarnation: 0, state: State::Alive },
+    ];
+    let pp = PushPull { reply: true, join: false, chunk: 0, chunks: 1, members: entries, pad: vec![], rumors: vec![] };
+    seed.handle_packet(addr(2), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
+    assert_eq!(state(&seed, 8), Some((State::Alive, 0)), "learned");
+    assert!(!gossiped(&mut seed, 40).contains(&alive(8)), "but not announced");
+}
+
 // ----- leave and rumors ----------------------------------------------------------
 
 #[test]

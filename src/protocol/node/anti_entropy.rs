@@ -193,6 +193,11 @@ impl Node {
         if pp.reply {
             if self.joining.take().is_some() {
                 self.events.push_back(Event::Joined);
+                // Announce ourselves, as memberlist's join does: our seed
+                // announces us too, but a seed answering a join storm has
+                // thousands queued, and no one else re-announces what a
+                // push-pull taught them (see `Node::on_alive`).
+                self.enqueue(Update::Alive { member: self.me, incarnation: self.incarnation() });
                 if pp.chunks > 1 && sender.vouched {
                     // A seed answers a stranger with one chunk; now that it
                     // knows us, pull the rest.
@@ -206,10 +211,12 @@ impl Node {
 
     /// Merges one row of a remote full state. A remote Dead is taken as a
     /// local Suspect: the member gets a suspicion timer and a chance to
-    /// refute rather than being declared dead on hearsay.
+    /// refute rather than being declared dead on hearsay. The sender's own
+    /// row is its word about itself, news we pass on (a joiner's request
+    /// is how its seed learns of it); any other row is state.
     pub(super) fn merge_remote(&mut self, entry: MemberEntry, sender: Sender, now: Time) {
         let MemberEntry { addr, incarnation, state } = entry;
-        let origin = Origin::Peer(sender);
+        let origin = if addr == sender.addr { Origin::Peer(sender) } else { Origin::State(sender) };
         match state {
             State::Alive => self.on_alive(addr, incarnation, origin, now),
             State::Left => self.on_dead(addr, incarnation, addr, State::Left, origin, now),

@@ -21,6 +21,20 @@ pub(super) enum Origin {
     Local,
     /// A datagram from this sender: judged by what it could know.
     Peer(Sender),
+    /// A row of this sender's full state (a push-pull) about someone
+    /// else: judged like [`Origin::Peer`], but a member first learned
+    /// from it is not announced (see [`Node::on_alive`]).
+    State(Sender),
+}
+
+impl Origin {
+    /// The peer that made the claim, if one did.
+    fn sender(self) -> Option<Sender> {
+        match self {
+            Origin::Local => None,
+            Origin::Peer(sender) | Origin::State(sender) => Some(sender),
+        }
+    }
 }
 
 impl Node {
@@ -45,7 +59,7 @@ impl Node {
     /// against the highest incarnation we hold for anyone, unless a seed we
     /// asked to join through vouches for it.
     pub(super) fn plausible(&mut self, member: NodeAddr, incarnation: Incarnation, origin: Origin) -> bool {
-        let Origin::Peer(sender) = origin else {
+        let Some(sender) = origin.sender() else {
             return true;
         };
         if member == sender.addr || member == self.me {
@@ -124,7 +138,7 @@ impl Node {
                 self.withdraw_suspicions();
             }
         }
-        if let Origin::Peer(sender) = origin
+        if let Some(sender) = origin.sender()
             && (accused || state != State::Alive)
         {
             let word = Update::Alive { member: self.me, incarnation: self.incarnation() };
@@ -180,14 +194,23 @@ impl Node {
         }
         match self.members.apply(member, State::Alive, incarnation, now) {
             Applied::Ignored => {
-                if let Origin::Peer(_) = origin {
+                if origin.sender().is_some() {
                     self.broadcasts.echo(&Update::Alive { member, incarnation });
                 }
             }
             Applied::Full => self.counters.refused.table_full += 1,
             Applied::Added => {
                 self.probes.insert(member, &mut self.rng);
-                self.enqueue_fading(Update::Alive { member, incarnation });
+                // A member first seen in a peer's full state is not
+                // announced, where memberlist re-announces every member
+                // it merges: it was announced when it joined (by itself
+                // and by its seed), so the copies would only tell our
+                // peers what they hold, and a joiner that pulled 4,095
+                // rows would queue 4,095 of them. Whoever missed it pulls
+                // it too (the catch-up). README, Protocol.
+                if !matches!(origin, Origin::State(_)) {
+                    self.enqueue_fading(Update::Alive { member, incarnation });
+                }
                 self.events.push_back(Event::MemberChanged { member, from: None, to: State::Alive, incarnation });
             }
             Applied::Changed { from, .. } => {
