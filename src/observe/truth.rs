@@ -88,6 +88,9 @@ pub struct Truth {
     addrs: Vec<NodeAddr>,
     life: Vec<Liveness>,
     life_since: Vec<Time>,
+    /// Nodes up: asked after every line of a session (is the cluster
+    /// converged?), where counting `life` made each line O(N).
+    up: usize,
     /// Fault plans with the time each took effect, oldest first.
     plans: Vec<(Time, FaultPlan)>,
     /// How far back history must reach.
@@ -102,6 +105,7 @@ impl Truth {
             addrs: addrs.to_vec(),
             life: vec![Liveness::Up; addrs.len()],
             life_since: vec![t; addrs.len()],
+            up: addrs.len(),
             plans: vec![(t, plan)],
             horizon,
         }
@@ -112,6 +116,7 @@ impl Truth {
         self.addrs.push(addr);
         self.life.push(Liveness::Up);
         self.life_since.push(t);
+        self.up += 1;
         self.addrs.len() - 1
     }
 
@@ -151,8 +156,14 @@ impl Truth {
         if old != life {
             self.life[node] = life;
             self.life_since[node] = t;
+            self.up = self.up + usize::from(life == Liveness::Up) - usize::from(old == Liveness::Up);
         }
         old
+    }
+
+    /// How many nodes are up (`up().count()`, kept as they change).
+    pub fn up_count(&self) -> usize {
+        self.up
     }
 
     /// Nodes that are up.
@@ -293,6 +304,18 @@ mod tests {
         split.partition(&[vec![a[0], a[1]], vec![a[2], a[3]]]);
         t.set_plan(split, Time::from_secs(9));
         assert_eq!(t.reachable_since(0, 2), None);
+    }
+
+    #[test]
+    fn the_up_count_follows_every_change_of_condition() {
+        let mut t = Truth::new(&addrs(3), FaultPlan::new(LinkRule::default()), Time::ZERO, Duration::from_secs(1));
+        let steps = [(0, Liveness::Crashed), (0, Liveness::Crashed), (1, Liveness::Paused), (0, Liveness::Up)];
+        for (i, (node, life)) in steps.into_iter().enumerate() {
+            t.set_life(node, life, Time::from_secs(i as u64));
+            assert_eq!(t.up_count(), t.up().count(), "after step {i}");
+        }
+        t.add(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9100), Time::from_secs(9));
+        assert_eq!((t.up_count(), t.up().count()), (3, 3));
     }
 
     #[test]

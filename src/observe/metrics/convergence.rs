@@ -179,7 +179,7 @@ impl Convergence {
     /// Fraction of up nodes whose alive set is exactly the up nodes they
     /// can talk to (paused and leaving nodes may be held either way).
     pub fn accuracy(&self, truth: &Truth) -> f64 {
-        let n = truth.up().count();
+        let n = truth.up_count();
         if n == 0 { 1.0 } else { self.accurate_up as f64 / n as f64 }
     }
 
@@ -190,7 +190,7 @@ impl Convergence {
 
     /// Every up node holds exactly the right alive set.
     pub fn converged(&self, truth: &Truth) -> bool {
-        self.accurate_up == truth.up().count()
+        self.accurate_up == truth.up_count()
     }
 
     /// How many members that are no lab node `observer` holds alive or

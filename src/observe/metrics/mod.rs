@@ -117,7 +117,7 @@ impl Metrics {
         match (old, life) {
             (Liveness::Up | Liveness::Paused | Liveness::Leaving, Liveness::Crashed) => {
                 // The others up now, and the victim.
-                self.detections.crashed(node, t, self.truth.up().count() + 1)
+                self.detections.crashed(node, t, self.truth.up_count() + 1)
             }
             (Liveness::Crashed | Liveness::Left, Liveness::Up) => {
                 // A restart: fresh state, and any open detection is moot.
@@ -156,7 +156,7 @@ impl Metrics {
     /// own delivery event.
     pub fn rumor_injected(&mut self, id: RumorId, origin: usize, t: Time) {
         self.advance(t);
-        let nodes = (self.truth.up().count(), self.truth.len());
+        let nodes = (self.truth.up_count(), self.truth.len());
         let loss = self.truth.plan().baseline().loss;
         self.rumors.injected(id, origin, t, nodes, loss, self.traffic.sent());
     }
