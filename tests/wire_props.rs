@@ -374,9 +374,9 @@ fn varint_u64(v: u64) -> Vec<u8> {
 }
 
 /// The most a hostile datagram may make `decode` hold at once: no more than
-/// a datagram can carry. Lists grow as elements arrive instead of trusting
-/// the claimed length (see `bounded_vec` in src/protocol/message.rs), so the
-/// allocation cannot follow the claim.
+/// a datagram can carry. A claimed length reserves at most 8 KiB and lists
+/// grow past that only as elements arrive (see `bounded_vec` in
+/// src/protocol/message.rs), so the allocation cannot follow the claim.
 const HOSTILE_PEAK_LIMIT: usize = MAX_DATAGRAM;
 
 #[test]

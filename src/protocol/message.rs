@@ -8,12 +8,21 @@ use serde::{Deserialize, Serialize};
 
 use super::member::{Incarnation, NodeAddr, State};
 
+/// The most a length prefix may reserve before its elements are read:
+/// the elements of a full datagram (a packet budget of 1,400 bytes holds
+/// at most 175 updates of 8 bytes) in their decoded form.
+const RESERVE_BYTES: usize = 8 * 1024;
+
 /// Deserializes a `Vec` without trusting the length prefix for capacity.
 ///
 /// serde's own `Vec` impl preallocates from the claimed length (capped at
 /// 1 MiB), so a 12-byte datagram claiming 2^60 elements would make a node
-/// reserve a megabyte before finding no data. Growing as elements actually
-/// arrive keeps a hostile datagram's cost proportional to its size.
+/// reserve a megabyte before finding no data. Here the claim reserves at
+/// most [`RESERVE_BYTES`], about what a full datagram's elements take, and
+/// the rest grows as elements actually arrive: a hostile datagram costs
+/// at most a packet's worth more than its size, and a full packet of
+/// gossip (150 updates in a join storm) is read without the four
+/// reallocations growing from 16 took.
 fn bounded_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -26,8 +35,8 @@ where
             f.write_str("a sequence")
         }
         fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            const INITIAL: usize = 16;
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(INITIAL));
+            let most = RESERVE_BYTES / std::mem::size_of::<T>().max(1);
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(most));
             while let Some(item) = seq.next_element()? {
                 out.push(item);
             }

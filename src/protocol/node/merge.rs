@@ -9,7 +9,7 @@
 
 use super::{Event, Life, Node, Sender, Timer};
 use crate::protocol::Time;
-use crate::protocol::member::{Incarnation, MAX_INCARNATION_JUMP, NodeAddr, REFUTE_STEP, State};
+use crate::protocol::member::{Incarnation, MAX_INCARNATION_JUMP, NodeAddr, REFUTE_STEP, State, supersedes};
 use crate::protocol::membership::Applied;
 use crate::protocol::message::{Body, MAX_RUMOR_PAYLOAD, Rumor, Update};
 use crate::protocol::suspicion::Suspicion;
@@ -188,6 +188,16 @@ impl Node {
     pub(super) fn on_alive(&mut self, member: NodeAddr, incarnation: Incarnation, origin: Origin, now: Time) {
         if member == self.me {
             return self.about_me(State::Alive, incarnation, origin, now);
+        }
+        // Old news, nearly every update of a join storm: one lookup. (A
+        // claim at or below the incarnation we hold is always plausible.)
+        if let Some(row) = self.members.get(member)
+            && !supersedes(State::Alive, incarnation, row.state, row.incarnation)
+        {
+            if origin.sender().is_some() {
+                self.broadcasts.echo(&Update::Alive { member, incarnation });
+            }
+            return;
         }
         if !self.plausible(member, incarnation, origin) {
             return;
