@@ -113,6 +113,14 @@ pub const FADE_AFTER: u8 = 2;
 /// does.
 pub const FADE_BACKLOG: usize = 512;
 
+/// Queued updates from which a member learned from a row of a peer's
+/// full state is no longer announced (see `Node::on_alive`). Below it a
+/// node's packets have room to spare, and the copies, as memberlist sends
+/// them, speed up small joins (16 simulated nodes converged in 1.2-1.8 s
+/// without them, 0.5-0.8 s with); above it they would crowd out fresh news
+/// (BENCHMARKS.md, "Issue 13, step eleven").
+pub const PULLED_ANNOUNCE_BELOW: usize = 64;
+
 /// Queued updates at which a new join announcement displaces the most-sent
 /// one queued ([`BroadcastQueue::push_fading`]). Without it a join storm
 /// queues an announcement for nearly every member at every node: at 2,000

@@ -272,12 +272,13 @@ fn gossiped(n: &mut Node, pings: u32) -> Vec<Update> {
 }
 
 /// A joiner announces itself (as memberlist's join does) and its seed
-/// announces it, but neither re-announces the members it learned from the
-/// other's full state, nor does any node those of a periodic push-pull
-/// (memberlist re-announces every member it merges; see `Node::on_alive`):
-/// they were announced when they joined.
+/// announces it. A member learned from a row of anyone else's full state
+/// is re-announced, as memberlist does, only while the queue holds fewer
+/// than `PULLED_ANNOUNCE_BELOW` updates; a busier node merges it without
+/// announcing it (see `Node::on_alive`): it was announced when it joined.
 #[test]
-fn a_join_announces_the_joiner_but_not_the_members_it_pulled() {
+fn pulled_members_are_announced_only_by_a_quiet_queue() {
+    use gossip_lab::protocol::broadcast::PULLED_ANNOUNCE_BELOW;
     let cfg = fast();
     let alive = |i| Update::Alive { member: addr(i), incarnation: 0 };
     let mut seed = node_with_peers(2, cfg.clone());
@@ -294,24 +295,46 @@ fn a_join_announces_the_joiner_but_not_the_members_it_pulled() {
     }
     assert!(joiner.is_joined());
     assert_eq!(joiner.live_members(), 4, "the seed's whole state was merged");
-
     let from_joiner = gossiped(&mut joiner, 40);
-    assert!(from_joiner.contains(&alive(5)), "the joiner announces itself");
-    assert!(from_joiner.contains(&alive(0)), "and its seed, which spoke for itself");
-    for pulled in [1, 2] {
-        assert!(!from_joiner.contains(&alive(pulled)), "addr({pulled}) came in the seed's state: not re-announced");
+    for i in [5, 0, 1, 2] {
+        assert!(from_joiner.contains(&alive(i)), "a quiet joiner announces addr({i})");
     }
     assert!(gossiped(&mut seed, 40).contains(&alive(5)), "the seed announces the joiner");
 
-    // A periodic push-pull between members teaches a stranger's row.
-    let entries = vec![
-        MemberEntry { addr: addr(2), incarnation: 0, state: State::Alive },
-        MemberEntry { addr: addr(8), incarnation: 0, state: State::Alive },
-    ];
-    let pp = PushPull { reply: true, join: false, chunk: 0, chunks: 1, members: entries, pad: vec![], rumors: vec![] };
-    seed.handle_packet(addr(2), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
-    assert_eq!(state(&seed, 8), Some((State::Alive, 0)), "learned");
-    assert!(!gossiped(&mut seed, 40).contains(&alive(8)), "but not announced");
+    // A busy node: its queue holds more than the threshold.
+    let busy = PULLED_ANNOUNCE_BELOW as u16 + 16;
+    let mut n = node_with_peers(busy, cfg.clone());
+    assert!(n.broadcast_queue_len() >= PULLED_ANNOUNCE_BELOW);
+    let (stranger, pulled) = (busy + 10, [busy + 11, busy + 12]);
+    let row = |i| MemberEntry { addr: addr(i), incarnation: 0, state: State::Alive };
+    // A member's push-pull with rows of two members we never heard of...
+    let pp = PushPull {
+        reply: true,
+        join: false,
+        chunk: 0,
+        chunks: 1,
+        members: vec![row(2), row(pulled[0]), row(pulled[1])],
+        pad: vec![],
+        rumors: vec![],
+    };
+    n.handle_packet(addr(2), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
+    // ...and a joiner's request, whose row is its word about itself.
+    let pp = PushPull {
+        reply: false,
+        join: true,
+        chunk: 0,
+        chunks: 1,
+        members: vec![row(stranger)],
+        pad: vec![],
+        rumors: vec![],
+    };
+    n.handle_packet(addr(stranger), Packet { body: Body::PushPull(pp), gossip: vec![] }, Time::ZERO);
+    let sent = gossiped(&mut n, 40);
+    assert!(sent.contains(&alive(stranger)), "the joiner is announced");
+    for i in pulled {
+        assert_eq!(state(&n, i), Some((State::Alive, 0)), "addr({i}) is merged");
+        assert!(!sent.contains(&alive(i)), "but not announced by a busy node");
+    }
 }
 
 // ----- leave and rumors ----------------------------------------------------------

@@ -9,6 +9,7 @@
 
 use super::{Event, Life, Node, Sender, Timer};
 use crate::protocol::Time;
+use crate::protocol::broadcast::PULLED_ANNOUNCE_BELOW;
 use crate::protocol::member::{Incarnation, MAX_INCARNATION_JUMP, NodeAddr, REFUTE_STEP, State, supersedes};
 use crate::protocol::membership::Applied;
 use crate::protocol::message::{Body, MAX_RUMOR_PAYLOAD, Rumor, Update};
@@ -23,7 +24,8 @@ pub(super) enum Origin {
     Peer(Sender),
     /// A row of this sender's full state (a push-pull) about someone
     /// else: judged like [`Origin::Peer`], but a member first learned
-    /// from it is not announced (see [`Node::on_alive`]).
+    /// from it is announced only while our queue is nearly empty (see
+    /// [`Node::on_alive`]).
     State(Sender),
 }
 
@@ -212,13 +214,14 @@ impl Node {
             Applied::Added => {
                 self.probes.insert(member, &mut self.rng);
                 // A member first seen in a peer's full state is not
-                // announced, where memberlist re-announces every member
-                // it merges: it was announced when it joined (by itself
-                // and by its seed), so the copies would only tell our
-                // peers what they hold, and a joiner that pulled 4,095
-                // rows would queue 4,095 of them. Whoever missed it pulls
-                // it too (the catch-up). README, Protocol.
-                if !matches!(origin, Origin::State(_)) {
+                // announced once our queue is busy, where memberlist
+                // re-announces every member it merges: it was announced
+                // when it joined (by itself and by its seed), so the
+                // copies would mostly tell our peers what they hold, and
+                // a joiner that pulled 4,095 rows would queue 4,095 of
+                // them. Whoever missed it pulls it too (the catch-up).
+                // README, Protocol.
+                if !matches!(origin, Origin::State(_)) || self.broadcasts.len() < PULLED_ANNOUNCE_BELOW {
                     self.enqueue_fading(Update::Alive { member, incarnation });
                 }
                 self.events.push_back(Event::MemberChanged { member, from: None, to: State::Alive, incarnation });
