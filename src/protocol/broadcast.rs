@@ -17,9 +17,10 @@
 //! (when it was written, every joiner also re-announced the whole member
 //! list it pulled from its seed; see `Node::on_alive`): this halved a
 //! 2,048-node join's bytes and took a 4,096-node join from 32 to 22 s in
-//! the simulator (BENCHMARKS.md, "Issue 13, step two"). A node that misses an announcement pulls it at its next contact
-//! with a peer that knows more members (the catch-up push-pull, which in
-//! a storm does not wait for the queue to empty). Other
+//! the simulator (BENCHMARKS.md, "Issue 13, step two"). A node that
+//! misses an announcement pulls it at its next contact with a peer that
+//! knows more members (the catch-up push-pull, which in a storm does not
+//! wait for the queue to empty). Other
 //! updates never fade: a suspicion, a death or a refutation must reach
 //! everyone, and an echo could be forged to silence one.
 //!

@@ -195,8 +195,8 @@ impl Node {
                 self.events.push_back(Event::Joined);
                 // Announce ourselves, as memberlist's join does: our seed
                 // announces us too, but a seed answering a join storm has
-                // thousands queued, and no one else re-announces what a
-                // push-pull taught them (see `Node::on_alive`).
+                // thousands queued, and a busy node does not re-announce
+                // what a push-pull taught it (see `Node::on_alive`).
                 self.enqueue(Update::Alive { member: self.me, incarnation: self.incarnation() });
                 if pp.chunks > 1 && sender.vouched {
                     // A seed answers a stranger with one chunk; now that it
