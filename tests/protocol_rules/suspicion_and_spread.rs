@@ -260,7 +260,7 @@ fn join_is_a_push_pull_with_the_seed() {
     assert_eq!(joins, 3);
 }
 
-/// Every member update `n` piggybacks over `pings` rounds of being pinged.
+/// Every update `n` piggybacks while it answers `pings` pings from `addr(1)`.
 fn gossiped(n: &mut Node, pings: u32) -> Vec<Update> {
     drain(n);
     (0..pings)
@@ -429,16 +429,9 @@ fn join_announcements_fade_in_a_storm_but_refutations_do_not() {
             if i < u16::from(FADE_AFTER) { vec![faded.clone(), refutation.clone()] } else { vec![refutation.clone()] };
         n.handle_packet(addr(10 + i), gossip(echoes), t);
     }
-    drain(&mut n);
-    let (mut faded_sent, mut kept_sent, mut refuted_sent) = (0, 0, 0);
-    for i in 0..2000 {
-        n.handle_packet(addr(1), ping(i), t);
-        for tx in drain(&mut n) {
-            faded_sent += tx.packet.gossip.iter().filter(|u| **u == faded).count();
-            kept_sent += tx.packet.gossip.iter().filter(|u| **u == kept).count();
-            refuted_sent += tx.packet.gossip.iter().filter(|u| **u == refutation).count();
-        }
-    }
+    let sent = gossiped(&mut n, 2000);
+    let times = |update: &Update| sent.iter().filter(|u| *u == update).count();
+    let (faded_sent, kept_sent, refuted_sent) = (times(&faded), times(&kept), times(&refutation));
     let limit = cfg.retransmit_limit(usize::from(peers) + 1) as usize;
     assert_eq!(faded_sent, 0, "echoed {FADE_AFTER} times in a storm: retired unsent");
     assert_eq!(kept_sent, limit, "an announcement nobody echoed is sent in full");

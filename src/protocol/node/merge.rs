@@ -191,20 +191,21 @@ impl Node {
         if member == self.me {
             return self.about_me(State::Alive, incarnation, origin, now);
         }
-        // Old news, nearly every update of a join storm: one lookup. (A
-        // claim at or below the incarnation we hold is always plausible.)
-        if let Some(row) = self.members.get(member)
-            && !supersedes(State::Alive, incarnation, row.state, row.incarnation)
-        {
-            if origin.sender().is_some() {
-                self.broadcasts.echo(&Update::Alive { member, incarnation });
-            }
+        // Old news, nearly every update of a join storm, is told by one
+        // lookup: a claim at or below the incarnation we hold is always
+        // plausible, and applying it would change nothing.
+        let old_news = self
+            .members
+            .get(member)
+            .is_some_and(|row| !supersedes(State::Alive, incarnation, row.state, row.incarnation));
+        let applied = if old_news {
+            Applied::Ignored
+        } else if self.plausible(member, incarnation, origin) {
+            self.members.apply(member, State::Alive, incarnation, now)
+        } else {
             return;
-        }
-        if !self.plausible(member, incarnation, origin) {
-            return;
-        }
-        match self.members.apply(member, State::Alive, incarnation, now) {
+        };
+        match applied {
             Applied::Ignored => {
                 if origin.sender().is_some() {
                     self.broadcasts.echo(&Update::Alive { member, incarnation });
