@@ -74,6 +74,19 @@ impl EventSink {
             }
         }
     }
+
+    /// Sends the message `make` builds if the channel has room, without
+    /// building it otherwise (a resync copies a whole view); false when
+    /// full. Not counted: nothing was lost, the message is still owed.
+    fn offer_with(&self, make: impl FnOnce() -> LabMsg) -> bool {
+        match self.tx.try_reserve() {
+            Ok(permit) => {
+                permit.send(make());
+                true
+            }
+            Err(_) => false,
+        }
+    }
 }
 
 /// Everything a node task needs.
@@ -113,6 +126,18 @@ const STATUS_EVERY: Duration = Duration::from_millis(100);
 /// Datagrams read per wake-up before the node looks at its timers again.
 const RECV_BATCH: usize = 64;
 
+/// The least time between two of a node's resyncs: a second, or 4 ms per
+/// member it holds if longer (16 s at 4,096). A resync is the node's whole
+/// view, and in a storm the observer cannot keep up with (a partition
+/// of 4,096 nodes: millions of suspicions) every node lost events again
+/// soon after each resync: 500 views a second, 3.1 GB of the log's 4.4
+/// and an eighth of the nodes' CPU copying views (BENCHMARKS.md, "Issue
+/// 13, step twelve"). Spaced out, resyncs cost the observer at most 250
+/// rows per node per second, and a view lags by at most this long.
+fn resync_gap(members: usize) -> Duration {
+    Duration::from_millis(4 * members as u64).max(Duration::from_secs(1))
+}
+
 /// How far a node's timers may fire late so that nodes share wake-ups:
 /// 2 % of the probe timeout, between 1 and 10 ms (10 ms on `lan`, 2 ms on
 /// `fast`). Protocol deadlines are tens of times longer, while a task
@@ -134,6 +159,8 @@ struct Task {
     status: Arc<Mutex<NodeStatus>>,
     status_at: Time,
     resync: bool,
+    /// When the next resync may go out (see [`resync_gap`]).
+    resync_at: Time,
     /// Members learned and not yet reported (a join storm, coalesced).
     learning: Learning<NodeAddr>,
     buf: Vec<u8>,
@@ -178,6 +205,7 @@ pub async fn run(spec: NodeSpec) {
         status,
         status_at: Time::ZERO,
         resync: false,
+        resync_at: Time::ZERO,
         learning: Learning::default(),
         buf: vec![0; buf_len],
     };
@@ -319,8 +347,9 @@ impl Task {
             self.shim.send(tx.to, &tx.packet);
         }
         let now = self.clock.now();
-        if self.resync && self.offer_resync(now) {
+        if self.resync && now >= self.resync_at && self.offer_resync(now) {
             self.resync = false;
+            self.resync_at = now + resync_gap(self.node.members().len());
         }
         while let Some(event) = self.node.poll_event() {
             if self.resync {
@@ -365,9 +394,23 @@ impl Task {
     }
 
     /// After lost events the observer's copy of our view is stale; send the
-    /// whole view so it can start over. False if the channel is still full.
+    /// whole view so it can start over. False if the channel is still full
+    /// (then the view is not copied).
     fn offer_resync(&mut self, now: Time) -> bool {
-        let members = self.node.members().copied().collect();
-        self.events.offer(LabMsg::Resync { t: now, node: self.index, members })
+        let (node, index) = (&self.node, self.index);
+        self.events.offer_with(|| LabMsg::Resync { t: now, node: index, members: node.members().copied().collect() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resyncs_are_spaced_by_a_second_or_by_the_view_they_copy() {
+        assert_eq!(resync_gap(0), Duration::from_secs(1));
+        assert_eq!(resync_gap(16), Duration::from_secs(1), "a small lab resyncs as soon as a second");
+        assert_eq!(resync_gap(1024), Duration::from_millis(4096));
+        assert_eq!(resync_gap(4096), Duration::from_millis(16_384), "a view of 4,096 rows: 250 rows a second");
     }
 }
