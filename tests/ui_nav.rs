@@ -134,12 +134,10 @@ fn events_scroll_by_the_page_drawn_and_to_either_end() {
 #[test]
 fn the_suspicion_list_pages_through_its_rows() {
     let mut snap = fixture::scene(64);
-    let one = snap.nodes[fixture::SUSPECTER].status.suspicions[0].clone();
-    for row in &mut snap.nodes {
-        row.status.suspicions = vec![one.clone()];
-    }
+    let one = snap.suspicions[0].1.clone();
+    snap.suspicions = snap.nodes.iter().filter(|r| r.life.is_running()).map(|r| (r.index, one.clone())).collect();
     let mut app = app(View::Suspicions);
-    let total = snap.nodes.iter().filter(|r| r.life.is_running()).count();
+    let total = snap.suspicions.len();
     let page = app.page(View::Suspicions, total);
     assert!(page > 3 && page < total, "{page} of {total}");
     let rows =

@@ -107,7 +107,7 @@ fn suspicions_show_the_countdown_and_confirmations() {
         let snap = fixture::scene(8);
         let frame = render(&app(View::Suspicions), &snap, w, h);
         let row = line_with(&frame, &format!("{SUSPECTER} → {CRASHED}"));
-        let k = snap.nodes[SUSPECTER].status.suspicions[0].k;
+        let k = snap.suspicions[0].1.k;
         assert!(row.contains(&format!("{CONFIRMATIONS}/{k}")), "{row}");
         assert!(row.contains('█') && row.contains('░'), "a countdown bar part-way down: {row}");
         assert!(frame.contains("ln(C+1)/ln(k+1)"));

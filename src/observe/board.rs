@@ -1,6 +1,6 @@
 //! The dashboard's picture as a pure fold of the session log: what a
 //! [`Snapshot`] shows beyond the [`Session`]'s measurements (the event log,
-//! each node's status, traffic, rates and health history, its active
+//! each node's status, traffic, rates and health history, the active
 //! suspicions), built from the lines alone.
 //!
 //! The live observer and a replay fold the same lines into a `Session` and
@@ -9,7 +9,7 @@
 //! frame the live dashboard showed at t: what the log has is what you see.
 //! Per-node figures therefore move at metrics-record cadence.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,8 +24,11 @@ use super::truth::Liveness;
 use crate::protocol::{State, SuspicionView, Time};
 
 mod events;
+mod open;
 
 pub use events::{EVENT_LOG, EventLog};
+pub use open::SHOWN as SUSPICIONS_SHOWN;
+use open::{Open, Suspicions};
 
 /// History points kept for the dashboard's charts.
 pub const HISTORY: usize = 600;
@@ -45,6 +48,8 @@ pub struct Board {
     /// The latest actions, oldest first (at most [`ACTIONS`]).
     actions: VecDeque<Mark>,
     nodes: Vec<NodeBoard>,
+    /// Every node's active suspicions.
+    suspicions: Suspicions,
     /// The previous metrics record's time: rates are over the real
     /// interval between two records.
     last_metrics_at: Time,
@@ -53,10 +58,8 @@ pub struct Board {
 /// One node's part of the board.
 #[derive(Clone, Debug, Default)]
 struct NodeBoard {
-    /// Its status as of the newest metrics record (suspicions apart).
+    /// Its status as of the newest metrics record.
     status: NodeStatus,
-    /// Its active suspicions, in the order they started.
-    suspicions: Vec<Open>,
     traffic: Traffic,
     /// Datagrams received and sent per second over the last interval.
     rates: (f64, f64),
@@ -66,16 +69,6 @@ struct NodeBoard {
     /// Its recent health scores, oldest first; replaced once per metrics
     /// record and shared by every snapshot in between.
     health_history: Arc<[u32]>,
-}
-
-/// An active suspicion, as its lines tell it.
-#[derive(Clone, Copy, Debug)]
-struct Open {
-    subject: usize,
-    start: Time,
-    timeout: Duration,
-    confirmations: u32,
-    k: u32,
 }
 
 fn ms(v: Option<f64>) -> Option<Duration> {
@@ -99,50 +92,49 @@ impl Board {
         match &line.record {
             Record::Metrics(m) => self.metrics(m, t, known),
             Record::Suspicion { observer, subject, event, confirmations, k, timeout_ms, .. } => {
-                let Some(node) = self.node(*observer, known) else { return };
-                let open = &mut node.suspicions;
-                let at = open.iter().position(|o| o.subject == *subject);
+                if *observer >= known {
+                    return;
+                }
+                let (observer, subject) = (*observer, *subject);
                 match event {
                     SuspicionChange::Started => {
                         let s = Open {
-                            subject: *subject,
                             start: t,
                             timeout: ms(*timeout_ms).unwrap_or_default(),
                             confirmations: confirmations.unwrap_or(0),
                             k: k.unwrap_or(0),
                         };
-                        match at {
-                            Some(i) => open[i] = s,
-                            None => open.push(s),
-                        }
+                        self.suspicions.set(observer, subject, s);
                     }
                     SuspicionChange::Confirmed => {
-                        if let Some(o) = at.map(|i| &mut open[i]) {
-                            o.confirmations = confirmations.unwrap_or(o.confirmations);
-                            o.k = k.unwrap_or(o.k);
-                            o.timeout = ms(*timeout_ms).unwrap_or(o.timeout);
+                        if let Some(o) = self.suspicions.get(observer, subject) {
+                            let s = Open {
+                                confirmations: confirmations.unwrap_or(o.confirmations),
+                                k: k.unwrap_or(o.k),
+                                timeout: ms(*timeout_ms).unwrap_or(o.timeout),
+                                ..o
+                            };
+                            self.suspicions.set(observer, subject, s);
                         }
                     }
-                    SuspicionChange::Refuted | SuspicionChange::Expired => {
-                        if let Some(i) = at {
-                            open.remove(i);
-                        }
-                    }
+                    SuspicionChange::Refuted | SuspicionChange::Expired => self.suspicions.end(observer, subject),
                 }
             }
-            Record::Member { observer, subject, to, .. } if *to != State::Suspect => self.end(*observer, *subject),
-            Record::Forget { observer, subject } => self.end(*observer, *subject),
-            Record::View { observer, members, .. } => {
-                let suspect = |s: usize| members.iter().any(|&(m, st)| m == s && st == State::Suspect);
-                if let Some(node) = self.node(*observer, known) {
-                    node.suspicions.retain(|o| suspect(o.subject));
-                }
+            Record::Member { observer, subject, to, .. } if *to != State::Suspect => {
+                self.suspicions.end(*observer, *subject)
+            }
+            Record::Forget { observer, subject } => self.suspicions.end(*observer, *subject),
+            Record::View { observer, members, .. } if self.suspicions.holds_any(*observer) => {
+                // A set of the view's suspects first: a resync after lost
+                // lines lists every member, and testing each open
+                // suspicion against the list was O(members x open).
+                let suspect: BTreeSet<usize> =
+                    members.iter().filter(|&&(_, st)| st == State::Suspect).map(|&(m, _)| m).collect();
+                self.suspicions.retain(*observer, |subject| suspect.contains(&subject));
             }
             // A process that stops or starts afresh holds no timers.
             Record::Node { node, event: NodeChange::Crashed | NodeChange::Restarted | NodeChange::Left, .. } => {
-                if let Some(node) = self.node(*node, known) {
-                    node.suspicions.clear();
-                }
+                self.suspicions.retain(*node, |_| false)
             }
             _ => {}
         }
@@ -157,13 +149,6 @@ impl Board {
             self.nodes.resize_with(i + 1, NodeBoard::default);
         }
         Some(&mut self.nodes[i])
-    }
-
-    /// Ends `observer`'s suspicion of `subject`, if it holds one.
-    fn end(&mut self, observer: usize, subject: usize) {
-        if let Some(b) = self.nodes.get_mut(observer) {
-            b.suspicions.retain(|o| o.subject != subject);
-        }
     }
 
     fn metrics(&mut self, m: &MetricsRecord, t: Time, known: usize) {
@@ -195,7 +180,6 @@ impl Board {
                 queue: n.queue,
                 members: shown.members,
                 live_members: shown.live_members,
-                suspicions: Vec::new(),
                 counters: shown.counters(),
                 joined: shown.joined,
                 phis: shown.phis.clone(),
@@ -222,36 +206,38 @@ impl Board {
         let nodes: Vec<NodeRow> = (0..n.min(truth.len()))
             .map(|i| {
                 let b = self.nodes.get(i).unwrap_or(&idle);
-                let suspicions = b
-                    .suspicions
-                    .iter()
-                    .filter_map(|o| {
-                        Some(SuspicionView {
-                            member: *addrs.get(o.subject)?,
-                            // Not in the log; nothing shows it.
-                            incarnation: 0,
-                            start: o.start,
-                            deadline: o.start + o.timeout,
-                            timeout: o.timeout,
-                            confirmations: o.confirmations,
-                            k: o.k,
-                            min,
-                            max,
-                        })
-                    })
-                    .collect();
                 NodeRow {
                     index: i,
                     addr: addrs[i],
                     life: truth.life(i),
                     seen: views.counts_excluding(i, not_up.iter().copied().filter(|&o| o != i).chain([i])),
                     foreign: m.foreign_count(i),
-                    status: NodeStatus { suspicions, ..b.status.clone() },
+                    status: b.status.clone(),
                     traffic: b.traffic.clone(),
                     rate_in: b.rates.0,
                     rate_out: b.rates.1,
                     health_history: b.health_history.clone(),
                 }
+            })
+            .collect();
+        let suspicions = self
+            .suspicions
+            .soonest(|observer| observer < n && truth.life(observer).is_running())
+            .into_iter()
+            .filter_map(|(observer, subject, o)| {
+                let view = SuspicionView {
+                    member: *addrs.get(subject)?,
+                    // Not in the log; nothing shows it.
+                    incarnation: 0,
+                    start: o.start,
+                    deadline: o.start + o.timeout,
+                    timeout: o.timeout,
+                    confirmations: o.confirmations,
+                    k: o.k,
+                    min,
+                    max,
+                };
+                Some((observer, view))
             })
             .collect();
         let traffic = nodes.iter().fold(Traffic::default(), |mut acc, r| {
@@ -268,6 +254,8 @@ impl Board {
             seed: spec.seed,
             nodes,
             views: views.clone(),
+            suspicions,
+            suspicions_active: self.suspicions.len(),
             agreement: m.agreement(),
             accuracy: m.accuracy(),
             converged: m.converged(),

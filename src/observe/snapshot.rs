@@ -15,6 +15,7 @@ use super::status::NodeStatus;
 use super::traffic::Traffic;
 use super::truth::Liveness;
 use super::views::Views;
+use crate::protocol::SuspicionView;
 use crate::protocol::{Body, Config, NodeAddr, Packet, State, Time, Update};
 
 /// One node's row.
@@ -148,6 +149,13 @@ pub struct Snapshot {
     /// Every node's view of every node. Shared with the observer's metrics
     /// until they change, so a quiet lab's snapshot does not copy N² cells.
     pub views: Arc<Views>,
+    /// The active suspicions of running nodes soonest to expire, as
+    /// (observer, suspicion), soonest first: at most
+    /// [`SUSPICIONS_SHOWN`](super::board::SUSPICIONS_SHOWN), where a partition of thousands of nodes holds
+    /// millions.
+    pub suspicions: Vec<(usize, SuspicionView)>,
+    /// Active suspicions, listed or not.
+    pub suspicions_active: usize,
     /// Agreement now.
     pub agreement: f64,
     /// Accuracy now.

@@ -1,15 +1,19 @@
 //! A node's self-reported state, for the dashboard's node table and detail.
 //!
 //! Events say what changed; a status says where a node stands now (health
-//! score, queue depth, its own suspicion timers). Both drivers build it the
-//! same way from an [`AnyNode`].
+//! score, queue depth, counters). Both drivers build it the same way from
+//! an [`AnyNode`]. Its suspicion timers are not part of it: the
+//! dashboard's come from the session log's suspicion lines (see
+//! `observe::board`), and in a partition of thousands of nodes a node
+//! holds thousands of them, which copying ten times a second cost a
+//! tenth of the lab's CPU.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::phi::HeartbeatView;
-use crate::protocol::{AnyNode, Counters, Incarnation, NodeAddr, SuspicionView, Time};
+use crate::protocol::{AnyNode, Counters, Incarnation, NodeAddr, Time};
 
 /// The most phi values a status keeps: the highest, for the phi view.
 pub const PHI_SHOWN: usize = 8;
@@ -75,9 +79,6 @@ pub struct NodeStatus {
     pub members: usize,
     /// Alive + suspect members (self included).
     pub live_members: usize,
-    /// Its active suspicions.
-    #[serde(skip)]
-    pub suspicions: Vec<SuspicionView>,
     /// Its protocol counters.
     #[serde(skip)]
     pub counters: Counters,
@@ -102,7 +103,6 @@ impl NodeStatus {
             queue: node.broadcast_queue_len(),
             members: node.members().len(),
             live_members: node.live_members(),
-            suspicions: node.suspicions().collect(),
             counters: node.counters().clone(),
             joined: node.is_joined(),
             phis: top_phis(node, now),

@@ -122,7 +122,6 @@ pub fn scene(n: usize) -> Snapshot {
                     queue: i % 5,
                     members: n,
                     live_members: n - 1,
-                    suspicions: if i == SUSPECTER { vec![suspicion.clone()] } else { Vec::new() },
                     counters: Default::default(),
                     joined: true,
                     ..NodeStatus::default()
@@ -231,6 +230,8 @@ pub fn scene(n: usize) -> Snapshot {
         seed: 42,
         nodes,
         views: Arc::new(views),
+        suspicions: vec![(SUSPECTER, suspicion)],
+        suspicions_active: 1,
         agreement: 0.875,
         accuracy: 0.75,
         converged: false,

@@ -117,18 +117,12 @@ pub fn event_matches(e: &EventLine, filter: &str) -> bool {
     filter.is_empty() || e.kind.contains(filter) || e.text.to_lowercase().contains(filter)
 }
 
-/// The rows the Suspicions view lists: every active suspicion held by a
-/// running node, as (observer, suspicion), soonest to expire first (those
-/// are the ones about to become deaths).
+/// The rows the Suspicions view lists: the active suspicions held by
+/// running nodes soonest to expire (those are the ones about to become
+/// deaths), as (observer, suspicion), in the snapshot's order: soonest
+/// first, at most `SUSPICIONS_SHOWN` of them.
 pub fn suspicions(snap: &Snapshot) -> Vec<(usize, &SuspicionView)> {
-    let mut rows: Vec<(usize, &SuspicionView)> = snap
-        .nodes
-        .iter()
-        .filter(|r| r.life.is_running())
-        .flat_map(|r| r.status.suspicions.iter().map(|v| (r.index, v)))
-        .collect();
-    rows.sort_unstable_by_key(|&(observer, v)| (v.deadline, observer));
-    rows
+    snap.suspicions.iter().map(|(observer, v)| (*observer, v)).collect()
 }
 
 /// Every running observer's recorded phis, highest first (ties by

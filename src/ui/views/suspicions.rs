@@ -67,7 +67,13 @@ pub fn render(frame: &mut Frame, area: Rect, ctx: &Ctx) {
         .into_iter()
         .map(|(observer, view)| Row { observer, subject: index.get(&view.member).copied(), view })
         .collect();
-    let (inner, first, visible) = super::paged_list(frame, area, list, ctx, "active suspicions", rows.len());
+    // A partition of thousands of nodes holds millions: the snapshot
+    // lists the soonest, and the title says how many there are.
+    let label = match snap.suspicions_active {
+        active if active > rows.len() => format!("soonest of {active} active suspicions"),
+        _ => "active suspicions".to_owned(),
+    };
+    let (inner, first, visible) = super::paged_list(frame, area, list, ctx, &label, rows.len());
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new("no active suspicions: crash (c), pause (z) or isolate (i) a node to see some").style(dim()),
@@ -120,25 +126,40 @@ mod tests {
     use crate::ui::App;
     use crate::ui::fixture::{self, SUSPECTER};
 
-    /// The rows of the suspicions list as text.
-    fn rows(snap: &crate::observe::Snapshot, width: u16) -> Vec<String> {
+    /// The view's lines as text.
+    fn screen(snap: &crate::observe::Snapshot, width: u16) -> Vec<String> {
         let app = App::new(None);
         let mut terminal = Terminal::new(TestBackend::new(width, 12)).unwrap();
         terminal.draw(|f| render(f, f.area(), &Ctx { snap, app: &app })).unwrap();
         let buf = terminal.backend().buffer();
-        (0..buf.area.height)
-            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>())
-            .filter(|l| l.contains('→'))
-            .collect()
+        (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>()).collect()
+    }
+
+    /// The rows of the suspicions list as text.
+    fn rows(snap: &crate::observe::Snapshot, width: u16) -> Vec<String> {
+        screen(snap, width).into_iter().filter(|l| l.contains('→')).collect()
+    }
+
+    #[test]
+    fn a_list_cut_to_the_soonest_says_how_many_are_active() {
+        let mut snap = fixture::scene(8);
+        let title = |snap: &crate::observe::Snapshot| screen(snap, 120).into_iter().find(|l| l.contains("suspicions:"));
+        assert!(title(&snap).is_some_and(|t| t.contains(" active suspicions: 1 ")), "{:?}", title(&snap));
+        snap.suspicions_active = 8_388_608;
+        assert!(
+            title(&snap).is_some_and(|t| t.contains(" soonest of 8388608 active suspicions: 1 ")),
+            "{:?}",
+            title(&snap)
+        );
     }
 
     #[test]
     fn a_foreign_subject_keeps_the_columns_aligned() {
         let mut snap = fixture::scene(8);
-        let mut forged = snap.nodes[SUSPECTER].status.suspicions[0].clone();
+        let mut forged = snap.suspicions[0].1.clone();
         forged.member = SocketAddrV4::new(Ipv4Addr::new(203, 113, 255, 254), 65_001);
         forged.confirmations = 123;
-        snap.nodes[SUSPECTER].status.suspicions.push(forged);
+        snap.suspicions.push((SUSPECTER, forged));
         for width in [80, 160] {
             let lines = rows(&snap, width);
             assert_eq!(lines.len(), 3, "header and two suspicions: {lines:#?}");
