@@ -26,7 +26,7 @@ mod plan;
 
 pub use fate::{DropReason, Verdict};
 pub use link::{FaultError, LinkRule};
-pub use plan::{FaultPlan, NodeFault, OneWayBlock};
+pub use plan::{FaultPlan, NodeFault, OneWayBlock, Side};
 
 #[cfg(test)]
 mod tests;

@@ -37,6 +37,15 @@ impl OneWayBlock {
 
 /// Every fault currently applied to the network, and the decision rule.
 ///
+/// Which part of a split network a node is in; see [`FaultPlan::side`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// In this partition group (`None`: listed in no group).
+    Group(Option<usize>),
+    /// Isolated: cut off from every other node.
+    Alone(NodeAddr),
+}
+
 /// Sets are ordered (`BTree*`) wherever a caller may iterate them, so that a
 /// dashboard or a log lists faults in the same order on every run.
 #[derive(Clone, Debug, Default)]
@@ -180,6 +189,29 @@ impl FaultPlan {
     /// callers skip per-pair [`Self::can_reach`] checks on a whole network.
     pub fn splits_network(&self) -> bool {
         !self.groups.is_empty() || !self.one_way.is_empty() || !self.isolated.is_empty()
+    }
+
+    /// `node`'s side of the network, when sides say all there is to
+    /// reachability: with no one-way block in force, two distinct nodes can
+    /// talk both ways exactly when both have a side and it is the same one
+    /// ([`Self::cut`] between nodes on different sides, nothing else between
+    /// running ones). `None` when one-way blocks are in force (ask
+    /// [`Self::can_reach`] pair by pair), and `Some(None)` for a crashed node,
+    /// which reaches no one. Judging views against a partition of N nodes
+    /// then costs O(N), where asking every pair took a second at 4,096.
+    pub fn side(&self, node: NodeAddr) -> Option<Option<Side>> {
+        if !self.one_way.is_empty() {
+            return None;
+        }
+        if self.crashed(node) {
+            return Some(None);
+        }
+        Some(Some(if self.isolated.contains(&node) {
+            Side::Alone(node)
+        } else {
+            // Unlisted nodes share the implicit group `None`.
+            Side::Group(self.group_of.get(&node).copied())
+        }))
     }
 
     pub(super) fn crashed(&self, node: NodeAddr) -> bool {

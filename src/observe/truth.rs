@@ -5,7 +5,7 @@
 //! plans, because whether a "dead" mark was a false positive depends on
 //! whether the pair could talk recently, not only at that instant.
 
-use crate::faults::{FaultPlan, NodeFault};
+use crate::faults::{FaultPlan, NodeFault, Side};
 use crate::protocol::{NodeAddr, Time};
 use crate::rogue::Attack;
 
@@ -222,6 +222,13 @@ impl Truth {
         self.mutual(self.plan(), a, b)
     }
 
+    /// Every node's side of the network now, when sides decide
+    /// [`Self::reachable`] (no one-way block): distinct `a` and `b` are
+    /// reachable exactly when `sides[a] == sides[b]` and neither is `None`.
+    pub fn sides(&self) -> Option<Vec<Option<Side>>> {
+        self.addrs.iter().map(|&a| self.plan().side(a)).collect()
+    }
+
     /// Could `a` and `b` talk both ways throughout `[t − window, t]`?
     pub fn reachable_throughout(&self, a: usize, b: usize, t: Time, window: std::time::Duration) -> bool {
         let from = t - window;
@@ -316,6 +323,29 @@ mod tests {
         }
         t.add(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 9100), Time::from_secs(9));
         assert_eq!((t.up_count(), t.up().count()), (3, 3));
+    }
+
+    #[test]
+    fn sides_decide_reachability_exactly_when_no_link_is_one_way() {
+        let a = addrs(7);
+        let mut plan = FaultPlan::new(LinkRule::default());
+        // Groups that leave node 6 out (the implicit group), an isolated
+        // node inside a group, a crashed node.
+        plan.partition(&[vec![a[0], a[1], a[2]], vec![a[3], a[4]]]);
+        plan.isolate(a[1]);
+        plan.set_node(a[4], NodeFault::Crashed);
+        let mut t = Truth::new(&a, plan.clone(), Time::ZERO, Duration::from_secs(1));
+        let sides = t.sides().expect("no one-way block");
+        for x in 0..a.len() {
+            for y in (0..a.len()).filter(|&y| y != x) {
+                let same = sides[x].is_some() && sides[x] == sides[y];
+                assert_eq!(same, t.reachable(x, y), "{x} and {y}: {sides:?}");
+            }
+        }
+        assert!(t.reachable(0, 2) && !t.reachable(0, 1) && !t.reachable(3, 4) && t.reachable(5, 6));
+        plan.block_one_way(&[a[5]], &[a[6]]);
+        t.set_plan(plan, Time::from_secs(1));
+        assert_eq!(t.sides(), None, "a one-way block is asked pair by pair");
     }
 
     #[test]
