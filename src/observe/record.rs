@@ -41,7 +41,11 @@ pub use status::StatusRecord;
 /// Format 3 added `learned` lines (a join storm's additions coalesced,
 /// see [`super::learning`]); a format-2 reader would skip them and miss
 /// those members.
-pub const FORMAT: u32 = 3;
+///
+/// Format 4 writes each packet and byte counter pair as `[packets,
+/// bytes]` instead of an object (see [`super::traffic::Flow`]), which a
+/// format-3 reader cannot parse; this build reads both.
+pub const FORMAT: u32 = 4;
 
 /// One line of the session log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -3,18 +3,73 @@
 //! One plain struct serves both drivers: the simulator updates it directly,
 //! the runtime keeps atomic counters per node and snapshots them into it.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::ser::SerializeTuple;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::faults::DropReason;
 use crate::protocol::MsgKind;
 
-/// Packets and bytes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Packets and bytes. Written `[packets, bytes]`: a metrics record holds
+/// 24 of them per node, and as `{"packets":…,"bytes":…}` objects they
+/// were three quarters of a 4,096-node session log (log format 4); the
+/// object form of older logs still reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Flow {
     /// Datagrams.
     pub packets: u64,
     /// Bytes, wire header included.
     pub bytes: u64,
+}
+
+impl Serialize for Flow {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut pair = s.serialize_tuple(2)?;
+        pair.serialize_element(&self.packets)?;
+        pair.serialize_element(&self.bytes)?;
+        pair.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Flow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Flow, D::Error> {
+        d.deserialize_any(FlowVisitor)
+    }
+}
+
+/// Reads `[packets, bytes]`, or `{"packets": …, "bytes": …}` (format 3
+/// and older; a missing field reads as zero, unknown ones are skipped).
+struct FlowVisitor;
+
+impl<'de> Visitor<'de> for FlowVisitor {
+    type Value = Flow;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("[packets, bytes] or {\"packets\", \"bytes\"}")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Flow, A::Error> {
+        let packets = seq.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(0, &self))?;
+        let bytes = seq.next_element()?.ok_or_else(|| serde::de::Error::invalid_length(1, &self))?;
+        if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+            return Err(serde::de::Error::invalid_length(3, &self));
+        }
+        Ok(Flow { packets, bytes })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Flow, A::Error> {
+        let mut flow = Flow::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "packets" => flow.packets = map.next_value()?,
+                "bytes" => flow.bytes = map.next_value()?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(flow)
+    }
 }
 
 impl Flow {
@@ -145,6 +200,17 @@ mod tests {
         assert_eq!(b.dropped_total().packets, 2);
         assert_eq!(reject_index("foreign"), 1);
         assert_eq!(reject_index("no such reason"), reject_index("malformed"));
+    }
+
+    #[test]
+    fn a_flow_is_written_as_a_pair_and_read_in_either_form() {
+        let flow = Flow { packets: 3, bytes: 1_400 };
+        assert_eq!(serde_json::to_string(&flow).unwrap(), "[3,1400]");
+        let read = |json: &str| serde_json::from_str::<Flow>(json);
+        assert_eq!(read("[3,1400]").unwrap(), flow);
+        assert_eq!(read(r#"{"packets":3,"bytes":1400}"#).unwrap(), flow, "format 3 and older");
+        assert_eq!(read(r#"{"bytes":1400,"packets":3,"later":true}"#).unwrap(), flow);
+        assert!(read("[3]").is_err() && read("[3,1400,9]").is_err() && read("3").is_err());
     }
 
     #[test]
