@@ -35,8 +35,6 @@ impl OneWayBlock {
     }
 }
 
-/// Every fault currently applied to the network, and the decision rule.
-///
 /// Which part of a split network a node is in; see [`FaultPlan::side`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Side {
@@ -46,6 +44,8 @@ pub enum Side {
     Alone(NodeAddr),
 }
 
+/// Every fault currently applied to the network, and the decision rule.
+///
 /// Sets are ordered (`BTree*`) wherever a caller may iterate them, so that a
 /// dashboard or a log lists faults in the same order on every run.
 #[derive(Clone, Debug, Default)]
