@@ -118,20 +118,23 @@ impl Convergence {
         let up: Vec<usize> = truth.up().collect();
         self.either_way = (0..n).filter(|&i| truth.life(i).either_way()).collect();
         self.expected = vec![0; n];
-        if let Some(sides) = truth.sides().filter(|_| truth.plan().splits_network()) {
-            // Each side's up nodes are what each of them should hold.
-            let mut held: BTreeMap<Side, u64> = BTreeMap::new();
-            for &s in &up {
-                if let Some(side) = sides[s] {
-                    *held.entry(side).or_default() ^= subject_hash(s);
+        if truth.plan().splits_network() {
+            if let Some(sides) = truth.sides() {
+                // Each side's up nodes are what each of them should hold.
+                let mut held: BTreeMap<Side, u64> = BTreeMap::new();
+                for &s in &up {
+                    if let Some(side) = sides[s] {
+                        *held.entry(side).or_default() ^= subject_hash(s);
+                    }
                 }
-            }
-            for &o in &up {
-                self.expected[o] = sides[o].map_or(subject_hash(o), |side| held[&side]);
-            }
-        } else if truth.plan().splits_network() {
-            for &o in &up {
-                self.expected[o] = up.iter().filter(|&&s| truth.reachable(o, s)).fold(0, |h, &s| h ^ subject_hash(s));
+                for &o in &up {
+                    self.expected[o] = sides[o].map_or(subject_hash(o), |side| held[&side]);
+                }
+            } else {
+                for &o in &up {
+                    self.expected[o] =
+                        up.iter().filter(|&&s| truth.reachable(o, s)).fold(0, |h, &s| h ^ subject_hash(s));
+                }
             }
         } else {
             let all = up.iter().fold(0, |h, &s| h ^ subject_hash(s));
